@@ -1,0 +1,6 @@
+"""archcheck: an architecture linter for FastAPI projects."""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,3 @@
+from archcheck.cli import main
+
+main(prog_name="archcheck")

@@ -1,0 +1,49 @@
+"""Findings: the value objects every rule produces and every reporter consumes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Finding", "Location"]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file; ``path`` is relative to the working directory, posix-style."""
+
+    path: str
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One violation. Sorting orders by path, line, column, code, then message.
+
+    ``importer`` / ``imported`` and their layers are set by the import rules, ``chain`` by
+    ARC003, ``scope`` (the enclosing function or class) by the syntax rules; they feed the
+    machine-readable reports and the baseline fingerprints and never change the sort order.
+    """
+
+    location: Location
+    code: str
+    message: str
+    importer: str | None = field(default=None, compare=False)
+    imported: str | None = field(default=None, compare=False)
+    importer_layer: str | None = field(default=None, compare=False)
+    imported_layer: str | None = field(default=None, compare=False)
+    chain: tuple[str, ...] = field(default=(), compare=False)
+    scope: str | None = field(default=None, compare=False)
+
+    @property
+    def path(self) -> str:
+        return self.location.path
+
+    @property
+    def line(self) -> int:
+        return self.location.line
+
+    @property
+    def column(self) -> int:
+        return self.location.column

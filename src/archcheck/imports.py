@@ -1,0 +1,93 @@
+"""Import statements of one file, read from its syntax tree.
+
+The CLI takes imports from grimp's graph; this module serves where a single file's own
+imports are what matter: the flake8 plugin, which sees one file at a time, and ARC004,
+which must know which names an import brings in, not just which module.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Container, Iterator
+from dataclasses import dataclass
+
+from archcheck.names import ModuleSymbols, dotted, resolve_relative
+
+__all__ = ["ImportStatement", "import_statements", "imported_modules", "used_names"]
+
+
+@dataclass(frozen=True, order=True)
+class ImportStatement:
+    line: int
+    column: int  # 1-based
+    target: str  # absolute dotted name: ``a.b`` of ``import a.b`` or of ``from a.b import c``
+    names: tuple[str, ...] = ()  # what ``from ... import`` brings in
+    is_from: bool = False
+    type_checking: bool = False
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    name = dotted(test)
+    return name is not None and name.split(".")[-1] == "TYPE_CHECKING"
+
+
+def _walk(node: ast.AST, type_checking: bool) -> Iterator[tuple[ast.AST, bool]]:
+    for child in ast.iter_child_nodes(node):
+        yield child, type_checking
+        if isinstance(child, ast.If) and _is_type_checking(child.test):
+            for stmt in child.body:
+                yield stmt, True
+                yield from _walk(stmt, True)
+            for stmt in child.orelse:
+                yield stmt, type_checking
+                yield from _walk(stmt, type_checking)
+        else:
+            yield from _walk(child, type_checking)
+
+
+def import_statements(tree: ast.Module, module: str, is_package: bool) -> list[ImportStatement]:
+    """Every import in the file, lazy ones inside functions included, in line order."""
+    found = []
+    for node, type_checking in _walk(tree, False):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                found.append(
+                    ImportStatement(node.lineno, node.col_offset + 1, alias.name, (), False, type_checking)
+                )
+        elif isinstance(node, ast.ImportFrom):
+            target = resolve_relative(module, is_package, node.level, node.module)
+            if target is not None:
+                names = tuple(alias.name for alias in node.names)
+                found.append(
+                    ImportStatement(node.lineno, node.col_offset + 1, target, names, True, type_checking)
+                )
+    return sorted(found)
+
+
+def imported_modules(statement: ImportStatement, modules: Container[str]) -> list[str]:
+    """The project modules a statement imports, resolved the way grimp resolves them:
+    ``from a import b`` is ``a.b`` when that is a module, else ``a``."""
+    if not statement.is_from:
+        name = statement.target
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return [name] if name else []
+    found = []
+    for name in statement.names:
+        candidate = f"{statement.target}.{name}"
+        if name != "*" and candidate in modules:
+            found.append(candidate)
+        elif statement.target in modules:
+            found.append(statement.target)
+    return sorted(set(found))
+
+
+def used_names(tree: ast.Module, symbols: ModuleSymbols) -> set[str]:
+    """Qualified dotted names the module reads (``m.User`` with ``import app.models as m``
+    gives ``app.models.User``), for names reached through a module import."""
+    used = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            name = dotted(node)
+            if name is not None:
+                used.add(symbols.qualify(name))
+    return used

@@ -1,0 +1,220 @@
+"""Project discovery: which root packages to analyse, and the files <-> modules map.
+
+Nothing here imports the analysed code or puts it on ``sys.path``: packages are found on
+disk, and module names come from file paths, the way grimp names them.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from archcheck.config import Config
+from archcheck.errors import ProjectError, UsageError
+
+__all__ = ["Package", "Project", "SourceFile", "discover"]
+
+# Directory names that make a directory without ``__init__.py`` look like the top of a
+# (PEP 420 namespace) package rather than a folder that holds packages, such as ``src/``.
+_LAYER_DIR_NAMES = frozenset(
+    {"api", "routers", "routes", "endpoints", "services", "repositories", "repos", "crud",
+     "models", "schemas"}
+)
+_SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
+
+
+@dataclass(frozen=True, order=True)
+class SourceFile:
+    module: str
+    path: Path  # absolute
+    is_package: bool = False
+
+
+@dataclass(frozen=True, order=True)
+class Package:
+    """A root package: its importable name and the directory that holds it."""
+
+    name: str
+    directory: Path  # absolute
+    files: tuple[SourceFile, ...] = ()
+    namespace_packages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Project:
+    packages: tuple[Package, ...]
+    targets: tuple[Path, ...]  # what the user asked for; findings outside are not reported
+    config: Config
+
+    @property
+    def files(self) -> tuple[SourceFile, ...]:
+        return tuple(f for package in self.packages for f in package.files)
+
+    def is_target(self, path: Path) -> bool:
+        return any(path == target or target in path.parents for target in self.targets)
+
+
+def _is_package_dir(path: Path) -> bool:
+    return (path / "__init__.py").is_file()
+
+
+def _identifier_dirs(path: Path) -> list[Path]:
+    try:
+        entries = sorted(path.iterdir())
+    except OSError:
+        return []
+    return [
+        entry for entry in entries
+        if entry.is_dir() and entry.name.isidentifier() and entry.name not in _SKIPPED_DIRS
+    ]
+
+
+def _looks_like_namespace_package(path: Path) -> bool:
+    if not path.name.isidentifier():
+        return False
+    if any(entry.suffix == ".py" and entry.is_file() for entry in path.iterdir()):
+        return True
+    return any(child.name in _LAYER_DIR_NAMES for child in _identifier_dirs(path))
+
+
+def _top_package(path: Path) -> Path:
+    while _is_package_dir(path.parent) and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _roots_under(directory: Path, depth: int = 0) -> list[Path]:
+    """Root packages in a folder that is not itself a package (``src/``, a repo root)."""
+    roots: list[Path] = []
+    for child in _identifier_dirs(directory):
+        if _is_package_dir(child) or _looks_like_namespace_package(child):
+            roots.append(child)
+        elif depth < 2:
+            roots.extend(_roots_under(child, depth + 1))
+    return roots
+
+
+def _roots_for(target: Path) -> list[Path]:
+    if target.is_file():
+        if target.suffix != ".py":
+            raise UsageError(f"{target}: not a Python file")
+        if not _is_package_dir(target.parent):
+            raise ProjectError(f"{target}: not inside a Python package")
+        return [_top_package(target.parent)]
+    if _is_package_dir(target):
+        return [_top_package(target)]
+    if _looks_like_namespace_package(target):
+        return [target]
+    return _roots_under(target)
+
+
+def _excluded(path: Path, config: Config) -> bool:
+    if not config.exclude:
+        return False
+    base = config.directory or Path.cwd()
+    try:
+        relative = path.relative_to(base).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    parts = relative.split("/")
+    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    return any(
+        fnmatchcase(candidate, glob.rstrip("/")) for glob in config.exclude for candidate in candidates
+    )
+
+
+def _walk(name: str, directory: Path, config: Config) -> Package:
+    """Mirror grimp's module finder: inside a regular package, only folders with
+    ``__init__.py`` are packages; in a namespace package, any folder holding Python is."""
+    files: list[SourceFile] = []
+    namespaces: list[str] = []
+    stack: list[tuple[Path, str, bool]] = [(directory, name, _is_package_dir(directory))]
+    while stack:
+        folder, module, regular = stack.pop()
+        if _excluded(folder, config):
+            continue
+        has_init = _is_package_dir(folder)
+        if regular and not has_init:
+            continue
+        found_before = len(files)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                if entry.name.isidentifier() and entry.name not in _SKIPPED_DIRS:
+                    stack.append((Path(entry.path), f"{module}.{entry.name}", regular or has_init))
+            elif entry.name.endswith(".py") and entry.name.count(".") == 1:
+                path = Path(entry.path)
+                if _excluded(path, config):
+                    continue
+                if entry.name == "__init__.py":
+                    files.append(SourceFile(module, path, is_package=True))
+                elif entry.name[:-3].isidentifier():
+                    files.append(SourceFile(f"{module}.{entry.name[:-3]}", path))
+        if not has_init and len(files) > found_before:
+            namespaces.append(module)
+    return Package(
+        name=name,
+        directory=directory,
+        files=tuple(sorted(files)),
+        namespace_packages=tuple(sorted(namespaces)),
+    )
+
+
+def _namespaces_with_code(package: Package) -> tuple[str, ...]:
+    # A namespace folder counts only when Python files sit somewhere below it.
+    modules = [f.module for f in package.files]
+    return tuple(
+        ns for ns in package.namespace_packages
+        if any(m == ns or m.startswith(ns + ".") for m in modules)
+    )
+
+
+def discover(paths: Sequence[Path], config: Config) -> Project:
+    """Resolve command-line paths (and ``root`` from config) into root packages."""
+    targets = []
+    for raw in paths:
+        if not raw.exists():
+            raise UsageError(f"{raw}: no such file or directory")
+        targets.append(raw.resolve())
+    roots: list[Path] = []
+    if config.root:
+        base = config.directory or Path.cwd()
+        for entry in config.root:
+            root = (base / entry).resolve()
+            if not root.is_dir():
+                raise ProjectError(f"{config.source}: root {entry!r} is not a directory")
+            roots.append(root)
+    else:
+        for target in targets:
+            roots.extend(_roots_for(target))
+    unique: dict[Path, None] = dict.fromkeys(roots)
+    if not unique:
+        shown = ", ".join(str(p) for p in paths)
+        raise ProjectError(f"{shown}: no Python package found")
+    packages = []
+    names: dict[str, Path] = {}
+    for root in sorted(unique):
+        if root.name in names:
+            raise ProjectError(
+                f"two root packages named {root.name!r}: {names[root.name]} and {root}"
+            )
+        names[root.name] = root
+        package = _walk(root.name, root, config)
+        package = Package(package.name, package.directory, package.files, _namespaces_with_code(package))
+        if package.files:
+            packages.append(package)
+    if not packages:
+        shown = ", ".join(str(p) for p in paths)
+        raise ProjectError(f"{shown}: no Python modules found")
+    return Project(packages=tuple(packages), targets=tuple(targets), config=config)
+
+
+def modules_of(packages: Iterable[Package]) -> list[str]:
+    return [f.module for package in packages for f in package.files]

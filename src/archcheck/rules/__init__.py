@@ -1,0 +1,23 @@
+"""The rule registry: one explicit tuple, in code order."""
+from __future__ import annotations
+
+from archcheck.rules.arc001_router_imports_repository import RouterImportsRepository
+from archcheck.rules.arc002_upward_import import UpwardImport
+from archcheck.rules.arc003_indirect_layer_leak import IndirectLayerLeak
+from archcheck.rules.arc004_model_schema_coupling import ModelSchemaCoupling
+from archcheck.rules.arc900_unparsable_file import UnparsableFile
+from archcheck.rules.base import ChainRule, ImportRule, Rule, SyntaxRule
+
+__all__ = ["RULES", "ChainRule", "ImportRule", "Rule", "SyntaxRule", "rule_for"]
+
+RULES: tuple[type[Rule], ...] = (
+    RouterImportsRepository,
+    UpwardImport,
+    IndirectLayerLeak,
+    ModelSchemaCoupling,
+    UnparsableFile,
+)
+
+
+def rule_for(code: str) -> type[Rule] | None:
+    return next((rule for rule in RULES if rule.code == code), None)

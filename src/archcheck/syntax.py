@@ -1,0 +1,68 @@
+"""Reading and parsing source files with the standard library's ``ast``.
+
+``ast`` is what flake8 hands a plugin for free and is several times faster than a concrete
+syntax tree; every syntax rule and the project index read it.
+"""
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ParsedFile", "UnparsableFile", "parse_file", "parse_source"]
+
+
+@dataclass(frozen=True)
+class UnparsableFile(Exception):
+    """Why ``path`` could not be read as Python, and where."""
+
+    path: Path
+    line: int
+    column: int
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    path: Path
+    tree: ast.Module
+    source: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.source.splitlines()
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as error:
+        raise UnparsableFile(path, 1, 1, f"cannot decode file: {error}") from None
+
+
+def parse_source(path: Path, data: bytes) -> ParsedFile:
+    """Parse ``data`` (the bytes of ``path``); raise UnparsableFile with a line if it is not Python."""
+    source = _decode(path, data)
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as error:
+        line = error.lineno or 1
+        column = max(error.offset or 1, 1)
+        raise UnparsableFile(path, line, column, f"SyntaxError: {error.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise UnparsableFile(path, 1, 1, f"cannot parse file: {error}") from None
+    return ParsedFile(path, tree, source)
+
+
+def parse_file(path: Path) -> ParsedFile:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UnparsableFile(path, 1, 1, f"cannot read file: {error.strerror}") from None
+    return parse_source(path, data)
