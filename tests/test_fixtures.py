@@ -1,0 +1,59 @@
+"""Every project in fixtures/ through the real CLI: its report must equal the inline
+``# ARC...`` markers and the exact ``expected.txt`` snapshot next to it."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES, markers
+
+FINDING = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<code>ARC\d{3}) ")
+PROJECTS = sorted(p for p in FIXTURES.iterdir() if p.is_dir() and any(p.rglob("*.py")))
+
+
+def run_cli(cwd, *args, cache_dir):
+    env = {**os.environ, "ARCHCHECK_CACHE_DIR": str(cache_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "archcheck", *args], cwd=cwd, env=env,
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def unreadable(root):
+    """Files the marker scan cannot read as text: their ARC900 cannot be marked inline."""
+    found = set()
+    for path in root.rglob("*.py"):
+        try:
+            path.read_text()
+        except UnicodeDecodeError:
+            found.add(path.relative_to(root).as_posix())
+    return found
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=[p.name for p in PROJECTS])
+def test_fixture(project, tmp_path):
+    result = run_cli(project, ".", cache_dir=tmp_path)
+    assert result.stderr == ""
+    found = set()
+    for line in result.stdout.splitlines():
+        match = FINDING.match(line)
+        if match:
+            found.add((match["path"], int(match["line"]), match["code"]))
+    skipped = unreadable(project)
+    expected = markers(project) | {f for f in found if f[2] == "ARC900" and f[0] in skipped}
+    assert sorted(found) == sorted(expected)
+    assert result.returncode == (1 if found else 0)
+    snapshot = project / "expected.txt"
+    assert snapshot.is_file(), f"write {snapshot} with: cd {project} && archcheck . > expected.txt"
+    assert result.stdout == snapshot.read_text()
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=[p.name for p in PROJECTS])
+def test_fixture_warm_cache_is_identical(project, tmp_path):
+    cold = run_cli(project, ".", cache_dir=tmp_path)
+    warm = run_cli(project, ".", cache_dir=tmp_path)
+    assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout)
