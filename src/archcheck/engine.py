@@ -101,12 +101,15 @@ def layer_map_for(packages: Sequence[Package], config: Config) -> LayerMap:
     """Globs per layer for every root package: the detected (or configured) layout's
     defaults, with the layers the config sets replacing them."""
     patterns: dict[str, list[str]] = {layer: [] for layer in LAYERS}
+    by_prefix: dict[str, list[str]] = {}
     for package in packages:
+        by_prefix.setdefault(package.prefix, []).extend(f.module for f in package.files)
+    for prefix, modules in sorted(by_prefix.items()):
         layout = config.layout
         if layout == "auto":
-            layout = detect_layout(package.name, (f.module for f in package.files))
+            layout = detect_layout(prefix, modules)
         if layout is not None:
-            for layer, globs in default_patterns(layout, package.name).items():
+            for layer, globs in default_patterns(layout, prefix).items():
                 if layer not in config.layers:
                     patterns[layer].extend(globs)
     for layer, globs in config.layers.items():

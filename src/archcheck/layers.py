@@ -114,9 +114,15 @@ def display_name(layer: str) -> str:
 def default_patterns(layout: str, package: str) -> dict[str, tuple[str, ...]]:
     """The globs of ``layout`` (``layered`` or ``feature``) for one root package."""
     table = _LAYERED if layout == "layered" else _FEATURE
-    patterns = {layer: tuple(p.format(pkg=package) for p in globs) for layer, globs in table.items()}
-    patterns[ROUTERS] += tuple(p.format(pkg=package) for p in _HTTP_TIER[layout])
+    patterns = {layer: _prefixed(globs, package) for layer, globs in table.items()}
+    patterns[ROUTERS] += _prefixed(_HTTP_TIER[layout], package)
     return patterns
+
+
+def _prefixed(globs: Iterable[str], package: str) -> tuple[str, ...]:
+    """``{pkg}.services`` -> ``app.services``; with no package (a source root whose
+    children are the root packages) -> ``services``."""
+    return tuple(glob.format(pkg=package).lstrip(".") for glob in globs)
 
 
 def detect_layout(package: str, modules: Iterable[str]) -> str | None:
@@ -128,9 +134,7 @@ def detect_layout(package: str, modules: Iterable[str]) -> str | None:
     """
     modules = list(modules)
     for layout, table in (("layered", _LAYERED), ("feature", _FEATURE)):
-        stack = LayerMap(
-            {layer: tuple(p.format(pkg=package) for p in table[layer]) for layer in STACK}
-        )
+        stack = LayerMap({layer: _prefixed(table[layer], package) for layer in STACK})
         if any(stack.layer_of(module) for module in modules):
             return layout
     return None

@@ -6,6 +6,7 @@ disk, and module names come from file paths, the way grimp names them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -40,6 +41,9 @@ class Package:
     directory: Path  # absolute
     files: tuple[SourceFile, ...] = ()
     namespace_packages: tuple[str, ...] = ()
+    # What layer globs hang from: the package's own name, or "" for the packages of a
+    # source root (code that imports ``services.x`` with the folder itself on sys.path).
+    prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,38 @@ def _roots_for(target: Path) -> list[Path]:
     if _looks_like_namespace_package(target):
         return [target]
     return _roots_under(target)
+
+
+_IMPORT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+_SAMPLE = 200
+
+
+def _source_root_children(directory: Path) -> list[Path] | None:
+    """The child packages of ``directory`` when its code imports them by their own top-level
+    names (``from services.user_service import ...``, run with the folder on sys.path, as
+    the layered-architecture articles write it), else None."""
+    children = [
+        child for child in _identifier_dirs(directory)
+        if _is_package_dir(child) or _looks_like_namespace_package(child)
+    ]
+    names = {child.name for child in children}
+    if not names & _LAYER_DIR_NAMES:
+        return None
+    own = siblings = 0
+    for count, path in enumerate(directory.rglob("*.py")):
+        if count >= _SAMPLE:
+            break
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        for match in _IMPORT.finditer(data):
+            head = match.group(1).decode()
+            if head == directory.name:
+                own += 1
+            elif head in names:
+                siblings += 1
+    return children if siblings > own else None
 
 
 def _excluded(path: Path, config: Config) -> bool:
@@ -194,22 +230,30 @@ def discover(paths: Sequence[Path], config: Config) -> Project:
     else:
         for target in targets:
             roots.extend(_roots_for(target))
-    unique: dict[Path, None] = dict.fromkeys(roots)
-    if not unique:
+    expanded: dict[Path, str | None] = {}
+    for root in roots:
+        children = _source_root_children(root)
+        if children is None:
+            expanded.setdefault(root, root.name)
+        else:
+            expanded.update((child, "") for child in children)
+    if not expanded:
         shown = ", ".join(str(p) for p in paths)
         raise ProjectError(f"{shown}: no Python package found")
     packages = []
     names: dict[str, Path] = {}
-    for root in sorted(unique):
+    for root, prefix in sorted(expanded.items()):
         if root.name in names:
             raise ProjectError(
                 f"two root packages named {root.name!r}: {names[root.name]} and {root}"
             )
         names[root.name] = root
         package = _walk(root.name, root, config)
-        package = Package(package.name, package.directory, package.files, _namespaces_with_code(package))
         if package.files:
-            packages.append(package)
+            packages.append(
+                Package(package.name, package.directory, package.files,
+                        _namespaces_with_code(package), prefix)
+            )
     if not packages:
         shown = ", ".join(str(p) for p in paths)
         raise ProjectError(f"{shown}: no Python modules found")

@@ -8,7 +8,16 @@ from archcheck.rules.arc004_model_schema_coupling import ModelSchemaCoupling
 from archcheck.rules.arc900_unparsable_file import UnparsableFile
 from archcheck.rules.base import ChainRule, ImportRule, Rule, SyntaxRule
 
-__all__ = ["RULES", "ChainRule", "ImportRule", "Rule", "SyntaxRule", "rule_for"]
+__all__ = [
+    "RULES",
+    "ChainRule",
+    "ImportRule",
+    "Rule",
+    "SyntaxRule",
+    "default_state",
+    "markdown_table",
+    "rule_for",
+]
 
 RULES: tuple[type[Rule], ...] = (
     RouterImportsRepository,
@@ -21,3 +30,19 @@ RULES: tuple[type[Rule], ...] = (
 
 def rule_for(code: str) -> type[Rule] | None:
     return next((rule for rule in RULES if rule.code == code), None)
+
+
+def default_state(rule: type[Rule]) -> str:
+    """``on``, ``off``, or ``strict`` (on under ``strict = true``)."""
+    if rule.strict_only:
+        return "strict"
+    return "on" if rule.enabled_by_default else "off"
+
+
+def markdown_table() -> str:
+    """The rule reference table of README.md, generated from the registry."""
+    lines = ["| code | name | default | summary |", "|---|---|---|---|"]
+    lines += [
+        f"| {rule.code} | {rule.name} | {default_state(rule)} | {rule.summary()} |" for rule in RULES
+    ]
+    return "\n".join(lines)

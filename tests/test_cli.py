@@ -1,0 +1,164 @@
+"""The command line as users meet it: exit codes, one-line errors, options, odd input."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import write_example
+
+LEAKY = {
+    "app/api/routers/users.py": "from app.repositories import user_repo\n",
+    "app/services/user_service.py": "from app.repositories import user_repo\n",
+    "app/repositories/user_repo.py": "",
+}
+
+
+def archcheck(cwd, *args):
+    result = subprocess.run(
+        [sys.executable, "-m", "archcheck", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def assert_one_line_error(code, out, err, *fragments):
+    assert code == 2
+    assert out == ""
+    assert err.startswith("archcheck: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in err
+
+
+def test_findings_exit_1_with_file_line_column_and_count(tmp_path):
+    write_example(tmp_path, LEAKY)
+    code, out, err = archcheck(tmp_path, "app")
+    assert code == 1, err
+    assert out == (
+        "app/api/routers/users.py:1:1: ARC001 Router imports repository app.repositories.user_repo; "
+        "call a service instead (app.services.user_service uses it)\n"
+        "Found 1 finding in 1 file.\n"
+    )
+
+
+def test_clean_project_exits_0(tmp_path):
+    write_example(tmp_path, {**LEAKY, "app/api/routers/users.py": "from app.services import user_service\n"})
+    code, out, _ = archcheck(tmp_path, "app")
+    assert code == 0
+    assert out.startswith("All checks passed")
+
+
+def test_exit_zero_quiet_select_and_ignore(tmp_path):
+    write_example(tmp_path, LEAKY)
+    code, out, _ = archcheck(tmp_path, "app", "--exit-zero", "-q")
+    assert code == 0 and out.count("\n") == 1 and "ARC001" in out
+    assert archcheck(tmp_path, "app", "--ignore", "ARC001")[0] == 0
+    assert archcheck(tmp_path, "app", "--select", "ARC002")[0] == 0
+    assert archcheck(tmp_path, "app", "--select", "ARC0")[0] == 1
+
+
+def test_noqa_silences_a_line(tmp_path):
+    write_example(tmp_path, {**LEAKY, "app/api/routers/users.py": "from app.repositories import user_repo  # noqa: ARC001\n"})
+    assert archcheck(tmp_path, "app")[0] == 0
+    write_example(tmp_path, {**LEAKY, "app/api/routers/users.py": "from app.repositories import user_repo  # noqa: ARC002\n"})
+    assert archcheck(tmp_path, "app")[0] == 1
+
+
+def test_path_that_does_not_exist(tmp_path):
+    assert_one_line_error(*archcheck(tmp_path, "nowhere"), "nowhere: no such file or directory")
+
+
+def test_folder_without_python_package(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# hi\n")
+    assert_one_line_error(*archcheck(tmp_path, "docs"), "no Python package found")
+
+
+def test_package_without_layers(tmp_path):
+    write_example(tmp_path, {"lib/core.py": "import os\n"})
+    assert_one_line_error(*archcheck(tmp_path, "lib"), "no layers found in lib")
+
+
+def test_unknown_rule_code_on_the_command_line(tmp_path):
+    write_example(tmp_path, LEAKY)
+    assert_one_line_error(*archcheck(tmp_path, "app", "--select", "ARC999"), "ARC999")
+
+
+@pytest.mark.parametrize(
+    ("body", "fragments"),
+    [
+        ("layot = 'auto'", ("pyproject.toml", "layot", "unknown key")),
+        ("strict = 'yes'", ("pyproject.toml", "strict", "true or false")),
+        ("select = ['ARC777']", ("pyproject.toml", "select", "ARC777")),
+        ("layout = 'hexagonal'", ("pyproject.toml", "layout")),
+        ("[tool.archcheck.layers]\ncontrollers = ['app.web']", ("pyproject.toml", "layers", "controllers")),
+        ("ignore_imports = ['app.a app.b']", ("pyproject.toml", "ignore_imports")),
+        ("root = [", ("pyproject.toml", "invalid TOML")),
+    ],
+)
+def test_broken_config_names_file_and_key(tmp_path, body, fragments):
+    write_example(tmp_path, LEAKY, config=body)
+    assert_one_line_error(*archcheck(tmp_path, "app"), *fragments)
+
+
+def test_explicit_config_file_and_root(tmp_path):
+    write_example(tmp_path, {f"src/{path}": source for path, source in LEAKY.items()})
+    (tmp_path / "archcheck.toml").write_text("root = 'src/app'\n")
+    code, out, _ = archcheck(tmp_path, ".")
+    assert code == 1 and out.startswith("src/app/api/routers/users.py:1:1: ARC001")
+    (tmp_path / "other.toml").write_text("[tool.archcheck]\nroot = 'src/app'\nignore = ['ARC001']\n")
+    assert archcheck(tmp_path, "--config", "other.toml", ".")[0] == 0
+    assert_one_line_error(*archcheck(tmp_path, "--config", "missing.toml", "."), "missing.toml")
+
+
+def test_broken_files_are_reported_and_do_not_hide_other_findings(tmp_path):
+    write_example(tmp_path, {**LEAKY, "app/services/broken.py": "def f(:\n", "app/core/util.py": ""})
+    (tmp_path / "app" / "core" / "latin.py").write_bytes(b"x = '\xff\xfe'\n")
+    code, out, err = archcheck(tmp_path, "app")
+    assert code == 1, err
+    lines = out.splitlines()
+    assert lines[0].startswith("app/api/routers/users.py:1:1: ARC001 ")
+    assert lines[1].startswith("app/core/latin.py:1:1: ARC900 File could not be parsed (cannot decode")
+    assert lines[2].startswith("app/services/broken.py:1:7: ARC900 File could not be parsed (SyntaxError")
+    assert lines[3] == "Found 3 findings in 3 files."
+
+
+def test_reporting_is_limited_to_the_given_path(tmp_path):
+    write_example(tmp_path, {**LEAKY, "app/api/routers/orders.py": "from app.repositories import user_repo\n"})
+    code, out, _ = archcheck(tmp_path, "app/api/routers/orders.py")
+    assert code == 1 and out.splitlines()[0].startswith("app/api/routers/orders.py:1:1: ARC001")
+    assert "users.py" not in out
+
+
+def test_package_named_like_an_installed_one_is_read_from_disk(tmp_path):
+    # ``json`` and ``click`` are importable here; archcheck must analyse the folder anyway.
+    for name in ("json", "click"):
+        files = {path.replace("app", name, 1): source.replace("app.", f"{name}.") for path, source in LEAKY.items()}
+        write_example(tmp_path / name, files)
+        code, out, err = archcheck(tmp_path / name, name)
+        assert code == 1, err
+        assert f"ARC001 Router imports repository {name}.repositories.user_repo" in out
+
+
+def test_src_layout_and_namespace_package(tmp_path):
+    files = {f"src/acme/{path[4:]}": source.replace("app.", "acme.") for path, source in LEAKY.items()}
+    write_example(tmp_path, files)
+    (tmp_path / "src" / "__init__.py").unlink()
+    (tmp_path / "src" / "acme" / "__init__.py").unlink()  # PEP 420
+    for target in ("src", "src/acme", "."):
+        code, out, err = archcheck(tmp_path, target)
+        assert code == 1, (target, err)
+        assert out.startswith("src/acme/api/routers/users.py:1:1: ARC001 Router imports repository acme.repositories.user_repo")
+
+
+def test_analysis_never_writes_into_the_project(tmp_path):
+    write_example(tmp_path / "project", LEAKY)
+    before = sorted(p.relative_to(tmp_path) for p in (tmp_path / "project").rglob("*"))
+    result = subprocess.run(
+        [sys.executable, "-m", "archcheck", str(tmp_path / "project" / "app")],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    after = sorted(p.relative_to(tmp_path) for p in (tmp_path / "project").rglob("*"))
+    assert after == before

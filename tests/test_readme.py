@@ -1,0 +1,29 @@
+"""README.md tells the truth: its rule table is the registry's, its first commands are real."""
+from __future__ import annotations
+
+import os
+import re
+
+from archcheck.rules import markdown_table
+from conftest import ROOT
+
+START, END = "<!-- rules-table:start -->", "<!-- rules-table:end -->"
+
+
+def test_rule_table_is_generated_from_the_rules():
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    block = text[text.index(START) + len(START) : text.index(END)].strip()
+    if os.environ.get("ARCHCHECK_UPDATE_README") and block != markdown_table():
+        readme.write_text(text.replace(block, markdown_table()))
+        block = markdown_table()
+    assert block == markdown_table(), "regenerate with ARCHCHECK_UPDATE_README=1 pytest tests/test_readme.py"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(r"```console\n(.+?)\n```", readme)
+    test_command = commands[1]
+    assert "pytest" in test_command
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert test_command in ci
