@@ -141,8 +141,14 @@ def _prepare_cache(directory: Path) -> Path:
 
 
 def _display_path(path: Path) -> str:
+    """``path`` relative to the working directory, posix-style, as reports print it."""
+    cwd = Path.cwd()
     try:
-        return Path(os.path.relpath(path)).as_posix()
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        pass
+    try:
+        return Path(os.path.relpath(path, cwd)).as_posix()
     except ValueError:  # another drive on Windows
         return path.as_posix()
 
