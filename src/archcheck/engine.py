@@ -22,6 +22,7 @@ from archcheck.names import ModuleSymbols, symbols_of
 from archcheck.project import Package, Project, SourceFile, discover
 from archcheck.rules import RULES, ChainRule, ImportRule, Rule, SyntaxRule
 from archcheck.rules.base import ImportEdge, SyntaxContext
+from archcheck.rules.syntax_pass import run_syntax_rules
 from archcheck.syntax import ParsedFile, UnparsableFile, parse_source
 
 __all__ = ["Options", "Report", "check", "layer_map_for", "load", "select_rules"]
@@ -29,7 +30,11 @@ __all__ = ["Options", "Report", "check", "layer_map_for", "load", "select_rules"
 UNPARSABLE = "ARC900"
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 # Unlayered files are parsed only when they may define what the index needs.
-_INDEX_HINTS = (b"class ", b"declarative_base", b"registry")
+_INDEX_HINTS = (
+    b"class ", b"declarative_base", b"registry",  # ORM models and schemas
+    b"HTTPException", b"APIRouter", b"FastAPI",  # bound exceptions, routers defined elsewhere
+    b"Annotated", b"TypeAlias", b"Session", b"session",  # session type aliases and factories
+)
 
 
 @dataclass(frozen=True)
@@ -363,28 +368,28 @@ def _chain_findings(run: _Run, graph: ProjectGraph) -> list[Finding]:
 
 
 def _syntax_findings(run: _Run, index: ProjectIndex) -> list[Finding]:
-    rules = [rule() for rule in run.rules if issubclass(rule, SyntaxRule)]
+    """Every syntax rule over every layered file, one walk per file (rules/syntax_pass.py)."""
+    rules = tuple(rule for rule in run.rules if issubclass(rule, SyntaxRule))
     if not rules:
         return []
+    read = frozenset(layer for rule in rules for layer in rule.layers)
     findings = []
     for module, parsed in sorted(run.parsed.items()):
         layer = run.layers.layer_of(module)
-        wanted = [rule for rule in rules if layer in rule.layers]
-        if not wanted:
+        if layer not in read:
             continue
         context = SyntaxContext(
             module, layer, parsed.tree, run.symbols[module], index, tuple(parsed.source.splitlines())
         )
         path = _display_path(parsed.path)
-        for rule in wanted:
-            for hit in rule.check_file(context):
-                findings.append(
-                    Finding(
-                        Location(path, hit.line, hit.column, hit.end_line, hit.end_column),
-                        rule.code, hit.message, importer=module, importer_layer=layer,
-                        scope=hit.scope,
-                    )
+        for rule, hit in run_syntax_rules(rules, context):
+            findings.append(
+                Finding(
+                    Location(path, hit.line, hit.column, hit.end_line, hit.end_column),
+                    rule.code, hit.message, importer=module, importer_layer=layer,
+                    scope=hit.scope,
                 )
+            )
     return findings
 
 

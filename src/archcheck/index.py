@@ -6,9 +6,10 @@ its declarative base lives three modules away, and a name re-exported by a packa
 """
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 
-from archcheck.names import ClassInfo, ModuleSymbols
+from archcheck.names import ClassInfo, FunctionInfo, ModuleSymbols
 
 __all__ = ["ORM", "ORM_BASE", "SCHEMA", "ENUM", "CLASS", "ProjectIndex"]
 
@@ -52,6 +53,11 @@ class ProjectIndex:
     def __init__(self, symbols: Iterable[ModuleSymbols]) -> None:
         self._modules = {s.module: s for s in symbols}
         self._kinds: dict[str, str | None] = {}
+        self._resolved: dict[str, str] = {}
+        self._inherits: dict[tuple[str, frozenset[str]], bool] = {}
+
+    def module(self, name: str) -> ModuleSymbols | None:
+        return self._modules.get(name)
 
     def _split(self, qualname: str) -> tuple[ModuleSymbols, str] | None:
         module, _, name = qualname.rpartition(".")
@@ -59,22 +65,107 @@ class ProjectIndex:
         return None if symbols is None or not name else (symbols, name)
 
     def resolve(self, qualname: str) -> str:
-        """Follow imports and ``X = Y`` aliases to where a name is defined."""
+        """Follow imports, ``X = Y`` aliases, star imports and re-exported submodules to
+        where a name is defined; a name from outside the project comes back as it is."""
+        try:
+            return self._resolved[qualname]
+        except KeyError:
+            pass
+        resolved = self._resolve(qualname)
+        self._resolved[qualname] = resolved
+        return resolved
+
+    def _resolve(self, qualname: str) -> str:
         seen = set()
         while qualname not in seen:
             seen.add(qualname)
             found = self._split(qualname)
             if found is None:
-                # ``pkg.sub.Name`` where ``pkg.sub`` is re-exported by ``pkg``: try prefixes.
-                return qualname
+                rerouted = self._through_prefix(qualname)
+                if rerouted is None:
+                    return qualname
+                qualname = rerouted
+                continue
             symbols, name = found
-            if name in symbols.classes or name in symbols.calls:
+            if symbols.defines(name) and name not in symbols.aliases:
                 return qualname
             target = symbols.imports.get(name) or symbols.aliases.get(name)
+            if target is None:
+                target = self._through_star(symbols, name, seen)
             if target is None:
                 return qualname
             qualname = target
         return qualname
+
+    def _through_prefix(self, qualname: str) -> str | None:
+        """``pkg.sub.Name`` where ``pkg`` binds ``sub`` to something else (``from . import
+        user_model as sub``): rewrite the longest module prefix's binding."""
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 2, 0, -1):
+            symbols = self._modules.get(".".join(parts[:cut]))
+            if symbols is None:
+                continue
+            head = parts[cut]
+            target = symbols.imports.get(head) or symbols.aliases.get(head)
+            if target is None or target == ".".join(parts[: cut + 1]):
+                return None
+            return ".".join([target, *parts[cut + 1 :]])
+        return None
+
+    def _through_star(self, symbols: ModuleSymbols, name: str, seen: set[str]) -> str | None:
+        for module in symbols.star_imports:
+            other = self._modules.get(module)
+            if other is None:
+                continue
+            candidate = f"{module}.{name}"
+            if candidate in seen:
+                continue
+            if other.defines(name) or name in other.imports or other.star_imports:
+                if other.defines(name) or name in other.imports:
+                    return candidate
+                deeper = self._through_star(other, name, seen | {candidate})
+                if deeper is not None:
+                    return deeper
+        return None
+
+    def is_project_name(self, qualname: str) -> bool:
+        """Whether ``qualname`` (resolved) is a module of the project or defined in one."""
+        return qualname in self._modules or self._split(qualname) is not None
+
+    def call_of(self, qualname: str) -> str | None:
+        """The qualified callee of ``name = callee(...)`` at module level, if that is what
+        ``qualname`` is."""
+        found = self._split(self.resolve(qualname))
+        return None if found is None else found[0].calls.get(found[1])
+
+    def type_alias(self, qualname: str) -> tuple[ModuleSymbols, ast.expr] | None:
+        """The aliased expression of a type alias, with the module whose names it uses."""
+        found = self._split(self.resolve(qualname))
+        if found is None or found[1] not in found[0].type_aliases:
+            return None
+        return found[0], found[0].type_aliases[found[1]]
+
+    def function(self, qualname: str) -> tuple[ModuleSymbols, FunctionInfo] | None:
+        """A module-level function of the project, with the module that defines it."""
+        found = self._split(self.resolve(qualname))
+        if found is None or found[1] not in found[0].functions:
+            return None
+        return found[0], found[0].functions[found[1]]
+
+    def inherits(self, qualname: str, bases: frozenset[str]) -> bool:
+        """Whether the project class ``qualname`` derives, across modules, from one of
+        ``bases`` (qualified names of classes outside or inside the project)."""
+        qualname = self.resolve(qualname)
+        key = (qualname, bases)
+        if key in self._inherits:
+            return self._inherits[key]
+        self._inherits[key] = False  # guards against inheritance cycles
+        info = self.class_info(qualname)
+        answer = info is not None and any(
+            self.resolve(base) in bases or self.inherits(base, bases) for base in info.bases
+        )
+        self._inherits[key] = answer
+        return answer
 
     def class_info(self, qualname: str) -> ClassInfo | None:
         found = self._split(self.resolve(qualname))

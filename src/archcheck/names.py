@@ -10,7 +10,21 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-__all__ = ["ClassInfo", "ModuleSymbols", "dotted", "resolve_relative", "symbols_of"]
+__all__ = [
+    "ASSIGNED",
+    "ENTERED",
+    "IMPORTED",
+    "OTHER",
+    "PARAMETER",
+    "Binding",
+    "ClassInfo",
+    "FunctionInfo",
+    "ModuleSymbols",
+    "Scopes",
+    "dotted",
+    "resolve_relative",
+    "symbols_of",
+]
 
 
 def resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str | None:
@@ -50,6 +64,13 @@ class ClassInfo:
         return ("table", "True") in self.keywords
 
 
+@dataclass(frozen=True)
+class FunctionInfo:
+    name: str
+    line: int
+    returns: ast.expr | None  # the return annotation, read with the module's own names
+
+
 @dataclass
 class ModuleSymbols:
     """Module-level bindings of one module, qualified to dotted names."""
@@ -60,13 +81,28 @@ class ModuleSymbols:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     calls: dict[str, str] = field(default_factory=dict)  # name -> qualified callee of `name = f()`
     aliases: dict[str, str] = field(default_factory=dict)  # name -> qualified `name = other`
+    functions: dict[str, FunctionInfo] = field(default_factory=dict)
+    # ``SessionDep = Annotated[Session, Depends(get_session)]``, ``X: TypeAlias = ...``,
+    # ``type X = ...``: the aliased expression, read with this module's names.
+    type_aliases: dict[str, ast.expr] = field(default_factory=dict)
+    star_imports: tuple[str, ...] = ()  # modules of ``from m import *``
+
+    def defines(self, name: str) -> bool:
+        """Whether ``name`` is bound at module level other than by an import."""
+        return (
+            name in self.classes
+            or name in self.calls
+            or name in self.aliases
+            or name in self.functions
+            or name in self.type_aliases
+        )
 
     def qualify(self, name: str) -> str:
         """The dotted name that ``name`` (``a`` or ``a.b.c``) refers to in this module."""
         head, dot, rest = name.partition(".")
         if head in self.imports:
             base = self.imports[head]
-        elif head in self.classes or head in self.calls or head in self.aliases:
+        elif self.defines(head):
             base = f"{self.module}.{head}"
         else:
             return name
@@ -90,7 +126,9 @@ def _bind_import(symbols: ModuleSymbols, node: ast.Import | ast.ImportFrom) -> N
     if base is None:
         return
     for alias in node.names:
-        if alias.name != "*":
+        if alias.name == "*":
+            symbols.star_imports += (base,)
+        else:
             symbols.imports[alias.asname or alias.name] = f"{base}.{alias.name}"
 
 
@@ -131,12 +169,22 @@ def symbols_of(tree: ast.Module, module: str, is_package: bool = False) -> Modul
                 ),
                 abstract=any(_assigns_true(stmt, "__abstract__") for stmt in node.body),
             )
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            symbols.functions[node.name] = FunctionInfo(node.name, node.lineno, node.returns)
+        elif _TYPE_ALIAS is not None and isinstance(node, _TYPE_ALIAS):
+            symbols.type_aliases[node.name.id] = node.value
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            explicit_alias = isinstance(node, ast.AnnAssign) and _is_type_alias_annotation(
+                symbols, node.annotation
+            )
             for target in targets:
                 if not isinstance(target, ast.Name):
                     continue
-                if isinstance(node.value, ast.Call):
+                _forget(symbols, target.id)
+                if explicit_alias or _looks_like_type(node.value):
+                    symbols.type_aliases[target.id] = node.value
+                elif isinstance(node.value, ast.Call):
                     callee = symbols.qualify_node(node.value.func)
                     if callee:
                         symbols.calls[target.id] = callee
@@ -147,6 +195,33 @@ def symbols_of(tree: ast.Module, module: str, is_package: bool = False) -> Modul
     return symbols
 
 
+_TYPE_ALIAS = getattr(ast, "TypeAlias", None)  # ``type X = ...``, Python 3.12+
+
+
+def _forget(symbols: ModuleSymbols, name: str) -> None:
+    """A later assignment replaces what an earlier one bound."""
+    for table in (symbols.calls, symbols.aliases, symbols.type_aliases):
+        table.pop(name, None)
+
+
+def _is_type_alias_annotation(symbols: ModuleSymbols, annotation: ast.expr) -> bool:
+    name = symbols.qualify_node(annotation)
+    return name is not None and name.rpartition(".")[2] == "TypeAlias"
+
+
+def _looks_like_type(value: ast.expr) -> bool:
+    """``Annotated[...]``, ``list[X]``, ``X | None``: a subscript or a union of names."""
+    if isinstance(value, ast.Subscript):
+        return dotted(value.value) is not None
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr):
+        return all(
+            isinstance(side, ast.Constant) and side.value is None or _looks_like_type(side)
+            or dotted(side) is not None
+            for side in (value.left, value.right)
+        )
+    return False
+
+
 def _assigns_true(stmt: ast.stmt, name: str) -> bool:
     return (
         isinstance(stmt, ast.Assign)
@@ -154,3 +229,163 @@ def _assigns_true(stmt: ast.stmt, name: str) -> bool:
         and isinstance(stmt.value, ast.Constant)
         and stmt.value.value is True
     )
+
+
+# How a function-local name was bound; see Binding.
+PARAMETER, IMPORTED, ASSIGNED, ENTERED, OTHER = "parameter", "imported", "assigned", "entered", "other"
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a local name was last bound to, as far as the walk has read.
+
+    ``PARAMETER``: ``annotation`` and ``value`` (the default); ``IMPORTED``: ``target``, the
+    dotted name; ``ASSIGNED``: ``value`` (and ``annotation`` for ``x: T = v``); ``ENTERED``:
+    ``value`` is the context manager of ``with value as name``; ``OTHER``: loop variables,
+    exception names, unpacked tuples: shadowing only.
+    """
+
+    kind: str
+    value: ast.expr | None = None
+    annotation: ast.expr | None = None
+    target: str | None = None
+
+
+class _Frame:
+    __slots__ = ("node", "name", "is_function", "bindings")
+
+    def __init__(self, node: ast.AST, name: str, is_function: bool) -> None:
+        self.node = node
+        self.name = name
+        self.is_function = is_function
+        self.bindings: dict[str, Binding] = {}
+
+
+class Scopes:
+    """The chain of scopes at the current point of a walk over one module.
+
+    Module-level names come from the module's ``ModuleSymbols``; the walk pushes a frame per
+    function, lambda and class, and records local bindings as it reads them (in source
+    order, so ``err = HTTPException(404); raise err`` sees the assignment). Lookups follow
+    Python's rules: class bodies are not visible from the methods inside them.
+    """
+
+    def __init__(self, symbols: ModuleSymbols) -> None:
+        self.symbols = symbols
+        self._frames: list[_Frame] = []
+
+    # -- the walk ----------------------------------------------------------------------
+    def push(self, node: ast.AST) -> None:
+        is_function = isinstance(node, _FUNCTIONS)
+        name = getattr(node, "name", "<lambda>")
+        if self._frames and not isinstance(node, ast.Lambda):
+            self._frames[-1].bindings[name] = Binding(OTHER)
+        frame = _Frame(node, name, is_function)
+        if is_function:
+            arguments = node.args
+            positional = arguments.posonlyargs + arguments.args
+            defaults = [None] * (len(positional) - len(arguments.defaults)) + arguments.defaults
+            pairs = list(zip(positional, defaults)) + list(
+                zip(arguments.kwonlyargs, arguments.kw_defaults)
+            )
+            pairs += [(arg, None) for arg in (arguments.vararg, arguments.kwarg) if arg]
+            for arg, default in pairs:
+                frame.bindings[arg.arg] = Binding(PARAMETER, default, arg.annotation)
+        self._frames.append(frame)
+
+    def pop(self) -> None:
+        self._frames.pop()
+
+    def bind(self, node: ast.AST) -> None:
+        """Record the names a statement binds (only inside functions and classes: module
+        level is the symbols' business)."""
+        if not self._frames:
+            return
+        bindings = self._frames[-1].bindings
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                _bind_target(bindings, target, Binding(ASSIGNED, node.value))
+        elif isinstance(node, ast.AnnAssign):
+            _bind_target(bindings, node.target, Binding(ASSIGNED, node.value, node.annotation))
+        elif isinstance(node, ast.NamedExpr):
+            _bind_target(bindings, node.target, Binding(ASSIGNED, node.value))
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    _bind_target(bindings, item.optional_vars, Binding(ENTERED, item.context_expr))
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            _bind_target(bindings, node.target, Binding(OTHER))
+        elif isinstance(node, ast.ExceptHandler):
+            if node.name:
+                bindings[node.name] = Binding(OTHER)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bindings[alias.asname] = Binding(IMPORTED, target=alias.name)
+                else:
+                    head = alias.name.split(".")[0]
+                    bindings[head] = Binding(IMPORTED, target=head)
+        elif isinstance(node, ast.ImportFrom):
+            base = resolve_relative(
+                self.symbols.module, self.symbols.is_package, node.level, node.module
+            )
+            for alias in node.names:
+                if alias.name != "*" and base is not None:
+                    bindings[alias.asname or alias.name] = Binding(
+                        IMPORTED, target=f"{base}.{alias.name}"
+                    )
+
+    # -- questions ---------------------------------------------------------------------
+    @property
+    def function(self) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The innermost enclosing ``def``, if any."""
+        for frame in reversed(self._frames):
+            if isinstance(frame.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return frame.node
+        return None
+
+    def enclosing(self) -> list[ast.AST]:
+        """Enclosing functions, lambdas and classes, innermost first."""
+        return [frame.node for frame in reversed(self._frames)]
+
+    @property
+    def qualname(self) -> str | None:
+        """``UserRepository.get``: where in the module the walk is, None at module level."""
+        return ".".join(frame.name for frame in self._frames) or None
+
+    def lookup(self, name: str) -> Binding | None:
+        """The local binding of ``name``, or None when it is a module-level (or builtin) name."""
+        innermost = len(self._frames) - 1
+        for position in range(innermost, -1, -1):
+            frame = self._frames[position]
+            if not frame.is_function and position != innermost:
+                continue  # a class body's names are not visible in its methods
+            binding = frame.bindings.get(name)
+            if binding is not None:
+                return binding
+        return None
+
+    def qualify(self, node: ast.AST | str) -> str | None:
+        """The dotted name an expression (``HTTPError``, ``fastapi.HTTPException``) refers
+        to here; None when it is not a dotted name or its head is a local variable."""
+        name = dotted(node) if isinstance(node, ast.AST) else node
+        if name is None:
+            return None
+        head, dot, rest = name.partition(".")
+        binding = self.lookup(head)
+        if binding is None:
+            return self.symbols.qualify(name)
+        if binding.kind == IMPORTED:
+            return f"{binding.target}{dot}{rest}"
+        return None
+
+
+def _bind_target(bindings: dict[str, Binding], target: ast.expr, binding: Binding) -> None:
+    if isinstance(target, ast.Name):
+        bindings[target.id] = binding
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            _bind_target(bindings, element, Binding(OTHER))
+    elif isinstance(target, ast.Starred):
+        _bind_target(bindings, target.value, Binding(OTHER))

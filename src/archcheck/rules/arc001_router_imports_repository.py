@@ -5,7 +5,7 @@ from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportRule
 
 
 class RouterImportsRepository(ImportRule):
-    """A router imports a repository directly, bypassing the services layer.
+    """A router imports a repository directly, bypassing the services layer
 
     ## What it does
     Flags every import statement in the routers layer (endpoints, plus the HTTP tier around

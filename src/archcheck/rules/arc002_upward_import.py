@@ -5,7 +5,7 @@ from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportRule
 
 
 class UpwardImport(ImportRule):
-    """A lower layer imports a higher one.
+    """A lower layer imports a higher one
 
     ## What it does
     Flags every import statement that points up the stack routers -> services ->

@@ -11,7 +11,7 @@ _ADVICE = {
 
 
 class IndirectLayerLeak(ChainRule):
-    """An import chain through modules of no layer connects two layers illegally.
+    """An import chain through modules of no layer connects two layers illegally
 
     ## What it does
     Follows imports through modules that belong to no layer (config, core, utils, db

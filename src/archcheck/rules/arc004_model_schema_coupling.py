@@ -5,7 +5,7 @@ from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportRule
 
 
 class ModelSchemaCoupling(ImportRule):
-    """ORM models import schemas, or schemas import ORM model classes.
+    """ORM models import schemas, or schemas import ORM model classes
 
     ## What it does
     Flags an import of a schemas module in the models layer, and an import in the schemas

@@ -4,7 +4,7 @@ from archcheck.rules.base import Example, Rule
 
 
 class UnparsableFile(Rule):
-    """A file could not be read or parsed as Python; the rest is still checked.
+    """A file could not be read or parsed as Python; the rest is still checked
 
     ## What it does
     Reports each file of the analysed packages that cannot be decoded (bad bytes for its

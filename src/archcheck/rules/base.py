@@ -1,5 +1,9 @@
 """What a rule is: a code, a name, docs, examples, and one check method per kind.
 
+Import and chain rules answer one question per edge or chain. Syntax rules are Fixit-style
+visitors: ``visit_<Node>`` / ``leave_<Node>`` methods that the engine's single walk over
+each file (``archcheck.rules.syntax_pass``) calls for every node of that type.
+
 A rule carries everything about itself. Its docstring is its documentation (a summary line,
 then the sections "What it does", "Why is this bad?", "Example", "Use instead"), and its
 ``valid`` / ``invalid`` examples are small projects that the test suite runs through the
@@ -9,12 +13,12 @@ from __future__ import annotations
 
 import ast
 import inspect
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 from archcheck.index import ProjectIndex
-from archcheck.names import ModuleSymbols
+from archcheck.names import ModuleSymbols, Scopes
 
 __all__ = [
     "ChainRule",
@@ -29,6 +33,7 @@ __all__ = [
 ]
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 @dataclass(frozen=True)
@@ -137,9 +142,54 @@ class SyntaxHit:
 
 
 class SyntaxRule(Rule):
-    """A rule over one file's syntax tree; ``layers`` says which files it reads."""
+    """A rule over the syntax trees of the files of ``layers``.
+
+    One instance per file. Define ``visit_<Node>(self, node)`` and ``leave_<Node>(self,
+    node)`` for the ``ast`` node types the rule cares about (``visit_Raise``,
+    ``visit_FunctionDef``, ...); the walk calls them in source order, before and after the
+    node's children, and never calls a rule for a node type it does not name. While a
+    ``visit_``/``leave_`` method of a ``def``, ``lambda`` or ``class`` runs, ``self.scopes``
+    is the enclosing scope; inside its body, the node's own. Call ``self.report(node,
+    message)`` for a finding.
+    """
 
     layers: ClassVar[tuple[str, ...]] = ()
 
-    def check_file(self, context: SyntaxContext) -> Iterator[SyntaxHit]:
-        raise NotImplementedError
+    def __init__(self, context: SyntaxContext, scopes: Scopes) -> None:
+        self.context = context
+        self.scopes = scopes
+        self.hits: list[SyntaxHit] = []
+
+    @property
+    def index(self) -> ProjectIndex:
+        return self.context.index
+
+    def report(self, node: ast.AST, message: str) -> None:
+        """A finding at ``node``'s first line and column, in the current scope (a ``def`` or
+        ``class`` reported from outside its body is its own scope)."""
+        scope = self.scopes.qualname
+        if isinstance(node, _DEFINITIONS) and node not in self.scopes.enclosing():
+            scope = f"{scope}.{node.name}" if scope else node.name
+        self.hits.append(
+            SyntaxHit(
+                node.lineno, node.col_offset + 1, message, scope,
+                getattr(node, "end_lineno", None),
+                None if getattr(node, "end_col_offset", None) is None else node.end_col_offset + 1,
+            )
+        )
+
+    @classmethod
+    def node_handlers(cls) -> dict[str, tuple[type[ast.AST], str]]:
+        """``visit_Raise`` -> (ast.Raise, "visit"): the handlers this rule defines."""
+        handlers = cls.__dict__.get("_handlers")
+        if handlers is None:
+            handlers = {}
+            for attribute in dir(cls):
+                kind, _, node_name = attribute.partition("_")
+                if kind in ("visit", "leave") and node_name:
+                    node_type = getattr(ast, node_name, None)
+                    if not (isinstance(node_type, type) and issubclass(node_type, ast.AST)):
+                        raise TypeError(f"{cls.__name__}.{attribute}: ast has no node {node_name}")
+                    handlers[attribute] = (node_type, kind)
+            cls._handlers = handlers
+        return handlers

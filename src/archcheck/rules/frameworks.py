@@ -1,0 +1,427 @@
+"""What FastAPI, Starlette and SQLAlchemy code looks like, for the syntax rules.
+
+Which names are ``HTTPException``, what makes a function a route and what its response
+model is, which local names hold a database session. Everything is read statically: a
+name is followed through imports, aliases, type aliases and subclasses across the project
+(``ProjectIndex``) and through the bindings of the enclosing functions (``Scopes``).
+"""
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from archcheck.index import ORM, ProjectIndex
+from archcheck.names import ASSIGNED, ENTERED, IMPORTED, PARAMETER, Scopes, dotted
+
+__all__ = [
+    "Route",
+    "WEB_FRAMEWORKS",
+    "Session",
+    "http_exception_raised",
+    "orm_classes",
+    "route_of",
+    "routes_added",
+    "web_framework_of",
+]
+
+WEB_FRAMEWORKS = ("fastapi", "starlette")
+HTTP_EXCEPTIONS = frozenset(
+    {
+        "fastapi.HTTPException",
+        "fastapi.exceptions.HTTPException",
+        "starlette.exceptions.HTTPException",
+    }
+)
+_ROUTERS = frozenset(
+    {
+        "fastapi.APIRouter",
+        "fastapi.routing.APIRouter",
+        "fastapi.FastAPI",
+        "fastapi.applications.FastAPI",
+    }
+)
+ROUTE_DECORATORS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route"}
+)
+# A receiver we cannot type (``router = make_router()``, an import from another package) is
+# taken for a router by its name alone.
+_ROUTER_NAME = re.compile(r"(?:.*_)?(?:router|app|api)(?:_.*)?", re.IGNORECASE)
+_DEPENDS = frozenset(
+    {"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"}
+)
+_SESSIONS = frozenset(
+    {
+        "sqlalchemy.orm.Session",
+        "sqlalchemy.orm.session.Session",
+        "sqlalchemy.orm.scoped_session",
+        "sqlalchemy.orm.scoping.scoped_session",
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlalchemy.ext.asyncio.async_scoped_session",
+        "sqlalchemy.ext.asyncio.scoping.async_scoped_session",
+        "sqlmodel.Session",
+        "sqlmodel.orm.session.Session",
+        "sqlmodel.ext.asyncio.session.AsyncSession",
+    }
+)
+# Calling one of these gives a factory; calling the factory gives a session.
+_SESSION_FACTORIES = frozenset(
+    {
+        "sqlalchemy.orm.sessionmaker",
+        "sqlalchemy.orm.session.sessionmaker",
+        "sqlalchemy.ext.asyncio.async_sessionmaker",
+        "sqlalchemy.ext.asyncio.session.async_sessionmaker",
+    }
+)
+# A scoped session is a session (``db_session.query(...)``) and a factory of one.
+_SCOPED_SESSIONS = frozenset(
+    {
+        "sqlalchemy.orm.scoped_session",
+        "sqlalchemy.orm.scoping.scoped_session",
+        "sqlalchemy.ext.asyncio.async_scoped_session",
+        "sqlalchemy.ext.asyncio.scoping.async_scoped_session",
+    }
+)
+# ``get_db``, ``get_session``, ``get_async_session``, ``db_session``, ``SessionLocal``,
+# ``session_scope``: how projects name what hands out sessions.
+_SESSION_NAME = re.compile(r"(?:.*_)?(?:db|session)(?:_?(?:local|scope|maker|factory))?", re.IGNORECASE)
+_NOT_A_TYPE = frozenset({"Literal", "ClassVar", "Final", "InitVar"})
+
+
+def _last(name: str) -> str:
+    return name.rpartition(".")[2]
+
+
+Qualify = Callable[[ast.AST], "str | None"]
+
+
+# -- type expressions -------------------------------------------------------------------
+def _type_walk(
+    expr: ast.expr | None, qualify: Qualify, index: ProjectIndex, depth: int = 0
+) -> Iterator[tuple[str, ast.expr | None, Qualify]]:
+    """Yield ``(name, None, qualify)`` for each class a type expression names, and
+    ``("", metadata, qualify)`` for each ``Annotated`` extra; through ``list[...]``,
+    ``Optional[...]``, ``X | None``, string annotations and type aliases of any module."""
+    if expr is None or depth > 20:
+        return
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        try:
+            parsed = ast.parse(expr.value.strip(), mode="eval").body
+        except SyntaxError:
+            return
+        yield from _type_walk(parsed, qualify, index, depth + 1)
+    elif isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):
+        yield from _type_walk(expr.left, qualify, index, depth + 1)
+        yield from _type_walk(expr.right, qualify, index, depth + 1)
+    elif isinstance(expr, ast.Subscript):
+        outer = qualify(expr.value)
+        outer_name = _last(index.resolve(outer)) if outer else ""
+        if outer_name in _NOT_A_TYPE:
+            return
+        arguments = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
+        if outer_name == "Annotated" and arguments:
+            yield from _type_walk(arguments[0], qualify, index, depth + 1)
+            for extra in arguments[1:]:
+                yield "", extra, qualify
+        else:
+            if outer:
+                yield index.resolve(outer), None, qualify
+            for argument in arguments:
+                yield from _type_walk(argument, qualify, index, depth + 1)
+    elif isinstance(expr, (ast.Tuple, ast.List)):
+        for element in expr.elts:
+            yield from _type_walk(element, qualify, index, depth + 1)
+    elif isinstance(expr, (ast.Name, ast.Attribute)):
+        name = qualify(expr)
+        if name is None:
+            return
+        alias = index.type_alias(name)
+        if alias is not None:
+            symbols, value = alias
+            yield from _type_walk(value, symbols.qualify_node, index, depth + 1)
+        else:
+            yield index.resolve(name), None, qualify
+
+
+def orm_classes(expr: ast.expr | None, qualify: Qualify, index: ProjectIndex) -> list[str]:
+    """ORM model classes a type expression names (``list[User]``, ``"User | None"``, ...)."""
+    found = []
+    for name, _, _ in _type_walk(expr, qualify, index):
+        if name and name not in found and index.kind(name) == ORM:
+            found.append(name)
+    return found
+
+
+# -- HTTP exceptions --------------------------------------------------------------------
+def _is_http_exception_class(name: str | None, index: ProjectIndex) -> bool:
+    if name is None:
+        return False
+    resolved = index.resolve(name)
+    return resolved in HTTP_EXCEPTIONS or index.inherits(resolved, HTTP_EXCEPTIONS)
+
+
+def http_exception_raised(node: ast.Raise, scopes: Scopes, index: ProjectIndex) -> str | None:
+    """The HTTP exception class ``raise`` raises (``HTTPException(404)``, ``HTTPException``,
+    a project subclass, or a name bound to one of those), or None."""
+    exc = node.exc
+    for _ in range(10):  # ``err = HTTPException(404); e = err; raise e``
+        if exc is None:
+            return None
+        if isinstance(exc, ast.Call):
+            name = scopes.qualify(exc.func)
+            return index.resolve(name) if _is_http_exception_class(name, index) else None
+        if not isinstance(exc, (ast.Name, ast.Attribute)):
+            return None
+        head = dotted(exc)
+        binding = scopes.lookup(head) if head and "." not in head else None
+        if binding is not None and binding.kind != IMPORTED:
+            exc = binding.value if binding.kind == ASSIGNED else None
+            continue
+        name = scopes.qualify(exc)
+        if name is None:
+            return None
+        if _is_http_exception_class(name, index):
+            return index.resolve(name)
+        callee = index.call_of(name)  # module level: ``NOT_FOUND = HTTPException(404)``
+        return index.resolve(callee) if _is_http_exception_class(callee, index) else None
+    return None
+
+
+def web_framework_of(module: str) -> str | None:
+    """``fastapi`` for ``fastapi.responses``; None for what is not fastapi or starlette."""
+    root = module.split(".")[0]
+    return root if root in WEB_FRAMEWORKS else None
+
+
+# -- routes -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Route:
+    """How a function is registered as a route: the registering call and its
+    ``response_model`` keyword (``has_response_model`` tells ``None`` from absent)."""
+
+    call: ast.Call
+    has_response_model: bool
+    response_model: ast.expr | None
+
+
+def _route(call: ast.Call) -> Route:
+    for keyword in call.keywords:
+        if keyword.arg == "response_model":
+            value = keyword.value
+            if isinstance(value, ast.Constant) and value.value is None:
+                return Route(call, True, None)
+            return Route(call, True, value)
+    return Route(call, False, None)
+
+
+def _is_router(expr: ast.expr, scopes: Scopes, index: ProjectIndex) -> bool:
+    """Whether ``expr`` is an ``APIRouter`` or ``FastAPI`` instance (or looks like one)."""
+    head = dotted(expr)
+    if head is None:
+        return False
+    binding = scopes.lookup(head) if "." not in head else None
+    if binding is not None:
+        if binding.kind == PARAMETER and binding.annotation is not None:
+            return any(
+                name in _ROUTERS or index.inherits(name, _ROUTERS)
+                for name, _, _ in _type_walk(binding.annotation, scopes.qualify, index)
+            )
+        if binding.kind == ASSIGNED and isinstance(binding.value, ast.Call):
+            callee = scopes.qualify(binding.value.func)
+            if callee is not None:
+                resolved = index.resolve(callee)
+                return resolved in _ROUTERS or index.inherits(resolved, _ROUTERS)
+        return bool(_ROUTER_NAME.fullmatch(head))
+    name = scopes.qualify(expr)
+    if name is None:
+        return False
+    callee = index.call_of(name)
+    if callee is not None:
+        resolved = index.resolve(callee)
+        if resolved in _ROUTERS or index.inherits(resolved, _ROUTERS):
+            return True
+        if index.is_project_name(resolved) or resolved.split(".")[0] in WEB_FRAMEWORKS:
+            return False
+    elif index.is_project_name(index.resolve(name)):
+        return False  # a class, function or module of the project, not a router instance
+    return bool(_ROUTER_NAME.fullmatch(_last(name)))
+
+
+def route_of(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, scopes: Scopes, index: ProjectIndex
+) -> Route | None:
+    """How ``function`` is a route by decorator (``@router.get(...)``, ``@app.post(...)``,
+    ``@router.api_route(...)``), or None. ``scopes`` must be the enclosing scope."""
+    for decorator in function.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr in ROUTE_DECORATORS
+            and _is_router(decorator.func.value, scopes, index)
+        ):
+            return _route(decorator)
+    return None
+
+
+def routes_added(tree: ast.Module, scopes: Scopes, index: ProjectIndex) -> dict[str, Route]:
+    """Module-level functions registered by a module-level ``router.add_api_route(path,
+    endpoint, ...)``, by function name."""
+    found = {}
+    for statement in tree.body:
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "add_api_route"
+            and _is_router(call.func.value, scopes, index)
+        ):
+            continue
+        endpoint = call.args[1] if len(call.args) > 1 else next(
+            (k.value for k in call.keywords if k.arg == "endpoint"), None
+        )
+        if isinstance(endpoint, ast.Name):
+            found[endpoint.id] = _route(call)
+    return found
+
+
+# -- sessions ---------------------------------------------------------------------------
+class Session:
+    """Which expressions of a function hold a SQLAlchemy / SQLModel session.
+
+    A session is a parameter typed ``Session`` / ``AsyncSession`` (directly, in
+    ``Annotated[...]``, ``Optional[...]`` or through a type alias of any module), a
+    parameter whose dependency (``Depends(get_db)``) returns one, a name bound by
+    ``with Session(engine) as s`` / ``async with SessionLocal() as s`` / ``with
+    SessionLocal.begin() as s`` or ``s = SessionLocal()``, or a module-level session
+    (``db_session = scoped_session(...)``).
+    """
+
+    def __init__(self, scopes: Scopes, index: ProjectIndex) -> None:
+        self.scopes = scopes
+        self.index = index
+
+    def holds(self, expr: ast.expr) -> bool:
+        scopes = self.scopes
+        if isinstance(expr, ast.Call):
+            return self._makes_session(expr.func)
+        if not isinstance(expr, ast.Name):
+            return False
+        binding = scopes.lookup(expr.id)
+        if binding is None:
+            name = scopes.qualify(expr)
+            callee = self.index.call_of(name) if name else None
+            if callee is None:
+                return False
+            resolved = self.index.resolve(callee)
+            return resolved in _SESSIONS or self._is_factory(resolved)
+        if binding.kind == PARAMETER:
+            return self._typed_session(binding.annotation, binding.value)
+        if binding.kind == ASSIGNED:
+            if binding.annotation is not None and self._typed_session(binding.annotation, None):
+                return True
+            return isinstance(binding.value, ast.Call) and self._makes_session(binding.value.func)
+        if binding.kind == ENTERED:
+            value = binding.value
+            if isinstance(value, ast.Call):
+                func = value.func
+                if isinstance(func, ast.Attribute) and func.attr == "begin":
+                    # ``with SessionLocal.begin() as s`` / ``with Session(engine).begin() as s``
+                    inner = func.value
+                    if isinstance(inner, ast.Call):
+                        return self._makes_session(inner.func)
+                    return self._is_factory_expr(inner)
+                return self._makes_session(func)
+            return isinstance(value, ast.Name) and self.holds(value)
+        return False
+
+    # -- parameters ----------------------------------------------------------------------
+    def _typed_session(self, annotation: ast.expr | None, default: ast.expr | None) -> bool:
+        typed_as_other = False
+        for name, extra, qualify in _type_walk(annotation, self.scopes.qualify, self.index):
+            if extra is not None:
+                if self._session_dependency(extra, qualify):
+                    return True
+            elif self._is_session_class(name):
+                return True
+            elif _last(name) not in ("Optional", "Union", "None"):
+                typed_as_other = True
+        if typed_as_other:
+            return False  # ``repo: UserRepository = Depends(get_db_repo)``: trust the type
+        return default is not None and self._session_dependency(default, self.scopes.qualify)
+
+    def _session_dependency(self, expr: ast.expr, qualify: Qualify) -> bool:
+        """``Depends(get_db)`` where ``get_db`` is annotated to give a session or, when it is
+        not annotated or not ours, is named like a session provider."""
+        if not isinstance(expr, ast.Call):
+            return False
+        callee = qualify(expr.func)
+        if callee is None or self.index.resolve(callee) not in _DEPENDS:
+            return False
+        dependency = expr.args[0] if expr.args else next(
+            (k.value for k in expr.keywords if k.arg == "dependency"), None
+        )
+        name = qualify(dependency) if dependency is not None else None
+        if name is None:
+            return False
+        returns = self._returns_session(name)
+        return returns if returns is not None else bool(_SESSION_NAME.fullmatch(_last(name)))
+
+    # -- what gives a session ------------------------------------------------------------
+    def _is_session_class(self, name: str) -> bool:
+        return name in _SESSIONS or self.index.inherits(name, _SESSIONS)
+
+    def _is_factory(self, resolved: str) -> bool:
+        """``SessionLocal`` of a module-level ``SessionLocal = sessionmaker(...)``."""
+        callee = self.index.call_of(resolved)
+        return callee is not None and self.index.resolve(callee) in _SESSION_FACTORIES | _SCOPED_SESSIONS
+
+    def _is_factory_expr(self, expr: ast.expr) -> bool:
+        if isinstance(expr, ast.Name):
+            binding = self.scopes.lookup(expr.id)
+            if binding is not None:
+                return (
+                    binding.kind == ASSIGNED
+                    and isinstance(binding.value, ast.Call)
+                    and self._resolves_to(binding.value.func, _SESSION_FACTORIES | _SCOPED_SESSIONS)
+                )
+        name = self.scopes.qualify(expr)
+        return name is not None and self._is_factory(self.index.resolve(name))
+
+    def _resolves_to(self, expr: ast.expr, names: frozenset[str]) -> bool:
+        name = self.scopes.qualify(expr)
+        return name is not None and self.index.resolve(name) in names
+
+    def _returns_session(self, name: str) -> bool | None:
+        """For a project function with a return annotation: whether it names a session
+        (``Iterator[Session]``, ``AsyncGenerator[AsyncSession, None]``); else None."""
+        function = self.index.function(name)
+        if function is None or function[1].returns is None:
+            return None
+        symbols, info = function
+        return any(
+            self._is_session_class(found)
+            for found, extra, _ in _type_walk(info.returns, symbols.qualify_node, self.index)
+            if extra is None
+        )
+
+    def _makes_session(self, func: ast.expr) -> bool:
+        """Whether calling ``func`` gives a session: a session class, a session factory, or
+        a function annotated (or, when unannotated, named) to give one."""
+        name = self.scopes.qualify(func)
+        if name is None:
+            return False
+        resolved = self.index.resolve(name)
+        if self._is_session_class(resolved) or self._is_factory_expr(func):
+            return True
+        returns = self._returns_session(resolved)
+        if returns is not None:
+            return returns
+        if self.index.function(resolved) is None:
+            if self.index.is_project_name(resolved):
+                return False  # a class or variable of ours that is not a session factory
+            head = dotted(func).split(".")[0]
+            if head in self.scopes.symbols.imports or self.scopes.lookup(head) is not None:
+                return False  # another package's: ``requests.Session()`` is no database session
+        return bool(_SESSION_NAME.fullmatch(_last(resolved)))
