@@ -5,6 +5,8 @@ from archcheck.rules.arc001_router_imports_repository import RouterImportsReposi
 from archcheck.rules.arc002_upward_import import UpwardImport
 from archcheck.rules.arc003_indirect_layer_leak import IndirectLayerLeak
 from archcheck.rules.arc004_model_schema_coupling import ModelSchemaCoupling
+from archcheck.rules.arc101_http_exception_in_repository import HttpExceptionInRepository
+from archcheck.rules.arc102_fastapi_in_repository import FastapiInRepository
 from archcheck.rules.arc900_unparsable_file import UnparsableFile
 from archcheck.rules.base import ChainRule, ImportRule, Rule, SyntaxRule
 
@@ -24,6 +26,8 @@ RULES: tuple[type[Rule], ...] = (
     UpwardImport,
     IndirectLayerLeak,
     ModelSchemaCoupling,
+    HttpExceptionInRepository,
+    FastapiInRepository,
     UnparsableFile,
 )
 
