@@ -7,6 +7,7 @@ from archcheck.rules.arc003_indirect_layer_leak import IndirectLayerLeak
 from archcheck.rules.arc004_model_schema_coupling import ModelSchemaCoupling
 from archcheck.rules.arc101_http_exception_in_repository import HttpExceptionInRepository
 from archcheck.rules.arc102_fastapi_in_repository import FastapiInRepository
+from archcheck.rules.arc103_http_in_service import HttpInService
 from archcheck.rules.arc900_unparsable_file import UnparsableFile
 from archcheck.rules.base import ChainRule, ImportRule, Rule, SyntaxRule
 
@@ -28,6 +29,7 @@ RULES: tuple[type[Rule], ...] = (
     ModelSchemaCoupling,
     HttpExceptionInRepository,
     FastapiInRepository,
+    HttpInService,
     UnparsableFile,
 )
 
