@@ -8,6 +8,7 @@ from archcheck.rules.arc004_model_schema_coupling import ModelSchemaCoupling
 from archcheck.rules.arc101_http_exception_in_repository import HttpExceptionInRepository
 from archcheck.rules.arc102_fastapi_in_repository import FastapiInRepository
 from archcheck.rules.arc103_http_in_service import HttpInService
+from archcheck.rules.arc201_orm_returned_without_schema import OrmReturnedWithoutSchema
 from archcheck.rules.arc900_unparsable_file import UnparsableFile
 from archcheck.rules.base import ChainRule, ImportRule, Rule, SyntaxRule
 
@@ -30,6 +31,7 @@ RULES: tuple[type[Rule], ...] = (
     HttpExceptionInRepository,
     FastapiInRepository,
     HttpInService,
+    OrmReturnedWithoutSchema,
     UnparsableFile,
 )
 
