@@ -9,6 +9,7 @@ from archcheck.rules.arc101_http_exception_in_repository import HttpExceptionInR
 from archcheck.rules.arc102_fastapi_in_repository import FastapiInRepository
 from archcheck.rules.arc103_http_in_service import HttpInService
 from archcheck.rules.arc201_orm_returned_without_schema import OrmReturnedWithoutSchema
+from archcheck.rules.arc202_query_in_router import QueryInRouter
 from archcheck.rules.arc900_unparsable_file import UnparsableFile
 from archcheck.rules.base import ChainRule, ImportRule, Rule, SyntaxRule
 
@@ -32,6 +33,7 @@ RULES: tuple[type[Rule], ...] = (
     FastapiInRepository,
     HttpInService,
     OrmReturnedWithoutSchema,
+    QueryInRouter,
     UnparsableFile,
 )
 
