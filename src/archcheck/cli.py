@@ -1,15 +1,29 @@
-"""The ``archcheck`` command: click in, the engine, text out; errors become exit 2."""
+"""The ``archcheck`` command: click in, the engine, a report out; errors become exit 2.
+
+``archcheck [PATHS]`` checks (the ``check`` command is implied); ``rules``, ``explain``,
+``init`` and ``graph`` are the other commands. Nothing here decides what a finding is or
+when a run fails: the engine finds, ``reporting.Result`` owns the exit status.
+"""
 from __future__ import annotations
 
+import os
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any, TextIO
 
 import click
 
 from archcheck import __version__
-from archcheck.engine import Options, check
-from archcheck.errors import ArchcheckError
-from archcheck.report import format_text
+from archcheck.baseline import compare, load_baseline, write_baseline
+from archcheck.engine import Options, check, layer_imports
+from archcheck.errors import ArchcheckError, UsageError
+from archcheck.init import describe, init_project
+from archcheck.layer_graph import picture, render_dot, render_mermaid
+from archcheck.reporting import FORMATS, Result, render, statistics_lines
+from archcheck.rules import RULES, default_state, rule_for
 
 __all__ = ["main"]
 
@@ -18,6 +32,82 @@ def _codes(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     return tuple(code.strip().upper() for code in value.split(",") if code.strip())
+
+
+def _fail(error: ArchcheckError) -> None:
+    click.echo(f"archcheck: error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+def _emit(text: str, output_file: Path | None) -> None:
+    """The report on stdout, or in ``output_file``."""
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(UsageError(f"{output_file}: cannot write: {error.strerror}"))
+
+
+class _Progress:
+    """How far a long run has got, on a terminal's stderr, rewritten in place.
+
+    Silent unless stderr is a terminal and not in CI; quiet on small, fast runs.
+    """
+
+    INTERVAL = 0.1  # seconds between two redraws
+    DELAY = 0.5  # seconds before a run counts as long ...
+    LARGE = 500  # ... unless it has at least this many files
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    @classmethod
+    def for_terminal(cls, stream: TextIO | None = None) -> _Progress | None:
+        stream = stream or sys.stderr
+        if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
+            return None
+        try:
+            return cls(stream) if stream.isatty() else None
+        except (AttributeError, ValueError):
+            return None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if total < self.LARGE and now - self.start < self.DELAY:
+            return
+        if stage == "read" and now - self.last < self.INTERVAL:
+            return
+        self.last = now
+        if stage == "read":
+            text = f"archcheck: parsed {done}/{total} files"
+        else:
+            text = f"archcheck: building the import graph ({total} files)"
+        self.stream.write(f"\r{text}\033[K")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self.shown = False
+
+
+def _run_engine(call: Callable[[Options], Any], options: Options) -> Any:
+    """``call(options)`` with a progress display when stderr is a terminal."""
+    progress = _Progress.for_terminal()
+    if progress is not None:
+        options = replace(options, progress=progress)
+    try:
+        return call(options)
+    finally:
+        if progress is not None:
+            progress.clear()
 
 
 class _Group(click.Group):
@@ -29,6 +119,21 @@ class _Group(click.Group):
         elif not args:
             args = ["check"]
         return super().parse_args(ctx, args)
+
+
+def _engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command that runs the engine takes."""
+    for option in reversed(
+        (
+            click.option("--config", "config_path", type=click.Path(path_type=Path),
+                         help="Config file (pyproject.toml or archcheck.toml); default: the nearest above the first PATH."),
+            click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+            click.option("--cache-dir", type=click.Path(path_type=Path),
+                         help="Cache folder (default: $ARCHCHECK_CACHE_DIR, else .archcheck_cache beside the config)."),
+        )
+    ):
+        command = option(command)
+    return command
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,17 +148,24 @@ def main() -> None:
 
 @main.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="Config file (pyproject.toml or archcheck.toml); default: the nearest above the first PATH.")
+@_engine_options
 @click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the config's).")
 @click.option("--extend-select", help="Comma-separated rule codes or prefixes to enable on top.")
 @click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format: text for people, json for scripts, sarif for code scanning, github for Actions annotations.")
+@click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to FILE instead of stdout.")
+@click.option("--statistics", is_flag=True,
+              help="Count findings per rule (text: instead of the findings; other formats: on stderr).")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Record every current finding in this baseline file, and exit 0.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
-@click.option("--cache-dir", type=click.Path(path_type=Path),
-              help="Cache folder (default: $ARCHCHECK_CACHE_DIR, else .archcheck_cache beside the config).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
-def check_command(paths, config_path, select, extend_select, ignore, exit_zero, no_cache, cache_dir, quiet):
+def check_command(paths, config_path, no_cache, cache_dir, select, extend_select, ignore, output_format,
+                  output_file, statistics, baseline_path, write_baseline_path, exit_zero, quiet):
     """Check PATHS (package directories, or folders holding packages; default: .)."""
     options = Options(
         config_path=config_path,
@@ -63,10 +175,91 @@ def check_command(paths, config_path, select, extend_select, ignore, exit_zero, 
         use_cache=not no_cache,
         cache_dir=cache_dir,
     )
+    targets = list(paths) or [Path(".")]
     try:
-        report = check(list(paths) or [Path(".")], options)
+        baseline = None
+        if baseline_path is not None and write_baseline_path is None:
+            baseline = load_baseline(baseline_path)  # a bad baseline fails before the work
+        report = _run_engine(lambda opts: check(targets, opts), options)
+        if write_baseline_path is not None:
+            count = write_baseline(write_baseline_path, report.findings)
+            noun = "finding" if count == 1 else "findings"
+            click.echo(f"Wrote {count} {noun} to the baseline {write_baseline_path}.")
+            sys.exit(0)
+        comparison = None
+        if baseline is not None:
+            comparison = compare(report.findings, baseline, root=baseline_path.resolve().parent)
     except ArchcheckError as error:
-        click.echo(f"archcheck: error: {error}", err=True)
-        sys.exit(error.exit_code)
-    click.echo(format_text(report, quiet=quiet), nl=False)
-    sys.exit(0 if exit_zero else report.exit_code)
+        _fail(error)
+    result = Result(report, comparison, exit_zero=exit_zero)
+    _emit(render(result, output_format, quiet=quiet, statistics=statistics), output_file)
+    if statistics and output_format != "text":
+        for line in statistics_lines(result):
+            click.echo(line, err=True)
+    for note in result.notes():
+        click.echo(f"archcheck: {note}", err=True)
+    sys.exit(result.exit_code)
+
+
+@main.command("rules")
+def rules_command():
+    """List every rule: code, name, default state (on, off, or strict) and summary."""
+    rows = [("code", "name", "default", "summary")]
+    rows += [(rule.code, rule.name, default_state(rule), rule.summary()) for rule in RULES]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
+
+
+@main.command("explain")
+@click.argument("code")
+def explain_command(code):
+    """Show the documentation of rule CODE (what it does, why, an example, what to do instead)."""
+    rule = rule_for(code.strip().upper())
+    if rule is None:
+        _fail(UsageError(f"unknown rule code {code!r}; `archcheck rules` lists them"))
+    state = {"on": "on by default", "off": "off by default", "strict": "on with strict = true"}
+    click.echo(f"# {rule.code} {rule.name} ({state[default_state(rule)]})\n")
+    click.echo(rule.docs())
+
+
+@main.command("init")
+@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing [tool.archcheck] table.")
+@click.option("--dry-run", is_flag=True,
+              help="Write nothing: print the [tool.archcheck] table on stdout (what was found on stderr).")
+def init_command(path, force, dry_run):
+    """Detect the layout of the project in PATH (default: .) and write [tool.archcheck] into
+    its pyproject.toml, creating the file if needed and keeping the rest of it as it was."""
+    try:
+        outcome = init_project(path, force=force, dry_run=dry_run)
+    except ArchcheckError as error:
+        _fail(error)
+    found = describe(outcome.detection)
+    if dry_run:
+        click.echo(found, err=True, nl=False)
+        click.echo(outcome.toml, nl=False)
+        return
+    click.echo(found, nl=False)
+    shown = os.path.relpath(outcome.path) if outcome.path.is_absolute() else str(outcome.path)
+    click.echo(f"\nWrote [tool.archcheck] to {shown}:\n\n{outcome.toml}\nNow run: archcheck")
+
+
+@main.command("graph")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_engine_options
+@click.option("--format", "output_format", type=click.Choice(("mermaid", "dot")), default="mermaid",
+              show_default=True, help="mermaid (GitHub renders it in Markdown) or dot (Graphviz).")
+@click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the graph to FILE instead of stdout.")
+def graph_command(paths, config_path, no_cache, cache_dir, output_format, output_file):
+    """Draw the layers of PATHS (default: .) and the imports between them, leaks in red."""
+    options = Options(config_path=config_path, use_cache=not no_cache, cache_dir=cache_dir)
+    targets = list(paths) or [Path(".")]
+    try:
+        report = _run_engine(lambda opts: check(targets, opts), options)
+        imports = layer_imports(targets, options)
+    except ArchcheckError as error:
+        _fail(error)
+    drawn = picture(imports, report.findings)
+    _emit(render_dot(drawn) if output_format == "dot" else render_mermaid(drawn), output_file)

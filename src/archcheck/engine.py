@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -25,7 +25,17 @@ from archcheck.rules.base import ImportEdge, SyntaxContext
 from archcheck.rules.syntax_pass import run_syntax_rules
 from archcheck.syntax import ParsedFile, UnparsableFile, parse_source
 
-__all__ = ["Options", "Report", "check", "layer_map_for", "load", "select_rules"]
+__all__ = [
+    "LayerImports",
+    "Options",
+    "Progress",
+    "Report",
+    "check",
+    "layer_imports",
+    "layer_map_for",
+    "load",
+    "select_rules",
+]
 
 UNPARSABLE = "ARC900"
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
@@ -35,6 +45,12 @@ _INDEX_HINTS = (
     b"HTTPException", b"APIRouter", b"FastAPI",  # bound exceptions, routers defined elsewhere
     b"Annotated", b"TypeAlias", b"Session", b"session",  # session type aliases and factories
 )
+
+
+# ``progress(stage, done, total)``: stage "read" (files read so far, of all files) or
+# "graph" (the import graph is being built; done = 0, total = modules).
+Progress = Callable[[str, int, int], None]
+_PROGRESS_EVERY = 50  # files between two progress calls
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,8 @@ class Options:
     ignore: tuple[str, ...] = ()  # adds to the config's ignore
     use_cache: bool = True
     cache_dir: Path | None = None
+    # Told how far a run has got; see ``Progress``. Never called per finding or per rule.
+    progress: Progress | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -187,7 +205,10 @@ class _Run:
         self.symbols[source.module] = symbols_of(parsed.tree, source.module, source.is_package)
 
     def read_files(self, *, everything: bool = False) -> None:
-        for source in self.files.values():
+        progress, total = self.options.progress, len(self.files)
+        for done, source in enumerate(self.files.values()):
+            if progress is not None and done % _PROGRESS_EVERY == 0:
+                progress("read", done, total)
             if source.module in self.parsed or source.path in self.broken:
                 continue
             try:
@@ -206,6 +227,8 @@ class _Run:
         if self.options.use_cache:
             base = self.options.cache_dir or default_cache_dir(self.config)
             cache = _prepare_cache(base) / "grimp"
+        if self.options.progress is not None:
+            self.options.progress("graph", 0, len(self.files))
         attempts = len(self.files) + 1
         while True:
             try:
@@ -459,3 +482,32 @@ def check(paths: Sequence[Path], options: Options = Options()) -> Report:
         kept.append(finding)
     checked = sum(1 for f in project.files if project.is_target(f.path))
     return Report(tuple(sorted(set(kept))), checked, rules)
+
+
+@dataclass(frozen=True)
+class LayerImports:
+    """The project's imports between modules in layers, for the layer-level picture.
+
+    ``layers`` maps every module in a layer to its layer; ``imports`` holds
+    ``(importer, imported, statements)`` for each pair of layered modules with at least one
+    import statement between them (``ignore_imports`` applied), sorted.
+    """
+
+    layers: dict[str, str]
+    imports: tuple[tuple[str, str, int], ...]
+
+
+def layer_imports(paths: Sequence[Path], options: Options = Options()) -> LayerImports:
+    """Which layered module imports which, and how often; no rule runs."""
+    config = load(paths, options)
+    project = discover(paths or [Path.cwd()], config)
+    run = _Run(project, (), options)
+    graph = run.graph()
+    layers = {m: layer for m in sorted(graph.modules) if (layer := run.layers.layer_of(m))}
+    imports = tuple(
+        (importer, imported, len(graph.details(importer, imported)))
+        for importer in layers
+        for imported in run.imports(graph, importer)
+        if imported in layers
+    )
+    return LayerImports(layers, imports)

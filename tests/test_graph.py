@@ -1,0 +1,131 @@
+"""``archcheck graph``: the layer-level picture in Graphviz dot (rendered with ``dot`` when
+Graphviz is installed) and Mermaid, leaks marked, byte-identical across runs."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from archcheck.engine import LayerImports
+from archcheck.findings import Finding, Location
+from archcheck.layer_graph import picture, render_dot, render_mermaid
+from conftest import FIXTURES
+
+LEAKY = FIXTURES / "layered_leaky"
+CLEAN = FIXTURES / "layered_clean"
+FEATURE = FIXTURES / "feature_leaky"
+MERMAID_NODE = re.compile(r'^  (\w+)\["([^"]*)"\]$')
+MERMAID_EDGE = re.compile(r'^  (\w+) (-->|-\.->)\|"([^"]*)"\| (\w+)$')
+
+
+def archcheck(cwd, *args):
+    result = subprocess.run(
+        [sys.executable, "-m", "archcheck", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def mermaid_parts(text):
+    lines = text.splitlines()
+    assert lines[0] == "flowchart TD"
+    nodes = {m[1]: m[2] for m in map(MERMAID_NODE.match, lines) if m}
+    edges = [(m[1], m[2], m[3], m[4]) for m in map(MERMAID_EDGE.match, lines) if m]
+    styled = [line for line in lines if line.startswith("  linkStyle ")]
+    rest = [
+        line for line in lines[1:]
+        if not (MERMAID_NODE.match(line) or MERMAID_EDGE.match(line) or line.startswith(("  linkStyle ", "  classDef ", "  class ")))
+    ]
+    assert rest == [], "every line is a node, an edge or a style"
+    return nodes, edges, styled
+
+
+def test_mermaid_of_the_leaky_fixture():
+    code, out, err = archcheck(LEAKY, "graph")
+    assert (code, err) == (0, "")
+    nodes, edges, styled = mermaid_parts(out)
+    assert list(nodes) == ["routers", "services", "repositories", "models", "schemas"]
+    assert nodes["routers"].startswith("routers<br/>") and "modules" in nodes["routers"]
+    by_pair = {(a, b, arrow): label for a, arrow, label, b in edges}
+    assert by_pair[("routers", "repositories", "-->")].endswith("4 x ARC001")
+    assert by_pair[("routers", "repositories", "-.->")] == "1 x ARC003, indirect"
+    assert by_pair[("models", "schemas", "-->")] == "1 import, 1 x ARC004"
+    assert "x ARC" not in by_pair[("routers", "services", "-->")]
+    leaking = [i for i, (_, _, label, _) in enumerate(edges) if "x ARC" in label]
+    assert styled == [f"  linkStyle {','.join(map(str, leaking))} stroke:#d62728,stroke-width:2px,color:#d62728"]
+
+
+def test_clean_project_has_no_red():
+    code, out, _ = archcheck(CLEAN, "graph")
+    assert code == 0
+    nodes, edges, styled = mermaid_parts(out)
+    assert edges and not styled and "x ARC" not in out
+    code, out, _ = archcheck(CLEAN, "graph", "--format", "dot")
+    assert "#d62728" not in out.split("edge [", 1)[1]
+    assert "(no findings)" in out
+
+
+def test_dot_marks_leaks_red_and_indirect_ones_dashed():
+    code, out, _ = archcheck(LEAKY, "graph", "--format", "dot")
+    assert code == 0 and out.startswith("digraph archcheck {\n") and out.endswith("}\n")
+    edges = [line for line in out.splitlines() if " -> " in line and "invis" not in line]
+    direct = next(line for line in edges if line.startswith("  routers -> repositories") and "ARC001" in line)
+    assert 'color="#d62728"' in direct and "dashed" not in direct
+    indirect = next(line for line in edges if "ARC003" in line)
+    assert "style=dashed" in indirect and 'color="#d62728"' in indirect
+    upward = next(line for line in edges if line.startswith("  repositories -> services"))
+    assert "constraint=false" in upward and "ARC002" in upward
+
+
+@pytest.mark.parametrize("project", [LEAKY, CLEAN, FEATURE], ids=lambda p: p.name)
+def test_dot_renders_with_graphviz(project, tmp_path):
+    if not project.is_dir():
+        pytest.skip(f"fixture {project.name} not present")
+    dot = shutil.which("dot")
+    if dot is None:
+        pytest.skip("Graphviz `dot` is not installed (apt-get install graphviz); the dot text is tested above")
+    source = tmp_path / "layers.dot"
+    assert archcheck(project, "graph", "--format", "dot", "--output-file", str(source))[0] == 0
+    rendered = subprocess.run([dot, "-Tsvg", str(source)], capture_output=True, text=True, timeout=60)
+    assert rendered.returncode == 0, rendered.stderr
+    assert rendered.stderr == ""
+    svg = rendered.stdout
+    assert "<svg" in svg and "routers" in svg and "services" in svg
+
+
+@pytest.mark.parametrize("output_format", ["mermaid", "dot"])
+def test_graph_is_byte_identical_across_runs(output_format, tmp_path, monkeypatch):
+    monkeypatch.setenv("ARCHCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    first = archcheck(LEAKY, "graph", "--format", output_format)
+    second = archcheck(LEAKY, "graph", "--format", output_format)
+    assert first == second and first[1]
+
+
+def test_graph_errors_are_one_line(tmp_path):
+    code, out, err = archcheck(tmp_path, "graph", "nowhere")
+    assert code == 2 and out == "" and err.startswith("archcheck: error: ") and err.count("\n") == 1
+
+
+def test_picture_counts_statements_and_findings():
+    imports = LayerImports(
+        layers={"a.r": "routers", "a.s": "services", "a.p": "repositories", "a.m": "models"},
+        imports=(("a.r", "a.s", 2), ("a.r", "a.p", 1), ("a.s", "a.p", 3), ("a.p", "a.m", 1)),
+    )
+    leak = Finding(Location("a/r.py", 1), "ARC001", "m", importer="a.r", imported="a.p",
+                   importer_layer="routers", imported_layer="repositories")
+    query = Finding(Location("a/r.py", 9), "ARC202", "m", importer="a.r", importer_layer="routers")
+    drawn = picture(imports, [leak, query])
+    assert [(n.layer, n.modules, n.findings) for n in drawn.nodes] == [
+        ("routers", 1, (("ARC202", 1),)), ("services", 1, ()), ("repositories", 1, ()), ("models", 1, ()),
+    ]
+    assert [(e.importer, e.imported, e.imports, e.findings) for e in drawn.edges] == [
+        ("routers", "services", 2, ()),
+        ("routers", "repositories", 1, (("ARC001", 1),)),
+        ("services", "repositories", 3, ()),
+        ("repositories", "models", 1, ()),
+    ]
+    assert drawn.finding_count == 2
+    assert 'routers["routers<br/>1 module<br/>1 x ARC202"]' in render_mermaid(drawn)
+    assert 'routers [label="routers\\n1 module\\n1 x ARC202"' in render_dot(drawn)

@@ -1,0 +1,189 @@
+"""The report formats on the fixtures: text, json, sarif (validated against the SARIF 2.1.0
+schema), github annotations; statistics, output files, and byte-identical repeat runs."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from archcheck.engine import Report
+from archcheck.findings import Finding, Location
+from archcheck.reporting import FORMATS, Result, render
+from archcheck.reporting.github import annotation, escape_data, escape_property
+from conftest import FIXTURES, ROOT
+
+# In CI the shared folder sits beside the clone: <clone>/../shared/data.
+SARIF_SCHEMA = ROOT.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
+LEAKY = FIXTURES / "layered_leaky"
+PROJECTS = [
+    p for p in (FIXTURES / name for name in ("layered_leaky", "layered_clean", "feature_clean", "feature_leaky"))
+    if p.is_dir()
+]
+IDS = [p.name for p in PROJECTS]
+
+
+def archcheck(cwd, *args):
+    result = subprocess.run(
+        [sys.executable, "-m", "archcheck", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def expected_lines(project):
+    """The text report's finding lines for a fixture, from its snapshot."""
+    snapshot = project / "expected.txt"
+    return [line for line in snapshot.read_text().splitlines() if ": ARC" in line]
+
+
+@pytest.fixture(scope="module")
+def sarif_schema():
+    if not SARIF_SCHEMA.is_file():
+        pytest.fail(f"SARIF schema missing: expected {SARIF_SCHEMA} (the shared folder beside the clone)")
+    return json.loads(SARIF_SCHEMA.read_text())
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=IDS)
+def test_json_carries_every_finding_of_the_text_report(project):
+    code, out, err = archcheck(project, ".", "--format", "json")
+    document = json.loads(out)
+    lines = expected_lines(project)
+    assert code == (1 if lines else 0), err
+    assert document["version"] == 1
+    assert document["tool"]["name"] == "archcheck"
+    assert [f"{f['path']}:{f['line']}:{f['column']}: {f['code']} {f['message']}" for f in document["findings"]] == lines
+    summary = document["summary"]
+    assert summary["findings"] == len(lines)
+    assert sum(summary["counts"].values()) == len(lines)
+    assert summary["files_checked"] > 0
+    assert summary["exit_code"] == code
+    for finding in document["findings"]:
+        assert finding["name"] and finding["fingerprint"]
+        if finding["code"] in ("ARC001", "ARC002", "ARC004"):
+            assert finding["importer"] and finding["imported"]
+            assert finding["importer_layer"] and finding["imported_layer"]
+        if finding["code"] == "ARC003":
+            assert finding["chain"][0] == finding["importer"] and finding["chain"][-1] == finding["imported"]
+
+
+def test_json_finding_fields_on_the_leaky_fixture():
+    document = json.loads(archcheck(LEAKY, ".", "--format", "json")[1])
+    chain = next(f for f in document["findings"] if f["code"] == "ARC003")
+    assert chain["chain"] == ["app.api.routers.reports", "app.core.lookup", "app.repositories.product_repo"]
+    assert chain["name"] == "indirect-layer-leak"
+    direct = next(f for f in document["findings"] if f["code"] == "ARC001")
+    assert direct["chain"] is None
+    assert (direct["importer_layer"], direct["imported_layer"]) == ("routers", "repositories")
+    assert set(direct) >= {"end_line", "end_column", "scope"}
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=IDS)
+def test_sarif_is_valid_and_complete(project, sarif_schema):
+    import jsonschema
+
+    code, out, err = archcheck(project, ".", "--format", "sarif")
+    document = json.loads(out)
+    jsonschema.validate(document, sarif_schema)
+    run = document["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    lines = expected_lines(project)
+    assert len(run["results"]) == len(lines)
+    assert code == (1 if lines else 0), err
+    for rule in rules:
+        assert rule["id"].startswith("ARC") and rule["name"]
+        assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
+        assert rule["help"]["text"] and rule["help"]["markdown"]
+    fingerprints = set()
+    for result, line in zip(run["results"], lines):
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+        assert not location["artifactLocation"]["uri"].startswith("/")
+        region = location["region"]
+        assert line.startswith(f"{location['artifactLocation']['uri']}:{region['startLine']}:{region['startColumn']}: {result['ruleId']} ")
+        fingerprints.add(result["partialFingerprints"]["archcheck/v1"])
+    assert len(fingerprints) == len(run["results"])
+
+
+def test_sarif_rules_carry_the_rule_docs(sarif_schema):
+    document = json.loads(archcheck(LEAKY, ".", "--format", "sarif")[1])
+    rules = {rule["id"]: rule for rule in document["runs"][0]["tool"]["driver"]["rules"]}
+    arc001 = rules["ARC001"]
+    assert arc001["name"] == "router-imports-repository"
+    assert arc001["shortDescription"]["text"].startswith("A router imports a repository directly")
+    assert "## Why is this bad?" in arc001["help"]["markdown"]
+    assert "Why is this bad?" in arc001["help"]["text"] and "## " not in arc001["help"]["text"]
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=IDS)
+def test_github_annotations_one_per_finding(project):
+    code, out, _ = archcheck(project, ".", "--format", "github")
+    lines = expected_lines(project)
+    assert code == (1 if lines else 0)
+    annotations = out.splitlines()
+    assert len(annotations) == len(lines)
+    for text, expected in zip(annotations, lines):
+        path, line, column = expected.split(":")[:3]
+        assert text.startswith(f"::error file={path},line={line},col={column},title=ARC")
+
+
+def test_github_escaping():
+    assert escape_data("100% done\r\nnext") == "100%25 done%0D%0Anext"
+    assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+    finding = Finding(Location("app/a,b.py", 3, 5, 3, 9), "ARC001", "Router: imports, 50%\nrepo")
+    assert annotation(finding) == (
+        "::error file=app/a%2Cb.py,line=3,col=5,endLine=3,endColumn=9,"
+        "title=ARC001 router-imports-repository::Router: imports, 50%25%0Arepo"
+    )
+
+
+def test_statistics_count_per_code_with_rule_names():
+    code, out, _ = archcheck(LEAKY, ".", "--statistics")
+    assert code == 1
+    assert out == (
+        "4  ARC001  router-imports-repository\n"
+        "3  ARC002  upward-import\n"
+        "1  ARC003  indirect-layer-leak\n"
+        "2  ARC004  model-schema-coupling\n"
+        "Found 10 findings in 10 files.\n"
+    )
+    code, out, err = archcheck(LEAKY, ".", "--statistics", "--format", "json")
+    assert json.loads(out)["summary"]["counts"]["ARC001"] == 4
+    assert "4  ARC001  router-imports-repository" in err
+
+
+def test_output_file_takes_the_report(tmp_path):
+    target = tmp_path / "report.sarif"
+    code, out, err = archcheck(LEAKY, ".", "--format", "sarif", "--output-file", str(target))
+    assert code == 1 and out == "" and err == ""
+    assert json.loads(target.read_text())["version"] == "2.1.0"
+    code, _, err = archcheck(LEAKY, ".", "--output-file", str(tmp_path / "missing" / "report.txt"))
+    assert code == 2 and err.startswith("archcheck: error: ") and "cannot write" in err
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_every_format_is_byte_identical_across_runs(output_format, tmp_path, monkeypatch):
+    # Cold cache, then warm, then warm again through --output-file: the same bytes.
+    monkeypatch.setenv("ARCHCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    first = archcheck(LEAKY, ".", "--format", output_format)
+    second = archcheck(LEAKY, ".", "--format", output_format)
+    archcheck(LEAKY, ".", "--format", output_format, "-o", str(tmp_path / "out"))
+    assert first == second
+    assert (tmp_path / "out").read_text() == first[1]
+    assert first[1]
+
+
+def test_clean_project_in_every_format():
+    clean = FIXTURES / "layered_clean"
+    assert json.loads(archcheck(clean, ".", "--format", "json")[1])["findings"] == []
+    assert json.loads(archcheck(clean, ".", "--format", "sarif")[1])["runs"][0]["results"] == []
+    assert archcheck(clean, ".", "--format", "github") == (0, "", "")
+
+
+def test_exit_code_policy_lives_on_the_result():
+    finding = Finding(Location("app/x.py", 1), "ARC001", "m")
+    assert Result(Report((finding,), 1)).exit_code == 1
+    assert Result(Report((finding,), 1), exit_zero=True).exit_code == 0
+    assert Result(Report((), 1)).exit_code == 0
+    assert render(Result(Report((), 3)), "text") == "All checks passed (3 files).\n"
