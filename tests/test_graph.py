@@ -11,7 +11,7 @@ import pytest
 
 from archcheck.engine import LayerImports
 from archcheck.findings import Finding, Location
-from archcheck.layer_graph import picture, render_dot, render_mermaid
+from archcheck.layer_graph import feature_of, picture, render_dot, render_mermaid
 from conftest import FIXTURES
 
 LEAKY = FIXTURES / "layered_leaky"
@@ -120,7 +120,7 @@ def test_picture_counts_statements_and_findings():
     assert [(n.layer, n.modules, n.findings) for n in drawn.nodes] == [
         ("routers", 1, (("ARC202", 1),)), ("services", 1, ()), ("repositories", 1, ()), ("models", 1, ()),
     ]
-    assert [(e.importer, e.imported, e.imports, e.findings) for e in drawn.edges] == [
+    assert [(e.source[1], e.target[1], e.imports, e.findings) for e in drawn.edges] == [
         ("routers", "services", 2, ()),
         ("routers", "repositories", 1, (("ARC001", 1),)),
         ("services", "repositories", 3, ()),
@@ -129,3 +129,41 @@ def test_picture_counts_statements_and_findings():
     assert drawn.finding_count == 2
     assert 'routers["routers<br/>1 module<br/>1 x ARC202"]' in render_mermaid(drawn)
     assert 'routers [label="routers\\n1 module\\n1 x ARC202"' in render_dot(drawn)
+
+
+def test_feature_of():
+    layers = {"app.orders.router": "routers", "app.orders.router.admin": "routers", "app.main": "routers",
+              "app.orders.models": "models", "app.orders.models.order": "models"}
+    assert feature_of("app.orders.router.admin", layers) == "app.orders"
+    assert feature_of("app.orders.models.order", layers) == "app.orders"
+    assert feature_of("app.main", layers) == "app"
+
+
+def test_by_feature_shows_one_feature_reaching_into_another(tmp_path):
+    project = FIXTURES / "feature_leaky"
+    if not project.is_dir():
+        pytest.skip("fixtures/feature_leaky not present")
+    code, out, _ = archcheck(project, "graph", "--by-feature")
+    assert code == 0
+    assert '  subgraph f1["app.orders"]' in out and '  subgraph f2["app.users"]' in out
+    nodes = dict(re.findall(r'^    (n\d+)\["([^"]*)"\]$', out, re.MULTILINE))
+    names = {}
+    feature = None
+    for line in out.splitlines():
+        if line.startswith("  subgraph "):
+            feature = line.split('"')[1]
+        match = re.match(r'^    (n\d+)\["(\w+)<br/>', line)
+        if match:
+            names[match[1]] = f"{feature}/{match[2]}"
+    edges = {
+        (names[a], names[b]): label
+        for a, label, b in re.findall(r'^  (n\d+) -->\|"([^"]*)"\| (n\d+)$', out, re.MULTILINE)
+    }
+    assert edges[("app.orders/routers", "app.users/repositories")].endswith("1 x ARC001")
+    assert "x ARC" not in edges[("app.orders/routers", "app.orders/services")]
+    assert nodes
+    code, dot_text, _ = archcheck(project, "graph", "--by-feature", "--format", "dot")
+    assert 'subgraph cluster_1 {' in dot_text and '"app.orders/routers" -> "app.users/repositories"' in dot_text
+    if shutil.which("dot"):
+        rendered = subprocess.run(["dot", "-Tsvg"], input=dot_text, capture_output=True, text=True, timeout=60)
+        assert rendered.returncode == 0 and rendered.stderr == ""

@@ -252,7 +252,9 @@ def init_command(path, force, dry_run):
               show_default=True, help="mermaid (GitHub renders it in Markdown) or dot (Graphviz).")
 @click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the graph to FILE instead of stdout.")
-def graph_command(paths, config_path, no_cache, cache_dir, output_format, output_file):
+@click.option("--by-feature", is_flag=True,
+              help="One box per feature (feature-first layouts): shows one feature reaching into another.")
+def graph_command(paths, config_path, no_cache, cache_dir, output_format, output_file, by_feature):
     """Draw the layers of PATHS (default: .) and the imports between them, leaks in red."""
     options = Options(config_path=config_path, use_cache=not no_cache, cache_dir=cache_dir)
     targets = list(paths) or [Path(".")]
@@ -261,5 +263,5 @@ def graph_command(paths, config_path, no_cache, cache_dir, output_format, output
         imports = layer_imports(targets, options)
     except ArchcheckError as error:
         _fail(error)
-    drawn = picture(imports, report.findings)
+    drawn = picture(imports, report.findings, by_feature=by_feature)
     _emit(render_dot(drawn) if output_format == "dot" else render_mermaid(drawn), output_file)

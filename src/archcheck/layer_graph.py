@@ -5,36 +5,45 @@ READMEs and pull requests). An edge ``routers -> services`` carries the number o
 statements from router modules to service modules; an edge with findings is red and names
 them (``4 x ARC001``); a leak through modules of no layer (ARC003) is a separate dashed red
 edge. Findings that are not about an import (the syntax rules) are counted on their layer's
-node.
+node. ``by_feature`` draws one node per feature and layer (for feature-first projects), each
+feature in its own box, so that one feature reaching into another shows.
 """
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from archcheck.engine import LayerImports
 from archcheck.findings import Finding
 from archcheck.layers import LAYERS, rank
 
-__all__ = ["LayerEdge", "LayerNode", "LayerPicture", "picture", "render_dot", "render_mermaid"]
+__all__ = ["LayerEdge", "LayerNode", "LayerPicture", "feature_of", "picture", "render_dot", "render_mermaid"]
 
 LEAK = "#d62728"
 PLAIN = "#5a6472"
 QUIET = "#9aa3ad"  # allowed imports: present, but not the point of the picture
+LEGEND = "red: findings (arrows: imports, boxes: code in the layer); dashed: through modules of no layer (ARC003)"
+
+Place = tuple[str, str]  # (feature, layer); the feature is "" in the layer-level picture
 
 
 @dataclass(frozen=True)
 class LayerNode:
+    feature: str
     layer: str
     modules: int
     findings: tuple[tuple[str, int], ...] = ()  # (code, count) of findings not about an import
 
+    @property
+    def place(self) -> Place:
+        return (self.feature, self.layer)
+
 
 @dataclass(frozen=True)
 class LayerEdge:
-    importer: str
-    imported: str
+    source: Place
+    target: Place
     imports: int  # import statements; 0 for an indirect edge
     findings: tuple[tuple[str, int], ...] = ()  # (code, count)
     indirect: bool = False  # a chain through modules of no layer (ARC003)
@@ -44,8 +53,8 @@ class LayerEdge:
         return bool(self.findings)
 
     @property
-    def upward(self) -> bool:
-        return rank(self.importer) > rank(self.imported)
+    def downward(self) -> bool:
+        return rank(self.source[1]) < rank(self.target[1])
 
 
 @dataclass(frozen=True)
@@ -60,41 +69,65 @@ class LayerPicture:
             n for edge in self.edges for _, n in edge.findings
         )
 
+    @property
+    def features(self) -> tuple[str, ...]:
+        return tuple(sorted({node.feature for node in self.nodes}))
+
+
+def feature_of(module: str, layers: Mapping[str, str]) -> str:
+    """The package that holds ``module``'s layer: ``app.orders`` for ``app.orders.router``
+    (and for ``app.orders.router.admin``), ``app`` for ``app.main``."""
+    layer = layers.get(module)
+    name = module
+    while "." in name and layers.get(name.rpartition(".")[0]) == layer:
+        name = name.rpartition(".")[0]
+    return name.rpartition(".")[0]
+
 
 def _counted(codes: Iterable[str]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(Counter(codes).items()))
 
 
-def picture(imports: LayerImports, findings: Iterable[Finding]) -> LayerPicture:
-    """Aggregate module imports and findings to the layers."""
-    modules = Counter(imports.layers.values())
-    statements: Counter[tuple[str, str]] = Counter()
+def picture(imports: LayerImports, findings: Iterable[Finding], *, by_feature: bool = False) -> LayerPicture:
+    """Aggregate module imports and findings to the layers (or to each feature's layers)."""
+    layers = imports.layers
+
+    def place(module: str | None, layer: str) -> Place:
+        feature = feature_of(module, layers) if by_feature and module in layers else ""
+        return (feature, layer)
+
+    modules = Counter(place(m, layer) for m, layer in layers.items())
+    statements: Counter[tuple[Place, Place]] = Counter()
     for importer, imported, count in imports.imports:
-        pair = (imports.layers[importer], imports.layers[imported])
+        pair = (place(importer, layers[importer]), place(imported, layers[imported]))
         if pair[0] != pair[1]:
             statements[pair] += count
-    direct: dict[tuple[str, str], list[str]] = {}
-    indirect: dict[tuple[str, str], list[str]] = {}
-    on_node: dict[str, list[str]] = {}
+    direct: dict[tuple[Place, Place], list[str]] = {}
+    indirect: dict[tuple[Place, Place], list[str]] = {}
+    on_node: dict[Place, list[str]] = {}
     for finding in findings:
         head, tail = finding.importer_layer, finding.imported_layer
-        if head is not None and tail is not None and head != tail:
-            (indirect if finding.chain else direct).setdefault((head, tail), []).append(finding.code)
-        elif head is not None:
-            on_node.setdefault(head, []).append(finding.code)
-    nodes = tuple(
-        LayerNode(layer, modules[layer], _counted(on_node.get(layer, ())))
-        for layer in LAYERS
-        if modules[layer] or layer in on_node
-    )
-    edges = [
-        LayerEdge(a, b, statements[(a, b)], _counted(direct.get((a, b), ())))
-        for a, b in set(statements) | set(direct)
-    ]
-    edges += [LayerEdge(a, b, 0, _counted(codes), indirect=True) for (a, b), codes in indirect.items()]
+        if head is None:
+            continue
+        source = place(finding.importer, head)
+        target = place(finding.imported, tail) if tail is not None else None
+        if target is not None and target != source:
+            (indirect if finding.chain else direct).setdefault((source, target), []).append(finding.code)
+        else:
+            on_node.setdefault(source, []).append(finding.code)
     order = {layer: i for i, layer in enumerate(LAYERS)}
-    edges.sort(key=lambda e: (order[e.importer], order[e.imported], e.indirect))
-    packages = tuple(sorted({module.partition(".")[0] for module in imports.layers}))
+
+    def key(p: Place) -> tuple[str, int]:
+        return (p[0], order[p[1]])
+
+    nodes = tuple(
+        LayerNode(p[0], p[1], modules[p], _counted(on_node.get(p, ())))
+        for p in sorted(set(modules) | set(on_node), key=key)
+    )
+    edges = [LayerEdge(a, b, statements[(a, b)], _counted(direct.get((a, b), ()))) for a, b in set(statements) | set(direct)]
+    edges += [LayerEdge(a, b, 0, _counted(codes), indirect=True) for (a, b), codes in indirect.items()]
+    edges.sort(key=lambda e: (key(e.source), key(e.target), e.indirect))
+    packages = tuple(sorted({module.partition(".")[0] for module in layers}))
     return LayerPicture(packages, nodes, tuple(edges))
 
 
@@ -124,44 +157,56 @@ def _dot_string(*lines: str) -> str:
     return '"' + "\\n".join(escaped) + '"'
 
 
+def _dot_id(place: Place) -> str:
+    return place[1] if not place[0] else _dot_string(f"{place[0]}/{place[1]}")
+
+
+def _dot_stack(nodes: list[LayerNode], indent: str) -> list[str]:
+    """Invisible edges down the stack, so the layers read top to bottom whatever the
+    imports say; models and schemas side by side."""
+    ranks: dict[int, list[str]] = {}
+    for node in nodes:
+        ranks.setdefault(rank(node.layer), []).append(_dot_id(node.place))
+    levels = [ranks[r] for r in sorted(ranks)]
+    out = [f"{indent}{{ rank=same; {'; '.join(ids)}; }}" for ids in levels if len(ids) > 1]
+    out += [f"{indent}{a} -> {b} [style=invis];" for upper, lower in zip(levels, levels[1:]) for a in upper for b in lower]
+    return out
+
+
 def render_dot(picture: LayerPicture) -> str:
     """Graphviz: ``dot -Tsvg`` (or ``-Tpng``) draws it; the stack reads top to bottom."""
-    legend = "red: imports with findings; dashed: through modules of no layer (ARC003)"
     out = [
         "digraph archcheck {",
         f"  graph [rankdir=TB, fontname=Helvetica, fontsize=12, labelloc=t, nodesep=0.8, ranksep=0.9,"
-        f" label={_dot_string(_title(picture), legend)}];",
+        f" label={_dot_string(_title(picture), LEGEND)}];",
         f'  node [shape=box, style="rounded,filled", fillcolor="#f4f6f9", color="{PLAIN}",'
         " fontname=Helvetica, fontsize=12];",
         f'  edge [color="{QUIET}", fontcolor="{PLAIN}", fontname=Helvetica, fontsize=10];',
     ]
-    present = [node.layer for node in picture.nodes]
-    for node in picture.nodes:
-        attributes = [f"label={_dot_string(*_node_lines(node))}"]
-        if node.findings:
-            attributes += [f'color="{LEAK}"', f'fontcolor="{LEAK}"', "penwidth=2"]
-        out.append(f"  {node.layer} [{', '.join(attributes)}];")
-    # Keep the stack in order whatever the edges say: invisible edges down the ranks.
-    ranks: dict[int, list[str]] = {}
-    for layer in present:
-        ranks.setdefault(rank(layer), []).append(layer)
-    levels = [ranks[r] for r in sorted(ranks)]
-    for layers in levels:
-        if len(layers) > 1:
-            out.append(f"  {{ rank=same; {'; '.join(layers)}; }}")
-    for upper, lower in zip(levels, levels[1:]):
-        for a in upper:
-            for b in lower:
-                out.append(f"  {a} -> {b} [style=invis];")
+    for number, feature in enumerate(picture.features):
+        members = [node for node in picture.nodes if node.feature == feature]
+        indent = "  "
+        if feature:
+            out.append(f"  subgraph cluster_{number} {{")
+            out.append(f'    label={_dot_string(feature)}; style="rounded,dashed"; color="{QUIET}"; fontcolor="{PLAIN}";')
+            indent = "    "
+        for node in members:
+            attributes = [f"label={_dot_string(*_node_lines(node))}"]
+            if node.findings:
+                attributes += [f'color="{LEAK}"', f'fontcolor="{LEAK}"', "penwidth=2"]
+            out.append(f"{indent}{_dot_id(node.place)} [{', '.join(attributes)}];")
+        out += _dot_stack(members, indent)
+        if feature:
+            out.append("  }")
     for edge in picture.edges:
         attributes = [f"label={_dot_string(*_edge_lines(edge))}"]
         if edge.leaks:
             attributes += [f'color="{LEAK}"', f'fontcolor="{LEAK}"', "penwidth=2"]
         if edge.indirect:
             attributes.append("style=dashed")
-        if edge.upward or rank(edge.importer) == rank(edge.imported):
+        if not edge.downward:
             attributes.append("constraint=false")
-        out.append(f"  {edge.importer} -> {edge.imported} [{', '.join(attributes)}];")
+        out.append(f"  {_dot_id(edge.source)} -> {_dot_id(edge.target)} [{', '.join(attributes)}];")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -172,19 +217,31 @@ def _mermaid_text(text: str) -> str:
 
 def render_mermaid(picture: LayerPicture) -> str:
     """Mermaid flowchart; put it in a ```mermaid block and GitHub draws it."""
+    ids = {
+        node.place: node.layer if not node.feature else f"n{number}"
+        for number, node in enumerate(picture.nodes)
+    }
     out = ["flowchart TD"]
-    for node in picture.nodes:
-        out.append(f'  {node.layer}["{_mermaid_text("<br/>".join(_node_lines(node)))}"]')
+    for number, feature in enumerate(picture.features):
+        indent = "  "
+        if feature:
+            out.append(f'  subgraph f{number}["{_mermaid_text(feature)}"]')
+            indent = "    "
+        for node in picture.nodes:
+            if node.feature == feature:
+                out.append(f'{indent}{ids[node.place]}["{_mermaid_text("<br/>".join(_node_lines(node)))}"]')
+        if feature:
+            out.append("  end")
     red = []
     for number, edge in enumerate(picture.edges):
         arrow = "-.->" if edge.indirect else "-->"
         label = _mermaid_text(", ".join(_edge_lines(edge)))
-        out.append(f'  {edge.importer} {arrow}|"{label}"| {edge.imported}')
+        out.append(f'  {ids[edge.source]} {arrow}|"{label}"| {ids[edge.target]}')
         if edge.leaks:
             red.append(str(number))
     if red:
         out.append(f"  linkStyle {','.join(red)} stroke:{LEAK},stroke-width:2px,color:{LEAK}")
-    leaky_nodes = [node.layer for node in picture.nodes if node.findings]
+    leaky_nodes = [ids[node.place] for node in picture.nodes if node.findings]
     if leaky_nodes:
         out.append(f"  classDef leaky stroke:{LEAK},stroke-width:2px,color:{LEAK}")
         out.append(f"  class {','.join(leaky_nodes)} leaky")
