@@ -153,3 +153,44 @@ def test_bad_baseline_on_the_command_line_exits_2(leaky):
     assert err.startswith("archcheck: error: bad.json: not an archcheck baseline") and err.count("\n") == 1
     code, _, err = archcheck(leaky, "--baseline", "missing.json")
     assert code == 2 and "--write-baseline" in err
+
+
+def test_syntax_findings_survive_line_moves_and_count_duplicates(tmp_path):
+    router = (
+        "from fastapi import APIRouter, Depends\n"
+        "\n"
+        "from app.db import get_session\n"
+        "\n"
+        "router = APIRouter()\n"
+        "\n"
+        "\n"
+        "@router.post('/users')\n"
+        "def create_user(data: dict, db=Depends(get_session)):\n"
+        "    db.add(data)\n"
+        "    db.commit()\n"
+        "    return data\n"
+    )
+    files = {
+        "app/db.py": "def get_session():\n    yield None\n",
+        "app/api/routers/users.py": router,
+        "app/services/user_service.py": "",
+        "app/repositories/user_repo.py": "",
+    }
+    write_example(tmp_path, files)
+    code, out, _ = archcheck(tmp_path, "app")
+    if "ARC202" not in out:
+        pytest.skip("ARC202 is not in the registry yet")
+    before = out.count("ARC202")
+    archcheck(tmp_path, "app", "--write-baseline", BASELINE)
+    entries = [e for e in json.loads((tmp_path / BASELINE).read_text())["entries"] if e["code"] == "ARC202"]
+    assert {e["text"] for e in entries} == {"db.add(data)", "db.commit()"}
+    assert all(e["scope"] == "create_user" and e["module"] == "app.api.routers.users" for e in entries)
+    path = tmp_path / "app/api/routers/users.py"
+    # Moved down and re-indented differently: still known.
+    path.write_text("# users\n\n" + router.replace("    db.add(data)\n", "    db.add(  data )\n"))
+    assert archcheck(tmp_path, "app", "--baseline", BASELINE)[0] == 0
+    # The same call a second time in the same handler is a new finding.
+    path.write_text(router.replace("    db.commit()\n", "    db.commit()\n    db.commit()\n"))
+    code, out, _ = archcheck(tmp_path, "app", "--baseline", BASELINE)
+    assert code == 1 and out.count("ARC202") == 1 and ":12:" in out
+    assert before == 2
