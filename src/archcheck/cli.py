@@ -142,7 +142,11 @@ def main() -> None:
     """Architecture linter for FastAPI projects.
 
     Run `archcheck PATH...` to check router -> service -> repository layering and
-    ORM/schema separation. Exit status: 0 clean, 1 findings, 2 usage or config error.
+    ORM/schema separation (`archcheck check --help` for its options: formats, baseline,
+    statistics). Exit status: 0 clean, 1 findings, 2 usage or config error.
+
+    New here? `archcheck init` writes the layout it detects into pyproject.toml,
+    `archcheck graph` draws it.
     """
 
 
