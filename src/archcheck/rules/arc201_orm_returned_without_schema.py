@@ -6,7 +6,7 @@ from archcheck.index import ORM
 from archcheck.layers import ROUTERS
 from archcheck.names import ASSIGNED
 from archcheck.rules.base import Example, SyntaxRule
-from archcheck.rules.frameworks import Route, Session, orm_classes, route_of, routes_added
+from archcheck.rules.frameworks import Session, orm_classes, route_of, routes_added
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -63,9 +63,10 @@ class OrmReturnedWithoutSchema(SyntaxRule):
         self.added = routes_added(node, self.scopes, self.index)
         self.unannotated: dict[_Function, str] = {}  # routes whose returns decide
         self.session = Session(self.scopes, self.index)
-        for name, route in self.added.items():
-            if name not in self.context.symbols.functions and route.response_model is not None:
-                # The endpoint is defined elsewhere: an explicit ORM response_model still shows.
+        for name, routes in self.added.items():
+            if name in self.context.symbols.functions:
+                continue
+            for route in routes:  # the endpoint is defined elsewhere: check what the call shows
                 orm = orm_classes(route.response_model, self.scopes.qualify, self.index)
                 if orm:
                     self.report(route.call, _declared(name, orm[0]))
@@ -77,26 +78,28 @@ class OrmReturnedWithoutSchema(SyntaxRule):
         self._check(node)
 
     def _check(self, node: _Function) -> None:
-        route: Route | None = route_of(node, self.scopes, self.index)
-        if route is None and self.scopes.qualname is None:
-            route = self.added.get(node.name)
-        if route is None:
+        routes = [route_of(node, self.scopes, self.index)]
+        if self.scopes.qualname is None:
+            routes += self.added.get(node.name, [])
+        routes = [route for route in routes if route is not None]
+        for route in routes:
+            if route.has_response_model:  # response_model wins; None turns the check off
+                orm = orm_classes(route.response_model, self.scopes.qualify, self.index)
+                if orm:
+                    self.report(node, _declared(node.name, orm[0]))
+                    return  # one finding per function
+        if not any(not route.has_response_model for route in routes):
             return
-        qualify = self.scopes.qualify
-        if route.has_response_model:
-            orm = orm_classes(route.response_model, qualify, self.index)
-            if orm:
-                self.report(node, _declared(node.name, orm[0]))
-        elif node.returns is not None:
-            orm = orm_classes(node.returns, qualify, self.index)
-            if orm:
-                self.report(
-                    node,
-                    f"Route {node.name} returns ORM model {orm[0]} (its return annotation) "
-                    f"with no response_model; declare a Pydantic response_model",
-                )
-        else:
-            self.unannotated[node] = node.name
+        if node.returns is None:
+            self.unannotated[node] = node.name  # its return statements decide
+            return
+        orm = orm_classes(node.returns, self.scopes.qualify, self.index)
+        if orm:
+            self.report(
+                node,
+                f"Route {node.name} returns ORM model {orm[0]} (its return annotation) "
+                f"with no response_model; declare a Pydantic response_model",
+            )
 
     def visit_Return(self, node: ast.Return) -> None:
         function = self.scopes.function

@@ -87,6 +87,7 @@ _SCOPED_SESSIONS = frozenset(
 # ``get_db``, ``get_session``, ``get_async_session``, ``db_session``, ``SessionLocal``,
 # ``session_scope``: how projects name what hands out sessions.
 _SESSION_NAME = re.compile(r"(?:.*_)?(?:db|session)(?:_?(?:local|scope|maker|factory))?", re.IGNORECASE)
+_SURE, _GUESS = "sure", "guess"
 _NOT_A_TYPE = frozenset({"Literal", "ClassVar", "Final", "InitVar"})
 
 
@@ -265,10 +266,10 @@ def route_of(
     return None
 
 
-def routes_added(tree: ast.Module, scopes: Scopes, index: ProjectIndex) -> dict[str, Route]:
-    """Module-level functions registered by a module-level ``router.add_api_route(path,
-    endpoint, ...)``, by function name."""
-    found = {}
+def routes_added(tree: ast.Module, scopes: Scopes, index: ProjectIndex) -> dict[str, list[Route]]:
+    """Functions registered by a module-level ``router.add_api_route(path, endpoint, ...)``,
+    by the endpoint's name (a function may be registered more than once)."""
+    found: dict[str, list[Route]] = {}
     for statement in tree.body:
         call = statement.value if isinstance(statement, ast.Expr) else None
         if not (
@@ -282,7 +283,7 @@ def routes_added(tree: ast.Module, scopes: Scopes, index: ProjectIndex) -> dict[
             (k.value for k in call.keywords if k.arg == "endpoint"), None
         )
         if isinstance(endpoint, ast.Name):
-            found[endpoint.id] = _route(call)
+            found.setdefault(endpoint.id, []).append(_route(call))
     return found
 
 
@@ -338,35 +339,45 @@ class Session:
 
     # -- parameters ----------------------------------------------------------------------
     def _typed_session(self, annotation: ast.expr | None, default: ast.expr | None) -> bool:
-        typed_as_other = False
+        """A parameter's session-ness. FastAPI passes what the dependency gives, so a
+        dependency annotated to give a session decides; a dependency merely *named* like
+        one (``get_db``) counts only when the annotation says nothing else."""
+        typed_as_other = guessed = False
         for name, extra, qualify in _type_walk(annotation, self.scopes.qualify, self.index):
             if extra is not None:
-                if self._session_dependency(extra, qualify):
+                gives = self._dependency_gives_session(extra, qualify)
+                if gives is _SURE:
                     return True
+                guessed = guessed or gives is _GUESS
             elif self._is_session_class(name):
                 return True
             elif _last(name) not in ("Optional", "Union", "None"):
                 typed_as_other = True
-        if typed_as_other:
-            return False  # ``repo: UserRepository = Depends(get_db_repo)``: trust the type
-        return default is not None and self._session_dependency(default, self.scopes.qualify)
+        if default is not None:
+            gives = self._dependency_gives_session(default, self.scopes.qualify)
+            if gives is _SURE:
+                return True
+            guessed = guessed or gives is _GUESS
+        return guessed and not typed_as_other
 
-    def _session_dependency(self, expr: ast.expr, qualify: Qualify) -> bool:
-        """``Depends(get_db)`` where ``get_db`` is annotated to give a session or, when it is
-        not annotated or not ours, is named like a session provider."""
+    def _dependency_gives_session(self, expr: ast.expr, qualify: Qualify) -> str | None:
+        """For ``Depends(dep)``: _SURE when ``dep`` is annotated to give a session,
+        _GUESS when it is not annotated (or not ours) but named like a session provider."""
         if not isinstance(expr, ast.Call):
-            return False
+            return None
         callee = qualify(expr.func)
         if callee is None or self.index.resolve(callee) not in _DEPENDS:
-            return False
+            return None
         dependency = expr.args[0] if expr.args else next(
             (k.value for k in expr.keywords if k.arg == "dependency"), None
         )
         name = qualify(dependency) if dependency is not None else None
         if name is None:
-            return False
+            return None
         returns = self._returns_session(name)
-        return returns if returns is not None else bool(_SESSION_NAME.fullmatch(_last(name)))
+        if returns is not None:
+            return _SURE if returns else None
+        return _GUESS if _SESSION_NAME.fullmatch(_last(name)) else None
 
     # -- what gives a session ------------------------------------------------------------
     def _is_session_class(self, name: str) -> bool:

@@ -79,7 +79,10 @@ def _walk(tree: ast.AST, visit: dict, leave: dict, scopes: Scopes) -> None:
             if node_type in leave:
                 push(_Leave(node))
         # Children last-first, so they pop in source order.
-        for name in reversed(node._fields):
+        fields = _CHILD_FIELDS.get(node_type)
+        if fields is None:
+            fields = _CHILD_FIELDS[node_type] = _child_fields(node_type)
+        for name in fields:
             value = getattr(node, name, None)
             if value.__class__ is list:
                 for item in reversed(value):
@@ -91,3 +94,19 @@ def _walk(tree: ast.AST, visit: dict, leave: dict, scopes: Scopes) -> None:
 
 _SCOPE_TYPES = frozenset(_SCOPES)
 _BINDING_TYPES = frozenset(_BINDINGS)
+# Fields that never hold a node a rule could want: identifiers, flags, and ``ctx`` (the
+# Load/Store singletons under every name, a fifth of a typical tree).
+_LEAF_FIELDS = frozenset(
+    {"ctx", "id", "attr", "arg", "module", "level", "type_comment", "kind", "asname",
+     "is_async", "conversion", "simple"}
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    skip = set(_LEAF_FIELDS)
+    if node_type is ast.Constant:
+        skip.add("value")
+    if node_type.__name__ != "TypeAlias":  # ``type X = ...`` names X with a Name node
+        skip.add("name")
+    return tuple(name for name in reversed(node_type._fields) if name not in skip)
