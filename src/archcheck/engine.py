@@ -3,6 +3,7 @@ import-linter contract all call it; none of them holds a rule.
 """
 from __future__ import annotations
 
+import ast
 import os
 import re
 from collections import deque
@@ -12,16 +13,19 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from archcheck.config import Config, find_config, load_config
-from archcheck.errors import ConfigError, ProjectError, UsageError
+from archcheck.errors import ArchcheckError, ConfigError, ProjectError, UsageError
 from archcheck.findings import Finding, Location
 from archcheck.graph import GraphBuildError, ProjectGraph, build_graph
-from archcheck.imports import import_statements, used_names
+from archcheck.imports import import_statements, imported_modules, used_names
 from archcheck.index import ORM, ProjectIndex
-from archcheck.layers import LAYERS, LayerMap, compile_glob, default_patterns, detect_layout, violation
+from archcheck.layers import (
+    LAYERS, SERVICES, LayerMap, compile_glob, default_patterns, detect_layout, violation,
+)
 from archcheck.names import ModuleSymbols, symbols_of
-from archcheck.project import Package, Project, SourceFile, discover
+from archcheck.project import Package, Project, SourceFile, discover, package_root_of
 from archcheck.rules import RULES, ChainRule, ImportRule, Rule, SyntaxRule
-from archcheck.rules.base import ImportEdge, SyntaxContext
+from archcheck.rules.base import ImportContext, ImportEdge, SyntaxContext
+from archcheck.snapshot import Snapshot, read_snapshot, snapshot_path, stamp_of, write_snapshot
 from archcheck.rules.syntax_pass import run_syntax_rules
 from archcheck.syntax import ParsedFile, UnparsableFile, parse_source
 
@@ -31,6 +35,8 @@ __all__ = [
     "Progress",
     "Report",
     "check",
+    "check_file",
+    "check_graph",
     "layer_imports",
     "layer_map_for",
     "load",
@@ -273,33 +279,43 @@ class _ImportContext:
         if parsed is None or symbols is None:
             return []
         source = self.run.files[edge.importer]
-        found: set[str] = set()
-        module_wide = False
-        for statement in import_statements(parsed.tree, edge.importer, source.is_package):
-            if statement.line != edge.line:
-                continue
-            if statement.is_from and statement.target == edge.imported:
-                found.update(f"{edge.imported}.{name}" for name in statement.names)
-            else:
-                module_wide = True
-        if module_wide:
-            prefix = edge.imported + "."
-            found.update(
-                name for name in used_names(parsed.tree, symbols)
-                if name.startswith(prefix) and "." not in name[len(prefix):]
-            )
-        return sorted(name for name in found if self.index.kind(name) == ORM)
+        return _classes_imported(parsed.tree, symbols, source.is_package, edge, self.index)
+
+
+def _classes_imported(
+    tree: ast.Module, symbols: ModuleSymbols, is_package: bool, edge: ImportEdge, index: ProjectIndex
+) -> list[str]:
+    """The ORM classes that the import statement of ``edge`` brings into the importer."""
+    found: set[str] = set()
+    module_wide = False
+    for statement in import_statements(tree, edge.importer, is_package):
+        if statement.line != edge.line:
+            continue
+        if statement.is_from and statement.target == edge.imported:
+            found.update(f"{edge.imported}.{name}" for name in statement.names)
+        else:
+            module_wide = True
+    if module_wide:
+        prefix = edge.imported + "."
+        found.update(
+            name for name in used_names(tree, symbols)
+            if name.startswith(prefix) and "." not in name[len(prefix):]
+        )
+    return sorted(name for name in found if index.kind(name) == ORM)
+
+
+def _indent_column(lines: Sequence[str], line: int) -> int:
+    """Where a statement on ``line`` starts, as reports give an import: its indentation + 1."""
+    if 0 < line <= len(lines):
+        text = lines[line - 1]
+        return len(text) - len(text.lstrip()) + 1
+    return 1
 
 
 def _location(run: _Run, module: str, line: int) -> Location:
     path = run.files[module].path
-    column = 1
     parsed = run.parsed.get(module)
-    if parsed is not None:
-        lines = parsed.source.splitlines()
-        if 0 < line <= len(lines):
-            text = lines[line - 1]
-            column = len(text) - len(text.lstrip()) + 1
+    column = 1 if parsed is None else _indent_column(parsed.source.splitlines(), line)
     return Location(_display_path(path), line, column)
 
 
@@ -309,29 +325,60 @@ def _import_findings(run: _Run, graph: ProjectGraph, context: _ImportContext) ->
         return []
     findings = []
     for importer in sorted(graph.modules):
-        importer_layer = run.layers.layer_of(importer)
-        if importer_layer is None:
+        # A graph built by someone else (import-linter's) may hold modules archcheck excludes.
+        if run.layers.layer_of(importer) is None or importer not in run.files:
             continue
-        for imported in run.imports(graph, importer):
-            imported_layer = run.layers.layer_of(imported)
-            if imported_layer is None or violation(importer_layer, imported_layer) is None:
-                continue
-            for detail in graph.details(importer, imported):
-                edge = ImportEdge(importer, imported, importer_layer, imported_layer, detail.line)
-                for rule in rules:
-                    message = rule.check_import(edge, context)
-                    if message:
-                        findings.append(
-                            Finding(
-                                _location(run, importer, detail.line), rule.code, message,
-                                importer=importer, imported=imported,
-                                importer_layer=importer_layer, imported_layer=imported_layer,
-                            )
-                        )
+        findings += _edge_findings(
+            run, rules, context, importer, run.imports(graph, importer),
+            lines_of=lambda imported, importer=importer: [
+                detail.line for detail in graph.details(importer, imported)
+            ],
+            locate=lambda line, importer=importer: _location(run, importer, line),
+        )
     return findings
 
 
-def _reach(run: _Run, graph: ProjectGraph, start: str, memo: dict[str, dict[str, tuple[str, ...]]]):
+def _edge_findings(
+    run: _Run,
+    rules: Sequence[ImportRule],
+    context: ImportContext,
+    importer: str,
+    imports: Iterable[str],
+    *,
+    lines_of: Callable[[str], Iterable[int]],
+    locate: Callable[[int], Location],
+) -> list[Finding]:
+    """The import rules over the direct imports of ``importer`` (``ignore_imports`` already
+    applied): one finding per rule, import statement and imported module."""
+    importer_layer = run.layers.layer_of(importer)
+    if importer_layer is None:
+        return []
+    findings = []
+    for imported in imports:
+        imported_layer = run.layers.layer_of(imported)
+        if imported_layer is None or violation(importer_layer, imported_layer) is None:
+            continue
+        for line in lines_of(imported):
+            edge = ImportEdge(importer, imported, importer_layer, imported_layer, line)
+            for rule in rules:
+                message = rule.check_import(edge, context)
+                if message:
+                    findings.append(
+                        Finding(
+                            locate(line), rule.code, message,
+                            importer=importer, imported=imported,
+                            importer_layer=importer_layer, imported_layer=imported_layer,
+                        )
+                    )
+    return findings
+
+
+_Reach = dict[str, dict[str, tuple[str, ...]]]
+
+
+def _reach(
+    run: _Run, imports_of: Callable[[str], Iterable[str]], start: str, memo: _Reach
+) -> dict[str, tuple[str, ...]]:
     """Layered modules reachable from unlayered ``start`` through unlayered modules only,
     each with the shortest such path (``start`` first, the layered module last)."""
     if start in memo:
@@ -341,7 +388,7 @@ def _reach(run: _Run, graph: ProjectGraph, start: str, memo: dict[str, dict[str,
     queue = deque([(start,)])
     while queue:
         path = queue.popleft()
-        for nxt in run.imports(graph, path[-1]):
+        for nxt in imports_of(path[-1]):
             if nxt in seen:
                 continue
             seen.add(nxt)
@@ -358,35 +405,60 @@ def _chain_findings(run: _Run, graph: ProjectGraph) -> list[Finding]:
     if not rules:
         return []
     findings = []
-    memo: dict[str, dict[str, tuple[str, ...]]] = {}
+    memo: _Reach = {}
     for head in sorted(graph.modules):
-        head_layer = run.layers.layer_of(head)
-        if head_layer is None:
+        if run.layers.layer_of(head) is None or head not in run.files:
             continue
-        direct = set(run.imports(graph, head))
-        chains: dict[str, tuple[str, ...]] = {}
-        for first in sorted(direct):
-            if run.layers.layer_of(first) is not None:
+        findings += _head_chain_findings(
+            run, rules, head, run.imports(graph, head),
+            imports_of=lambda module: run.imports(graph, module),
+            memo=memo,
+            first_line=lambda imported, head=head: graph.details(head, imported)[0].line,
+            locate=lambda line, head=head: _location(run, head, line),
+        )
+    return findings
+
+
+def _head_chain_findings(
+    run: _Run,
+    rules: Sequence[ChainRule],
+    head: str,
+    direct: Iterable[str],
+    *,
+    imports_of: Callable[[str], Iterable[str]],
+    memo: _Reach,
+    first_line: Callable[[str], int],
+    locate: Callable[[int], Location],
+) -> list[Finding]:
+    """The chain rules over the chains that start at layered ``head``: the shortest chain
+    to each layered module it reaches through unlayered ones and does not import directly,
+    reported at head's first import of the chain's second module."""
+    head_layer = run.layers.layer_of(head)
+    direct = set(direct)
+    chains: dict[str, tuple[str, ...]] = {}
+    for first in sorted(direct):
+        if run.layers.layer_of(first) is not None:
+            continue
+        for tail, path in _reach(run, imports_of, first, memo).items():
+            chain = (head, *path)
+            if tail == head or tail in direct:
                 continue
-            for tail, path in _reach(run, graph, first, memo).items():
-                chain = (head, *path)
-                if tail == head or tail in direct:
-                    continue
-                if tail not in chains or len(chain) < len(chains[tail]):
-                    chains[tail] = chain
-        for tail, chain in sorted(chains.items()):
-            tail_layer = run.layers.layer_of(tail)
-            line = graph.details(head, chain[1])[0].line
-            for rule in rules:
-                message = rule.check_chain(chain, head_layer, tail_layer)
-                if message:
-                    findings.append(
-                        Finding(
-                            _location(run, head, line), rule.code, message,
-                            importer=head, imported=tail, importer_layer=head_layer,
-                            imported_layer=tail_layer, chain=chain,
-                        )
+            if tail not in chains or len(chain) < len(chains[tail]):
+                chains[tail] = chain
+    findings = []
+    for tail, chain in sorted(chains.items()):
+        tail_layer = run.layers.layer_of(tail)
+        line = first_line(chain[1])
+        for rule in rules:
+            message = rule.check_chain(chain, head_layer, tail_layer)
+            if message:
+                findings.append(
+                    Finding(
+                        locate(line), rule.code, message,
+                        importer=head, imported=tail, importer_layer=head_layer,
+                        imported_layer=tail_layer, chain=chain,
                     )
+                )
     return findings
 
 
@@ -404,16 +476,22 @@ def _syntax_findings(run: _Run, index: ProjectIndex) -> list[Finding]:
         context = SyntaxContext(
             module, layer, parsed.tree, run.symbols[module], index, tuple(parsed.source.splitlines())
         )
-        path = _display_path(parsed.path)
-        for rule, hit in run_syntax_rules(rules, context):
-            findings.append(
-                Finding(
-                    Location(path, hit.line, hit.column, hit.end_line, hit.end_column),
-                    rule.code, hit.message, importer=module, importer_layer=layer,
-                    scope=hit.scope,
-                )
-            )
+        findings += _module_syntax_findings(rules, context, _display_path(parsed.path))
     return findings
+
+
+def _module_syntax_findings(
+    rules: Sequence[type[SyntaxRule]], context: SyntaxContext, path: str
+) -> list[Finding]:
+    """The syntax rules over one file (shared with check_file)."""
+    return [
+        Finding(
+            Location(path, hit.line, hit.column, hit.end_line, hit.end_column),
+            rule.code, hit.message, importer=context.module, importer_layer=context.layer,
+            scope=hit.scope,
+        )
+        for rule, hit in run_syntax_rules(rules, context)
+    ]
 
 
 def _unparsable_findings(run: _Run) -> list[Finding]:
@@ -427,10 +505,8 @@ def _unparsable_findings(run: _Run) -> list[Finding]:
     ]
 
 
-def _suppressed(run: _Run, finding: Finding, absolute: Path | None, module: str | None) -> bool:
-    if finding.code == UNPARSABLE:
-        return False
-    config = run.config
+def _ignored_per_file(config: Config, code: str, absolute: Path | None) -> bool:
+    """Whether the config's ``per-file-ignores`` turn ``code`` off in the file ``absolute``."""
     if config.per_file_ignores and absolute is not None:
         base = config.directory or Path.cwd()
         try:
@@ -438,8 +514,16 @@ def _suppressed(run: _Run, finding: Finding, absolute: Path | None, module: str 
         except ValueError:
             relative = absolute.as_posix()
         for glob, codes in config.per_file_ignores.items():
-            if fnmatchcase(relative, glob) and _matches(finding.code, codes):
+            if fnmatchcase(relative, glob) and _matches(code, codes):
                 return True
+    return False
+
+
+def _suppressed(run: _Run, finding: Finding, absolute: Path | None, module: str | None) -> bool:
+    if finding.code == UNPARSABLE:
+        return False
+    if _ignored_per_file(run.config, finding.code, absolute):
+        return True
     parsed = run.parsed.get(module) if module else None
     if parsed is not None:
         lines = parsed.source.splitlines()
@@ -470,6 +554,14 @@ def check(paths: Sequence[Path], options: Options = Options()) -> Report:
     )
     if any(rule.code == UNPARSABLE for rule in rules):
         findings += _unparsable_findings(run)
+    if options.use_cache:
+        _write_snapshot(run, graph)
+    return _report(run, findings)
+
+
+def _report(run: _Run, findings: Iterable[Finding]) -> Report:
+    """The findings in the targets that no ignore or ``noqa`` suppresses, sorted."""
+    project = run.project
     by_path = {_display_path(f.path): f for f in project.files}
     kept = []
     for finding in findings:
@@ -481,7 +573,7 @@ def check(paths: Sequence[Path], options: Options = Options()) -> Report:
             continue
         kept.append(finding)
     checked = sum(1 for f in project.files if project.is_target(f.path))
-    return Report(tuple(sorted(set(kept))), checked, rules)
+    return Report(tuple(sorted(set(kept))), checked, run.rules)
 
 
 @dataclass(frozen=True)
@@ -511,3 +603,321 @@ def layer_imports(paths: Sequence[Path], options: Options = Options()) -> LayerI
         if imported in layers
     )
     return LayerImports(layers, imports)
+
+
+# -- the import snapshot (see snapshot.py) --------------------------------------------
+def _snapshot_file(run: _Run) -> Path:
+    base = run.options.cache_dir or default_cache_dir(run.config)
+    return snapshot_path(base, ((p.name, p.directory) for p in run.project.packages))
+
+
+def _write_snapshot(run: _Run, graph: ProjectGraph) -> None:
+    """Leave what checks of one file cannot see for themselves: the direct imports of the
+    modules in no layer (the middle of ARC003's chains) and of the services (ARC001's
+    hint), each with its file's stamp."""
+    entries = {}
+    for module in graph.modules:
+        source = run.files.get(module)
+        if source is None or run.layers.layer_of(module) not in (None, SERVICES):
+            continue
+        stamp = stamp_of(source.path)
+        if stamp is not None:
+            entries[module] = (stamp, tuple(sorted(graph.imports_of(module))))
+    path = _snapshot_file(run)
+    _prepare_cache(path.parent)
+    write_snapshot(path, Snapshot(run.config.exclude_type_checking_imports, entries))
+
+
+# -- a graph built elsewhere: the import-linter contract ------------------------------
+def check_graph(
+    graph: ProjectGraph, paths: Sequence[Path], config: Config, options: Options = Options()
+) -> Report:
+    """The import rules (ARC001-ARC004) over ``graph``, built by someone else (import-linter
+    hands its contracts one), for the project at ``paths``: what ``archcheck`` reports for
+    those rules. Files are read only for what the graph lacks: columns, ``noqa`` comments
+    and the ORM classes of ARC004."""
+    rules = tuple(
+        rule for rule in select_rules(config, options) if issubclass(rule, (ImportRule, ChainRule))
+    )
+    run = _Run(discover(paths, config), rules, options)
+    run.read_files()
+    context = _ImportContext(run, graph, ProjectIndex(run.symbols.values()))
+    return _report(run, _import_findings(run, graph, context) + _chain_findings(run, graph))
+
+
+# -- one file at a time: the flake8 plugin --------------------------------------------
+class _SymbolsOnDemand:
+    """Module name -> ModuleSymbols for a ProjectIndex, each module read the first time a
+    lookup needs it: one file's checks touch a handful of modules, not the project."""
+
+    def __init__(self, load: Callable[[str], ModuleSymbols | None], given: dict[str, ModuleSymbols]) -> None:
+        self._load = load
+        self._given = given
+
+    def get(self, module: str, default: ModuleSymbols | None = None) -> ModuleSymbols | None:
+        found = self._given.get(module) or self._load(module)
+        return default if found is None else found
+
+    def __contains__(self, module: object) -> bool:
+        return isinstance(module, str) and self.get(module) is not None
+
+    def __getitem__(self, module: str) -> ModuleSymbols:
+        found = self.get(module)
+        if found is None:
+            raise KeyError(module)
+        return found
+
+
+class _IndexOnDemand(ProjectIndex):
+    def __init__(self, modules: _SymbolsOnDemand) -> None:
+        super().__init__(())
+        self._modules = modules  # type: ignore[assignment]  # read only through get / in
+
+
+class _FileSession:
+    """What checking single files of one project needs, kept for the life of the process
+    (flake8 checks many files per worker process; an editor, one per run): the project's
+    files and layers, modules read so far, and the snapshot of the last whole-project run,
+    whose entries are used while their files keep their stamps and re-read otherwise."""
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+        self.by_path = {f.path: f for f in run.project.files}
+        self.memo: _Reach = {}
+        snapshot = read_snapshot(_snapshot_file(run)) if run.options.use_cache else None
+        if snapshot is not None and (
+            snapshot.exclude_type_checking_imports != run.config.exclude_type_checking_imports
+        ):
+            snapshot = None
+        self.snapshot = snapshot
+        self._trees: dict[str, ast.Module | None] = {}
+        self._symbols: dict[str, ModuleSymbols | None] = {}
+        self._imports: dict[str, frozenset[str]] = {}
+        self._by_layer: dict[str | None, list[str]] = {}
+
+    def source_for(self, path: Path) -> SourceFile | None:
+        return self.by_path.get(path)
+
+    def _data(self, module: str) -> bytes | None:
+        try:
+            return self.run.files[module].path.read_bytes()
+        except OSError:
+            return None
+
+    def _tree(self, module: str) -> ast.Module | None:
+        if module not in self._trees:
+            data = self._data(module)
+            tree = None
+            if data is not None:
+                try:
+                    tree = parse_source(self.run.files[module].path, data).tree
+                except UnparsableFile:
+                    pass
+            self._trees[module] = tree
+        return self._trees[module]
+
+    def symbols(self, module: str) -> ModuleSymbols | None:
+        """What the index knows of ``module``: as a whole-project run, it reads layered
+        files, and unlayered ones only when they may define what the index needs."""
+        if module not in self._symbols:
+            found = None
+            source = self.run.files.get(module)
+            if source is not None:
+                wanted = self.run.layers.layer_of(module) is not None
+                if not wanted:
+                    data = self._data(module)
+                    wanted = data is not None and any(hint in data for hint in _INDEX_HINTS)
+                tree = self._tree(module) if wanted else None
+                if tree is not None:
+                    found = symbols_of(tree, module, source.is_package)
+            self._symbols[module] = found
+        return self._symbols[module]
+
+    def index_with(self, module: str, symbols: ModuleSymbols) -> ProjectIndex:
+        """An index that sees ``module`` as the checked file says, the rest from disk."""
+        return _IndexOnDemand(_SymbolsOnDemand(self.symbols, {module: symbols}))
+
+    def own_imports(self, tree: ast.Module, source: SourceFile) -> dict[str, list[int]]:
+        """The project modules a file's import statements import, grimp's way, with the
+        lines of those statements."""
+        skip_type_checking = self.run.config.exclude_type_checking_imports
+        found: dict[str, list[int]] = {}
+        for statement in import_statements(tree, source.module, source.is_package):
+            if statement.type_checking and skip_type_checking:
+                continue
+            for imported in imported_modules(statement, self.run.files):
+                found.setdefault(imported, []).append(statement.line)
+        return found
+
+    def imports_of(self, module: str) -> frozenset[str]:
+        """Direct imports of ``module`` (no ``ignore_imports`` applied), from the snapshot
+        while the file is unchanged, else from the file."""
+        if module not in self._imports:
+            source = self.run.files.get(module)
+            found: frozenset[str] = frozenset()
+            if source is not None:
+                recorded = None
+                if self.snapshot is not None:
+                    recorded = self.snapshot.imports_of(module, stamp_of(source.path))
+                if recorded is not None:
+                    found = frozenset(recorded)
+                else:
+                    tree = self._tree(module)
+                    if tree is not None:
+                        found = frozenset(self.own_imports(tree, source))
+            self._imports[module] = found
+        return self._imports[module]
+
+    def in_layer(self, layer: str | None) -> list[str]:
+        if layer not in self._by_layer:
+            self._by_layer[layer] = sorted(
+                m for m in self.run.files if self.run.layers.layer_of(m) == layer
+            )
+        return self._by_layer[layer]
+
+
+class _FileImportContext:
+    """What an import rule may ask, answered for one checked file."""
+
+    def __init__(
+        self, session: _FileSession, source: SourceFile, tree: ast.Module,
+        symbols: ModuleSymbols, own: dict[str, list[int]], index: ProjectIndex,
+    ) -> None:
+        self.session = session
+        self.source = source
+        self.tree = tree
+        self.symbols = symbols
+        self.own = own
+        self.index = index
+
+    def importers_in_layer(self, module: str, layer: str) -> list[str]:
+        # Without the snapshot, reading every module of the layer would cost a full parse
+        # of it per file: ARC001 then names no service (see the flake8 plugin's docs).
+        if self.session.snapshot is None:
+            return []
+        return [
+            m for m in self.session.in_layer(layer)
+            if module in (self.own if m == self.source.module else self.session.imports_of(m))
+        ]
+
+    def classes_imported(self, edge: ImportEdge) -> list[str]:
+        return _classes_imported(self.tree, self.symbols, self.source.is_package, edge, self.index)
+
+
+_CONFIGS: dict[tuple[Path | None, Path], Config | ArchcheckError] = {}
+_SESSIONS: dict[tuple, _FileSession | ArchcheckError | None] = {}
+
+
+def _config_for(directory: Path, options: Options) -> Config:
+    """The config in force for files of ``directory``, found once per folder per process."""
+    key = (options.config_path, directory)
+    if key not in _CONFIGS:
+        try:
+            _CONFIGS[key] = load([directory], options)
+        except ArchcheckError as error:
+            _CONFIGS[key] = error
+    found = _CONFIGS[key]
+    if isinstance(found, ArchcheckError):
+        raise found
+    return found
+
+
+def _session(target: Path, config: Config, options: Options) -> _FileSession | None:
+    """The session of the project found at ``target`` (a folder, as ``archcheck TARGET``
+    would see it); None when there is no layered project there and no config asks for one."""
+    key = (target, config.source, options)
+    if key not in _SESSIONS:
+        try:
+            project = discover([target], config)
+            _SESSIONS[key] = _FileSession(_Run(project, select_rules(config, options), options))
+        except ArchcheckError as error:
+            # Without a config nothing asked for archcheck here: say nothing. With one, its
+            # errors are the user's to see.
+            _SESSIONS[key] = None if config.source is None else error
+    found = _SESSIONS[key]
+    if isinstance(found, ArchcheckError):
+        raise found
+    return found
+
+
+def _file_session(path: Path, config: Config, options: Options) -> tuple[_FileSession, SourceFile] | None:
+    """The project that ``path`` belongs to, discovered from where ``archcheck`` would
+    start: the config's folder, else the working directory, else the file's own package."""
+    targets = []
+    if config.directory is not None and config.directory in path.parents:
+        targets.append(config.directory)
+    cwd = Path.cwd()
+    if cwd in path.parents:
+        targets.append(cwd)
+    root = package_root_of(path)
+    if root is not None:
+        targets.append(root)
+    for target in dict.fromkeys(targets):
+        session = _session(target, config, options)
+        source = None if session is None else session.source_for(path)
+        if source is not None:
+            return session, source
+    return None
+
+
+def check_file(
+    path: Path, tree: ast.Module, lines: Sequence[str], options: Options = Options()
+) -> list[Finding]:
+    """Findings in one file, from its own syntax tree (``tree`` and ``lines`` as the
+    checked text says, which may differ from the disk), with the positions and messages of
+    a whole-project run.
+
+    The project around it (files, layers, config) is discovered once per process; the
+    import rules read the file's own import statements. ARC003 and the hint of ARC001 need
+    other modules' imports: they come from the snapshot of the last whole-project run
+    (``archcheck``, the pre-commit hook), checked against each file's stamp; without one,
+    ARC003 is left to ``archcheck`` and ARC001 names no service. ``noqa`` comments are the
+    caller's to apply; ``per-file-ignores`` of the config are applied here. ARC900 is never
+    reported: a file that does not parse has no tree.
+    """
+    path = path.resolve()
+    config = _config_for(path.parent, options)
+    found = _file_session(path, config, options)
+    if found is None:
+        return []
+    session, source = found
+    run = session.run
+    module = source.module
+    layer = run.layers.layer_of(module)
+    if layer is None:
+        return []
+    text_lines = "".join(lines).splitlines()
+    symbols = symbols_of(tree, module, source.is_package)
+    index = session.index_with(module, symbols)
+    own = session.own_imports(tree, source)
+    imports = sorted(m for m in own if not run.is_ignored_import(module, m))
+    display = _display_path(path)
+
+    def locate(line: int) -> Location:
+        return Location(display, line, _indent_column(text_lines, line))
+
+    findings: list[Finding] = []
+    import_rules = [rule() for rule in run.rules if issubclass(rule, ImportRule)]
+    if import_rules:
+        context = _FileImportContext(session, source, tree, symbols, own, index)
+        findings += _edge_findings(
+            run, import_rules, context, module, imports,
+            lines_of=lambda imported: sorted(set(own[imported])), locate=locate,
+        )
+    chain_rules = [rule() for rule in run.rules if issubclass(rule, ChainRule)]
+    if chain_rules and session.snapshot is not None:
+
+        def imports_of(other: str) -> list[str]:
+            if other == module:
+                return imports
+            return sorted(m for m in session.imports_of(other) if not run.is_ignored_import(other, m))
+
+        findings += _head_chain_findings(
+            run, chain_rules, module, imports, imports_of=imports_of, memo=session.memo,
+            first_line=lambda imported: min(own[imported]), locate=locate,
+        )
+    syntax_rules = tuple(rule for rule in run.rules if issubclass(rule, SyntaxRule))
+    if syntax_rules:
+        context = SyntaxContext(module, layer, tree, symbols, index, tuple(text_lines))
+        findings += _module_syntax_findings(syntax_rules, context, display)
+    return sorted(f for f in set(findings) if not _ignored_per_file(run.config, f.code, path))

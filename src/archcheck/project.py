@@ -15,7 +15,7 @@ from pathlib import Path
 from archcheck.config import Config
 from archcheck.errors import ProjectError, UsageError
 
-__all__ = ["Package", "Project", "SourceFile", "discover"]
+__all__ = ["Package", "Project", "SourceFile", "discover", "package_root_of"]
 
 # Directory names that make a directory without ``__init__.py`` look like the top of a
 # (PEP 420 namespace) package rather than a folder that holds packages, such as ``src/``.
@@ -262,3 +262,11 @@ def discover(paths: Sequence[Path], config: Config) -> Project:
 
 def modules_of(packages: Iterable[Package]) -> list[str]:
     return [f.module for package in packages for f in package.files]
+
+
+def package_root_of(path: Path) -> Path | None:
+    """The top package folder holding the file ``path`` (``__init__.py`` all the way up),
+    or None when its folder is not a package."""
+    if not _is_package_dir(path.parent):
+        return None
+    return _top_package(path.parent)

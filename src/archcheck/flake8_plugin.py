@@ -1,0 +1,84 @@
+"""The flake8 plugin: archcheck's ``ARC`` codes in flake8, editors and CI.
+
+flake8 finds ``Plugin`` through the ``flake8.extension`` entry point ``ARC``, hands it each
+file's syntax tree and lines, and does the rest itself: ``--select``, ``--ignore``,
+``--per-file-ignores``, ``# noqa: ARC001``. The plugin only translates: the engine's
+``check_file`` holds every rule, and this is the one module that knows flake8 exists (it
+needs nothing from it).
+
+What a check of one file reports, and what it leaves to ``archcheck``:
+
+* ARC001, ARC002, ARC004 and the syntax rules come from the file's own tree, with the
+  lines, columns and messages of ``archcheck``. The project around the file (its modules,
+  layers and ``[tool.archcheck]`` config) is discovered once per process.
+* ARC003 (chains through modules of no layer) and the services that ARC001 names ("...
+  (app.services.user_service uses it)") need other modules' imports. They come from the
+  snapshot that every ``archcheck`` run (and the pre-commit hook) leaves in its cache
+  folder, checked file by file against modification times, so they are never stale. With
+  no snapshot yet, ARC003 is left to ``archcheck`` and ARC001's message names no service.
+* ARC900 is never reported: flake8 reports a file that does not parse as E999.
+* A broken config stops flake8 with one error that names the file and the key.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from archcheck import __version__
+from archcheck.engine import Options, check_file
+from archcheck.errors import ArchcheckError
+from archcheck.rules import RULES
+
+__all__ = ["ArchcheckFailed", "Plugin"]
+
+_PREFIX = "ARC"
+
+
+class ArchcheckFailed(Exception):
+    """archcheck could not check the file (a broken config): flake8 prints this once and
+    stops. Its repr is the message, which is what flake8 shows."""
+
+    def __repr__(self) -> str:
+        return f"archcheck: error: {self}"
+
+
+def _named_rules(codes: Sequence[str] | None) -> tuple[str, ...]:
+    """Codes in flake8's ``--select`` / ``--extend-select`` that name archcheck rules more
+    precisely than the whole family: ``ARC103`` turns on a rule that is off by default
+    (as ``archcheck --extend-select ARC103`` does); plain ``ARC`` changes nothing."""
+    found = []
+    for code in codes or ():
+        code = code.strip().upper()
+        if code.startswith(_PREFIX) and code != _PREFIX and any(r.code.startswith(code) for r in RULES):
+            found.append(code)
+    return tuple(found)
+
+
+class Plugin:
+    name = "archcheck"
+    version = __version__
+
+    _options = Options()
+
+    def __init__(self, tree: ast.Module, filename: str, lines: Sequence[str]) -> None:
+        # The check runs here, not in run(): flake8 turns an exception raised while it
+        # creates a plugin into one "failed during execution" line, while one raised from
+        # the run() generator would end flake8 with a traceback.
+        try:
+            self.findings = check_file(Path(filename), tree, lines, self._options)
+        except ArchcheckError as error:
+            raise ArchcheckFailed(str(error)) from None
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        named = _named_rules(getattr(options, "select", None)) + _named_rules(
+            getattr(options, "extend_select", None)
+        )
+        cls._options = Options(extend_select=tuple(dict.fromkeys(named)))
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        for finding in self.findings:
+            # flake8 counts columns from 0 and prints them from 1, as archcheck does.
+            yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)

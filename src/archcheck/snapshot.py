@@ -1,0 +1,95 @@
+"""The import snapshot: what the last whole-project run saw, for checks that see one file.
+
+The flake8 plugin checks one file at a time and must not build the project's import graph
+for it, yet two findings need more than the file: the service modules that already use a
+repository (the hint of ARC001) and chains through modules of no layer (ARC003). Each
+whole-project run (the CLI, the pre-commit hook) therefore leaves, in its cache folder, the
+direct imports of the modules those questions read, each stamped with its file's size and
+modification time. A reader trusts an entry only while its file still has that stamp, and
+reads the file again otherwise, so a snapshot never answers with stale imports; it only
+saves re-reading what has not changed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Snapshot", "Stamp", "read_snapshot", "snapshot_path", "stamp_of", "write_snapshot"]
+
+_FORMAT = 1
+
+Stamp = tuple[int, int]  # (st_mtime_ns, st_size)
+
+
+def stamp_of(path: Path) -> Stamp | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def snapshot_path(cache_dir: Path, roots: Iterable[tuple[str, Path]]) -> Path:
+    """Where the snapshot of the project with these root packages (name, directory) lives;
+    one cache folder may serve several projects."""
+    key = "\n".join(f"{name}={directory}" for name, directory in sorted(roots))
+    digest = hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
+    return cache_dir / f"imports-{digest}.json"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Direct imports per module, each valid while its file keeps the recorded stamp."""
+
+    exclude_type_checking_imports: bool
+    entries: Mapping[str, tuple[Stamp, tuple[str, ...]]]
+
+    def imports_of(self, module: str, stamp: Stamp | None) -> tuple[str, ...] | None:
+        """The recorded imports of ``module``, or None when there are none for this stamp."""
+        entry = self.entries.get(module)
+        if entry is None or stamp is None or entry[0] != stamp:
+            return None
+        return entry[1]
+
+
+def write_snapshot(path: Path, snapshot: Snapshot) -> None:
+    data = {
+        "format": _FORMAT,
+        "exclude_type_checking_imports": snapshot.exclude_type_checking_imports,
+        "modules": {
+            module: [stamp[0], stamp[1], list(imports)]
+            for module, (stamp, imports) in sorted(snapshot.entries.items())
+        },
+    }
+    text = json.dumps(data, separators=(",", ":"))
+    try:
+        if path.read_text() == text:
+            return
+    except (OSError, UnicodeError):
+        pass
+    # Write and rename: a flake8 worker reading meanwhile sees the old file or the new one.
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def read_snapshot(path: Path) -> Snapshot | None:
+    """The snapshot at ``path``, or None when there is none or it cannot be used."""
+    try:
+        data = json.loads(path.read_text())
+        if data.get("format") != _FORMAT:
+            return None
+        entries = {
+            module: ((int(mtime), int(size)), tuple(imports))
+            for module, (mtime, size, imports) in data["modules"].items()
+        }
+        return Snapshot(bool(data["exclude_type_checking_imports"]), entries)
+    except (OSError, UnicodeError, ValueError, TypeError, KeyError, AttributeError):
+        return None

@@ -1,0 +1,180 @@
+"""archcheck's import-linter contract type as teams meet it: the real ``lint-imports`` in a
+subprocess, run in a fixture with a copy of ``.importlinter.example``, compared with the
+real ``archcheck`` on the same project."""
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archcheck.config import Config
+from archcheck.project import discover
+from conftest import FIXTURES, ROOT, write_example
+
+FINDING = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<column>\d+): (?P<code>ARC\d{3}) (?P<message>.*)$")
+IMPORT_RULES = ("ARC001", "ARC002", "ARC003", "ARC004")
+EXAMPLE = ROOT / ".importlinter.example"
+BIN = Path(sys.executable).parent
+SEED_LAYERS = ("app/api/routers", "app/services", "app/repositories", "app/models", "app/schemas")
+
+
+def projects():
+    found = []
+    for project in sorted(p for p in FIXTURES.iterdir() if p.is_dir() and any(p.rglob("*.py"))):
+        try:
+            packages = discover([project], Config()).packages
+        except Exception:  # noqa: BLE001 - a fixture the CLI itself refuses
+            continue
+        found.append(pytest.param(project, packages, id=project.name))
+    return found
+
+
+def is_seed_layout(project: Path) -> bool:
+    return all((project / layer).is_dir() for layer in SEED_LAYERS)
+
+
+def run(cwd, *command, pythonpath=None):
+    env = {**os.environ, "COLUMNS": "400"}  # import-linter's own messages unwrapped
+    if pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join(str(p) for p in pythonpath)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
+    return result.returncode, result.stdout, result.stderr
+
+
+def findings(text):
+    found = set()
+    for line in text.splitlines():
+        match = FINDING.match(line)
+        if match:
+            found.add((match["path"], int(match["line"]), int(match["column"]), match["code"], match["message"]))
+    return found
+
+
+def adapted_example(target: Path, roots: list[str], seed: bool) -> Path:
+    """The example, for another project: its root packages, and the layers archcheck
+    detects there rather than the seed layout's (plain contracts name seed modules only)."""
+    parser = configparser.ConfigParser()
+    parser.read(EXAMPLE)
+    if not seed:
+        for section in [s for s in parser.sections() if s.startswith("importlinter:contract:")]:
+            if parser[section]["type"] != "archcheck":
+                parser.remove_section(section)
+        for layer in ("routers", "services", "repositories", "models", "schemas"):
+            parser.remove_option("importlinter:contract:archcheck", layer)
+        parser["importlinter"]["root_packages"] = "\n" + "\n".join(roots)
+        parser.remove_option("importlinter", "root_package")
+    with target.open("w") as handle:
+        parser.write(handle)
+    return target
+
+
+def lint_imports(project, packages, config, tmp_path):
+    paths = sorted({p.directory.parent for p in packages})
+    return run(project, str(BIN / "lint-imports"), str(config), "--no-cache", pythonpath=paths)
+
+
+@pytest.mark.parametrize(("project", "packages"), projects())
+def test_fixture_contract_reports_the_cli_import_findings(project, packages, tmp_path):
+    # import-linter takes only regular packages as root packages: a folder of tests without
+    # __init__.py (which archcheck reads as a namespace package) stays out, and so do its
+    # findings, if it had any.
+    packages = [p for p in packages if (p.directory / "__init__.py").is_file()]
+    if not packages:
+        pytest.skip("import-linter takes only regular packages as root packages")
+    if any(p.prefix == "" for p in packages):
+        pytest.skip("a source-root layout: the folder itself is on sys.path, not a package")
+    roots = sorted(p.name for p in packages)
+    code, out, _ = run(project, sys.executable, "-m", "archcheck", ".")
+    if "ARC900" in out:
+        pytest.skip("import-linter's graph cannot be built with a file that does not parse")
+    expected = {
+        f for f in findings(out)
+        if f[3] in IMPORT_RULES and any((project / f[0]).resolve().is_relative_to(p.directory) for p in packages)
+    }
+    seed = is_seed_layout(project)
+    config = adapted_example(tmp_path / ".importlinter", roots, seed)
+    li_code, li_out, li_err = lint_imports(project, packages, config, tmp_path)
+    contracts = configparser.ConfigParser()
+    contracts.read(config)
+    total = sum(1 for s in contracts.sections() if s.startswith("importlinter:contract:"))
+    if not expected:
+        assert li_code == 0, li_out + li_err
+        assert f"Contracts: {total} kept, 0 broken." in li_out
+        return
+    assert li_code == 1, li_out + li_err
+    assert findings(li_out) == expected
+    for finding in expected:
+        if finding[3] == "ARC003":  # the chain is spelled out link by link, with lines
+            chain = finding[4].split(": ", 1)[1].split(";")[0].split(" -> ")
+            for importer, imported in zip(chain, chain[1:]):
+                assert re.search(rf"^    {re.escape(importer)} -> {re.escape(imported)} \(l\.\d+", li_out, re.M)
+
+
+def contract_config(tmp_path, **options) -> Path:
+    body = "\n".join(f"{key} = {value}" for key, value in options.items())
+    config = tmp_path / "il.ini"
+    config.write_text(
+        "[importlinter]\nroot_package = app\ncontract_types =\n"
+        "    archcheck: archcheck.contract.ArchcheckContract\n\n"
+        f"[importlinter:contract:archcheck]\nname = archcheck\ntype = archcheck\n{body}\n"
+    )
+    return config
+
+
+LEAKY = {
+    "app/api/routers/users.py": "from app.repositories import user_repo\n",
+    "app/api/routers/health.py": "from app.repositories import ping\n",
+    "app/services/user_service.py": "from app.repositories import user_repo\n",
+    "app/repositories/user_repo.py": "",
+    "app/repositories/ping.py": "",
+}
+
+
+def test_contract_options_set_layers_codes_and_ignored_imports(tmp_path):
+    project = tmp_path / "project"
+    write_example(project, LEAKY)
+    code, out, _ = run(project, str(BIN / "lint-imports"), str(contract_config(tmp_path)), "--no-cache")
+    assert code == 1 and len(findings(out)) == 2
+    config = contract_config(tmp_path, ignore_imports="app.api.routers.health -> app.repositories.ping")
+    code, out, _ = run(project, str(BIN / "lint-imports"), str(config), "--no-cache")
+    assert code == 1 and {f[0] for f in findings(out)} == {"app/api/routers/users.py"}
+    assert "1 ignored import" in out
+    config = contract_config(tmp_path, ignore="ARC001")
+    assert run(project, str(BIN / "lint-imports"), str(config), "--no-cache")[0] == 0
+    # Layers set on the contract: here the health router counts as a service.
+    config = contract_config(tmp_path, services="\n    app.services\n    app.api.routers.health")
+    code, out, _ = run(project, str(BIN / "lint-imports"), str(config), "--no-cache")
+    assert {f[0] for f in findings(out)} == {"app/api/routers/users.py"}
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "fragment"),
+    [
+        ({"layout": "sideways"}, "layout", "Must be one of"),
+        ({"select": "ARC777"}, "select", "ARC777"),
+        ({"colour": "red"}, "colour", "Unrecognized option"),
+        ({"config": "missing.toml"}, "config", "missing.toml"),
+    ],
+)
+def test_bad_contract_options_are_named(tmp_path, options, field, fragment):
+    project = tmp_path / "project"
+    write_example(project, LEAKY)
+    code, out, err = run(project, str(BIN / "lint-imports"), str(contract_config(tmp_path, **options)), "--no-cache")
+    assert code == 1
+    assert 'Contract "archcheck" is not configured correctly' in out
+    assert f"{field}: " in out and fragment in out
+    assert "Traceback" not in out + err
+
+
+def test_broken_archcheck_config_is_a_contract_option_error(tmp_path):
+    project = tmp_path / "project"
+    write_example(project, LEAKY, config="layout = 'sideways'")
+    code, out, err = run(project, str(BIN / "lint-imports"), str(contract_config(tmp_path)), "--no-cache")
+    assert code == 1
+    assert "config: " in out and "[tool.archcheck] layout" in out
+    assert "Traceback" not in out + err

@@ -1,0 +1,187 @@
+"""The flake8 plugin as users meet it: the real ``flake8`` in a subprocess, compared with
+the real ``archcheck`` on the same project (same path:line:col code message)."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archcheck.rules import rule_for
+from conftest import FIXTURES, write_example
+
+FINDING = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<code>ARC\d{3}) (?P<message>.*)$")
+PROJECTS = sorted(p for p in FIXTURES.iterdir() if p.is_dir() and any(p.rglob("*.py")))
+HINT = re.compile(r" \([a-z0-9_.]+(?:, [a-z0-9_.]+)* uses? it\)$")
+BIN = Path(sys.executable).parent
+
+LEAKY = {
+    "app/api/routers/users.py": (
+        "from app.repositories import user_repo\n"
+        "from app.core import lookup\n"
+        "\n"
+        "def handler():\n"
+        "    from app.repositories import user_repo as again\n"
+        "    return user_repo, again, lookup\n"
+    ),
+    "app/api/routers/orders.py": "from app.repositories import order_repo  # noqa: ARC001\n",
+    "app/services/user_service.py": "from app.repositories import user_repo\n",
+    "app/services/order_service.py": "",
+    "app/core/lookup.py": "from app.core import deep\n",
+    "app/core/deep.py": "from app.repositories import order_repo\n",
+    "app/repositories/user_repo.py": "from app.services import user_service\n",
+    "app/repositories/order_repo.py": "",
+}
+
+
+def run(cwd, *command):
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300, env=os.environ)
+    return result.returncode, result.stdout, result.stderr
+
+
+def flake8(cwd, *args):
+    return run(cwd, str(BIN / "flake8"), "--isolated", "--select", "ARC", *args)
+
+
+def archcheck(cwd, *args):
+    return run(cwd, sys.executable, "-m", "archcheck", *args)
+
+
+def findings(text):
+    """``(path, line, column, code, message)`` of every finding line, ``./`` dropped."""
+    found = set()
+    for line in text.splitlines():
+        match = FINDING.match(line.removeprefix("./"))
+        if match:
+            found.add((match["path"], int(match["line"]), int(match["column"]), match["code"], match["message"]))
+    return found
+
+
+def without_graph(found):
+    """What the plugin reports with no snapshot of a whole-project run: no chains, and
+    ARC001 without the services that use the repository."""
+    return {
+        (path, line, column, code, HINT.sub("", message) if code == "ARC001" else message)
+        for path, line, column, code, message in found
+        if code != "ARC003"
+    }
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=[p.name for p in PROJECTS])
+def test_fixture_same_findings_as_the_cli(project):
+    code, out, err = archcheck(project, ".")
+    if code == 2:  # a broken config: one flake8 error, no traceback
+        f8_code, f8_out, f8_err = flake8(project, ".")
+        assert f8_code == 1 and "archcheck: error:" in f8_out and "Traceback" not in f8_out + f8_err
+        return
+    # ARC900: flake8 parses files itself and reports E999 / E902 instead.
+    expected = {f for f in findings(out) if f[3] != "ARC900"}
+    f8_code, f8_out, f8_err = flake8(project, ".")
+    assert f8_err == ""
+    assert sorted(findings(f8_out)) == sorted(expected)
+    assert f8_code == (1 if expected else 0)
+    # The same with flake8's worker processes, each discovering the project for itself.
+    assert findings(flake8(project, "-j", "2", ".")[1]) == expected
+
+
+def test_fixture_without_a_snapshot_reports_what_one_file_shows():
+    project = FIXTURES / "layered_leaky"
+    code, out, _ = archcheck(project, ".", "--no-cache")
+    cli = findings(out)
+    assert any(f[3] == "ARC003" for f in cli) and any(HINT.search(f[4]) for f in cli)
+    assert findings(flake8(project, ".")[1]) == without_graph(cli)
+
+
+def test_snapshot_entries_are_checked_against_the_files(tmp_path):
+    write_example(tmp_path, LEAKY)
+    archcheck(tmp_path, "app")  # leaves the snapshot
+    # After the run: a service stops using user_repo, another starts using it, and
+    # the chain router -> lookup -> deep -> order_repo is cut and rerouted.
+    (tmp_path / "app/services/user_service.py").write_text("")
+    (tmp_path / "app/services/order_service.py").write_text("from app.repositories import user_repo\n")
+    (tmp_path / "app/core/deep.py").write_text("x = 1\n")
+    (tmp_path / "app/core/lookup.py").write_text("from app.core import other\n")
+    (tmp_path / "app/core/other.py").write_text("import app.repositories.audit_repo\n")
+    (tmp_path / "app/repositories/audit_repo.py").write_text("")
+    _, f8_out, _ = flake8(tmp_path, "app")
+    _, cli_out, _ = archcheck(tmp_path, "app", "--no-cache")
+    assert findings(f8_out) == findings(cli_out)
+    messages = [f[4] for f in findings(f8_out)]
+    assert any("app.core.lookup -> app.core.other -> app.repositories.audit_repo" in m for m in messages)
+    assert any("(app.services.order_service uses it)" in m for m in messages)
+    assert not any("user_service uses it" in m for m in messages)
+
+
+def test_flake8_selection_noqa_and_per_file_ignores(tmp_path):
+    write_example(tmp_path, LEAKY)
+    archcheck(tmp_path, "app")
+    everything = findings(flake8(tmp_path, "app")[1])
+    codes = {(f[0], f[1], f[3]) for f in everything}
+    assert ("app/api/routers/users.py", 1, "ARC001") in codes
+    assert ("app/api/routers/users.py", 5, "ARC001") in codes  # a lazy import, column 5
+    assert ("app/api/routers/users.py", 2, "ARC003") in codes
+    assert ("app/repositories/user_repo.py", 1, "ARC002") in codes
+    assert not any(f[0] == "app/api/routers/orders.py" for f in everything)  # noqa: ARC001
+
+    def only(*args):
+        return {(f[0], f[1], f[3]) for f in findings(flake8(tmp_path, *args, "app")[1])}
+
+    assert only("--ignore", "ARC001") == {c for c in codes if c[2] != "ARC001"}
+    assert only("--select", "ARC002") == {c for c in codes if c[2] == "ARC002"}
+    assert only("--extend-ignore", "ARC003") == {c for c in codes if c[2] != "ARC003"}
+    assert only("--per-file-ignores", "app/api/*:ARC") == {c for c in codes if not c[0].startswith("app/api/")}
+    assert ("app/api/routers/orders.py", 1, "ARC001") in only("--disable-noqa")
+
+
+def test_config_select_ignore_and_per_file_ignores_apply(tmp_path):
+    write_example(
+        tmp_path, LEAKY,
+        config="ignore = ['ARC002']\n[tool.archcheck.per-file-ignores]\n'app/api/routers/users.py' = ['ARC003']",
+    )
+    found = {(f[0], f[1], f[3]) for f in findings(flake8(tmp_path, "app")[1])}
+    cli = {(f[0], f[1], f[3]) for f in findings(archcheck(tmp_path, "app")[1])}
+    assert found == {c for c in cli} and not any(c[2] in ("ARC002", "ARC003") for c in found)
+
+
+@pytest.mark.skipif(
+    rule_for("ARC103") is None or not rule_for("ARC103").strict_only, reason="needs the strict-only ARC103"
+)
+def test_naming_a_rule_that_is_off_by_default_turns_it_on(tmp_path):
+    write_example(tmp_path, {**LEAKY, "app/services/order_service.py": "from fastapi import HTTPException\n"})
+    assert not any(f[3] == "ARC103" for f in findings(flake8(tmp_path, "app")[1]))
+    assert any(f[3] == "ARC103" for f in findings(flake8(tmp_path, "--extend-select", "ARC103", "app")[1]))
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_broken_config_is_one_clear_error(tmp_path, jobs):
+    write_example(tmp_path, LEAKY, config="layout = 'sideways'")
+    code, out, err = flake8(tmp_path, "-j", jobs, "app")
+    assert code == 1
+    errors = [line for line in out.splitlines() if "archcheck: error:" in line]
+    assert len(errors) == 1, out
+    assert "pyproject.toml: [tool.archcheck] layout: must be one of" in errors[0]
+    assert "Traceback" not in out + err
+
+
+def test_files_outside_packages_or_layers_report_nothing(tmp_path):
+    write_example(tmp_path, {"scripts/tool.py": "import os\n", "lib/helpers.py": "from lib import other\n", "lib/other.py": ""})
+    (tmp_path / "scripts" / "__init__.py").unlink()
+    (tmp_path / "loose.py").write_text("import json\n")
+    assert flake8(tmp_path, ".") == (0, "", "")
+
+
+def test_text_from_stdin_is_checked_as_the_named_file(tmp_path):
+    write_example(tmp_path, LEAKY)
+    result = subprocess.run(
+        [str(BIN / "flake8"), "--isolated", "--select", "ARC", "--stdin-display-name",
+         "app/api/routers/orders.py", "-"],
+        input="import os\nfrom app.repositories import user_repo\n",
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.stdout == (
+        "app/api/routers/orders.py:2:1: ARC001 Router imports repository app.repositories.user_repo; "
+        "call a service instead\n"
+    )
