@@ -139,3 +139,17 @@ def test_broken_pyproject_is_a_config_error(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[project\n")
     code, _, err = archcheck(tmp_path, "init")
     assert code == 2 and "pyproject.toml" in err and "invalid TOML" in err
+
+
+def test_tool_tables_split_around_other_tables(tmp_path):
+    write_example(tmp_path, LAYER_FIRST)
+    text = '[tool.black]\nline-length = 100\n\n[project]\nname = "x"\n\n[tool.ruff]  # lint\nselect = ["E"]\n'
+    (tmp_path / "pyproject.toml").write_text(text)
+    code, _, err = archcheck(tmp_path, "init")
+    assert code == 0, err
+    assert load_config(tmp_path / "pyproject.toml").layout == "layered"
+    written = (tmp_path / "pyproject.toml").read_text()
+    assert "[tool.ruff]  # lint" in written and 'line-length = 100' in written
+    assert archcheck(tmp_path, "init", "--force")[0] == 0
+    assert (tmp_path / "pyproject.toml").read_text().count("[tool.archcheck]") == 1
+    assert archcheck(tmp_path)[0] == 0

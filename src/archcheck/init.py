@@ -211,15 +211,16 @@ def init_project(directory: Path, *, force: bool = False, dry_run: bool = False)
     except (TOMLKitError, UnicodeDecodeError) as error:
         raise ConfigError(str(path), f"invalid TOML: {error}") from None
     tool = document.get("tool")
-    if tool is not None and "archcheck" in tool:
-        if not force:
+    if tool is not None and not isinstance(tool, dict):
+        raise ConfigError(str(path), "[tool] is not a table")
+    if tool is not None:
+        if "archcheck" in tool and not force:
             raise UsageError(
                 f"{path} already has a [tool.archcheck] table; use --force to replace it, "
                 f"or --dry-run to see what archcheck init would write"
             )
+        # Item assignment, not add(): [tool.*] tables split around others come as a proxy.
         tool["archcheck"] = table
-    elif tool is not None:
-        tool.add("archcheck", table)
     else:
         if text and not text.endswith("\n\n"):
             document.add(tomlkit.nl())
