@@ -282,3 +282,23 @@ def test_calls_type_aliases_and_functions_across_modules():
     assert index.type_alias("app.db.MaybeSession") is not None
     symbols, function = index.function("app.deps.get_session")
     assert ast.unparse(function.returns) == "Session"
+
+
+def test_modules_not_read_up_front_are_loaded_when_a_lookup_needs_them():
+    sources = {
+        "app.core": "from app.core.errors import NOT_FOUND\n",  # a re-export hub
+        "app.core.errors": "from fastapi import HTTPException\nNOT_FOUND = HTTPException(404)\n",
+    }
+    asked = []
+
+    def load(module):
+        asked.append(module)
+        source = sources.get(module)
+        return None if source is None else symbols_of(ast.parse(source), module, module == "app.core")
+
+    index = ProjectIndex([symbols_of(ast.parse("from app.core import NOT_FOUND\n"), "app.repo")], load=load)
+    assert index.call_of("app.repo.NOT_FOUND") == "fastapi.HTTPException"
+    assert index.kind("fastapi.HTTPException") is None
+    index.kind("fastapi.HTTPException")
+    assert asked.count("fastapi") == 1  # what is not a project module is asked once
+    assert {"app.core", "app.core.errors"} <= set(asked)

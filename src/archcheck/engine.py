@@ -210,6 +210,17 @@ class _Run:
         self.parsed[source.module] = parsed
         self.symbols[source.module] = symbols_of(parsed.tree, source.module, source.is_package)
 
+    def symbols_for(self, module: str) -> ModuleSymbols | None:
+        """The symbols of a project module, parsing its file the first time the project
+        index asks (a re-exporting ``__init__`` no index hint selected, say)."""
+        source = self.files.get(module)
+        if source is not None and module not in self.symbols and source.path not in self.broken:
+            try:
+                self._parse(source, source.path.read_bytes())
+            except OSError:
+                return None
+        return self.symbols.get(module)
+
     def read_files(self, *, everything: bool = False) -> None:
         progress, total = self.options.progress, len(self.files)
         for done, source in enumerate(self.files.values()):
@@ -545,7 +556,7 @@ def check(paths: Sequence[Path], options: Options = Options()) -> Report:
     run = _Run(project, rules, options)
     run.read_files()
     graph = run.graph()
-    index = ProjectIndex(run.symbols.values())
+    index = ProjectIndex(run.symbols.values(), load=run.symbols_for)
     context = _ImportContext(run, graph, index)
     findings = (
         _import_findings(run, graph, context)
@@ -717,19 +728,14 @@ class _FileSession:
         return self._trees[module]
 
     def symbols(self, module: str) -> ModuleSymbols | None:
-        """What the index knows of ``module``: as a whole-project run, it reads layered
-        files, and unlayered ones only when they may define what the index needs."""
+        """What the index knows of ``module``, read the first time a lookup needs it: as
+        in a whole-project run, whose index reads on demand what its first pass skipped."""
         if module not in self._symbols:
             found = None
             source = self.run.files.get(module)
-            if source is not None:
-                wanted = self.run.layers.layer_of(module) is not None
-                if not wanted:
-                    data = self._data(module)
-                    wanted = data is not None and any(hint in data for hint in _INDEX_HINTS)
-                tree = self._tree(module) if wanted else None
-                if tree is not None:
-                    found = symbols_of(tree, module, source.is_package)
+            tree = self._tree(module) if source is not None else None
+            if tree is not None:
+                found = symbols_of(tree, module, source.is_package)
             self._symbols[module] = found
         return self._symbols[module]
 

@@ -7,7 +7,7 @@ its declarative base lives three modules away, and a name re-exported by a packa
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from archcheck.names import ClassInfo, FunctionInfo, ModuleSymbols
 
@@ -50,19 +50,35 @@ _ENUMS = frozenset(
 class ProjectIndex:
     """Kinds of the project's classes, resolved across modules and re-exports."""
 
-    def __init__(self, symbols: Iterable[ModuleSymbols]) -> None:
+    def __init__(
+        self,
+        symbols: Iterable[ModuleSymbols],
+        load: Callable[[str], ModuleSymbols | None] | None = None,
+    ) -> None:
+        """``symbols``: the modules read so far; ``load(module)``: the symbols of a project
+        module not among them (None for what is not a module of the project), asked the
+        first time a lookup needs that module (a re-exporting ``__init__``, say)."""
         self._modules = {s.module: s for s in symbols}
+        self._load = load
+        self._missing: set[str] = set()
         self._kinds: dict[str, str | None] = {}
         self._resolved: dict[str, str] = {}
         self._inherits: dict[tuple[str, frozenset[str]], bool] = {}
 
     def module(self, name: str) -> ModuleSymbols | None:
-        return self._modules.get(name)
+        found = self._modules.get(name)
+        if found is None and self._load is not None and name not in self._missing:
+            found = self._load(name)
+            if found is None:
+                self._missing.add(name)
+            else:
+                self._modules[name] = found
+        return found
 
     def _split(self, qualname: str) -> tuple[ModuleSymbols, str] | None:
         module, _, name = qualname.rpartition(".")
-        symbols = self._modules.get(module)
-        return None if symbols is None or not name else (symbols, name)
+        symbols = self.module(module) if name else None
+        return None if symbols is None else (symbols, name)
 
     def resolve(self, qualname: str) -> str:
         """Follow imports, ``X = Y`` aliases, star imports and re-exported submodules to
@@ -102,7 +118,7 @@ class ProjectIndex:
         user_model as sub``): rewrite the longest module prefix's binding."""
         parts = qualname.split(".")
         for cut in range(len(parts) - 2, 0, -1):
-            symbols = self._modules.get(".".join(parts[:cut]))
+            symbols = self.module(".".join(parts[:cut]))
             if symbols is None:
                 continue
             head = parts[cut]
@@ -114,7 +130,7 @@ class ProjectIndex:
 
     def _through_star(self, symbols: ModuleSymbols, name: str, seen: set[str]) -> str | None:
         for module in symbols.star_imports:
-            other = self._modules.get(module)
+            other = self.module(module)
             if other is None:
                 continue
             candidate = f"{module}.{name}"
@@ -130,7 +146,7 @@ class ProjectIndex:
 
     def is_project_name(self, qualname: str) -> bool:
         """Whether ``qualname`` (resolved) is a module of the project or defined in one."""
-        return qualname in self._modules or self._split(qualname) is not None
+        return self.module(qualname) is not None or self._split(qualname) is not None
 
     def call_of(self, qualname: str) -> str | None:
         """The qualified callee of ``name = callee(...)`` at module level, if that is what
