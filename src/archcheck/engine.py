@@ -4,6 +4,7 @@ import-linter contract all call it; none of them holds a rule.
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import re
 from collections import deque
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from archcheck import __version__
 from archcheck.config import Config, find_config, load_config
 from archcheck.errors import ArchcheckError, ConfigError, ProjectError, UsageError
 from archcheck.findings import Finding, Location
@@ -239,11 +241,21 @@ class _Run:
             if everything or layered or any(hint in data for hint in _INDEX_HINTS):
                 self._parse(source, data)
 
+    def graph_key(self) -> str:
+        """A cache folder per analysis: grimp keeps file times per package name but import
+        data per set of packages, so two runs over different sets (``archcheck .`` and
+        ``archcheck app``) sharing one folder would read each other's stale imports."""
+        identity = "\n".join(
+            [__version__, str(self.config.exclude_type_checking_imports)]
+            + [f"{p.name}={p.directory}" for p in sorted(self.project.packages)]
+        )
+        return hashlib.blake2b(identity.encode(), digest_size=10).hexdigest()
+
     def graph(self) -> ProjectGraph:
         cache = None
         if self.options.use_cache:
             base = self.options.cache_dir or default_cache_dir(self.config)
-            cache = _prepare_cache(base) / "grimp"
+            cache = _prepare_cache(base) / "grimp" / self.graph_key()
         if self.options.progress is not None:
             self.options.progress("graph", 0, len(self.files))
         attempts = len(self.files) + 1
