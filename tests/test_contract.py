@@ -101,12 +101,11 @@ def test_fixture_contract_reports_the_cli_import_findings(project, packages, tmp
     li_code, li_out, li_err = lint_imports(project, packages, config, tmp_path)
     contracts = configparser.ConfigParser()
     contracts.read(config)
-    total = sum(1 for s in contracts.sections() if s.startswith("importlinter:contract:"))
-    if not expected:
-        assert li_code == 0, li_out + li_err
-        assert f"Contracts: {total} kept, 0 broken." in li_out
-        return
-    assert li_code == 1, li_out + li_err
+    name = contracts["importlinter:contract:archcheck"]["name"]
+    # The plain contracts of the example may break on their own (a repository importing
+    # fastapi); the archcheck contract is kept exactly when archcheck finds no import leak.
+    assert re.search(rf"^{re.escape(name)} {'BROKEN' if expected else 'KEPT'}$", li_out, re.M), li_out + li_err
+    assert li_code == (1 if expected or "BROKEN" in li_out else 0)
     assert findings(li_out) == expected
     for finding in expected:
         if finding[3] == "ARC003":  # the chain is spelled out link by link, with lines

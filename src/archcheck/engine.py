@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archcheck import __version__
 from archcheck.config import Config, find_config, load_config
 from archcheck.errors import ArchcheckError, ConfigError, ProjectError, UsageError
 from archcheck.findings import Finding, Location
-from archcheck.graph import GraphBuildError, ProjectGraph, build_graph
 from archcheck.imports import import_statements, imported_modules, used_names
 from archcheck.index import ORM, ProjectIndex
 from archcheck.layers import (
@@ -30,6 +30,9 @@ from archcheck.rules.base import ImportContext, ImportEdge, SyntaxContext
 from archcheck.snapshot import Snapshot, read_snapshot, snapshot_path, stamp_of, write_snapshot
 from archcheck.rules.syntax_pass import run_syntax_rules
 from archcheck.syntax import ParsedFile, UnparsableFile, parse_source
+
+if TYPE_CHECKING:
+    from archcheck.graph import ProjectGraph
 
 __all__ = [
     "LayerImports",
@@ -252,6 +255,10 @@ class _Run:
         return hashlib.blake2b(identity.encode(), digest_size=10).hexdigest()
 
     def graph(self) -> ProjectGraph:
+        # Imported here, not at the top: grimp costs a flake8 run, which never builds a
+        # graph, more than the rest of archcheck together.
+        from archcheck.graph import GraphBuildError, build_graph
+
         cache = None
         if self.options.use_cache:
             base = self.options.cache_dir or default_cache_dir(self.config)
