@@ -36,9 +36,13 @@ class OrmReturnedWithoutSchema(SyntaxRule):
 
     ## Why is this bad?
     Whatever the ORM object holds goes out: password hashes, internal flags, soft-delete
-    markers, every column added later. Lazy relationships are loaded during serialisation,
-    after the session may be gone, or one query per row. And the API contract now changes
-    with every migration.
+    markers, every column added later. FastAPI accepts a SQLModel table class as response
+    model (it is a Pydantic model) and serialises every column; an ORM object returned with
+    no response model goes through ``jsonable_encoder``, every attribute. (A plain
+    SQLAlchemy class as ``response_model`` or return annotation makes FastAPI fail at
+    startup instead; this rule reports it before you run the app.) Lazy relationships are
+    loaded during serialisation, after the session may be gone, or one query per row. And
+    the API contract now changes with every migration.
 
     ## Example
     ```python
