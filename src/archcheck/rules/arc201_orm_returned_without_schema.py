@@ -4,7 +4,7 @@ import ast
 
 from archcheck.index import ORM
 from archcheck.layers import ROUTERS
-from archcheck.names import ASSIGNED
+from archcheck.names import ASSIGNED, PARAMETER
 from archcheck.rules.base import Example, SyntaxRule
 from archcheck.rules.frameworks import Session, orm_classes, route_of, routes_added
 
@@ -23,7 +23,9 @@ class OrmReturnedWithoutSchema(SyntaxRule):
     - no ``response_model`` and an ORM return annotation (``response_model`` wins over the
       annotation, and ``response_model=None`` turns both off);
     - neither, and the handler visibly returns an ORM instance: ``return User(...)``, a
-      name assigned from ``User(...)`` or annotated ``User``, or ``session.get(User, ...)``.
+      name assigned from ``User(...)`` or annotated ``User``, ``session.get(User, ...)``,
+      or a parameter typed ``User`` (``current_user: CurrentUser`` with ``CurrentUser =
+      Annotated[User, Depends(get_current_user)]``).
 
     Models are found through ``list[...]``, ``List[...]``, ``Sequence[...]``,
     ``Optional[...]``, ``X | None``, ``Annotated[...]``, string annotations and type
@@ -134,11 +136,13 @@ class OrmReturnedWithoutSchema(SyntaxRule):
             return self._orm_class(func)
         if isinstance(value, ast.Name) and depth < 5:
             binding = self.scopes.lookup(value.id)
-            if binding is not None and binding.kind == ASSIGNED:
+            if binding is not None and binding.kind in (ASSIGNED, PARAMETER):
+                # ``user: User = ...``, or a parameter ``current_user: CurrentUser`` where
+                # ``CurrentUser = Annotated[User, Depends(get_current_user)]``.
                 orm = orm_classes(binding.annotation, self.scopes.qualify, self.index)
                 if orm:
                     return orm[0]
-                if binding.value is not None:
+                if binding.kind == ASSIGNED and binding.value is not None:
                     return self._orm_instance(binding.value, depth + 1)
         return None
 
@@ -267,6 +271,11 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                     "@router.put('/{user_id}')\n"
                     "def replace(user_id: int):  # ARC201\n"
                     "    return User(id=user_id)\n"
+                    "\n"
+                    "\n"
+                    "@router.get('/me/raw')\n"
+                    "def me_raw(me: Annotated[UserRow, 'the current user']):  # ARC201\n"
+                    "    return me\n"
                     "\n"
                     "\n"
                     "def legacy() -> list[User]:  # ARC201\n"
