@@ -51,11 +51,7 @@ __all__ = [
 UNPARSABLE = "ARC900"
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 # Unlayered files are parsed only when they may define what the index needs.
-_INDEX_HINTS = (
-    b"class ", b"declarative_base", b"registry",  # ORM models and schemas
-    b"HTTPException", b"APIRouter", b"FastAPI",  # bound exceptions, routers defined elsewhere
-    b"Annotated", b"TypeAlias", b"Session", b"session",  # session type aliases and factories
-)
+_INDEX_HINTS = (b"class ", b"declarative_base", b"registry")
 
 
 # ``progress(stage, done, total)``: stage "read" (files read so far, of all files) or
