@@ -4,7 +4,6 @@ import-linter contract all call it; none of them holds a rule.
 from __future__ import annotations
 
 import ast
-import hashlib
 import os
 import re
 from collections import deque
@@ -248,6 +247,8 @@ class _Run:
             [__version__, str(self.config.exclude_type_checking_imports)]
             + [f"{p.name}={p.directory}" for p in sorted(self.project.packages)]
         )
+        import hashlib  # here: a flake8 run never needs it
+
         return hashlib.blake2b(identity.encode(), digest_size=10).hexdigest()
 
     def graph(self) -> ProjectGraph:
@@ -667,39 +668,11 @@ def check_graph(
     )
     run = _Run(discover(paths, config), rules, options)
     run.read_files()
-    context = _ImportContext(run, graph, ProjectIndex(run.symbols.values()))
+    context = _ImportContext(run, graph, ProjectIndex(run.symbols.values(), load=run.symbols_for))
     return _report(run, _import_findings(run, graph, context) + _chain_findings(run, graph))
 
 
 # -- one file at a time: the flake8 plugin --------------------------------------------
-class _SymbolsOnDemand:
-    """Module name -> ModuleSymbols for a ProjectIndex, each module read the first time a
-    lookup needs it: one file's checks touch a handful of modules, not the project."""
-
-    def __init__(self, load: Callable[[str], ModuleSymbols | None], given: dict[str, ModuleSymbols]) -> None:
-        self._load = load
-        self._given = given
-
-    def get(self, module: str, default: ModuleSymbols | None = None) -> ModuleSymbols | None:
-        found = self._given.get(module) or self._load(module)
-        return default if found is None else found
-
-    def __contains__(self, module: object) -> bool:
-        return isinstance(module, str) and self.get(module) is not None
-
-    def __getitem__(self, module: str) -> ModuleSymbols:
-        found = self.get(module)
-        if found is None:
-            raise KeyError(module)
-        return found
-
-
-class _IndexOnDemand(ProjectIndex):
-    def __init__(self, modules: _SymbolsOnDemand) -> None:
-        super().__init__(())
-        self._modules = modules  # type: ignore[assignment]  # read only through get / in
-
-
 class _FileSession:
     """What checking single files of one project needs, kept for the life of the process
     (flake8 checks many files per worker process; an editor, one per run): the project's
@@ -716,47 +689,21 @@ class _FileSession:
         ):
             snapshot = None
         self.snapshot = snapshot
-        self._trees: dict[str, ast.Module | None] = {}
-        self._symbols: dict[str, ModuleSymbols | None] = {}
         self._imports: dict[str, frozenset[str]] = {}
         self._by_layer: dict[str | None, list[str]] = {}
 
     def source_for(self, path: Path) -> SourceFile | None:
         return self.by_path.get(path)
 
-    def _data(self, module: str) -> bytes | None:
-        try:
-            return self.run.files[module].path.read_bytes()
-        except OSError:
-            return None
-
     def _tree(self, module: str) -> ast.Module | None:
-        if module not in self._trees:
-            data = self._data(module)
-            tree = None
-            if data is not None:
-                try:
-                    tree = parse_source(self.run.files[module].path, data).tree
-                except UnparsableFile:
-                    pass
-            self._trees[module] = tree
-        return self._trees[module]
-
-    def symbols(self, module: str) -> ModuleSymbols | None:
-        """What the index knows of ``module``, read the first time a lookup needs it: as
-        in a whole-project run, whose index reads on demand what its first pass skipped."""
-        if module not in self._symbols:
-            found = None
-            source = self.run.files.get(module)
-            tree = self._tree(module) if source is not None else None
-            if tree is not None:
-                found = symbols_of(tree, module, source.is_package)
-            self._symbols[module] = found
-        return self._symbols[module]
+        self.run.symbols_for(module)  # parses the file once per process
+        parsed = self.run.parsed.get(module)
+        return None if parsed is None else parsed.tree
 
     def index_with(self, module: str, symbols: ModuleSymbols) -> ProjectIndex:
-        """An index that sees ``module`` as the checked file says, the rest from disk."""
-        return _IndexOnDemand(_SymbolsOnDemand(self.symbols, {module: symbols}))
+        """The project index as a whole-project run has it, but for ``module`` as the
+        checked file says; other modules are read when a lookup first needs them."""
+        return ProjectIndex([symbols], load=self.run.symbols_for)
 
     def own_imports(self, tree: ast.Module, source: SourceFile) -> dict[str, list[int]]:
         """The project modules a file's import statements import, grimp's way, with the

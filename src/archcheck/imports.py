@@ -30,24 +30,33 @@ def _is_type_checking(test: ast.expr) -> bool:
     return name is not None and name.split(".")[-1] == "TYPE_CHECKING"
 
 
-def _walk(node: ast.AST, type_checking: bool) -> Iterator[tuple[ast.AST, bool]]:
-    for child in ast.iter_child_nodes(node):
-        yield child, type_checking
-        if isinstance(child, ast.If) and _is_type_checking(child.test):
-            for stmt in child.body:
-                yield stmt, True
-                yield from _walk(stmt, True)
-            for stmt in child.orelse:
-                yield stmt, type_checking
-                yield from _walk(stmt, type_checking)
-        else:
-            yield from _walk(child, type_checking)
+def _walk(body: list[ast.stmt], type_checking: bool) -> Iterator[tuple[ast.stmt, bool]]:
+    """Every statement in ``body`` and in the blocks nested in it, with whether it runs
+    only under ``if TYPE_CHECKING:``. Imports are statements, and statements sit only in
+    blocks, so expressions are never walked: this runs per file in every flake8 run."""
+    for stmt in body:
+        yield stmt, type_checking
+        if isinstance(stmt, ast.If) and _is_type_checking(stmt.test):
+            yield from _walk(stmt.body, True)
+            yield from _walk(stmt.orelse, type_checking)
+            continue
+        for block in _BLOCKS:
+            inner = getattr(stmt, block, None)
+            if inner:
+                yield from _walk(inner, type_checking)
+        for holder in getattr(stmt, "handlers", None) or getattr(stmt, "cases", None) or ():
+            yield from _walk(holder.body, type_checking)
+
+
+# The fields of compound statements that hold statements (try's handlers and match's
+# cases hold them one level down).
+_BLOCKS = ("body", "orelse", "finalbody")
 
 
 def import_statements(tree: ast.Module, module: str, is_package: bool) -> list[ImportStatement]:
     """Every import in the file, lazy ones inside functions included, in line order."""
     found = []
-    for node, type_checking in _walk(tree, False):
+    for node, type_checking in _walk(tree.body, False):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 found.append(
