@@ -185,3 +185,14 @@ def test_text_from_stdin_is_checked_as_the_named_file(tmp_path):
         "app/api/routers/orders.py:2:1: ARC001 Router imports repository app.repositories.user_repo; "
         "call a service instead\n"
     )
+
+
+def test_config_root_from_anywhere_in_the_project(tmp_path):
+    write_example(tmp_path, {f"src/{path}": source for path, source in LEAKY.items()})
+    (tmp_path / "archcheck.toml").write_text("root = 'src/app'\n")
+    cli = findings(archcheck(tmp_path, ".")[1])
+    assert cli and findings(flake8(tmp_path, "src")[1]) == cli
+    # An editor may run flake8 from deeper down: same findings, paths from there.
+    inside = tmp_path / "src" / "app"
+    expected = {(f[0].removeprefix("src/app/"), *f[1:]) for f in cli if f[0].startswith("src/app/api/")}
+    assert findings(flake8(inside, "api")[1]) == expected

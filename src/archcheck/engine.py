@@ -811,15 +811,14 @@ def _session(target: Path, config: Config, options: Options) -> _FileSession | N
 def _file_session(path: Path, config: Config, options: Options) -> tuple[_FileSession, SourceFile] | None:
     """The project that ``path`` belongs to, discovered from where ``archcheck`` would
     start: the config's folder, else the working directory, else the file's own package."""
-    targets = []
-    if config.directory is not None and config.directory in path.parents:
-        targets.append(config.directory)
-    cwd = Path.cwd()
-    if cwd in path.parents:
-        targets.append(cwd)
-    root = package_root_of(path)
-    if root is not None:
-        targets.append(root)
+    if config.root and config.directory is not None:
+        # The config names the root packages: where discovery starts makes no difference.
+        targets = [config.directory]
+    else:
+        targets = [t for t in (config.directory, Path.cwd()) if t is not None and t in path.parents]
+        root = package_root_of(path)
+        if root is not None:
+            targets.append(root)
     for target in dict.fromkeys(targets):
         session = _session(target, config, options)
         source = None if session is None else session.source_for(path)
