@@ -681,7 +681,6 @@ class _FileSession:
 
     def __init__(self, run: _Run) -> None:
         self.run = run
-        self.by_path = {f.path: f for f in run.project.files}
         self.memo: _Reach = {}
         snapshot = read_snapshot(_snapshot_file(run)) if run.options.use_cache else None
         if snapshot is not None and (
@@ -693,7 +692,19 @@ class _FileSession:
         self._by_layer: dict[str | None, list[str]] = {}
 
     def source_for(self, path: Path) -> SourceFile | None:
-        return self.by_path.get(path)
+        """The project file at ``path``: its module name comes from the path, so no table
+        of every file's path is built (hashing 20k paths costs more than checking a file)."""
+        for package in self.run.project.packages:
+            try:
+                parts = path.relative_to(package.directory).with_suffix("").parts
+            except ValueError:
+                continue
+            if parts and parts[-1] == "__init__":
+                parts = parts[:-1]
+            source = self.run.files.get(".".join((package.name, *parts)))
+            if source is not None and source.path == path:
+                return source
+        return None
 
     def _tree(self, module: str) -> ast.Module | None:
         self.run.symbols_for(module)  # parses the file once per process
