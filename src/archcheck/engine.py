@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import pickle
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archcheck import __version__
+from archcheck.cache import FileCache, digest
 from archcheck.config import Config, find_config, load_config
 from archcheck.errors import ArchcheckError, ConfigError, ProjectError, UsageError
 from archcheck.findings import Finding, Location
@@ -25,10 +27,10 @@ from archcheck.layers import (
 from archcheck.names import ModuleSymbols, symbols_of
 from archcheck.project import Package, Project, SourceFile, discover, package_root_of
 from archcheck.rules import RULES, ChainRule, ImportRule, Rule, SyntaxRule
-from archcheck.rules.base import ImportContext, ImportEdge, SyntaxContext
+from archcheck.rules.base import ImportContext, ImportEdge, SyntaxContext, SyntaxHit
 from archcheck.snapshot import Snapshot, read_snapshot, snapshot_path, stamp_of, write_snapshot
 from archcheck.rules.syntax_pass import run_syntax_rules
-from archcheck.syntax import ParsedFile, UnparsableFile, parse_source
+from archcheck.syntax import ParsedFile, UnparsableFile, parse_source, parse_text
 
 if TYPE_CHECKING:
     from archcheck.graph import ProjectGraph
@@ -49,8 +51,6 @@ __all__ = [
 
 UNPARSABLE = "ARC900"
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
-# Unlayered files are parsed only when they may define what the index needs.
-_INDEX_HINTS = (b"class ", b"declarative_base", b"registry")
 
 
 # ``progress(stage, done, total)``: stage "read" (files read so far, of all files) or
@@ -192,52 +192,100 @@ class _Run:
         self.options = options
         self.layers = layer_map_for(project.packages, self.config)
         self.files = {f.module: f for f in project.files}
-        self.parsed: dict[str, ParsedFile] = {}
         self.symbols: dict[str, ModuleSymbols] = {}
         self.broken: dict[Path, UnparsableFile] = {}
+        self._digests: dict[str, str | None] = {}
+        self._lines: dict[str, list[str]] = {}
+        self.cache = FileCache(self.cache_dir() / "files" if options.use_cache else None)
         self.ignored = [
             (compile_glob(importer), compile_glob(imported))
             for importer, imported in self.config.ignore_imports
         ]
 
     # -- reading ---------------------------------------------------------------------
-    def _parse(self, source: SourceFile, data: bytes) -> None:
+    # Files are read when something needs them and no tree is kept: a tree is several
+    # times the size of its source, and holding every tree of a large project made the
+    # collector's passes dominate the run. What a file yields (its symbols, or why it does
+    # not parse) is cached by content, so a warm run parses only what changed.
+    def data_of(self, module: str) -> bytes | None:
+        source = self.files[module]
+        try:
+            return source.path.read_bytes()
+        except OSError as error:
+            self.broken[source.path] = UnparsableFile(
+                source.path, 1, 1, f"cannot read file: {error.strerror}"
+            )
+            return None
+
+    def digest_of(self, module: str) -> str | None:
+        """The content key of a module's file (None when it cannot be read)."""
+        if module not in self._digests:
+            data = self.data_of(module)
+            self._digests[module] = None if data is None else digest(data)
+        return self._digests[module]
+
+    def tree_of(self, module: str) -> ParsedFile | None:
+        """A fresh parse of the module's file (None, recorded as broken, when it fails)."""
+        source = self.files.get(module)
+        if source is None or source.path in self.broken:
+            return None
+        data = self.data_of(module)
+        if data is None:
+            return None
+        self._digests.setdefault(module, digest(data))
         try:
             parsed = parse_source(source.path, data)
         except UnparsableFile as error:
             self.broken[source.path] = error
-            return
-        self.parsed[source.module] = parsed
-        self.symbols[source.module] = symbols_of(parsed.tree, source.module, source.is_package)
+            self.cache.put(self._symbols_key(module), error)
+            return None
+        if module not in self.symbols:
+            self.symbols[module] = symbols_of(parsed.tree, module, source.is_package)
+            self.cache.put(self._symbols_key(module), self.symbols[module])
+        return parsed
+
+    def _symbols_key(self, module: str) -> str:
+        source = self.files[module]
+        return digest("symbols", __version__, module, str(source.is_package), self.digest_of(module) or "")
 
     def symbols_for(self, module: str) -> ModuleSymbols | None:
-        """The symbols of a project module, parsing its file the first time the project
-        index asks (a re-exporting ``__init__`` no index hint selected, say)."""
+        """The symbols of a project module, from the cache or a parse, the first time the
+        project index (or a rule) asks."""
+        if module in self.symbols:
+            return self.symbols[module]
         source = self.files.get(module)
-        if source is not None and module not in self.symbols and source.path not in self.broken:
-            try:
-                self._parse(source, source.path.read_bytes())
-            except OSError:
-                return None
+        if source is None or source.path in self.broken or self.digest_of(module) is None:
+            return None
+        cached = self.cache.get(self._symbols_key(module))
+        if isinstance(cached, UnparsableFile):
+            self.broken[source.path] = cached
+            return None
+        if isinstance(cached, ModuleSymbols):
+            self.symbols[module] = cached
+            return cached
+        self.tree_of(module)
         return self.symbols.get(module)
 
-    def read_files(self, *, everything: bool = False) -> None:
+    def lines_of(self, module: str) -> list[str]:
+        """The module's text as lines, for columns and ``noqa`` of reported lines only."""
+        if module not in self._lines:
+            data = self.data_of(module) if module in self.files else None
+            try:
+                self._lines[module] = [] if data is None else parse_text(data).splitlines()
+            except UnparsableFile:
+                self._lines[module] = []
+        return self._lines[module]
+
+    def read_files(self) -> None:
+        """Find every file that does not parse (grimp stops at the first one)."""
         progress, total = self.options.progress, len(self.files)
-        for done, source in enumerate(self.files.values()):
+        for done, module in enumerate(self.files):
             if progress is not None and done % _PROGRESS_EVERY == 0:
                 progress("read", done, total)
-            if source.module in self.parsed or source.path in self.broken:
-                continue
-            try:
-                data = source.path.read_bytes()
-            except OSError as error:
-                self.broken[source.path] = UnparsableFile(
-                    source.path, 1, 1, f"cannot read file: {error.strerror}"
-                )
-                continue
-            layered = self.layers.layer_of(source.module) is not None
-            if everything or layered or any(hint in data for hint in _INDEX_HINTS):
-                self._parse(source, data)
+            self.symbols_for(module)
+
+    def cache_dir(self) -> Path:
+        return self.options.cache_dir or default_cache_dir(self.config)
 
     def graph_key(self) -> str:
         """A cache folder per analysis: grimp keeps file times per package name but import
@@ -258,8 +306,7 @@ class _Run:
 
         cache = None
         if self.options.use_cache:
-            base = self.options.cache_dir or default_cache_dir(self.config)
-            cache = _prepare_cache(base) / "grimp" / self.graph_key()
+            cache = _prepare_cache(self.cache_dir()) / "grimp" / self.graph_key()
         if self.options.progress is not None:
             self.options.progress("graph", 0, len(self.files))
         attempts = len(self.files) + 1
@@ -275,7 +322,7 @@ class _Run:
                 attempts -= 1
                 known = len(self.broken)
                 # grimp stops at the first bad file: find every bad file in one pass.
-                self.read_files(everything=True)
+                self.read_files()
                 if len(self.broken) == known and error.path is not None and attempts > 0:
                     path = error.path.resolve()
                     if path not in self.broken:
@@ -301,8 +348,8 @@ class _ImportContext:
         return sorted(m for m in self.graph.importers_of(module) if self.run.layers.layer_of(m) == layer)
 
     def classes_imported(self, edge: ImportEdge) -> list[str]:
-        parsed = self.run.parsed.get(edge.importer)
-        symbols = self.run.symbols.get(edge.importer)
+        parsed = self.run.tree_of(edge.importer)
+        symbols = self.run.symbols_for(edge.importer)
         if parsed is None or symbols is None:
             return []
         source = self.run.files[edge.importer]
@@ -341,9 +388,7 @@ def _indent_column(lines: Sequence[str], line: int) -> int:
 
 def _location(run: _Run, module: str, line: int) -> Location:
     path = run.files[module].path
-    parsed = run.parsed.get(module)
-    column = 1 if parsed is None else _indent_column(parsed.source.splitlines(), line)
-    return Location(_display_path(path), line, column)
+    return Location(_display_path(path), line, _indent_column(run.lines_of(module), line))
 
 
 def _import_findings(run: _Run, graph: ProjectGraph, context: _ImportContext) -> list[Finding]:
@@ -490,21 +535,88 @@ def _head_chain_findings(
 
 
 def _syntax_findings(run: _Run, index: ProjectIndex) -> list[Finding]:
-    """Every syntax rule over every layered file, one walk per file (rules/syntax_pass.py)."""
+    """Every syntax rule over every file of the layers they read, one walk per file
+    (rules/syntax_pass.py); a file whose bytes, layer, rules and index answers are those of
+    a cached result is not parsed again."""
     rules = tuple(rule for rule in run.rules if issubclass(rule, SyntaxRule))
     if not rules:
         return []
     read = frozenset(layer for rule in rules for layer in rule.layers)
+    codes = ",".join(rule.code for rule in rules)
+    modules = [m for m in sorted(run.files) if run.layers.layer_of(m) in read]
+    progress = run.options.progress
     findings = []
-    for module, parsed in sorted(run.parsed.items()):
+    for done, module in enumerate(modules):
+        if progress is not None and done % _PROGRESS_EVERY == 0:
+            progress("read", done, len(modules))
         layer = run.layers.layer_of(module)
-        if layer not in read:
+        content = run.digest_of(module)
+        if content is None:
             continue
-        context = SyntaxContext(
-            module, layer, parsed.tree, run.symbols[module], index, tuple(parsed.source.splitlines())
-        )
-        findings += _module_syntax_findings(rules, context, _display_path(parsed.path))
+        key = digest("syntax", __version__, module, layer, codes, content)
+        cached = run.cache.get(key)
+        if isinstance(cached, _SyntaxResult) and cached.still_valid(index):
+            hits = cached.hits
+        else:
+            parsed = run.tree_of(module)
+            if parsed is None:
+                continue
+            recording = _RecordingIndex(index)
+            context = SyntaxContext(
+                module, layer, parsed.tree, run.symbols[module], recording,
+                tuple(parsed.source.splitlines()),
+            )
+            hits = tuple(
+                (rule.code, hit) for rule, hit in run_syntax_rules(rules, context)
+            )
+            run.cache.put(key, _SyntaxResult(hits, tuple(recording.calls)))
+        path = _display_path(run.files[module].path)
+        findings += [
+            Finding(
+                Location(path, hit.line, hit.column, hit.end_line, hit.end_column),
+                code, hit.message, importer=module, importer_layer=layer, scope=hit.scope,
+            )
+            for code, hit in hits
+        ]
     return findings
+
+
+def _answer(value: object) -> object:
+    """A comparable stand-in for what the index answered (its symbols hold syntax nodes,
+    which compare by identity)."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    return digest(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class _RecordingIndex:
+    """The project index, noting each question and answer, so that a cached result can be
+    trusted exactly as long as the index would still answer the same."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self._index = index
+        self.calls: list[tuple[str, tuple, object]] = []
+
+    def __getattr__(self, name: str):
+        attribute = getattr(self._index, name)
+        if not callable(attribute):
+            return attribute
+
+        def ask(*args):
+            answer = attribute(*args)
+            self.calls.append((name, args, _answer(answer)))
+            return answer
+
+        return ask
+
+
+@dataclass(frozen=True)
+class _SyntaxResult:
+    hits: tuple[tuple[str, SyntaxHit], ...]
+    calls: tuple[tuple[str, tuple, object], ...]
+
+    def still_valid(self, index: ProjectIndex) -> bool:
+        return all(_answer(getattr(index, name)(*args)) == answer for name, args, answer in self.calls)
 
 
 def _module_syntax_findings(
@@ -551,9 +663,8 @@ def _suppressed(run: _Run, finding: Finding, absolute: Path | None, module: str 
         return False
     if _ignored_per_file(run.config, finding.code, absolute):
         return True
-    parsed = run.parsed.get(module) if module else None
-    if parsed is not None:
-        lines = parsed.source.splitlines()
+    if module is not None:
+        lines = run.lines_of(module)
         if 0 < finding.line <= len(lines):
             match = _NOQA.search(lines[finding.line - 1])
             if match:
@@ -570,9 +681,8 @@ def check(paths: Sequence[Path], options: Options = Options()) -> Report:
     rules = select_rules(config, options)
     project = discover(paths or [Path.cwd()], config)
     run = _Run(project, rules, options)
-    run.read_files()
     graph = run.graph()
-    index = ProjectIndex(run.symbols.values(), load=run.symbols_for)
+    index = ProjectIndex((), load=run.symbols_for)
     context = _ImportContext(run, graph, index)
     findings = (
         _import_findings(run, graph, context)
@@ -583,7 +693,9 @@ def check(paths: Sequence[Path], options: Options = Options()) -> Report:
         findings += _unparsable_findings(run)
     if options.use_cache:
         _write_snapshot(run, graph)
-    return _report(run, findings)
+    report = _report(run, findings)
+    run.cache.flush()
+    return report
 
 
 def _report(run: _Run, findings: Iterable[Finding]) -> Report:
@@ -667,8 +779,7 @@ def check_graph(
         rule for rule in select_rules(config, options) if issubclass(rule, (ImportRule, ChainRule))
     )
     run = _Run(discover(paths, config), rules, options)
-    run.read_files()
-    context = _ImportContext(run, graph, ProjectIndex(run.symbols.values(), load=run.symbols_for))
+    context = _ImportContext(run, graph, ProjectIndex((), load=run.symbols_for))
     return _report(run, _import_findings(run, graph, context) + _chain_findings(run, graph))
 
 
@@ -707,8 +818,7 @@ class _FileSession:
         return None
 
     def _tree(self, module: str) -> ast.Module | None:
-        self.run.symbols_for(module)  # parses the file once per process
-        parsed = self.run.parsed.get(module)
+        parsed = self.run.tree_of(module)
         return None if parsed is None else parsed.tree
 
     def index_with(self, module: str, symbols: ModuleSymbols) -> ProjectIndex:

@@ -11,7 +11,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ParsedFile", "UnparsableFile", "parse_file", "parse_source"]
+__all__ = ["ParsedFile", "UnparsableFile", "parse_file", "parse_source", "parse_text"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ def _decode(path: Path, data: bytes) -> str:
         return data.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as error:
         raise UnparsableFile(path, 1, 1, f"cannot decode file: {error}") from None
+
+
+def parse_text(data: bytes, path: Path = Path("<source>")) -> str:
+    """The text of a file's bytes, decoded as Python decodes source (PEP 263)."""
+    return _decode(path, data)
 
 
 def parse_source(path: Path, data: bytes) -> ParsedFile:
