@@ -4,6 +4,7 @@ import-linter contract all call it; none of them holds a rule.
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import pickle
 import re
@@ -171,13 +172,12 @@ def _prepare_cache(directory: Path) -> Path:
 
 def _display_path(path: Path) -> str:
     """``path`` relative to the working directory, posix-style, as reports print it."""
-    cwd = Path.cwd()
+    cwd = os.getcwd()
+    text = str(path)
+    if text.startswith(cwd + os.sep):
+        return text[len(cwd) + 1 :].replace(os.sep, "/")
     try:
-        return path.relative_to(cwd).as_posix()
-    except ValueError:
-        pass
-    try:
-        return Path(os.path.relpath(path, cwd)).as_posix()
+        return Path(os.path.relpath(text, cwd)).as_posix()
     except ValueError:  # another drive on Windows
         return path.as_posix()
 
@@ -283,6 +283,16 @@ class _Run:
             if progress is not None and done % _PROGRESS_EVERY == 0:
                 progress("read", done, total)
             self.symbols_for(module)
+
+    def whole_key(self) -> str:
+        """The key of a whole run's report: everything it depends on, every file's bytes
+        included."""
+        return digest(
+            "report", __version__, repr(self.config), os.getcwd(),
+            ",".join(rule.code for rule in self.rules),
+            *(str(t) for t in self.project.targets),
+            *(f"{m}={self.digest_of(m)}" for m in sorted(self.files)),
+        )
 
     def cache_dir(self) -> Path:
         return self.options.cache_dir or default_cache_dir(self.config)
@@ -545,6 +555,7 @@ def _syntax_findings(run: _Run, index: ProjectIndex) -> list[Finding]:
     codes = ",".join(rule.code for rule in rules)
     modules = [m for m in sorted(run.files) if run.layers.layer_of(m) in read]
     progress = run.options.progress
+    asked = _Answers(index)
     findings = []
     for done, module in enumerate(modules):
         if progress is not None and done % _PROGRESS_EVERY == 0:
@@ -555,7 +566,9 @@ def _syntax_findings(run: _Run, index: ProjectIndex) -> list[Finding]:
             continue
         key = digest("syntax", __version__, module, layer, codes, content)
         cached = run.cache.get(key)
-        if isinstance(cached, _SyntaxResult) and cached.still_valid(index):
+        if isinstance(cached, _SyntaxResult) and all(
+            asked(question) == answer for question, answer in cached.calls
+        ):
             hits = cached.hits
         else:
             parsed = run.tree_of(module)
@@ -569,7 +582,7 @@ def _syntax_findings(run: _Run, index: ProjectIndex) -> list[Finding]:
             hits = tuple(
                 (rule.code, hit) for rule, hit in run_syntax_rules(rules, context)
             )
-            run.cache.put(key, _SyntaxResult(hits, tuple(recording.calls)))
+            run.cache.put(key, _SyntaxResult(hits, tuple(recording.calls.items())))
         path = _display_path(run.files[module].path)
         findings += [
             Finding(
@@ -595,7 +608,7 @@ class _RecordingIndex:
 
     def __init__(self, index: ProjectIndex) -> None:
         self._index = index
-        self.calls: list[tuple[str, tuple, object]] = []
+        self.calls: dict[tuple[str, tuple], object] = {}
 
     def __getattr__(self, name: str):
         attribute = getattr(self._index, name)
@@ -604,19 +617,33 @@ class _RecordingIndex:
 
         def ask(*args):
             answer = attribute(*args)
-            self.calls.append((name, args, _answer(answer)))
+            self.calls.setdefault((name, args), _answer(answer))
             return answer
 
         return ask
 
 
+class _Answers:
+    """What the index answers now, each distinct question asked once per run: files share
+    most of their questions (``kind("app.models.user.User")``)."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self._index = index
+        self._known: dict[tuple[str, tuple], object] = {}
+
+    def __call__(self, question: tuple[str, tuple]) -> object:
+        try:
+            return self._known[question]
+        except KeyError:
+            name, args = question
+            answer = self._known[question] = _answer(getattr(self._index, name)(*args))
+            return answer
+
+
 @dataclass(frozen=True)
 class _SyntaxResult:
     hits: tuple[tuple[str, SyntaxHit], ...]
-    calls: tuple[tuple[str, tuple, object], ...]
-
-    def still_valid(self, index: ProjectIndex) -> bool:
-        return all(_answer(getattr(index, name)(*args)) == answer for name, args, answer in self.calls)
+    calls: tuple[tuple[tuple[str, tuple], object], ...]  # (question, answer) of the index
 
 
 def _module_syntax_findings(
@@ -680,7 +707,23 @@ def check(paths: Sequence[Path], options: Options = Options()) -> Report:
     config = load(paths, options)
     rules = select_rules(config, options)
     project = discover(paths or [Path.cwd()], config)
-    run = _Run(project, rules, options)
+    # Syntax trees hold no cycles: reference counting frees them, and the cyclic collector's
+    # passes over a large project's live objects only cost time (most of it, measured).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(_Run(project, rules, options))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check(run: _Run) -> Report:
+    # Nothing changed since a run with the same config, rules and targets: same report.
+    whole = run.whole_key() if run.options.use_cache else None
+    cached = None if whole is None else run.cache.get(whole)
+    if isinstance(cached, Report):
+        return cached
     graph = run.graph()
     index = ProjectIndex((), load=run.symbols_for)
     context = _ImportContext(run, graph, index)
@@ -689,11 +732,13 @@ def check(paths: Sequence[Path], options: Options = Options()) -> Report:
         + _chain_findings(run, graph)
         + _syntax_findings(run, index)
     )
-    if any(rule.code == UNPARSABLE for rule in rules):
+    if any(rule.code == UNPARSABLE for rule in run.rules):
         findings += _unparsable_findings(run)
-    if options.use_cache:
+    if run.options.use_cache:
         _write_snapshot(run, graph)
     report = _report(run, findings)
+    if whole is not None:
+        run.cache.put(whole, report)
     run.cache.flush()
     return report
 
