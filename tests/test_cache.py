@@ -1,0 +1,101 @@
+"""The cache: warm runs equal cold ones, and an edit re-parses only what it must."""
+from __future__ import annotations
+
+import pytest
+
+import archcheck.engine as engine
+from archcheck.engine import Options, check
+from conftest import write_example
+
+PROJECT = {
+    "app/db.py": "from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n",
+    "app/models/user.py": "from app.db import Base\n\nclass User(Base):\n    __tablename__ = 'users'\n",
+    "app/api/routers/users.py": (
+        "from fastapi import APIRouter\n"
+        "from app.models.user import User\n"
+        "from app.services import user_service\n"
+        "\n"
+        "router = APIRouter()\n"
+        "\n"
+        "@router.get('/users/{user_id}')\n"
+        "def read_user(user_id: int) -> User:\n"
+        "    return user_service.get(user_id)\n"
+    ),
+    "app/api/routers/health.py": (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n"
+        "@router.get('/health')\ndef health() -> dict:\n    return {'ok': True}\n"
+    ),
+    "app/services/user_service.py": "from app.repositories import user_repo\n\ndef get(user_id):\n    return user_repo.get(user_id)\n",
+    "app/repositories/user_repo.py": "def get(user_id):\n    return None\n",
+}
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """The modules parsed, in order."""
+    seen = []
+    real = engine.parse_source
+
+    def counting(path, data):
+        seen.append(path.name)
+        return real(path, data)
+
+    monkeypatch.setattr(engine, "parse_source", counting)
+    return seen
+
+
+def run(tmp_path):
+    report = check([tmp_path / "app"], Options(cache_dir=tmp_path / "cache"))
+    return [(f.path, f.line, f.code) for f in report.findings]
+
+
+def test_warm_run_parses_nothing_and_reports_the_same(tmp_path, monkeypatch, parses):
+    write_example(tmp_path, PROJECT)
+    monkeypatch.chdir(tmp_path)
+    cold = run(tmp_path)
+    assert ("app/api/routers/users.py", 8, "ARC201") in cold
+    assert parses
+    parses.clear()
+    assert run(tmp_path) == cold
+    assert parses == []
+
+
+def test_editing_one_file_reparses_that_file_only(tmp_path, monkeypatch, parses):
+    write_example(tmp_path, PROJECT)
+    monkeypatch.chdir(tmp_path)
+    cold = run(tmp_path)
+    health = tmp_path / "app/api/routers/health.py"
+    health.write_text(health.read_text().replace("{'ok': True}", "{'ok': 1}"))
+    parses.clear()
+    assert run(tmp_path) == cold
+    assert parses == ["health.py"]
+
+
+def test_a_leak_added_after_a_warm_run_is_found(tmp_path, monkeypatch):
+    write_example(tmp_path, PROJECT)
+    monkeypatch.chdir(tmp_path)
+    run(tmp_path)
+    health = tmp_path / "app/api/routers/health.py"
+    health.write_text("from app.repositories import user_repo\n" + health.read_text())
+    assert ("app/api/routers/health.py", 1, "ARC001") in run(tmp_path)
+
+
+def test_a_model_that_stops_being_orm_clears_dependent_results(tmp_path, monkeypatch, parses):
+    write_example(tmp_path, PROJECT)
+    monkeypatch.chdir(tmp_path)
+    assert ("app/api/routers/users.py", 8, "ARC201") in run(tmp_path)
+    model = tmp_path / "app/models/user.py"
+    model.write_text("from pydantic import BaseModel\n\nclass User(BaseModel):\n    id: int\n")
+    parses.clear()
+    assert ("app/api/routers/users.py", 8, "ARC201") not in run(tmp_path)
+    assert "users.py" in parses  # its cached result asked the index about User
+
+
+def test_a_broken_cache_is_a_miss_not_an_error(tmp_path, monkeypatch):
+    write_example(tmp_path, PROJECT)
+    monkeypatch.chdir(tmp_path)
+    cold = run(tmp_path)
+    (tmp_path / "cache" / "files" / "files.sqlite").write_bytes(b"not a database")
+    for name in ("files.sqlite-wal", "files.sqlite-shm"):
+        (tmp_path / "cache" / "files" / name).unlink(missing_ok=True)
+    assert run(tmp_path) == cold
