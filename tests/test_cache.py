@@ -1,6 +1,8 @@
 """The cache: warm runs equal cold ones, and an edit re-parses only what it must."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import archcheck.engine as engine
@@ -99,3 +101,15 @@ def test_a_broken_cache_is_a_miss_not_an_error(tmp_path, monkeypatch):
     for name in ("files.sqlite-wal", "files.sqlite-shm"):
         (tmp_path / "cache" / "files" / name).unlink(missing_ok=True)
     assert run(tmp_path) == cold
+
+
+def test_forked_workers_find_what_one_process_finds(tmp_path, monkeypatch):
+    from conftest import FIXTURES
+
+    monkeypatch.chdir(FIXTURES / "all_rules")
+    alone = check([Path(".")], Options(use_cache=False))
+    monkeypatch.setattr(engine, "_PARALLEL_MIN", 1)
+    forked = check([Path(".")], Options(use_cache=False))
+    assert forked.findings == alone.findings
+    assert any(f.code == "ARC900" for f in forked.findings)
+    assert {f.code for f in forked.findings} >= {"ARC101", "ARC201", "ARC202"}

@@ -10,6 +10,8 @@ import os
 import pickle
 import re
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -616,20 +618,21 @@ def _analyse_all(run: _Run, rules: tuple[type[SyntaxRule], ...], todo: list[tupl
     broken files) for this process to cache and report."""
     workers = min(os.cpu_count() or 1, 2)
     if len(todo) < _PARALLEL_MIN or workers < 2 or "fork" not in mp.get_all_start_methods():
-        index = ProjectIndex((), load=run.symbols_for)
-        for module, key in todo:
-            result = _analyse(run, rules, index, module)
-            if result is not None:
-                yield module, key, result
+        yield from _analyse_here(run, rules, todo)
         return
     global _WORKER
     _WORKER = (run, rules)
     chunks = [todo[i::workers] for i in range(workers)]
     try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            outcomes = pool.map(_work, chunks)
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            outcomes = list(pool.map(_work, chunks))
+    except (OSError, BrokenProcessPool, pickle.PicklingError):
+        outcomes = None  # no workers to be had here: do the work in this process
     finally:
         _WORKER = None
+    if outcomes is None:
+        yield from _analyse_here(run, rules, todo)
+        return
     for found, symbols, broken in outcomes:
         for module, symbol_table in symbols.items():
             if module not in run.symbols:
@@ -640,6 +643,14 @@ def _analyse_all(run: _Run, rules: tuple[type[SyntaxRule], ...], todo: list[tupl
         yield from found
 
 
+def _analyse_here(run: _Run, rules: tuple[type[SyntaxRule], ...], todo: list[tuple[str, str]]):
+    index = ProjectIndex((), load=run.symbols_for)
+    for module, key in todo:
+        result = _analyse(run, rules, index, module)
+        if result is not None:
+            yield module, key, result
+
+
 _WORKER: tuple[_Run, tuple[type[SyntaxRule], ...]] | None = None
 
 
@@ -647,12 +658,7 @@ def _work(chunk: list[tuple[str, str]]):
     run, rules = _WORKER
     run.cache = FileCache(None)  # the parent's connection is not this process's to use
     known = set(run.symbols)
-    index = ProjectIndex((), load=run.symbols_for)
-    found = []
-    for module, key in chunk:
-        result = _analyse(run, rules, index, module)
-        if result is not None:
-            found.append((module, key, result))
+    found = list(_analyse_here(run, rules, chunk))
     symbols = {m: s for m, s in run.symbols.items() if m not in known}
     return found, symbols, dict(run.broken)
 

@@ -26,6 +26,11 @@ class UnparsableFile(Exception):
     def __str__(self) -> str:
         return self.reason
 
+    def __reduce__(self):
+        # Exceptions pickle through ``args`` and then set attributes, which a frozen
+        # dataclass refuses: rebuild from the fields (cache entries, worker results).
+        return (type(self), (self.path, self.line, self.column, self.reason))
+
 
 @dataclass(frozen=True)
 class ParsedFile:
