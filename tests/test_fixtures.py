@@ -57,3 +57,15 @@ def test_fixture_warm_cache_is_identical(project, tmp_path):
     cold = run_cli(project, ".", cache_dir=tmp_path)
     warm = run_cli(project, ".", cache_dir=tmp_path)
     assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout)
+
+
+def test_the_clean_layered_fixture_is_a_working_app():
+    """layered_clean is a real FastAPI + SQLAlchemy app: its own tests pass (SQLite)."""
+    project = FIXTURES / "layered_clean"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " passed" in result.stdout
