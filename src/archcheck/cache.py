@@ -16,6 +16,7 @@ from pathlib import Path
 
 __all__ = ["FileCache", "digest"]
 
+_MAX_BYTES = 512 * 2**20
 _SCHEMA = "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data BLOB NOT NULL)"
 
 
@@ -39,7 +40,13 @@ class FileCache:
             return
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(directory / "files.sqlite", timeout=10, isolation_level=None)
+            path = directory / "files.sqlite"
+            # Entries of old file contents are never read again; rather than track them,
+            # start afresh once the file has grown past any one project's needs.
+            if path.exists() and path.stat().st_size > _MAX_BYTES:
+                for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                    stale.unlink(missing_ok=True)
+            self._db = sqlite3.connect(path, timeout=10, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(_SCHEMA)
         except (OSError, sqlite3.Error):
