@@ -20,8 +20,6 @@ from archcheck import __version__
 from archcheck.baseline import compare, load_baseline, write_baseline
 from archcheck.engine import Options, check, layer_imports
 from archcheck.errors import ArchcheckError, UsageError
-from archcheck.init import describe, init_project
-from archcheck.layer_graph import picture, render_dot, render_mermaid
 from archcheck.reporting import FORMATS, Result, render, statistics_lines
 from archcheck.rules import RULES, default_state, rule_for
 
@@ -235,6 +233,8 @@ def explain_command(code):
 def init_command(path, force, dry_run):
     """Detect the layout of the project in PATH (default: .) and write [tool.archcheck] into
     its pyproject.toml, creating the file if needed and keeping the rest of it as it was."""
+    from archcheck.init import describe, init_project  # tomlkit: only `init` pays for it
+
     try:
         outcome = init_project(path, force=force, dry_run=dry_run)
     except ArchcheckError as error:
@@ -267,5 +267,7 @@ def graph_command(paths, config_path, no_cache, cache_dir, output_format, output
         imports = layer_imports(targets, options)
     except ArchcheckError as error:
         _fail(error)
+    from archcheck.layer_graph import picture, render_dot, render_mermaid
+
     drawn = picture(imports, report.findings, by_feature=by_feature)
     _emit(render_dot(drawn) if output_format == "dot" else render_mermaid(drawn), output_file)

@@ -57,7 +57,11 @@ class Project:
         return tuple(f for package in self.packages for f in package.files)
 
     def is_target(self, path: Path) -> bool:
-        return any(path == target or target in path.parents for target in self.targets)
+        text = str(path)
+        return any(
+            text == target or text.startswith(target.rstrip(os.sep) + os.sep)
+            for target in map(str, self.targets)
+        )
 
 
 def _is_package_dir(path: Path) -> bool:
