@@ -162,3 +162,20 @@ def test_analysis_never_writes_into_the_project(tmp_path):
     assert result.returncode == 1
     after = sorted(p.relative_to(tmp_path) for p in (tmp_path / "project").rglob("*"))
     assert after == before
+
+
+def test_symlink_loops_and_odd_files_are_survived(tmp_path):
+    write_example(tmp_path, LEAKY)
+    services = tmp_path / "app" / "services"
+    (services / "loop").symlink_to(tmp_path / "app", target_is_directory=True)
+    (services / "dangling").symlink_to(tmp_path / "nowhere")
+    (services / "bad-name.py").write_text("import os\n")
+    (services / "two.dots.py").write_text("import os\n")
+    (services / "empty.py").write_text("")
+    (services / "bom.py").write_bytes(b"\xef\xbb\xbfimport os\n")
+    (services / "latin.py").write_bytes(b"# -*- coding: latin-1 -*-\nx = '\xe9'\n")
+    code, out, err = archcheck(tmp_path, "app")
+    assert code == 1, err
+    assert "Traceback" not in err
+    assert out.splitlines()[0].startswith("app/api/routers/users.py:1:1: ARC001")
+    assert "loop" not in out

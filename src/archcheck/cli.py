@@ -103,6 +103,12 @@ def _run_engine(call: Callable[[Options], Any], options: Options) -> Any:
         options = replace(options, progress=progress)
     try:
         return call(options)
+    except (ArchcheckError, KeyboardInterrupt):
+        raise
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, exit 2
+        raise ArchcheckError(
+            f"internal error, please report it: {type(error).__name__}: {error}"
+        ) from error
     finally:
         if progress is not None:
             progress.clear()

@@ -171,10 +171,18 @@ def _walk(name: str, directory: Path, config: Config) -> Package:
     files: list[SourceFile] = []
     namespaces: list[str] = []
     stack: list[tuple[Path, str, bool]] = [(directory, name, _is_package_dir(directory))]
+    visited: set[tuple[int, int]] = set()  # a symlink back up the tree is walked once
     while stack:
         folder, module, regular = stack.pop()
         if _excluded(folder, config):
             continue
+        try:
+            status = folder.stat()
+        except OSError:
+            continue
+        if (status.st_dev, status.st_ino) in visited:
+            continue
+        visited.add((status.st_dev, status.st_ino))
         has_init = _is_package_dir(folder)
         if regular and not has_init:
             continue
@@ -186,7 +194,11 @@ def _walk(name: str, directory: Path, config: Config) -> Package:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir():
+            try:
+                is_dir = entry.is_dir()
+            except OSError:  # a dangling or looping link
+                continue
+            if is_dir:
                 if entry.name.isidentifier() and entry.name not in _SKIPPED_DIRS:
                     stack.append((Path(entry.path), f"{module}.{entry.name}", regular or has_init))
             elif entry.name.endswith(".py") and entry.name.count(".") == 1:
