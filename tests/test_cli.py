@@ -179,3 +179,26 @@ def test_symlink_loops_and_odd_files_are_survived(tmp_path):
     assert "Traceback" not in err
     assert out.splitlines()[0].startswith("app/api/routers/users.py:1:1: ARC001")
     assert "loop" not in out
+
+
+def test_an_unusable_cache_folder_costs_speed_not_the_run(tmp_path):
+    write_example(tmp_path, LEAKY)
+    (tmp_path / "not-a-folder").write_text("")
+    for cache in ("not-a-folder", "/proc/archcheck-cache"):
+        code, out, err = archcheck(tmp_path, "app", "--cache-dir", cache)
+        assert (code, err) == (1, "")
+        assert out.startswith("app/api/routers/users.py:1:1: ARC001")
+
+
+def test_a_moved_checkout_reports_its_own_paths_from_a_shared_cache(tmp_path):
+    import shutil
+
+    from conftest import FIXTURES
+
+    shutil.copytree(FIXTURES / "broken_file", tmp_path / "first")
+    cache = str(tmp_path / "cache")
+    first = archcheck(tmp_path / "first", ".", "--cache-dir", cache)
+    shutil.copytree(tmp_path / "first", tmp_path / "second")
+    second = archcheck(tmp_path / "second", ".", "--cache-dir", cache)
+    assert second == first
+    assert "ARC900" in second[1]

@@ -258,7 +258,10 @@ class _Run:
             return None
         cached = self.cache.get(self.symbols_key(module))
         if isinstance(cached, UnparsableFile):
-            self.broken[source.path] = cached
+            # The same bytes may sit elsewhere (a moved checkout, a shared cache): report here.
+            self.broken[source.path] = UnparsableFile(
+                source.path, cached.line, cached.column, cached.reason
+            )
             return None
         if isinstance(cached, ModuleSymbols):
             self.symbols[module] = cached
@@ -316,7 +319,10 @@ class _Run:
 
         cache = None
         if self.options.use_cache:
-            cache = _prepare_cache(self.cache_dir()) / "grimp" / self.graph_key()
+            try:
+                cache = _prepare_cache(self.cache_dir()) / "grimp" / self.graph_key()
+            except OSError:
+                cache = None  # an unusable cache folder costs speed, never the run
         if self.options.progress is not None:
             self.options.progress("graph", 0, len(self.files))
         attempts = len(self.files) + 1
@@ -329,6 +335,9 @@ class _Run:
                     skip=tuple(self.broken),
                 )
             except GraphBuildError as error:
+                if error.path is None and cache is not None:
+                    cache = None  # grimp could not use its cache folder: build without it
+                    continue
                 attempts -= 1
                 known = len(self.broken)
                 # grimp stops at the first bad file: find every bad file in one pass.
@@ -794,6 +803,8 @@ def _check(run: _Run) -> Report:
     whole = run.whole_key() if run.options.use_cache else None
     cached = None if whole is None else run.cache.get(whole)
     if isinstance(cached, Report):
+        if not _snapshot_file(run).exists():  # the flake8 plugin's, deleted since
+            _write_snapshot(run, run.graph())
         return cached
     graph = run.graph()
     index = ProjectIndex((), load=run.symbols_for)
@@ -879,8 +890,11 @@ def _write_snapshot(run: _Run, graph: ProjectGraph) -> None:
         if stamp is not None:
             entries[module] = (stamp, tuple(sorted(graph.imports_of(module))))
     path = _snapshot_file(run)
-    _prepare_cache(path.parent)
-    write_snapshot(path, Snapshot(run.config.exclude_type_checking_imports, entries))
+    try:
+        _prepare_cache(path.parent)
+        write_snapshot(path, Snapshot(run.config.exclude_type_checking_imports, entries))
+    except OSError:
+        pass  # the flake8 plugin then leaves ARC003 to the CLI, as with no run yet
 
 
 # -- a graph built elsewhere: the import-linter contract ------------------------------

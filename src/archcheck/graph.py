@@ -114,7 +114,8 @@ def _finders(packages: tuple[Package, ...], skip: Collection[Path]) -> Iterator[
         grimp_settings.configure(**saved)
 
 
-_UNDECODABLE = re.compile(r"Failed to decode file (?P<path>.+?) as ")
+# grimp names the file it could not decode or read only in its message.
+_UNREADABLE = re.compile(r"Failed to (?:decode|read) file (?P<path>.+?)(?: as |: )")
 
 
 def build_graph(
@@ -135,7 +136,7 @@ def build_graph(
             )
     except SourceSyntaxError as error:
         raise GraphBuildError(Path(error.filename), error.lineno or 1, str(error)) from None
-    except UnicodeError as error:
-        match = _UNDECODABLE.search(str(error))
+    except (UnicodeError, OSError) as error:
+        match = _UNREADABLE.search(str(error))
         raise GraphBuildError(Path(match["path"]) if match else None, 1, str(error)) from None
     return ProjectGraph(graph)
