@@ -200,9 +200,9 @@ def _walk(name: str, directory: Path, config: Config) -> Package:
                 continue
             if is_dir:
                 if entry.name.isidentifier() and entry.name not in _SKIPPED_DIRS:
-                    stack.append((Path(entry.path), f"{module}.{entry.name}", regular or has_init))
+                    stack.append((folder / entry.name, f"{module}.{entry.name}", regular or has_init))
             elif entry.name.endswith(".py") and entry.name.count(".") == 1:
-                path = Path(entry.path)
+                path = folder / entry.name
                 if _excluded(path, config):
                     continue
                 if entry.name == "__init__.py":
