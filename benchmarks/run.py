@@ -515,6 +515,74 @@ def _flag_keys(tree: Tree, modules: list[str], lines: list, link_lines: list | N
     return [(modules[0], "~>", tree.layer_of(modules[-1]))]
 
 
+EDGES_SCRIPT = (
+    "import json, sys, grimp\n"
+    "graph = grimp.build_graph(sys.argv[1], cache_dir=None)\n"
+    "pairs = json.loads(sys.stdin.read())\n"
+    "print(json.dumps([graph.direct_import_exists(importer=a, imported=b) for a, b in pairs]))\n"
+)
+
+
+def _edges_exist(tools: Toolset, tree: Tree, pairs: list[tuple[str, str]]) -> list[bool]:
+    """Whether each (importer, imported) is a direct import in grimp's own graph."""
+    proc = subprocess.run([tools.python, "-c", EDGES_SCRIPT, tree.package], cwd=tree.dir,
+                          env=tree_env(tree), input=json.dumps(pairs), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"grimp failed on {tree.name}:\n{proc.stderr[-1500:]}")
+    return json.loads(proc.stdout)
+
+
+def explain_differences(tools: Toolset, tree: Tree, only_ac: set, only_li: set,
+                        ac_chains: dict, li_chains: list, ac_keys: set) -> tuple[dict, list]:
+    """Sort the flagged imports that one tool reports and the other does not into the
+    differences of meaning between the two contracts; what fits none is returned last.
+
+    * ``schemas -> models``: lint-imports' ``models | schemas`` forbids any import between
+      the siblings, archcheck's ARC004 only a schema importing an ORM class;
+    * ``through layers``: a lint-imports chain whose middle passes through layered modules
+      (the forbidden contract standing in for closed services follows router -> service ->
+      ... -> repository); archcheck checks each of those steps on its own;
+    * ``direct import too``: archcheck reports the head's direct import of that layer
+      (ARC001/ARC002), not also a chain to it;
+    * ``chain import-linter left out``: an archcheck chain through modules of no layer
+      whose every link grimp's graph confirms; import-linter reports a subset of the chains
+      between two layers (shortest chains, with edges removed between searches).
+    """
+    reasons: dict[str, int] = {}
+    unexplained = []
+
+    def note(reason: str) -> None:
+        reasons[reason] = reasons.get(reason, 0) + 1
+
+    direct_reach = {(k[0], tree.layer_of(k[2])) for k in ac_keys if k[1] != "~>"}
+    for key in sorted(only_li, key=str):
+        head, reached = key[0], (key[2] if key[1] == "~>" else tree.layer_of(key[2]))
+        chains = [c["modules"] for c in li_chains if key in _flag_keys(tree, c["modules"], c["lines"], c.get("link_lines"))]
+        if tree.layer_of(head) == "schemas" and reached == "models":
+            note("schemas -> models (ARC004 is class-level)")
+        elif chains and all(any(tree.layer_of(m) for m in c[1:-1]) for c in chains):
+            note("lint-imports chain through layered modules")
+        elif key[1] == "~>" and (head, reached) in direct_reach:
+            note("archcheck reports the direct import instead")
+        else:
+            unexplained.append(("only lint-imports", key))
+    candidates = []
+    for key in sorted(only_ac, key=str):
+        chain = ac_chains.get(key)
+        if key[1] == "~>" and chain and not any(tree.layer_of(m) for m in chain[1:-1]):
+            candidates.append((key, chain))
+        else:
+            unexplained.append(("only archcheck", key))
+    links = sorted({(a, b) for _, chain in candidates for a, b in zip(chain, chain[1:])})
+    exists = dict(zip(links, _edges_exist(tools, tree, links))) if links else {}
+    for key, chain in candidates:
+        if all(exists[(a, b)] for a, b in zip(chain, chain[1:])):
+            note("archcheck chain through modules of no layer, confirmed by grimp, not in lint-imports' subset")
+        else:
+            unexplained.append(("only archcheck, a link not in grimp's graph", key))
+    return reasons, unexplained
+
+
 def check_tree(tools: Toolset, tree: Tree, log) -> bool:
     """Agreement on one tree; True when nothing differs (see ``_flag_keys``).  The chains'
     end modules and middles are shown for information only."""
@@ -567,6 +635,18 @@ def check_tree(tools: Toolset, tree: Tree, log) -> bool:
                             "indirect: importer, layer reached)", ac_keys, li_keys,
                             "archcheck", "lint-imports")
         log("\n".join(lines))
+        if not same and tree.kind == "real":
+            ac_chains = {}
+            for f in found:
+                for key in _flag_keys(tree, f["chain"] or [f["importer"], f["end"]], [f["line"]]):
+                    ac_chains.setdefault(key, f["chain"] or [f["importer"], f["end"]])
+            reasons, unexplained = explain_differences(
+                tools, tree, ac_keys - li_keys, li_keys - ac_keys, ac_chains, li_chains, ac_keys)
+            log("  differences of meaning between the two contracts (see explain_differences):")
+            log("\n".join(f"    {count} {reason}" for reason, count in sorted(reasons.items())))
+            log(f"  unexplained differences: {len(unexplained)}")
+            log("\n".join(f"    {where}: {key}" for where, key in unexplained[:12]))
+            same = not unexplained
         ok &= same
         ac_pairs = {(f["importer"], f["end"]) for f in found}
         ac_middles = {tuple(f["chain"][1:-1]) for f in found if len(f["chain"]) > 2}
