@@ -1,7 +1,6 @@
 """Every rule's own good and bad examples, run through the engine (Fixit-style)."""
 from __future__ import annotations
 
-import os
 
 import pytest
 

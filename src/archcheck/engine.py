@@ -304,13 +304,10 @@ class _Run:
         """A cache folder per analysis: grimp keeps file times per package name but import
         data per set of packages, so two runs over different sets (``archcheck .`` and
         ``archcheck app``) sharing one folder would read each other's stale imports."""
-        identity = "\n".join(
-            [__version__, str(self.config.exclude_type_checking_imports)]
-            + [f"{p.name}={p.directory}" for p in sorted(self.project.packages)]
+        return digest(
+            "graph", __version__, str(self.config.exclude_type_checking_imports),
+            *(f"{p.name}={p.directory}" for p in sorted(self.project.packages)),
         )
-        import hashlib  # here: a flake8 run never needs it
-
-        return hashlib.blake2b(identity.encode(), digest_size=10).hexdigest()
 
     def graph(self) -> ProjectGraph:
         # Imported here, not at the top: grimp costs a flake8 run, which never builds a
