@@ -31,7 +31,7 @@ from archcheck.rules import RULES, ChainRule, ImportRule, Rule, SyntaxRule
 from archcheck.rules.base import ImportContext, ImportEdge, SyntaxContext, SyntaxHit
 from archcheck.snapshot import Snapshot, read_snapshot, snapshot_path, stamp_of, write_snapshot
 from archcheck.rules.syntax_pass import run_syntax_rules
-from archcheck.syntax import ParsedFile, UnparsableFile, parse_source, parse_text
+from archcheck.syntax import ParsedFile, SourceError, parse_source, decode_source
 
 if TYPE_CHECKING:
     from archcheck.graph import ProjectGraph
@@ -193,7 +193,7 @@ class _Run:
         self.layers = layer_map_for(project.packages, self.config)
         self.files = {f.module: f for f in project.files}
         self.symbols: dict[str, ModuleSymbols] = {}
-        self.broken: dict[Path, UnparsableFile] = {}
+        self.broken: dict[Path, SourceError] = {}
         self._digests: dict[str, str | None] = {}
         self._lines: dict[str, list[str]] = {}
         self.cache = FileCache(self.cache_dir() / "files" if options.use_cache else None)
@@ -212,7 +212,7 @@ class _Run:
         try:
             return source.path.read_bytes()
         except OSError as error:
-            self.broken[source.path] = UnparsableFile(
+            self.broken[source.path] = SourceError(
                 source.path, 1, 1, f"cannot read file: {error.strerror}"
             )
             return None
@@ -235,7 +235,7 @@ class _Run:
         self._digests.setdefault(module, digest(data))
         try:
             parsed = parse_source(source.path, data)
-        except UnparsableFile as error:
+        except SourceError as error:
             self.broken[source.path] = error
             self.cache.put(self.symbols_key(module), error)
             return None
@@ -257,9 +257,9 @@ class _Run:
         if source is None or source.path in self.broken or self.digest_of(module) is None:
             return None
         cached = self.cache.get(self.symbols_key(module))
-        if isinstance(cached, UnparsableFile):
+        if isinstance(cached, SourceError):
             # The same bytes may sit elsewhere (a moved checkout, a shared cache): report here.
-            self.broken[source.path] = UnparsableFile(
+            self.broken[source.path] = SourceError(
                 source.path, cached.line, cached.column, cached.reason
             )
             return None
@@ -274,8 +274,8 @@ class _Run:
         if module not in self._lines:
             data = self.data_of(module) if module in self.files else None
             try:
-                self._lines[module] = [] if data is None else parse_text(data).splitlines()
-            except UnparsableFile:
+                self._lines[module] = [] if data is None else decode_source(data).splitlines()
+            except SourceError:
                 self._lines[module] = []
         return self._lines[module]
 
@@ -342,7 +342,7 @@ class _Run:
                 if len(self.broken) == known and error.path is not None and attempts > 0:
                     path = error.path.resolve()
                     if path not in self.broken:
-                        self.broken[path] = UnparsableFile(path, error.line, 1, str(error))
+                        self.broken[path] = SourceError(path, error.line, 1, str(error))
                 if len(self.broken) == known:
                     raise ProjectError(f"cannot build the import graph: {error}") from None
 

@@ -11,11 +11,11 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ParsedFile", "UnparsableFile", "parse_file", "parse_source", "parse_text"]
+__all__ = ["ParsedFile", "SourceError", "decode_source", "parse_source"]
 
 
 @dataclass(frozen=True)
-class UnparsableFile(Exception):
+class SourceError(Exception):
     """Why ``path`` could not be read as Python, and where."""
 
     path: Path
@@ -38,41 +38,29 @@ class ParsedFile:
     tree: ast.Module
     source: str
 
-    @property
-    def lines(self) -> list[str]:
-        return self.source.splitlines()
-
 
 def _decode(path: Path, data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         return data.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as error:
-        raise UnparsableFile(path, 1, 1, f"cannot decode file: {error}") from None
+        raise SourceError(path, 1, 1, f"cannot decode file: {error}") from None
 
 
-def parse_text(data: bytes, path: Path = Path("<source>")) -> str:
+def decode_source(data: bytes, path: Path = Path("<source>")) -> str:
     """The text of a file's bytes, decoded as Python decodes source (PEP 263)."""
     return _decode(path, data)
 
 
 def parse_source(path: Path, data: bytes) -> ParsedFile:
-    """Parse ``data`` (the bytes of ``path``); raise UnparsableFile with a line if it is not Python."""
+    """Parse ``data`` (the bytes of ``path``); raise SourceError with a line if it is not Python."""
     source = _decode(path, data)
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as error:
         line = error.lineno or 1
         column = max(error.offset or 1, 1)
-        raise UnparsableFile(path, line, column, f"SyntaxError: {error.msg}") from None
+        raise SourceError(path, line, column, f"SyntaxError: {error.msg}") from None
     except (ValueError, RecursionError, MemoryError) as error:
-        raise UnparsableFile(path, 1, 1, f"cannot parse file: {error}") from None
+        raise SourceError(path, 1, 1, f"cannot parse file: {error}") from None
     return ParsedFile(path, tree, source)
-
-
-def parse_file(path: Path) -> ParsedFile:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise UnparsableFile(path, 1, 1, f"cannot read file: {error.strerror}") from None
-    return parse_source(path, data)
