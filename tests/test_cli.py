@@ -1,25 +1,17 @@
 """The command line as users meet it: exit codes, one-line errors, options, odd input."""
 from __future__ import annotations
 
-import subprocess
-import sys
+import shutil
 
 import pytest
 
-from conftest import write_example
+from conftest import FIXTURES, archcheck, cli, write_example
 
 LEAKY = {
     "app/api/routers/users.py": "from app.repositories import user_repo\n",
     "app/services/user_service.py": "from app.repositories import user_repo\n",
     "app/repositories/user_repo.py": "",
 }
-
-
-def archcheck(cwd, *args):
-    result = subprocess.run(
-        [sys.executable, "-m", "archcheck", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-    return result.returncode, result.stdout, result.stderr
 
 
 def assert_one_line_error(code, out, err, *fragments):
@@ -31,9 +23,10 @@ def assert_one_line_error(code, out, err, *fragments):
         assert fragment in err
 
 
+@pytest.mark.functional
 def test_findings_exit_1_with_file_line_column_and_count(tmp_path):
     write_example(tmp_path, LEAKY)
-    code, out, err = archcheck(tmp_path, "app")
+    code, out, err = archcheck("app", cwd=tmp_path)
     assert code == 1, err
     assert out == (
         "app/api/routers/users.py:1:1: ARC001 Router imports repository app.repositories.user_repo; "
@@ -44,45 +37,46 @@ def test_findings_exit_1_with_file_line_column_and_count(tmp_path):
 
 def test_clean_project_exits_0(tmp_path):
     write_example(tmp_path, {**LEAKY, "app/api/routers/users.py": "from app.services import user_service\n"})
-    code, out, _ = archcheck(tmp_path, "app")
+    code, out, _ = cli("app", cwd=tmp_path)
     assert code == 0
     assert out.startswith("All checks passed")
 
 
 def test_exit_zero_quiet_select_and_ignore(tmp_path):
     write_example(tmp_path, LEAKY)
-    code, out, _ = archcheck(tmp_path, "app", "--exit-zero", "-q")
+    code, out, _ = cli("app", "--exit-zero", "-q", cwd=tmp_path)
     assert code == 0 and out.count("\n") == 1 and "ARC001" in out
-    assert archcheck(tmp_path, "app", "--ignore", "ARC001")[0] == 0
-    assert archcheck(tmp_path, "app", "--select", "ARC002")[0] == 0
-    assert archcheck(tmp_path, "app", "--select", "ARC0")[0] == 1
+    assert cli("app", "--ignore", "ARC001", cwd=tmp_path)[0] == 0
+    assert cli("app", "--select", "ARC002", cwd=tmp_path)[0] == 0
+    assert cli("app", "--select", "ARC0", cwd=tmp_path)[0] == 1
 
 
 def test_noqa_silences_a_line(tmp_path):
     write_example(tmp_path, {**LEAKY, "app/api/routers/users.py": "from app.repositories import user_repo  # noqa: ARC001\n"})
-    assert archcheck(tmp_path, "app")[0] == 0
+    assert cli("app", cwd=tmp_path)[0] == 0
     write_example(tmp_path, {**LEAKY, "app/api/routers/users.py": "from app.repositories import user_repo  # noqa: ARC002\n"})
-    assert archcheck(tmp_path, "app")[0] == 1
+    assert cli("app", cwd=tmp_path)[0] == 1
 
 
+@pytest.mark.functional
 def test_path_that_does_not_exist(tmp_path):
-    assert_one_line_error(*archcheck(tmp_path, "nowhere"), "nowhere: no such file or directory")
+    assert_one_line_error(*archcheck("nowhere", cwd=tmp_path), "nowhere: no such file or directory")
 
 
 def test_folder_without_python_package(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text("# hi\n")
-    assert_one_line_error(*archcheck(tmp_path, "docs"), "no Python package found")
+    assert_one_line_error(*cli("docs", cwd=tmp_path), "no Python package found")
 
 
 def test_package_without_layers(tmp_path):
     write_example(tmp_path, {"lib/core.py": "import os\n"})
-    assert_one_line_error(*archcheck(tmp_path, "lib"), "no layers found in lib")
+    assert_one_line_error(*cli("lib", cwd=tmp_path), "no layers found in lib")
 
 
 def test_unknown_rule_code_on_the_command_line(tmp_path):
     write_example(tmp_path, LEAKY)
-    assert_one_line_error(*archcheck(tmp_path, "app", "--select", "ARC999"), "ARC999")
+    assert_one_line_error(*cli("app", "--select", "ARC999", cwd=tmp_path), "ARC999")
 
 
 @pytest.mark.parametrize(
@@ -99,23 +93,23 @@ def test_unknown_rule_code_on_the_command_line(tmp_path):
 )
 def test_broken_config_names_file_and_key(tmp_path, body, fragments):
     write_example(tmp_path, LEAKY, config=body)
-    assert_one_line_error(*archcheck(tmp_path, "app"), *fragments)
+    assert_one_line_error(*cli("app", cwd=tmp_path), *fragments)
 
 
 def test_explicit_config_file_and_root(tmp_path):
     write_example(tmp_path, {f"src/{path}": source for path, source in LEAKY.items()})
     (tmp_path / "archcheck.toml").write_text("root = 'src/app'\n")
-    code, out, _ = archcheck(tmp_path, ".")
+    code, out, _ = cli(".", cwd=tmp_path)
     assert code == 1 and out.startswith("src/app/api/routers/users.py:1:1: ARC001")
     (tmp_path / "other.toml").write_text("[tool.archcheck]\nroot = 'src/app'\nignore = ['ARC001']\n")
-    assert archcheck(tmp_path, "--config", "other.toml", ".")[0] == 0
-    assert_one_line_error(*archcheck(tmp_path, "--config", "missing.toml", "."), "missing.toml")
+    assert cli("--config", "other.toml", ".", cwd=tmp_path)[0] == 0
+    assert_one_line_error(*cli("--config", "missing.toml", ".", cwd=tmp_path), "missing.toml")
 
 
 def test_broken_files_are_reported_and_do_not_hide_other_findings(tmp_path):
     write_example(tmp_path, {**LEAKY, "app/services/broken.py": "def f(:\n", "app/core/util.py": ""})
     (tmp_path / "app" / "core" / "latin.py").write_bytes(b"x = '\xff\xfe'\n")
-    code, out, err = archcheck(tmp_path, "app")
+    code, out, err = cli("app", cwd=tmp_path)
     assert code == 1, err
     lines = out.splitlines()
     assert lines[0].startswith("app/api/routers/users.py:1:1: ARC001 ")
@@ -126,17 +120,18 @@ def test_broken_files_are_reported_and_do_not_hide_other_findings(tmp_path):
 
 def test_reporting_is_limited_to_the_given_path(tmp_path):
     write_example(tmp_path, {**LEAKY, "app/api/routers/orders.py": "from app.repositories import user_repo\n"})
-    code, out, _ = archcheck(tmp_path, "app/api/routers/orders.py")
+    code, out, _ = cli("app/api/routers/orders.py", cwd=tmp_path)
     assert code == 1 and out.splitlines()[0].startswith("app/api/routers/orders.py:1:1: ARC001")
     assert "users.py" not in out
 
 
+@pytest.mark.functional
 def test_package_named_like_an_installed_one_is_read_from_disk(tmp_path):
     # ``json`` and ``click`` are importable here; archcheck must analyse the folder anyway.
     for name in ("json", "click"):
         files = {path.replace("app", name, 1): source.replace("app.", f"{name}.") for path, source in LEAKY.items()}
         write_example(tmp_path / name, files)
-        code, out, err = archcheck(tmp_path / name, name)
+        code, out, err = archcheck(name, cwd=tmp_path / name)
         assert code == 1, err
         assert f"ARC001 Router imports repository {name}.repositories.user_repo" in out
 
@@ -147,18 +142,16 @@ def test_src_layout_and_namespace_package(tmp_path):
     (tmp_path / "src" / "__init__.py").unlink()
     (tmp_path / "src" / "acme" / "__init__.py").unlink()  # PEP 420
     for target in ("src", "src/acme", "."):
-        code, out, err = archcheck(tmp_path, target)
+        code, out, err = cli(target, cwd=tmp_path)
         assert code == 1, (target, err)
         assert out.startswith("src/acme/api/routers/users.py:1:1: ARC001 Router imports repository acme.repositories.user_repo")
 
 
+@pytest.mark.functional
 def test_analysis_never_writes_into_the_project(tmp_path):
     write_example(tmp_path / "project", LEAKY)
     before = sorted(p.relative_to(tmp_path) for p in (tmp_path / "project").rglob("*"))
-    result = subprocess.run(
-        [sys.executable, "-m", "archcheck", str(tmp_path / "project" / "app")],
-        cwd=tmp_path, capture_output=True, text=True,
-    )
+    result = archcheck(tmp_path / "project" / "app", cwd=tmp_path)
     assert result.returncode == 1
     after = sorted(p.relative_to(tmp_path) for p in (tmp_path / "project").rglob("*"))
     assert after == before
@@ -174,7 +167,7 @@ def test_symlink_loops_and_odd_files_are_survived(tmp_path):
     (services / "empty.py").write_text("")
     (services / "bom.py").write_bytes(b"\xef\xbb\xbfimport os\n")
     (services / "latin.py").write_bytes(b"# -*- coding: latin-1 -*-\nx = '\xe9'\n")
-    code, out, err = archcheck(tmp_path, "app")
+    code, out, err = cli("app", cwd=tmp_path)
     assert code == 1, err
     assert "Traceback" not in err
     assert out.splitlines()[0].startswith("app/api/routers/users.py:1:1: ARC001")
@@ -185,20 +178,16 @@ def test_an_unusable_cache_folder_costs_speed_not_the_run(tmp_path):
     write_example(tmp_path, LEAKY)
     (tmp_path / "not-a-folder").write_text("")
     for cache in ("not-a-folder", "/proc/archcheck-cache"):
-        code, out, err = archcheck(tmp_path, "app", "--cache-dir", cache)
+        code, out, err = cli("app", "--cache-dir", cache, cwd=tmp_path)
         assert (code, err) == (1, "")
         assert out.startswith("app/api/routers/users.py:1:1: ARC001")
 
 
 def test_a_moved_checkout_reports_its_own_paths_from_a_shared_cache(tmp_path):
-    import shutil
-
-    from conftest import FIXTURES
-
     shutil.copytree(FIXTURES / "broken_file", tmp_path / "first")
     cache = str(tmp_path / "cache")
-    first = archcheck(tmp_path / "first", ".", "--cache-dir", cache)
+    first = cli(".", "--cache-dir", cache, cwd=tmp_path / "first")
     shutil.copytree(tmp_path / "first", tmp_path / "second")
-    second = archcheck(tmp_path / "second", ".", "--cache-dir", cache)
+    second = cli(".", "--cache-dir", cache, cwd=tmp_path / "second")
     assert second == first
     assert "ARC900" in second[1]

@@ -1,22 +1,19 @@
 """The commands around the check: ``rules``, ``explain``, and the progress display."""
 from __future__ import annotations
 
-import io
+import os
 import subprocess
 import sys
 
+import pytest
+
+from archcheck.engine import Options, check
 from archcheck.rules import RULES
-
-
-def archcheck(cwd, *args):
-    result = subprocess.run(
-        [sys.executable, "-m", "archcheck", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-    return result.returncode, result.stdout, result.stderr
+from conftest import cli, write_example
 
 
 def test_rules_lists_the_registry(tmp_path):
-    code, out, err = archcheck(tmp_path, "rules")
+    code, out, err = cli("rules", cwd=tmp_path)
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0].split() == ["code", "name", "default", "summary"]
@@ -29,7 +26,7 @@ def test_rules_lists_the_registry(tmp_path):
 
 
 def test_explain_prints_the_rule_docs(tmp_path):
-    code, out, err = archcheck(tmp_path, "explain", "arc001")
+    code, out, err = cli("explain", "arc001", cwd=tmp_path)
     assert (code, err) == (0, "")
     assert out.startswith("# ARC001 router-imports-repository (on by default)\n\n")
     for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
@@ -37,42 +34,53 @@ def test_explain_prints_the_rule_docs(tmp_path):
 
 
 def test_explain_unknown_code_is_a_one_line_error(tmp_path):
-    code, out, err = archcheck(tmp_path, "explain", "ARC999")
+    code, out, err = cli("explain", "ARC999", cwd=tmp_path)
     assert code == 2 and out == ""
     assert err == "archcheck: error: unknown rule code 'ARC999'; `archcheck rules` lists them\n"
 
 
-class _Terminal(io.StringIO):
-    def isatty(self):
-        return True
+@pytest.mark.functional
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal (POSIX)")
+def test_progress_is_drawn_on_a_terminal_only_and_cleared(tmp_path):
+    # 600 files: a large run, shown however fast it goes.
+    files = {f"app/services/s{i}.py": "" for i in range(600)}
+    write_example(tmp_path, {**files, "app/api/routers/users.py": "from app.services import s0\n"})
+    env = {**os.environ, "TERM": "xterm"}
+    env.pop("CI", None)
 
+    def run(env):
+        """stdout through a pipe, stderr on a terminal: what was drawn there."""
+        parent, child = os.openpty()
+        result = subprocess.run(
+            [sys.executable, "-m", "archcheck", "app", "--no-cache"],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=child, text=True, timeout=120,
+        )
+        os.close(child)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(parent, 4096)
+            except OSError:  # the terminal's other end is closed: all read
+                break
+            if not chunk:
+                break
+            drawn += chunk
+        os.close(parent)
+        return result, drawn.decode()
 
-def test_progress_draws_in_place_on_a_terminal_only(monkeypatch):
-    from archcheck.cli import _Progress
-
-    monkeypatch.delenv("CI", raising=False)
-    monkeypatch.setenv("TERM", "xterm")
-    assert _Progress.for_terminal(io.StringIO()) is None
-    stream = _Terminal()
-    progress = _Progress.for_terminal(stream)
-    assert progress is not None
-    progress("read", 0, 10)  # small and fast: nothing yet
-    assert stream.getvalue() == ""
-    progress("read", 1200, 5000)
-    assert stream.getvalue() == "\rarchcheck: parsed 1200/5000 files\033[K"
-    progress("read", 1250, 5000)  # within the redraw interval: skipped
-    progress("graph", 0, 5000)
-    assert stream.getvalue().endswith("\rarchcheck: building the import graph (5000 files)\033[K")
-    progress.clear()
-    assert stream.getvalue().endswith("\r\033[K")
-    monkeypatch.setenv("CI", "true")
-    assert _Progress.for_terminal(_Terminal()) is None
+    result, drawn = run(env)
+    assert (result.returncode, result.stdout) == (0, "All checks passed (605 files).\n")
+    assert "\rarchcheck: building the import graph (605 files)\033[K" in drawn
+    assert drawn.endswith("\r\033[K"), "the progress line is cleared before the report"
+    assert run({**env, "CI": "true"})[1] == ""
+    piped = subprocess.run(
+        [sys.executable, "-m", "archcheck", "app", "--no-cache"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert (piped.stdout, piped.stderr) == (result.stdout, "")
 
 
 def test_progress_reaches_the_engine(tmp_path, monkeypatch):
-    from archcheck.engine import Options, check
-    from conftest import write_example
-
     write_example(tmp_path, {"app/api/routers/a.py": "", "app/services/s.py": ""})
     monkeypatch.chdir(tmp_path)
     calls = []
