@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-import archcheck.engine as engine
+from archcheck.engine import sources, syntax_checks
 from archcheck.engine import Options, check
 from conftest import write_example
 
@@ -36,13 +36,13 @@ PROJECT = {
 def parses(monkeypatch):
     """The modules parsed, in order."""
     seen = []
-    real = engine.parse_source
+    real = sources.parse_source
 
     def counting(path, data):
         seen.append(path.name)
         return real(path, data)
 
-    monkeypatch.setattr(engine, "parse_source", counting)
+    monkeypatch.setattr(sources, "parse_source", counting)
     return seen
 
 
@@ -108,7 +108,7 @@ def test_forked_workers_find_what_one_process_finds(tmp_path, monkeypatch):
 
     monkeypatch.chdir(FIXTURES / "all_rules")
     alone = check([Path(".")], Options(use_cache=False))
-    monkeypatch.setattr(engine, "_PARALLEL_MIN", 1)
+    monkeypatch.setattr(syntax_checks, "PARALLEL_MIN", 1)
     forked = check([Path(".")], Options(use_cache=False))
     assert forked.findings == alone.findings
     assert any(f.code == "ARC900" for f in forked.findings)

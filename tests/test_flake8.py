@@ -147,7 +147,7 @@ def test_config_select_ignore_and_per_file_ignores_apply(tmp_path):
 
 
 @pytest.mark.skipif(
-    rule_for("ARC103") is None or not rule_for("ARC103").strict_only, reason="needs the strict-only ARC103"
+    rule_for("ARC103") is None or rule_for("ARC103").default != "strict", reason="needs the strict-only ARC103"
 )
 def test_naming_a_rule_that_is_off_by_default_turns_it_on(tmp_path):
     write_example(tmp_path, {**LEAKY, "app/services/order_service.py": "from fastapi import HTTPException\n"})

@@ -21,7 +21,7 @@ from archcheck.baseline import compare, load_baseline, write_baseline
 from archcheck.engine import Options, check, layer_imports
 from archcheck.errors import ArchcheckError, UsageError
 from archcheck.reporting import FORMATS, Result, render, statistics_lines
-from archcheck.rules import RULES, default_state, rule_for
+from archcheck.rules import RULES, rule_for
 
 __all__ = ["main"]
 
@@ -213,7 +213,7 @@ def check_command(paths, config_path, no_cache, cache_dir, select, extend_select
 def rules_command():
     """List every rule: code, name, default state (on, off, or strict) and summary."""
     rows = [("code", "name", "default", "summary")]
-    rows += [(rule.code, rule.name, default_state(rule), rule.summary()) for rule in RULES]
+    rows += [(rule.code, rule.name, rule.default, rule.summary()) for rule in RULES]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
@@ -227,7 +227,7 @@ def explain_command(code):
     if rule is None:
         _fail(UsageError(f"unknown rule code {code!r}; `archcheck rules` lists them"))
     state = {"on": "on by default", "off": "off by default", "strict": "on with strict = true"}
-    click.echo(f"# {rule.code} {rule.name} ({state[default_state(rule)]})\n")
+    click.echo(f"# {rule.code} {rule.name} ({state[rule.default]})\n")
     click.echo(rule.docs())
 
 

@@ -3,7 +3,7 @@
 flake8 finds ``Plugin`` through the ``flake8.extension`` entry point ``ARC``, hands it each
 file's syntax tree and lines, and does the rest itself: ``--select``, ``--ignore``,
 ``--per-file-ignores``, ``# noqa: ARC001``. The plugin only translates: the engine's
-``check_file`` holds every rule, and this is the one module that knows flake8 exists (it
+``FileChecker`` holds every rule, and this is the one module that knows flake8 exists (it
 needs nothing from it).
 
 What a check of one file reports, and what it leaves to ``archcheck``:
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from archcheck import __version__
-from archcheck.engine import Options, check_file
+from archcheck.engine import FileChecker, Options
 from archcheck.errors import ArchcheckError
 from archcheck.rules import RULES
 
@@ -60,14 +60,15 @@ class Plugin:
     name = "archcheck"
     version = __version__
 
-    _options = Options()
+    # One per process: it discovers each project once for all the files flake8 checks.
+    _checker = FileChecker()
 
     def __init__(self, tree: ast.Module, filename: str, lines: Sequence[str]) -> None:
         # The check runs here, not in run(): flake8 turns an exception raised while it
         # creates a plugin into one "failed during execution" line, while one raised from
         # the run() generator would end flake8 with a traceback.
         try:
-            self.findings = check_file(Path(filename), tree, lines, self._options)
+            self.findings = self._checker.check(Path(filename), tree, lines)
         except ArchcheckError as error:
             raise ArchcheckFailed(str(error)) from None
 
@@ -76,7 +77,7 @@ class Plugin:
         named = _named_rules(getattr(options, "select", None)) + _named_rules(
             getattr(options, "extend_select", None)
         )
-        cls._options = Options(extend_select=tuple(dict.fromkeys(named)))
+        cls._checker = FileChecker(Options(extend_select=tuple(dict.fromkeys(named))))
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         for finding in self.findings:

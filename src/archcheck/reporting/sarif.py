@@ -42,7 +42,7 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
             "text": _plain(docs) or summary,
             "markdown": f"**{rule.code} {rule.name}**\n\n{docs or summary}",
         },
-        "defaultConfiguration": {"level": LEVEL, "enabled": rule.enabled_by_default and not rule.strict_only},
+        "defaultConfiguration": {"level": LEVEL, "enabled": rule.default == "on"},
         "properties": {"tags": ["architecture"]},
     }
 

@@ -19,7 +19,6 @@ __all__ = [
     "ImportRule",
     "Rule",
     "SyntaxRule",
-    "default_state",
     "markdown_table",
     "rule_for",
 ]
@@ -42,17 +41,10 @@ def rule_for(code: str) -> type[Rule] | None:
     return next((rule for rule in RULES if rule.code == code), None)
 
 
-def default_state(rule: type[Rule]) -> str:
-    """``on``, ``off``, or ``strict`` (on under ``strict = true``)."""
-    if rule.strict_only:
-        return "strict"
-    return "on" if rule.enabled_by_default else "off"
-
-
 def markdown_table() -> str:
     """The rule reference table of README.md, generated from the registry."""
     lines = ["| code | name | default | summary |", "|---|---|---|---|"]
     lines += [
-        f"| {rule.code} | {rule.name} | {default_state(rule)} | {rule.summary()} |" for rule in RULES
+        f"| {rule.code} | {rule.name} | {rule.default} | {rule.summary()} |" for rule in RULES
     ]
     return "\n".join(lines)

@@ -52,7 +52,7 @@ class HttpInService(SyntaxRule):
 
     code = "ARC103"
     name = "http-in-service"
-    strict_only = True
+    default = "strict"
     layers = (SERVICES,)
 
     def visit_Import(self, node: ast.Import) -> None:

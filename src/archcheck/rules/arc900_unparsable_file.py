@@ -34,6 +34,10 @@ class UnparsableFile(Rule):
     code = "ARC900"
     name = "unparsable-file"
 
+    @staticmethod
+    def message(reason: str) -> str:
+        return f"File could not be parsed ({reason}); it was left out of the checks"
+
     valid = (Example({"app/services/user_service.py": "def f():\n    return 1\n"}),)
     invalid = (
         Example(

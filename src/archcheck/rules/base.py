@@ -50,8 +50,8 @@ class Example:
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
-    enabled_by_default: ClassVar[bool] = True
-    strict_only: ClassVar[bool] = False  # on when ``strict = true``, else off by default
+    # "on", "off" (only when selected), or "strict" (on under ``strict = true``).
+    default: ClassVar[str] = "on"
     valid: ClassVar[tuple[Example, ...]] = ()
     invalid: ClassVar[tuple[Example, ...]] = ()
 

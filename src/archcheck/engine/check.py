@@ -1,0 +1,176 @@
+"""Whole-project checks: ``check`` (the CLI, the pre-commit hook), ``check_graph`` (the
+import-linter contract) and ``layer_imports`` (``archcheck graph``)."""
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archcheck.config import Config
+from archcheck.engine.graph_imports import GraphImports
+from archcheck.engine.import_rules import ImportChecks
+from archcheck.engine.run import Run, display_path
+from archcheck.engine.selection import Options, load, select_rules
+from archcheck.engine.suppression import ignored_per_file, silenced_by_noqa
+from archcheck.engine.syntax_checks import syntax_findings
+from archcheck.findings import Finding, Location
+from archcheck.index import ProjectIndex
+from archcheck.layers import SERVICES
+from archcheck.project import discover
+from archcheck.rules import ChainRule, ImportRule, Rule
+from archcheck.rules.arc900_unparsable_file import UnparsableFile
+from archcheck.snapshot import Snapshot, stamp_of, write_snapshot
+
+if TYPE_CHECKING:
+    from archcheck.graph import ProjectGraph
+
+__all__ = ["LayerImports", "Report", "check", "check_graph", "layer_imports"]
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]
+    files_checked: int
+    rules: tuple[type[Rule], ...] = field(default=())
+
+
+def check(paths: Sequence[Path], options: Options = Options()) -> Report:
+    """Analyse ``paths`` and return every finding in force, sorted."""
+    config = load(paths, options)
+    rules = select_rules(config, options)
+    project = discover(paths or [Path.cwd()], config)
+    # Syntax trees hold no cycles: reference counting frees them, and the cyclic collector's
+    # passes over a large project's live objects only cost time (most of it, measured).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(Run(project, rules, options))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check(run: Run) -> Report:
+    cache = run.sources.cache
+    # Nothing changed since a run with the same config, rules and targets: same report.
+    whole = run.whole_key() if run.options.use_cache else None
+    cached = None if whole is None else cache.get(whole)
+    if isinstance(cached, Report):
+        if not run.snapshot_file().exists():  # the flake8 plugin's, deleted since
+            _write_snapshot(run, run.graph())
+        return cached
+    graph = run.graph()
+    index = ProjectIndex((), load=run.sources.symbols_for)
+    findings = _import_findings(run, graph, index) + syntax_findings(run, index)
+    if any(rule is UnparsableFile for rule in run.rules):
+        findings += [
+            Finding(
+                Location(display_path(error.path), error.line, error.column),
+                UnparsableFile.code, UnparsableFile.message(error.reason),
+            )
+            for error in run.sources.broken.values()
+        ]
+    if run.options.use_cache:
+        _write_snapshot(run, graph)
+    report = _report(run, findings)
+    if whole is not None:
+        cache.put(whole, report)
+    cache.flush()
+    return report
+
+
+def _import_findings(run: Run, graph: ProjectGraph, index: ProjectIndex) -> list[Finding]:
+    checks = ImportChecks(run.layers, run.rules, run.is_ignored_import)
+    if not checks.import_rules and checks.chains is None:
+        return []
+    source = GraphImports(graph, run.layers, run.sources, index)
+    findings = []
+    for module in sorted(graph.modules):
+        # A graph built by someone else (import-linter's) may hold modules archcheck excludes.
+        if module in run.files:
+            findings += checks.findings(source, module, run.locate)
+    return findings
+
+
+def _report(run: Run, findings: Iterable[Finding]) -> Report:
+    """The findings in the targets that no ignore or ``noqa`` suppresses, sorted."""
+    project = run.project
+    by_path = {display_path(f.path): f for f in project.files}
+    kept = []
+    for finding in findings:
+        source = by_path.get(finding.path)
+        if source is not None and not project.is_target(source.path):
+            continue
+        if finding.code != UnparsableFile.code and source is not None and (
+            ignored_per_file(run.config, finding.code, source.path)
+            or silenced_by_noqa(finding.code, run.sources.lines_of(source.module), finding.line)
+        ):
+            continue
+        kept.append(finding)
+    checked = sum(1 for f in project.files if project.is_target(f.path))
+    return Report(tuple(sorted(set(kept))), checked, run.rules)
+
+
+def _write_snapshot(run: Run, graph: ProjectGraph) -> None:
+    """Leave what checks of one file cannot see for themselves (see snapshot.py): the
+    direct imports of the modules in no layer (the middle of ARC003's chains) and of the
+    services (ARC001's hint), each with its file's stamp."""
+    entries = {}
+    for module in graph.modules:
+        source = run.files.get(module)
+        if source is None or run.layers.layer_of(module) not in (None, SERVICES):
+            continue
+        stamp = stamp_of(source.path)
+        if stamp is not None:
+            entries[module] = (stamp, tuple(sorted(graph.imports_of(module))))
+    path = run.snapshot_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_snapshot(path, Snapshot(run.config.exclude_type_checking_imports, entries))
+    except OSError:
+        pass  # the flake8 plugin then leaves ARC003 to the CLI, as with no run yet
+
+
+def check_graph(
+    graph: ProjectGraph, paths: Sequence[Path], config: Config, options: Options = Options()
+) -> Report:
+    """The import rules (ARC001-ARC004) over ``graph``, built by someone else (import-linter
+    hands its contracts one), for the project at ``paths``: what ``archcheck`` reports for
+    those rules. Files are read only for what the graph lacks: columns, ``noqa`` comments
+    and the ORM classes of ARC004."""
+    rules = tuple(
+        rule for rule in select_rules(config, options) if issubclass(rule, (ImportRule, ChainRule))
+    )
+    run = Run(discover(paths, config), rules, options)
+    index = ProjectIndex((), load=run.sources.symbols_for)
+    return _report(run, _import_findings(run, graph, index))
+
+
+@dataclass(frozen=True)
+class LayerImports:
+    """The project's imports between modules in layers, for the layer-level picture.
+
+    ``layers`` maps every module in a layer to its layer; ``imports`` holds
+    ``(importer, imported, statements)`` for each pair of layered modules with at least one
+    import statement between them (``ignore_imports`` applied), sorted.
+    """
+
+    layers: dict[str, str]
+    imports: tuple[tuple[str, str, int], ...]
+
+
+def layer_imports(paths: Sequence[Path], options: Options = Options()) -> LayerImports:
+    """Which layered module imports which, and how often; no rule runs."""
+    config = load(paths, options)
+    run = Run(discover(paths or [Path.cwd()], config), (), options)
+    graph = run.graph()
+    layers = {m: layer for m in sorted(graph.modules) if (layer := run.layers.layer_of(m))}
+    imports = tuple(
+        (importer, imported, len(graph.details(importer, imported)))
+        for importer in layers
+        for imported in sorted(graph.imports_of(importer))
+        if imported in layers and not run.is_ignored_import(importer, imported)
+    )
+    return LayerImports(layers, imports)

@@ -1,0 +1,73 @@
+"""A whole project's imports from an import graph: grimp's (the CLI) or import-linter's
+(the contract)."""
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
+
+from archcheck.engine.sources import Sources
+from archcheck.imports import import_statements, used_names
+from archcheck.index import ORM, ProjectIndex
+from archcheck.layers import LayerMap
+from archcheck.names import ModuleSymbols
+from archcheck.rules.base import ImportEdge
+
+if TYPE_CHECKING:
+    from archcheck.graph import ProjectGraph
+
+__all__ = ["GraphImports", "classes_imported"]
+
+
+def classes_imported(
+    tree: ast.Module, symbols: ModuleSymbols, is_package: bool, edge: ImportEdge, index: ProjectIndex
+) -> list[str]:
+    """The ORM classes that the import statement of ``edge`` brings into the importer."""
+    found: set[str] = set()
+    module_wide = False
+    for statement in import_statements(tree, edge.importer, is_package):
+        if statement.line != edge.line:
+            continue
+        if statement.is_from and statement.target == edge.imported:
+            found.update(f"{edge.imported}.{name}" for name in statement.names)
+        else:
+            module_wide = True
+    if module_wide:
+        prefix = edge.imported + "."
+        found.update(
+            name for name in used_names(tree, symbols)
+            if name.startswith(prefix) and "." not in name[len(prefix):]
+        )
+    return sorted(name for name in found if index.kind(name) == ORM)
+
+
+class GraphImports:
+    """An ``ImportSource`` over a graph of the whole project."""
+
+    def __init__(
+        self, graph: ProjectGraph, layers: LayerMap, sources: Sources, index: ProjectIndex
+    ) -> None:
+        self.graph = graph
+        self.layers = layers
+        self.sources = sources
+        self.index = index
+
+    def imports_of(self, module: str) -> Collection[str]:
+        return self.graph.imports_of(module)
+
+    def lines(self, importer: str, imported: str) -> Sequence[int]:
+        return [detail.line for detail in self.graph.details(importer, imported)]
+
+    def knows_other_modules(self) -> bool:
+        return True
+
+    def importers_in_layer(self, module: str, layer: str) -> list[str]:
+        return sorted(m for m in self.graph.importers_of(module) if self.layers.layer_of(m) == layer)
+
+    def classes_imported(self, edge: ImportEdge) -> list[str]:
+        parsed = self.sources.tree_of(edge.importer)
+        symbols = self.sources.symbols_for(edge.importer)
+        if parsed is None or symbols is None:
+            return []
+        source = self.sources.files[edge.importer]
+        return classes_imported(parsed.tree, symbols, source.is_package, edge, self.index)

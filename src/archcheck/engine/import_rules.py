@@ -1,0 +1,100 @@
+"""The import rules (ARC001, ARC002, ARC004) and the chain rule (ARC003) over any source
+of imports.
+
+Three callers feed them: the CLI with grimp's graph of the whole project, the
+import-linter contract with import-linter's graph, and the flake8 plugin with one file's
+own import statements (plus the snapshot of the last whole run for other modules). Each
+hands an ``ImportSource``; the checks below are the same for all three.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from typing import Protocol
+
+from archcheck.engine.chains import Chains
+from archcheck.findings import Finding, Location
+from archcheck.layers import LayerMap, violation
+from archcheck.rules import ChainRule, ImportRule, Rule
+from archcheck.rules.base import ImportContext, ImportEdge
+
+__all__ = ["ImportChecks", "ImportSource"]
+
+
+class ImportSource(ImportContext, Protocol):
+    """A project's imports, as one caller knows them."""
+
+    def imports_of(self, module: str) -> Collection[str]:
+        """The project modules that ``module`` imports directly (empty when unknown)."""
+
+    def lines(self, importer: str, imported: str) -> Sequence[int]:
+        """The lines of ``importer``'s statements that import ``imported``, in order."""
+
+    def knows_other_modules(self) -> bool:
+        """Whether ``imports_of`` answers for every module (chains need it)."""
+
+
+class ImportChecks:
+    """The selected import and chain rules for one project's layers; ``ignore_imports`` is
+    applied here, whatever the source."""
+
+    def __init__(
+        self,
+        layers: LayerMap,
+        rules: Sequence[type[Rule]],
+        is_ignored: Callable[[str, str], bool],
+    ) -> None:
+        self.layers = layers
+        self.is_ignored = is_ignored
+        self.import_rules = [rule() for rule in rules if issubclass(rule, ImportRule)]
+        chain_rules = [rule() for rule in rules if issubclass(rule, ChainRule)]
+        self.chains = Chains(layers, chain_rules) if chain_rules else None
+
+    def imports(self, source: ImportSource, module: str) -> list[str]:
+        return sorted(m for m in source.imports_of(module) if not self.is_ignored(module, m))
+
+    def findings(
+        self, source: ImportSource, module: str, locate: Callable[[str, int], Location]
+    ) -> list[Finding]:
+        """Every import and chain finding whose statement is in ``module``, placed by
+        ``locate(module, line)``."""
+        layer = self.layers.layer_of(module)
+        if layer is None:
+            return []
+        direct = self.imports(source, module)
+        found = self._edge_findings(source, module, layer, direct, locate)
+        if self.chains is not None and source.knows_other_modules():
+            found += self.chains.findings(
+                module, direct,
+                imports_of=lambda other: self.imports(source, other),
+                first_line=lambda imported: source.lines(module, imported)[0],
+                locate=lambda line: locate(module, line),
+            )
+        return found
+
+    def _edge_findings(
+        self,
+        source: ImportSource,
+        importer: str,
+        importer_layer: str,
+        direct: list[str],
+        locate: Callable[[str, int], Location],
+    ) -> list[Finding]:
+        """One finding per rule, import statement and imported module."""
+        findings = []
+        for imported in direct:
+            imported_layer = self.layers.layer_of(imported)
+            if imported_layer is None or violation(importer_layer, imported_layer) is None:
+                continue
+            for line in source.lines(importer, imported):
+                edge = ImportEdge(importer, imported, importer_layer, imported_layer, line)
+                for rule in self.import_rules:
+                    message = rule.check_import(edge, source)
+                    if message:
+                        findings.append(
+                            Finding(
+                                locate(importer, line), rule.code, message,
+                                importer=importer, imported=imported,
+                                importer_layer=importer_layer, imported_layer=imported_layer,
+                            )
+                        )
+        return findings

@@ -1,0 +1,160 @@
+"""One engine run: the project, its config, rules and layers, the cache folder, the
+project's files and its import graph."""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archcheck import __version__
+from archcheck.cache import FileCache, digest
+from archcheck.config import Config
+from archcheck.engine.selection import Options, layer_map_for
+from archcheck.engine.sources import Sources
+from archcheck.errors import ProjectError
+from archcheck.findings import Location
+from archcheck.layers import compile_glob
+from archcheck.project import Project
+from archcheck.rules import Rule
+from archcheck.snapshot import snapshot_path, stamp_of
+from archcheck.syntax import SourceError
+
+if TYPE_CHECKING:
+    from archcheck.graph import ProjectGraph
+
+__all__ = ["Run", "display_path", "indent_column"]
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory, posix-style, as reports print it."""
+    cwd = os.getcwd()
+    text = str(path)
+    if text.startswith(cwd + os.sep):
+        return text[len(cwd) + 1 :].replace(os.sep, "/")
+    try:
+        return Path(os.path.relpath(text, cwd)).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+
+
+def indent_column(lines: Sequence[str], line: int) -> int:
+    """Where a statement on ``line`` starts, as reports give an import: its indentation + 1."""
+    if 0 < line <= len(lines):
+        text = lines[line - 1]
+        return len(text) - len(text.lstrip()) + 1
+    return 1
+
+
+def _prepare_cache(directory: Path) -> Path:
+    """The cache folder, created with a ``.gitignore`` before anything is written in it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Created by archcheck.\n*\n")
+    return directory
+
+
+class Run:
+    """State of one engine run: the project, its layers, files, and how imports are read."""
+
+    def __init__(self, project: Project, rules: tuple[type[Rule], ...], options: Options) -> None:
+        self.project = project
+        self.config: Config = project.config
+        self.rules = rules
+        self.options = options
+        self.layers = layer_map_for(project.packages, self.config)
+        self.files = {f.module: f for f in project.files}
+        self.sources = Sources(self.files, FileCache(self.cache_folder("files")))
+        self.ignored = [
+            (compile_glob(importer), compile_glob(imported))
+            for importer, imported in self.config.ignore_imports
+        ]
+
+    # -- the cache folder --------------------------------------------------------------
+    def cache_dir(self) -> Path:
+        if self.options.cache_dir is not None:
+            return self.options.cache_dir
+        env = os.environ.get("ARCHCHECK_CACHE_DIR")
+        if env:
+            return Path(env)
+        return (self.config.directory or Path.cwd()) / ".archcheck_cache"
+
+    def cache_folder(self, name: str) -> Path | None:
+        """A folder of the cache, ready for writing; None when caching is off or the cache
+        folder cannot be used (that costs speed, never the run)."""
+        if not self.options.use_cache:
+            return None
+        try:
+            folder = _prepare_cache(self.cache_dir()) / name
+            folder.mkdir(exist_ok=True)
+        except OSError:
+            return None
+        return folder
+
+    def snapshot_file(self) -> Path:
+        roots = ((p.name, p.directory) for p in self.project.packages)
+        return snapshot_path(self.cache_dir(), roots)
+
+    def whole_key(self) -> str:
+        """The key of a whole run's report: everything it depends on, every file's stamp
+        (modification time and size, as grimp's own cache trusts) included."""
+        return digest(
+            "report", __version__, repr(self.config), os.getcwd(),
+            ",".join(rule.code for rule in self.rules),
+            *(str(t) for t in self.project.targets),
+            *(f"{m}={stamp_of(self.files[m].path)}" for m in sorted(self.files)),
+        )
+
+    def graph_key(self) -> str:
+        """A cache folder per analysis: grimp keeps file times per package name but import
+        data per set of packages, so two runs over different sets (``archcheck .`` and
+        ``archcheck app``) sharing one folder would read each other's stale imports."""
+        return digest(
+            "graph", __version__, str(self.config.exclude_type_checking_imports),
+            *(f"{p.name}={p.directory}" for p in sorted(self.project.packages)),
+        )
+
+    # -- imports -----------------------------------------------------------------------
+    def is_ignored_import(self, importer: str, imported: str) -> bool:
+        return any(a.fullmatch(importer) and b.fullmatch(imported) for a, b in self.ignored)
+
+    def locate(self, module: str, line: int) -> Location:
+        path = self.files[module].path
+        return Location(display_path(path), line, indent_column(self.sources.lines_of(module), line))
+
+    def graph(self) -> ProjectGraph:
+        """The project's import graph from grimp, every file that stops grimp recorded as
+        broken and left out."""
+        # Imported here, not at the top: grimp costs a flake8 run, which never builds a
+        # graph, more than the rest of archcheck together.
+        from archcheck.graph import GraphBuildError, build_graph
+
+        grimp_cache = self.cache_folder("grimp")
+        cache = None if grimp_cache is None else grimp_cache / self.graph_key()
+        if self.options.progress is not None:
+            self.options.progress("graph", 0, len(self.files))
+        broken = self.sources.broken
+        attempts = len(self.files) + 1
+        while True:
+            try:
+                return build_graph(
+                    self.project.packages,
+                    cache_dir=cache,
+                    exclude_type_checking_imports=self.config.exclude_type_checking_imports,
+                    skip=tuple(broken),
+                )
+            except GraphBuildError as error:
+                if error.path is None and cache is not None:
+                    cache = None  # grimp could not use its cache folder: build without it
+                    continue
+                attempts -= 1
+                known = len(broken)
+                # grimp stops at the first bad file: find every bad file in one pass.
+                self.sources.read_all(self.options.progress)
+                if len(broken) == known and error.path is not None and attempts > 0:
+                    path = error.path.resolve()
+                    if path not in broken:
+                        broken[path] = SourceError(path, error.line, 1, str(error))
+                if len(broken) == known:
+                    raise ProjectError(f"cannot build the import graph: {error}") from None

@@ -1,0 +1,103 @@
+"""What a run checks: the config in force, the rules selected, and the layer of each module."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archcheck.config import Config, find_config, load_config
+from archcheck.errors import ConfigError, ProjectError, UsageError
+from archcheck.layers import LAYERS, LayerMap, default_patterns, detect_layout
+from archcheck.project import Package
+from archcheck.rules import RULES, Rule
+
+__all__ = ["Options", "Progress", "layer_map_for", "load", "matches", "select_rules"]
+
+# ``progress(stage, done, total)``: stage "read" (files read so far, of all files) or
+# "graph" (the import graph is being built; done = 0, total = modules).
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a caller may set on top of the config file."""
+
+    config_path: Path | None = None
+    select: tuple[str, ...] = ()  # replaces the config's select when given
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()  # adds to the config's ignore
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    # Told how far a run has got; see ``Progress``. Never called per finding or per rule.
+    progress: Progress | None = field(default=None, compare=False)
+
+
+def load(paths: Sequence[Path], options: Options) -> Config:
+    """The config in force for ``paths``: the one given, else the nearest one above."""
+    if options.config_path is not None:
+        return load_config(options.config_path)
+    start = paths[0] if paths else Path.cwd()
+    found = find_config(start if start.exists() else Path.cwd())
+    return Config() if found is None else load_config(found)
+
+
+def matches(code: str, prefixes: Iterable[str]) -> bool:
+    return any(code.startswith(prefix) for prefix in prefixes)
+
+
+def _validate_codes(codes: Iterable[str], config: Config | None, key: str) -> None:
+    for code in codes:
+        if not any(rule.code.startswith(code) for rule in RULES):
+            message = f"unknown rule code {code!r}"
+            if config is not None and config.source is not None:
+                raise ConfigError(str(config.source), message, key=key)
+            raise UsageError(f"{message} (in --{key.replace('_', '-')})")
+
+
+def select_rules(config: Config, options: Options) -> tuple[type[Rule], ...]:
+    """Rules in force: the defaults (plus ``strict`` ones under ``strict``), or ``select``,
+    plus ``extend_select``, less ``ignore``; codes match as prefixes."""
+    _validate_codes(config.select, config, "select")
+    _validate_codes(config.ignore, config, "ignore")
+    for key in ("select", "extend_select", "ignore"):
+        _validate_codes(getattr(options, key), None, key)
+    select = options.select or config.select
+    ignore = config.ignore + options.ignore
+    chosen = []
+    for rule in RULES:
+        if select:
+            wanted = matches(rule.code, select)
+        else:
+            wanted = rule.default == "on" or (rule.default == "strict" and config.strict)
+        wanted = wanted or matches(rule.code, options.extend_select)
+        if wanted and not matches(rule.code, ignore):
+            chosen.append(rule)
+    return tuple(chosen)
+
+
+def layer_map_for(packages: Sequence[Package], config: Config) -> LayerMap:
+    """Globs per layer for every root package: the detected (or configured) layout's
+    defaults, with the layers the config sets replacing them."""
+    patterns: dict[str, list[str]] = {layer: [] for layer in LAYERS}
+    by_prefix: dict[str, list[str]] = {}
+    for package in packages:
+        by_prefix.setdefault(package.prefix, []).extend(f.module for f in package.files)
+    for prefix, modules in sorted(by_prefix.items()):
+        layout = config.layout
+        if layout == "auto":
+            layout = detect_layout(prefix, modules)
+        if layout is not None:
+            for layer, globs in default_patterns(layout, prefix).items():
+                if layer not in config.layers:
+                    patterns[layer].extend(globs)
+    for layer, globs in config.layers.items():
+        patterns[layer].extend(globs)
+    layer_map = LayerMap(patterns)
+    if not any(layer_map.layer_of(f.module) for package in packages for f in package.files):
+        names = ", ".join(p.name for p in packages)
+        raise ProjectError(
+            f"no layers found in {names}: expected a layer-first layout (api/routers, services, "
+            f"repositories) or a feature-first one (<feature>/router.py, service.py, "
+            f"repository.py); set [tool.archcheck] layers"
+        )
+    return layer_map

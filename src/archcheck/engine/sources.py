@@ -1,0 +1,114 @@
+"""The project's files as the rules read them: bytes, content keys, symbols, lines, and
+the files that cannot be read or parsed.
+
+Files are read when something needs them and no tree is kept: a tree is several times the
+size of its source, and holding every tree of a large project made the collector's passes
+dominate the run. What a file yields (its symbols, or why it does not parse) is cached by
+content, so a warm run parses only what changed.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from archcheck import __version__
+from archcheck.cache import FileCache, digest
+from archcheck.names import ModuleSymbols, symbols_of
+from archcheck.project import SourceFile
+from archcheck.syntax import ParsedFile, SourceError, decode_source, parse_source
+
+__all__ = ["Sources"]
+
+_PROGRESS_EVERY = 50  # files between two progress calls
+
+
+class Sources:
+    """Reads and remembers what the files of one run say about their modules."""
+
+    def __init__(self, files: Mapping[str, SourceFile], cache: FileCache) -> None:
+        self.files = files
+        self.cache = cache
+        self.symbols: dict[str, ModuleSymbols] = {}
+        self.broken: dict[Path, SourceError] = {}
+        self._digests: dict[str, str | None] = {}
+        self._lines: dict[str, list[str]] = {}
+
+    def data_of(self, module: str) -> bytes | None:
+        source = self.files[module]
+        try:
+            return source.path.read_bytes()
+        except OSError as error:
+            self.broken[source.path] = SourceError(
+                source.path, 1, 1, f"cannot read file: {error.strerror}"
+            )
+            return None
+
+    def digest_of(self, module: str) -> str | None:
+        """The content key of a module's file (None when it cannot be read)."""
+        if module not in self._digests:
+            data = self.data_of(module)
+            self._digests[module] = None if data is None else digest(data)
+        return self._digests[module]
+
+    def tree_of(self, module: str) -> ParsedFile | None:
+        """A fresh parse of the module's file (None, recorded as broken, when it fails)."""
+        source = self.files.get(module)
+        if source is None or source.path in self.broken:
+            return None
+        data = self.data_of(module)
+        if data is None:
+            return None
+        self._digests.setdefault(module, digest(data))
+        try:
+            parsed = parse_source(source.path, data)
+        except SourceError as error:
+            self.broken[source.path] = error
+            self.cache.put(self.symbols_key(module), error)
+            return None
+        if module not in self.symbols:
+            self.symbols[module] = symbols_of(parsed.tree, module, source.is_package)
+            self.cache.put(self.symbols_key(module), self.symbols[module])
+        return parsed
+
+    def symbols_key(self, module: str) -> str:
+        source = self.files[module]
+        return digest("symbols", __version__, module, str(source.is_package), self.digest_of(module) or "")
+
+    def symbols_for(self, module: str) -> ModuleSymbols | None:
+        """The symbols of a project module, from the cache or a parse, the first time the
+        project index (or a rule) asks."""
+        if module in self.symbols:
+            return self.symbols[module]
+        source = self.files.get(module)
+        if source is None or source.path in self.broken or self.digest_of(module) is None:
+            return None
+        cached = self.cache.get(self.symbols_key(module))
+        if isinstance(cached, SourceError):
+            # The same bytes may sit elsewhere (a moved checkout, a shared cache): report here.
+            self.broken[source.path] = SourceError(
+                source.path, cached.line, cached.column, cached.reason
+            )
+            return None
+        if isinstance(cached, ModuleSymbols):
+            self.symbols[module] = cached
+            return cached
+        self.tree_of(module)
+        return self.symbols.get(module)
+
+    def lines_of(self, module: str) -> list[str]:
+        """The module's text as lines, for columns and ``noqa`` of reported lines only."""
+        if module not in self._lines:
+            data = self.data_of(module) if module in self.files else None
+            try:
+                self._lines[module] = [] if data is None else decode_source(data).splitlines()
+            except SourceError:
+                self._lines[module] = []
+        return self._lines[module]
+
+    def read_all(self, progress: Callable[[str, int, int], None] | None = None) -> None:
+        """Find every file that does not parse (grimp stops at the first one)."""
+        total = len(self.files)
+        for done, module in enumerate(self.files):
+            if progress is not None and done % _PROGRESS_EVERY == 0:
+                progress("read", done, total)
+            self.symbols_for(module)

@@ -1,0 +1,81 @@
+"""Forked workers for a cold syntax pass: both cores parse, this process caches and reports.
+
+Each worker is a forked child that inherits the run's state as it is (nothing is pickled
+on the way in) and sends back, through a pipe, its results and what it learnt (symbols of
+modules it read, files that did not parse). A worker that dies or cannot be started costs
+time, never a result: its share is analysed here.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from archcheck.cache import FileCache
+
+if TYPE_CHECKING:
+    from archcheck.engine.syntax_checks import SyntaxResult, _Job
+
+__all__ = ["in_workers"]
+
+_WORKERS = 2
+
+
+def _work(job: _Job, chunk: Sequence[tuple[str, str]], connection: Any) -> None:
+    sources = job.sources
+    sources.cache = FileCache(None)  # the parent's connection is not this process's to use
+    known = set(sources.symbols)
+    try:
+        found = list(job.analyse(chunk))
+        learnt = {m: s for m, s in sources.symbols.items() if m not in known}
+        connection.send((found, learnt, dict(sources.broken)))
+    finally:
+        connection.close()
+
+
+def in_workers(
+    job: _Job, todo: list[tuple[str, str]], *, minimum: int
+) -> Iterator[tuple[str, str, SyntaxResult]]:
+    """``job.analyse(todo)``, in forked workers when there are at least ``minimum``
+    modules, two cores and a platform that forks; else here."""
+    # Imported here: most runs (warm, small, flake8) never fork, and this costs 10 ms.
+    import multiprocessing as mp
+
+    cores = min(os.cpu_count() or 1, _WORKERS)
+    if len(todo) < minimum or cores < 2 or "fork" not in mp.get_all_start_methods():
+        yield from job.analyse(todo)
+        return
+    context = mp.get_context("fork")
+    chunks = [todo[i::cores] for i in range(cores)]
+    started = []
+    for chunk in chunks:
+        try:
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_work, args=(job, chunk, sender), daemon=True)
+            process.start()
+            sender.close()
+            started.append((chunk, process, receiver))
+        except OSError:
+            started.append((chunk, None, None))
+    for chunk, process, receiver in started:
+        outcome = None
+        if receiver is not None:
+            try:
+                outcome = receiver.recv()
+            except (EOFError, OSError):
+                outcome = None  # the worker died: its share is done here
+            finally:
+                receiver.close()
+                if process is not None:
+                    process.join()
+        if outcome is None:
+            yield from job.analyse(chunk)
+            continue
+        found, learnt, broken = outcome
+        for module, symbols in learnt.items():
+            if module not in job.sources.symbols:
+                job.sources.symbols[module] = symbols
+                job.sources.cache.put(job.sources.symbols_key(module), symbols)
+        for path, error in broken.items():
+            job.sources.broken.setdefault(path, error)
+        yield from found
