@@ -38,7 +38,6 @@ class GraphBuildError(Exception):
 @dataclass(frozen=True, order=True)
 class ImportDetail:
     line: int
-    line_contents: str
 
 
 class ProjectGraph:
@@ -69,7 +68,7 @@ class ProjectGraph:
         """Every import statement of ``imported`` in ``importer``, first line first."""
         return sorted(
             {
-                ImportDetail(d["line_number"], d["line_contents"])
+                ImportDetail(d["line_number"])
                 for d in self._graph.get_import_details(importer=importer, imported=imported)
             }
         )

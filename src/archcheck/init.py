@@ -176,7 +176,6 @@ class InitOutcome:
     detection: Detection
     toml: str  # the [tool.archcheck] section
     path: Path  # pyproject.toml
-    written: bool
 
 
 def init_project(directory: Path, *, force: bool = False, dry_run: bool = False) -> InitOutcome:
@@ -197,7 +196,7 @@ def init_project(directory: Path, *, force: bool = False, dry_run: bool = False)
     toml = _section_text(table)
     path = directory / "pyproject.toml"
     if dry_run:
-        return InitOutcome(detection, toml, path, written=False)
+        return InitOutcome(detection, toml, path)
     if (directory / "archcheck.toml").is_file():
         raise UsageError(
             f"{directory / 'archcheck.toml'} already configures archcheck (it takes precedence "
@@ -231,4 +230,4 @@ def init_project(directory: Path, *, force: bool = False, dry_run: bool = False)
         path.write_text(tomlkit.dumps(document), encoding="utf-8")
     except OSError as error:
         raise UsageError(f"{path}: cannot write: {error.strerror}") from None
-    return InitOutcome(detection, toml, path, written=True)
+    return InitOutcome(detection, toml, path)

@@ -23,7 +23,7 @@ __all__ = [
     "compile_glob",
     "default_patterns",
     "detect_layout",
-    "display_name",
+    "singular",
     "rank",
     "violation",
 ]
@@ -106,7 +106,7 @@ def rank(layer: str) -> int:
     return _RANK[layer]
 
 
-def display_name(layer: str) -> str:
+def singular(layer: str) -> str:
     """``repositories`` -> ``repository``: how messages name one module of a layer."""
     return _SINGULAR[layer]
 
@@ -191,8 +191,6 @@ class LayerMap:
         self._cache[module] = found
         return found
 
-    def __bool__(self) -> bool:
-        return any(self.patterns.values())
 
 
 BYPASS = "bypass"  # the HTTP tier reaches a repository around the closed services layer

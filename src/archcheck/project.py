@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -274,10 +274,6 @@ def discover(paths: Sequence[Path], config: Config) -> Project:
         shown = ", ".join(str(p) for p in paths)
         raise ProjectError(f"{shown}: no Python modules found")
     return Project(packages=tuple(packages), targets=tuple(targets), config=config)
-
-
-def modules_of(packages: Iterable[Package]) -> list[str]:
-    return [f.module for package in packages for f in package.files]
 
 
 def package_root_of(path: Path) -> Path | None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from archcheck.layers import UPWARD, display_name, violation
+from archcheck.layers import UPWARD, singular, violation
 from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportRule
 
 
@@ -37,8 +37,8 @@ class UpwardImport(ImportRule):
     def check_import(self, edge: ImportEdge, context: ImportContext) -> str | None:
         if violation(edge.importer_layer, edge.imported_layer) != UPWARD:
             return None
-        importer = display_name(edge.importer_layer).capitalize()
-        imported = display_name(edge.imported_layer)
+        importer = singular(edge.importer_layer).capitalize()
+        imported = singular(edge.imported_layer)
         return (
             f"{importer} imports {imported} {edge.imported}, a higher layer; "
             f"dependencies must point down the stack"

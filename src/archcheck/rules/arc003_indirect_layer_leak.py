@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from archcheck.layers import BYPASS, MODELS_ON_SCHEMAS, UPWARD, display_name, violation
+from archcheck.layers import BYPASS, MODELS_ON_SCHEMAS, UPWARD, singular, violation
 from archcheck.rules.base import ChainRule, Example
 
 _ADVICE = {
@@ -46,8 +46,8 @@ class IndirectLayerLeak(ChainRule):
         kind = violation(head_layer, tail_layer)
         if kind not in _ADVICE:
             return None
-        head = display_name(head_layer).capitalize()
-        tail = display_name(tail_layer)
+        head = singular(head_layer).capitalize()
+        tail = singular(tail_layer)
         return (
             f"{head} reaches {tail} {chain[-1]} indirectly: {' -> '.join(chain)}; "
             f"{_ADVICE[kind]}"
