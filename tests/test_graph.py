@@ -5,27 +5,19 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 
 import pytest
 
 from archcheck.engine import LayerImports
 from archcheck.findings import Finding, Location
 from archcheck.layer_graph import feature_of, picture, render_dot, render_mermaid
-from conftest import FIXTURES
+from conftest import FIXTURES, cli
 
 LEAKY = FIXTURES / "layered_leaky"
 CLEAN = FIXTURES / "layered_clean"
 FEATURE = FIXTURES / "feature_leaky"
 MERMAID_NODE = re.compile(r'^  (\w+)\["([^"]*)"\]$')
 MERMAID_EDGE = re.compile(r'^  (\w+) (-->|-\.->)\|"([^"]*)"\| (\w+)$')
-
-
-def archcheck(cwd, *args):
-    result = subprocess.run(
-        [sys.executable, "-m", "archcheck", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-    return result.returncode, result.stdout, result.stderr
 
 
 def mermaid_parts(text):
@@ -43,7 +35,7 @@ def mermaid_parts(text):
 
 
 def test_mermaid_of_the_leaky_fixture():
-    code, out, err = archcheck(LEAKY, "graph")
+    code, out, err = cli("graph", cwd=LEAKY)
     assert (code, err) == (0, "")
     nodes, edges, styled = mermaid_parts(out)
     assert list(nodes) == ["routers", "services", "repositories", "models", "schemas"]
@@ -58,17 +50,17 @@ def test_mermaid_of_the_leaky_fixture():
 
 
 def test_clean_project_has_no_red():
-    code, out, _ = archcheck(CLEAN, "graph")
+    code, out, _ = cli("graph", cwd=CLEAN)
     assert code == 0
     nodes, edges, styled = mermaid_parts(out)
     assert edges and not styled and "x ARC" not in out
-    code, out, _ = archcheck(CLEAN, "graph", "--format", "dot")
+    code, out, _ = cli("graph", "--format", "dot", cwd=CLEAN)
     assert "#d62728" not in out.split("edge [", 1)[1]
     assert "(no findings)" in out
 
 
 def test_dot_marks_leaks_red_and_indirect_ones_dashed():
-    code, out, _ = archcheck(LEAKY, "graph", "--format", "dot")
+    code, out, _ = cli("graph", "--format", "dot", cwd=LEAKY)
     assert code == 0 and out.startswith("digraph archcheck {\n") and out.endswith("}\n")
     edges = [line for line in out.splitlines() if " -> " in line and "invis" not in line]
     direct = next(line for line in edges if line.startswith("  routers -> repositories") and "ARC001" in line)
@@ -79,6 +71,7 @@ def test_dot_marks_leaks_red_and_indirect_ones_dashed():
     assert "constraint=false" in upward and "ARC002" in upward
 
 
+@pytest.mark.functional
 @pytest.mark.parametrize("project", [LEAKY, CLEAN, FEATURE], ids=lambda p: p.name)
 def test_dot_renders_with_graphviz(project, tmp_path):
     if not project.is_dir():
@@ -87,7 +80,7 @@ def test_dot_renders_with_graphviz(project, tmp_path):
     if dot is None:
         pytest.skip("Graphviz `dot` is not installed (apt-get install graphviz); the dot text is tested above")
     source = tmp_path / "layers.dot"
-    assert archcheck(project, "graph", "--format", "dot", "--output-file", str(source))[0] == 0
+    assert cli("graph", "--format", "dot", "--output-file", str(source), cwd=project)[0] == 0
     rendered = subprocess.run([dot, "-Tsvg", str(source)], capture_output=True, text=True, timeout=60)
     assert rendered.returncode == 0, rendered.stderr
     assert rendered.stderr == ""
@@ -98,13 +91,13 @@ def test_dot_renders_with_graphviz(project, tmp_path):
 @pytest.mark.parametrize("output_format", ["mermaid", "dot"])
 def test_graph_is_byte_identical_across_runs(output_format, tmp_path, monkeypatch):
     monkeypatch.setenv("ARCHCHECK_CACHE_DIR", str(tmp_path / "cache"))
-    first = archcheck(LEAKY, "graph", "--format", output_format)
-    second = archcheck(LEAKY, "graph", "--format", output_format)
+    first = cli("graph", "--format", output_format, cwd=LEAKY)
+    second = cli("graph", "--format", output_format, cwd=LEAKY)
     assert first == second and first[1]
 
 
 def test_graph_errors_are_one_line(tmp_path):
-    code, out, err = archcheck(tmp_path, "graph", "nowhere")
+    code, out, err = cli("graph", "nowhere", cwd=tmp_path)
     assert code == 2 and out == "" and err.startswith("archcheck: error: ") and err.count("\n") == 1
 
 
@@ -139,11 +132,12 @@ def test_feature_of():
     assert feature_of("app.main", layers) == "app"
 
 
+@pytest.mark.functional
 def test_by_feature_shows_one_feature_reaching_into_another(tmp_path):
     project = FIXTURES / "feature_leaky"
     if not project.is_dir():
         pytest.skip("fixtures/feature_leaky not present")
-    code, out, _ = archcheck(project, "graph", "--by-feature")
+    code, out, _ = cli("graph", "--by-feature", cwd=project)
     assert code == 0
     assert '  subgraph f1["app.orders"]' in out and '  subgraph f2["app.users"]' in out
     nodes = dict(re.findall(r'^    (n\d+)\["([^"]*)"\]$', out, re.MULTILINE))
@@ -162,7 +156,7 @@ def test_by_feature_shows_one_feature_reaching_into_another(tmp_path):
     assert edges[("app.orders/routers", "app.users/repositories")].endswith("1 x ARC001")
     assert "x ARC" not in edges[("app.orders/routers", "app.orders/services")]
     assert nodes
-    code, dot_text, _ = archcheck(project, "graph", "--by-feature", "--format", "dot")
+    code, dot_text, _ = cli("graph", "--by-feature", "--format", "dot", cwd=project)
     assert 'subgraph cluster_1 {' in dot_text and '"app.orders/routers" -> "app.users/repositories"' in dot_text
     if shutil.which("dot"):
         rendered = subprocess.run(["dot", "-Tsvg"], input=dot_text, capture_output=True, text=True, timeout=60)

@@ -3,13 +3,11 @@ pyproject.toml without disturbing the rest of it; then archcheck runs with that 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 
 import pytest
 
 from archcheck.config import load_config
-from conftest import FIXTURES, write_example
+from conftest import FIXTURES, cli, write_example
 
 LAYER_FIRST = {
     "app/main.py": "from app.api.routers import users\n",
@@ -42,16 +40,9 @@ line-length = 100  # wide screens
 """
 
 
-def archcheck(cwd, *args):
-    result = subprocess.run(
-        [sys.executable, "-m", "archcheck", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-    return result.returncode, result.stdout, result.stderr
-
-
 def test_layer_first_project_gets_a_config_and_runs_clean(tmp_path):
     write_example(tmp_path, LAYER_FIRST)
-    code, out, err = archcheck(tmp_path, "init")
+    code, out, err = cli("init", cwd=tmp_path)
     assert code == 0, err
     assert out.startswith("app (package app/): layer-first\n")
     assert "  routers       3 modules: app.api.routers, app.api.routers.users, app.main\n" in out
@@ -62,7 +53,7 @@ def test_layer_first_project_gets_a_config_and_runs_clean(tmp_path):
     assert config.layout == "layered"
     assert config.layers["routers"] == ("app.api.**.routers", "app.main")
     assert config.layers["services"] == ("app.services",)
-    code, out, err = archcheck(tmp_path)
+    code, out, err = cli(cwd=tmp_path)
     assert (code, err) == (0, ""), out
     assert out.startswith("All checks passed")
 
@@ -70,7 +61,7 @@ def test_layer_first_project_gets_a_config_and_runs_clean(tmp_path):
 def test_feature_first_project_gets_a_config_and_runs_clean(tmp_path):
     write_example(tmp_path, FEATURE_FIRST)
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
-    code, out, err = archcheck(tmp_path, "init", ".")
+    code, out, err = cli("init", ".", cwd=tmp_path)
     assert code == 0, err
     assert "shop (package shop/): feature-first" in out
     text = (tmp_path / "pyproject.toml").read_text()
@@ -79,24 +70,24 @@ def test_feature_first_project_gets_a_config_and_runs_clean(tmp_path):
     assert config.layout == "feature"
     assert config.layers["routers"] == ("shop.**.router", "shop.main")
     assert config.layers["repositories"] == ("shop.**.repository",)
-    assert archcheck(tmp_path)[0] == 0
+    assert cli(cwd=tmp_path)[0] == 0
 
 
 def test_written_config_finds_exactly_what_detection_found(tmp_path):
     project = tmp_path / "leaky"
     shutil.copytree(FIXTURES / "layered_leaky", project)
-    before = archcheck(project)
-    assert archcheck(project, "init")[0] == 0
-    assert archcheck(project) == before
+    before = cli(cwd=project)
+    assert cli("init", cwd=project)[0] == 0
+    assert cli(cwd=project) == before
 
 
 def test_existing_table_is_kept_unless_forced(tmp_path):
     write_example(tmp_path, LAYER_FIRST, config='layout = "layered"  # mine')
-    code, out, err = archcheck(tmp_path, "init")
+    code, out, err = cli("init", cwd=tmp_path)
     assert code == 2 and out == ""
     assert "already has a [tool.archcheck] table; use --force" in err and err.count("\n") == 1
     assert "# mine" in (tmp_path / "pyproject.toml").read_text()
-    assert archcheck(tmp_path, "init", "--force")[0] == 0
+    assert cli("init", "--force", cwd=tmp_path)[0] == 0
     text = (tmp_path / "pyproject.toml").read_text()
     assert "# mine" not in text and text.count("[tool.archcheck]") == 1
     assert load_config(tmp_path / "pyproject.toml").root == ("app",)
@@ -104,7 +95,7 @@ def test_existing_table_is_kept_unless_forced(tmp_path):
 
 def test_dry_run_prints_the_toml_and_writes_nothing(tmp_path):
     write_example(tmp_path, LAYER_FIRST)
-    code, out, err = archcheck(tmp_path, "init", "--dry-run")
+    code, out, err = cli("init", "--dry-run", cwd=tmp_path)
     assert code == 0
     assert not (tmp_path / "pyproject.toml").exists()
     assert out.startswith("[tool.archcheck]\n# Written by `archcheck init`")
@@ -120,16 +111,16 @@ def test_src_layout_roots_are_relative_to_the_project(tmp_path):
         pytest.skip("fixtures/src_layout not present")
     project = tmp_path / "src_layout"
     shutil.copytree(src, project)
-    before = archcheck(project)
-    code, out, err = archcheck(project, "init")
+    before = cli(cwd=project)
+    code, out, err = cli("init", cwd=project)
     assert code == 0, err
     assert load_config(project / "pyproject.toml").root == ("src/acme",)
-    assert archcheck(project) == before
+    assert cli(cwd=project) == before
 
 
 def test_project_without_layers_is_an_error(tmp_path):
     write_example(tmp_path, {"lib/core.py": "import os\n"})
-    code, out, err = archcheck(tmp_path, "init")
+    code, out, err = cli("init", cwd=tmp_path)
     assert code == 2 and out == "" and "no layers found in lib" in err
     assert not (tmp_path / "pyproject.toml").exists()
 
@@ -137,7 +128,7 @@ def test_project_without_layers_is_an_error(tmp_path):
 def test_broken_pyproject_is_a_config_error(tmp_path):
     write_example(tmp_path, LAYER_FIRST)
     (tmp_path / "pyproject.toml").write_text("[project\n")
-    code, _, err = archcheck(tmp_path, "init")
+    code, _, err = cli("init", cwd=tmp_path)
     assert code == 2 and "pyproject.toml" in err and "invalid TOML" in err
 
 
@@ -145,11 +136,11 @@ def test_tool_tables_split_around_other_tables(tmp_path):
     write_example(tmp_path, LAYER_FIRST)
     text = '[tool.black]\nline-length = 100\n\n[project]\nname = "x"\n\n[tool.ruff]  # lint\nselect = ["E"]\n'
     (tmp_path / "pyproject.toml").write_text(text)
-    code, _, err = archcheck(tmp_path, "init")
+    code, _, err = cli("init", cwd=tmp_path)
     assert code == 0, err
     assert load_config(tmp_path / "pyproject.toml").layout == "layered"
     written = (tmp_path / "pyproject.toml").read_text()
     assert "[tool.ruff]  # lint" in written and 'line-length = 100' in written
-    assert archcheck(tmp_path, "init", "--force")[0] == 0
+    assert cli("init", "--force", cwd=tmp_path)[0] == 0
     assert (tmp_path / "pyproject.toml").read_text().count("[tool.archcheck]") == 1
-    assert archcheck(tmp_path)[0] == 0
+    assert cli(cwd=tmp_path)[0] == 0

@@ -3,8 +3,6 @@ schema), github annotations; statistics, output files, and byte-identical repeat
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -12,23 +10,15 @@ from archcheck.engine import Report
 from archcheck.findings import Finding, Location
 from archcheck.reporting import FORMATS, Result, render
 from archcheck.reporting.github import annotation, escape_data, escape_property
-from conftest import FIXTURES, ROOT
+from conftest import DATA, FIXTURES, cli
 
-# In CI the shared folder sits beside the clone: <clone>/../shared/data.
-SARIF_SCHEMA = ROOT.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = DATA / "sarif-schema-2.1.0.json"  # OASIS SARIF 2.1.0, draft-07
 LEAKY = FIXTURES / "layered_leaky"
 PROJECTS = [
     p for p in (FIXTURES / name for name in ("layered_leaky", "layered_clean", "feature_clean", "feature_leaky"))
     if p.is_dir()
 ]
 IDS = [p.name for p in PROJECTS]
-
-
-def archcheck(cwd, *args):
-    result = subprocess.run(
-        [sys.executable, "-m", "archcheck", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-    return result.returncode, result.stdout, result.stderr
 
 
 def expected_lines(project):
@@ -39,14 +29,12 @@ def expected_lines(project):
 
 @pytest.fixture(scope="module")
 def sarif_schema():
-    if not SARIF_SCHEMA.is_file():
-        pytest.fail(f"SARIF schema missing: expected {SARIF_SCHEMA} (the shared folder beside the clone)")
     return json.loads(SARIF_SCHEMA.read_text())
 
 
 @pytest.mark.parametrize("project", PROJECTS, ids=IDS)
 def test_json_carries_every_finding_of_the_text_report(project):
-    code, out, err = archcheck(project, ".", "--format", "json")
+    code, out, err = cli(".", "--format", "json", cwd=project)
     document = json.loads(out)
     lines = expected_lines(project)
     assert code == (1 if lines else 0), err
@@ -68,7 +56,7 @@ def test_json_carries_every_finding_of_the_text_report(project):
 
 
 def test_json_finding_fields_on_the_leaky_fixture():
-    document = json.loads(archcheck(LEAKY, ".", "--format", "json")[1])
+    document = json.loads(cli(".", "--format", "json", cwd=LEAKY)[1])
     chain = next(f for f in document["findings"] if f["code"] == "ARC003")
     assert chain["chain"] == ["app.api.routers.reports", "app.core.lookup", "app.repositories.product_repo"]
     assert chain["name"] == "indirect-layer-leak"
@@ -82,7 +70,7 @@ def test_json_finding_fields_on_the_leaky_fixture():
 def test_sarif_is_valid_and_complete(project, sarif_schema):
     import jsonschema
 
-    code, out, err = archcheck(project, ".", "--format", "sarif")
+    code, out, err = cli(".", "--format", "sarif", cwd=project)
     document = json.loads(out)
     jsonschema.validate(document, sarif_schema)
     run = document["runs"][0]
@@ -107,7 +95,7 @@ def test_sarif_is_valid_and_complete(project, sarif_schema):
 
 
 def test_sarif_rules_carry_the_rule_docs(sarif_schema):
-    document = json.loads(archcheck(LEAKY, ".", "--format", "sarif")[1])
+    document = json.loads(cli(".", "--format", "sarif", cwd=LEAKY)[1])
     rules = {rule["id"]: rule for rule in document["runs"][0]["tool"]["driver"]["rules"]}
     arc001 = rules["ARC001"]
     assert arc001["name"] == "router-imports-repository"
@@ -118,7 +106,7 @@ def test_sarif_rules_carry_the_rule_docs(sarif_schema):
 
 @pytest.mark.parametrize("project", PROJECTS, ids=IDS)
 def test_github_annotations_one_per_finding(project):
-    code, out, _ = archcheck(project, ".", "--format", "github")
+    code, out, _ = cli(".", "--format", "github", cwd=project)
     lines = expected_lines(project)
     assert code == (1 if lines else 0)
     annotations = out.splitlines()
@@ -139,7 +127,7 @@ def test_github_escaping():
 
 
 def test_statistics_count_per_code_with_rule_names():
-    code, out, _ = archcheck(LEAKY, ".", "--statistics")
+    code, out, _ = cli(".", "--statistics", cwd=LEAKY)
     assert code == 1
     assert out == (
         "4  ARC001  router-imports-repository\n"
@@ -148,17 +136,17 @@ def test_statistics_count_per_code_with_rule_names():
         "2  ARC004  model-schema-coupling\n"
         "Found 10 findings in 10 files.\n"
     )
-    code, out, err = archcheck(LEAKY, ".", "--statistics", "--format", "json")
+    code, out, err = cli(".", "--statistics", "--format", "json", cwd=LEAKY)
     assert json.loads(out)["summary"]["counts"]["ARC001"] == 4
     assert "4  ARC001  router-imports-repository" in err
 
 
 def test_output_file_takes_the_report(tmp_path):
     target = tmp_path / "report.sarif"
-    code, out, err = archcheck(LEAKY, ".", "--format", "sarif", "--output-file", str(target))
+    code, out, err = cli(".", "--format", "sarif", "--output-file", str(target), cwd=LEAKY)
     assert code == 1 and out == "" and err == ""
     assert json.loads(target.read_text())["version"] == "2.1.0"
-    code, _, err = archcheck(LEAKY, ".", "--output-file", str(tmp_path / "missing" / "report.txt"))
+    code, _, err = cli(".", "--output-file", str(tmp_path / "missing" / "report.txt"), cwd=LEAKY)
     assert code == 2 and err.startswith("archcheck: error: ") and "cannot write" in err
 
 
@@ -166,9 +154,9 @@ def test_output_file_takes_the_report(tmp_path):
 def test_every_format_is_byte_identical_across_runs(output_format, tmp_path, monkeypatch):
     # Cold cache, then warm, then warm again through --output-file: the same bytes.
     monkeypatch.setenv("ARCHCHECK_CACHE_DIR", str(tmp_path / "cache"))
-    first = archcheck(LEAKY, ".", "--format", output_format)
-    second = archcheck(LEAKY, ".", "--format", output_format)
-    archcheck(LEAKY, ".", "--format", output_format, "-o", str(tmp_path / "out"))
+    first = cli(".", "--format", output_format, cwd=LEAKY)
+    second = cli(".", "--format", output_format, cwd=LEAKY)
+    cli(".", "--format", output_format, "-o", str(tmp_path / "out"), cwd=LEAKY)
     assert first == second
     assert (tmp_path / "out").read_text() == first[1]
     assert first[1]
@@ -176,9 +164,9 @@ def test_every_format_is_byte_identical_across_runs(output_format, tmp_path, mon
 
 def test_clean_project_in_every_format():
     clean = FIXTURES / "layered_clean"
-    assert json.loads(archcheck(clean, ".", "--format", "json")[1])["findings"] == []
-    assert json.loads(archcheck(clean, ".", "--format", "sarif")[1])["runs"][0]["results"] == []
-    assert archcheck(clean, ".", "--format", "github") == (0, "", "")
+    assert json.loads(cli(".", "--format", "json", cwd=clean)[1])["findings"] == []
+    assert json.loads(cli(".", "--format", "sarif", cwd=clean)[1])["runs"][0]["results"] == []
+    assert cli(".", "--format", "github", cwd=clean) == (0, "", "")
 
 
 def test_exit_code_policy_lives_on_the_result():

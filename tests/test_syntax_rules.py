@@ -9,7 +9,6 @@ import pytest
 
 from archcheck.engine import Options, check
 from archcheck.names import Scopes, symbols_of
-from archcheck.rules import syntax_pass
 from conftest import markers, write_example
 
 MODELS = {
@@ -63,21 +62,32 @@ def test_arc103_is_on_under_strict_or_when_selected(tmp_path, monkeypatch, confi
     assert found == markers(tmp_path)
 
 
-def test_one_walk_per_file_for_all_syntax_rules(tmp_path, monkeypatch):
-    walks = []
-    real = syntax_pass._walk
-    monkeypatch.setattr(syntax_pass, "_walk", lambda tree, *rest: (walks.append(tree), real(tree, *rest)))
+def test_every_syntax_rule_reports_in_one_run(tmp_path, monkeypatch):
+    # One batched pass serves all syntax rules: each still finds its own lines, in the
+    # layers it reads, and nothing in the layers it does not (models, schemas).
     files = {
         **MODELS,
-        "app/api/routers/users.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
-        "app/repositories/user_repo.py": "from fastapi import HTTPException  # ARC102\n",
+        "app/models/user.py": MODELS["app/models/user.py"] + "from fastapi import HTTPException\n",
+        "app/schemas/user.py": MODELS["app/schemas/user.py"] + "def f(db):\n    db.commit()\n",
+        "app/api/routers/users.py": """\
+            from fastapi import APIRouter
+            from sqlalchemy.orm import Session
+            from app.models.user import User
+            router = APIRouter()
+            @router.get('/')
+            def read(db: Session) -> User:  # ARC201
+                return db.get(User, 1)  # ARC202
+        """,
+        "app/services/user_service.py": "from fastapi import HTTPException  # ARC103\n",
+        "app/repositories/user_repo.py": """\
+            from fastapi import HTTPException  # ARC102
+            def get():
+                raise HTTPException(404)  # ARC101
+        """,
     }
     _, found = run(tmp_path, monkeypatch, files, "strict = true")
     assert found == markers(tmp_path)
-    # Each file of routers (ARC201, ARC202), services (ARC103) and repositories (ARC101,
-    # ARC102) is walked once, package __init__ files included; models and schemas files
-    # are read by no syntax rule.
-    assert len(walks) == len({id(tree) for tree in walks}) == 6
+    assert {code for _, _, code in found} == {"ARC101", "ARC102", "ARC103", "ARC201", "ARC202"}
 
 
 def test_deeply_nested_expressions_do_not_hit_the_recursion_limit(tmp_path, monkeypatch):
