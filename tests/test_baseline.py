@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 
 from archcheck.baseline import SourceLines, compare, dump_baseline, fingerprint, load_baseline
 from archcheck.errors import UsageError
 from archcheck.findings import Finding, Location
-from conftest import FIXTURES, write_example
+from conftest import FIXTURES, cli, write_example
 
 BASELINE = "archcheck-baseline.json"
-
-
-def archcheck(cwd, *args):
-    result = subprocess.run(
-        [sys.executable, "-m", "archcheck", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-    return result.returncode, result.stdout, result.stderr
 
 
 @pytest.fixture
@@ -32,24 +23,24 @@ def leaky(tmp_path):
 
 
 def test_baseline_flow(leaky):
-    code, out, err = archcheck(leaky, "--write-baseline", BASELINE)
+    code, out, err = cli("--write-baseline", BASELINE, cwd=leaky)
     assert (code, out, err) == (0, f"Wrote 10 findings to the baseline {BASELINE}.\n", "")
     entries = json.loads((leaky / BASELINE).read_text())["entries"]
     assert sum(entry["count"] for entry in entries) == 10
 
     # Written on a leaky project, the baseline makes the next run pass.
-    code, out, err = archcheck(leaky, "--baseline", BASELINE)
+    code, out, err = cli("--baseline", BASELINE, cwd=leaky)
     assert (code, err) == (0, "")
     assert out.endswith("10 in the baseline).\n")
 
     # Lines move: nothing new.
     users = leaky / "app/api/routers/users.py"
     users.write_text('"""Users."""\n\n\n' + users.read_text())
-    assert archcheck(leaky, "--baseline", BASELINE)[0] == 0
+    assert cli("--baseline", BASELINE, cwd=leaky)[0] == 0
 
     # A new leak fails the run, and is the only finding reported.
     users.write_text(users.read_text() + "\nfrom app.repositories import order_repo\n")
-    code, out, _ = archcheck(leaky, "--baseline", BASELINE)
+    code, out, _ = cli("--baseline", BASELINE, cwd=leaky)
     assert code == 1
     findings = [line for line in out.splitlines() if ": ARC" in line]
     assert len(findings) == 1 and "ARC001" in findings[0] and "order_repo" in findings[0]
@@ -61,29 +52,29 @@ def test_baseline_flow(leaky):
     products.write_text(products.read_text().replace(
         "import app.repositories.product_repo as product_repo  # ARC001", "product_repo = None"
     ))
-    code, out, err = archcheck(leaky, "--baseline", BASELINE)
+    code, out, err = cli("--baseline", BASELINE, cwd=leaky)
     assert code == 0
     assert err == "archcheck: 1 baseline entry no longer occurs; run --write-baseline to tighten it\n"
     assert out == "All checks passed (34 files; 9 in the baseline).\n"
 
     # Tightening drops the fixed entry.
-    archcheck(leaky, "--write-baseline", BASELINE)
-    assert archcheck(leaky, "--baseline", BASELINE) == (0, "All checks passed (34 files; 9 in the baseline).\n", "")
+    cli("--write-baseline", BASELINE, cwd=leaky)
+    assert cli("--baseline", BASELINE, cwd=leaky) == (0, "All checks passed (34 files; 9 in the baseline).\n", "")
 
 
 def test_baseline_in_machine_formats(leaky):
-    archcheck(leaky, "--write-baseline", BASELINE)
-    code, out, _ = archcheck(leaky, "--baseline", BASELINE, "--format", "json")
+    cli("--write-baseline", BASELINE, cwd=leaky)
+    code, out, _ = cli("--baseline", BASELINE, "--format", "json", cwd=leaky)
     document = json.loads(out)
     assert code == 0 and document["findings"] == []
     assert document["summary"]["baseline"] == {"known": 10, "fixed": 0}
-    assert archcheck(leaky, "--baseline", BASELINE, "--format", "github") == (0, "", "")
+    assert cli("--baseline", BASELINE, "--format", "github", cwd=leaky) == (0, "", "")
 
 
 def test_baseline_file_is_deterministic_and_sorted(leaky, tmp_path):
-    archcheck(leaky, "--write-baseline", BASELINE)
+    cli("--write-baseline", BASELINE, cwd=leaky)
     first = (leaky / BASELINE).read_bytes()
-    archcheck(leaky, "--write-baseline", BASELINE, "--no-cache")
+    cli("--write-baseline", BASELINE, "--no-cache", cwd=leaky)
     assert (leaky / BASELINE).read_bytes() == first
     entries = json.loads(first)["entries"]
     keys = [(e["code"], sorted(e.items())) for e in entries]
@@ -105,13 +96,13 @@ def test_duplicates_need_one_entry_each(tmp_path):
         "app/repositories/user_repo.py": "",
     }
     write_example(tmp_path, files)
-    archcheck(tmp_path, "app", "--write-baseline", BASELINE)
+    cli("app", "--write-baseline", BASELINE, cwd=tmp_path)
     entries = json.loads((tmp_path / BASELINE).read_text())["entries"]
     assert entries == [{"code": "ARC001", "imported": "app.repositories.user_repo",
                         "importer": "app.api.routers.users", "count": 2}]
     router = tmp_path / "app/api/routers/users.py"
     router.write_text(router.read_text() + "\ndef other():\n    from app.repositories import user_repo\n")
-    code, out, _ = archcheck(tmp_path, "app", "--baseline", BASELINE)
+    code, out, _ = cli("app", "--baseline", BASELINE, cwd=tmp_path)
     assert code == 1 and "Found 1 finding in 1 file (2 in the baseline)." in out
 
 
@@ -148,10 +139,10 @@ def test_unreadable_or_missing_baseline_is_a_usage_error(tmp_path):
 
 def test_bad_baseline_on_the_command_line_exits_2(leaky):
     (leaky / "bad.json").write_text("{")
-    code, out, err = archcheck(leaky, "--baseline", "bad.json")
+    code, out, err = cli("--baseline", "bad.json", cwd=leaky)
     assert code == 2 and out == ""
     assert err.startswith("archcheck: error: bad.json: not an archcheck baseline") and err.count("\n") == 1
-    code, _, err = archcheck(leaky, "--baseline", "missing.json")
+    code, _, err = cli("--baseline", "missing.json", cwd=leaky)
     assert code == 2 and "--write-baseline" in err
 
 
@@ -177,20 +168,20 @@ def test_syntax_findings_survive_line_moves_and_count_duplicates(tmp_path):
         "app/repositories/user_repo.py": "",
     }
     write_example(tmp_path, files)
-    code, out, _ = archcheck(tmp_path, "app")
+    code, out, _ = cli("app", cwd=tmp_path)
     if "ARC202" not in out:
         pytest.skip("ARC202 is not in the registry yet")
     before = out.count("ARC202")
-    archcheck(tmp_path, "app", "--write-baseline", BASELINE)
+    cli("app", "--write-baseline", BASELINE, cwd=tmp_path)
     entries = [e for e in json.loads((tmp_path / BASELINE).read_text())["entries"] if e["code"] == "ARC202"]
     assert {e["text"] for e in entries} == {"db.add(data)", "db.commit()"}
     assert all(e["scope"] == "create_user" and e["module"] == "app.api.routers.users" for e in entries)
     path = tmp_path / "app/api/routers/users.py"
     # Moved down and re-indented differently: still known.
     path.write_text("# users\n\n" + router.replace("    db.add(data)\n", "    db.add(  data )\n"))
-    assert archcheck(tmp_path, "app", "--baseline", BASELINE)[0] == 0
+    assert cli("app", "--baseline", BASELINE, cwd=tmp_path)[0] == 0
     # The same call a second time in the same handler is a new finding.
     path.write_text(router.replace("    db.commit()\n", "    db.commit()\n    db.commit()\n"))
-    code, out, _ = archcheck(tmp_path, "app", "--baseline", BASELINE)
+    code, out, _ = cli("app", "--baseline", BASELINE, cwd=tmp_path)
     assert code == 1 and out.count("ARC202") == 1 and ":12:" in out
     assert before == 2
