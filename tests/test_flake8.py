@@ -1,22 +1,16 @@
 """The flake8 plugin as users meet it: the real ``flake8`` in a subprocess, compared with
-the real ``archcheck`` on the same project (same path:line:col code message)."""
+archcheck's own report on the same project (same path:line:col code message)."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from archcheck.rules import rule_for
-from conftest import FIXTURES, write_example
+from conftest import FIXTURES, PROJECTS, cli, findings, run, tool, write_example
 
-FINDING = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<code>ARC\d{3}) (?P<message>.*)$")
-PROJECTS = sorted(p for p in FIXTURES.iterdir() if p.is_dir() and any(p.rglob("*.py")))
 HINT = re.compile(r" \([a-z0-9_.]+(?:, [a-z0-9_.]+)* uses? it\)$")
-BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.functional
 
 LEAKY = {
     "app/api/routers/users.py": (
@@ -37,27 +31,9 @@ LEAKY = {
 }
 
 
-def run(cwd, *command):
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300, env=os.environ)
-    return result.returncode, result.stdout, result.stderr
-
-
-def flake8(cwd, *args):
-    return run(cwd, str(BIN / "flake8"), "--isolated", "--select", "ARC", *args)
-
-
-def archcheck(cwd, *args):
-    return run(cwd, sys.executable, "-m", "archcheck", *args)
-
-
-def findings(text):
-    """``(path, line, column, code, message)`` of every finding line, ``./`` dropped."""
-    found = set()
-    for line in text.splitlines():
-        match = FINDING.match(line.removeprefix("./"))
-        if match:
-            found.add((match["path"], int(match["line"]), int(match["column"]), match["code"], match["message"]))
-    return found
+def flake8(cwd, *args, input=None):
+    """The real flake8, archcheck's codes only; beside it, archcheck runs in this process."""
+    return run([tool("flake8"), "--isolated", "--select", "ARC", *args], cwd=cwd, input=input)
 
 
 def without_graph(found):
@@ -72,7 +48,7 @@ def without_graph(found):
 
 @pytest.mark.parametrize("project", PROJECTS, ids=[p.name for p in PROJECTS])
 def test_fixture_same_findings_as_the_cli(project):
-    code, out, err = archcheck(project, ".")
+    code, out, err = cli(".", cwd=project)
     if code == 2:  # a broken config: one flake8 error, no traceback
         f8_code, f8_out, f8_err = flake8(project, ".")
         assert f8_code == 1 and "archcheck: error:" in f8_out and "Traceback" not in f8_out + f8_err
@@ -89,15 +65,15 @@ def test_fixture_same_findings_as_the_cli(project):
 
 def test_fixture_without_a_snapshot_reports_what_one_file_shows():
     project = FIXTURES / "layered_leaky"
-    code, out, _ = archcheck(project, ".", "--no-cache")
-    cli = findings(out)
-    assert any(f[3] == "ARC003" for f in cli) and any(HINT.search(f[4]) for f in cli)
-    assert findings(flake8(project, ".")[1]) == without_graph(cli)
+    code, out, _ = cli(".", "--no-cache", cwd=project)
+    reported = findings(out)
+    assert any(f[3] == "ARC003" for f in reported) and any(HINT.search(f[4]) for f in reported)
+    assert findings(flake8(project, ".")[1]) == without_graph(reported)
 
 
 def test_snapshot_entries_are_checked_against_the_files(tmp_path):
     write_example(tmp_path, LEAKY)
-    archcheck(tmp_path, "app")  # leaves the snapshot
+    cli("app", cwd=tmp_path)  # leaves the snapshot
     # After the run: a service stops using user_repo, another starts using it, and
     # the chain router -> lookup -> deep -> order_repo is cut and rerouted.
     (tmp_path / "app/services/user_service.py").write_text("")
@@ -107,7 +83,7 @@ def test_snapshot_entries_are_checked_against_the_files(tmp_path):
     (tmp_path / "app/core/other.py").write_text("import app.repositories.audit_repo\n")
     (tmp_path / "app/repositories/audit_repo.py").write_text("")
     _, f8_out, _ = flake8(tmp_path, "app")
-    _, cli_out, _ = archcheck(tmp_path, "app", "--no-cache")
+    _, cli_out, _ = cli("app", "--no-cache", cwd=tmp_path)
     assert findings(f8_out) == findings(cli_out)
     messages = [f[4] for f in findings(f8_out)]
     assert any("app.core.lookup -> app.core.other -> app.repositories.audit_repo" in m for m in messages)
@@ -117,7 +93,7 @@ def test_snapshot_entries_are_checked_against_the_files(tmp_path):
 
 def test_flake8_selection_noqa_and_per_file_ignores(tmp_path):
     write_example(tmp_path, LEAKY)
-    archcheck(tmp_path, "app")
+    cli("app", cwd=tmp_path)
     everything = findings(flake8(tmp_path, "app")[1])
     codes = {(f[0], f[1], f[3]) for f in everything}
     assert ("app/api/routers/users.py", 1, "ARC001") in codes
@@ -142,8 +118,8 @@ def test_config_select_ignore_and_per_file_ignores_apply(tmp_path):
         config="ignore = ['ARC002']\n[tool.archcheck.per-file-ignores]\n'app/api/routers/users.py' = ['ARC003']",
     )
     found = {(f[0], f[1], f[3]) for f in findings(flake8(tmp_path, "app")[1])}
-    cli = {(f[0], f[1], f[3]) for f in findings(archcheck(tmp_path, "app")[1])}
-    assert found == {c for c in cli} and not any(c[2] in ("ARC002", "ARC003") for c in found)
+    reported = {(f[0], f[1], f[3]) for f in findings(cli("app", cwd=tmp_path)[1])}
+    assert found == reported and not any(c[2] in ("ARC002", "ARC003") for c in found)
 
 
 @pytest.mark.skipif(
@@ -175,11 +151,9 @@ def test_files_outside_packages_or_layers_report_nothing(tmp_path):
 
 def test_text_from_stdin_is_checked_as_the_named_file(tmp_path):
     write_example(tmp_path, LEAKY)
-    result = subprocess.run(
-        [str(BIN / "flake8"), "--isolated", "--select", "ARC", "--stdin-display-name",
-         "app/api/routers/orders.py", "-"],
+    result = flake8(
+        tmp_path, "--stdin-display-name", "app/api/routers/orders.py", "-",
         input="import os\nfrom app.repositories import user_repo\n",
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )
     assert result.stdout == (
         "app/api/routers/orders.py:2:1: ARC001 Router imports repository app.repositories.user_repo; "
@@ -190,9 +164,9 @@ def test_text_from_stdin_is_checked_as_the_named_file(tmp_path):
 def test_config_root_from_anywhere_in_the_project(tmp_path):
     write_example(tmp_path, {f"src/{path}": source for path, source in LEAKY.items()})
     (tmp_path / "archcheck.toml").write_text("root = 'src/app'\n")
-    cli = findings(archcheck(tmp_path, ".")[1])
-    assert cli and findings(flake8(tmp_path, "src")[1]) == cli
+    reported = findings(cli(".", cwd=tmp_path)[1])
+    assert reported and findings(flake8(tmp_path, "src")[1]) == reported
     # An editor may run flake8 from deeper down: same findings, paths from there.
     inside = tmp_path / "src" / "app"
-    expected = {(f[0].removeprefix("src/app/"), *f[1:]) for f in cli if f[0].startswith("src/app/api/")}
+    expected = {(f[0].removeprefix("src/app/"), *f[1:]) for f in reported if f[0].startswith("src/app/api/")}
     assert findings(flake8(inside, "api")[1]) == expected
