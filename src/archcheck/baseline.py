@@ -8,8 +8,10 @@ so edits that move code around do not resurrect it:
 - a direct import finding (ARC001, ARC002, ARC004): code, importer and imported module;
 - an indirect leak (ARC003): code, the chain's head and tail;
 - anything else (the syntax rules, ARC900): code, module (or path, for a file outside any
-  module), the enclosing function or class, and the offending line's text with all
-  whitespace removed.
+  module), the enclosing function or class, and a digest of the offending statement's
+  syntax tree without positions, so that reformatting, comments and moves keep the
+  finding while a changed statement makes it new. In a file that does not parse, the
+  offending line's text with all whitespace removed stands in for the statement.
 
 Two findings with the same fingerprint are two entries (a multiset): a baseline that holds
 one ``session.query`` call in a handler lets one through, not a second one added beside it.
@@ -19,6 +21,7 @@ format is described in ``docs/json-format.md``.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -29,6 +32,7 @@ from pathlib import Path
 
 from archcheck.errors import UsageError
 from archcheck.findings import Finding
+from archcheck.syntax import SourceError, parse_source
 
 __all__ = [
     "BASELINE_VERSION",
@@ -43,7 +47,8 @@ __all__ = [
     "write_baseline",
 ]
 
-BASELINE_VERSION = 1
+# 2: syntax findings are recognised by their statement's tree, no longer by the line's text.
+BASELINE_VERSION = 2
 
 
 @dataclass(frozen=True, order=True)
@@ -64,21 +69,91 @@ class Fingerprint:
 
 
 class SourceLines:
-    """Lines of the analysed files, read once each, for the syntax fingerprints."""
+    """The analysed files, read and parsed once each, for the syntax fingerprints.
+
+    ``add`` supplies a file's text as the caller sees it (flake8 checks an editor's
+    buffer, which may differ from the disk); other files are read from disk.
+    """
 
     def __init__(self) -> None:
-        self._lines: dict[str, list[str]] = {}
+        self._text: dict[str, str] = {}
+        self._statements: dict[str, list[ast.AST] | None] = {}
+
+    def add(self, path: str, text: str) -> None:
+        self._text[path] = text
+        self._statements.pop(path, None)
+
+    def _source(self, path: str) -> str:
+        if path not in self._text:
+            try:
+                self._text[path] = Path(path).read_bytes().decode("utf-8", errors="replace")
+            except OSError:
+                self._text[path] = ""
+        return self._text[path]
 
     def line(self, path: str, number: int) -> str:
-        try:
-            lines = self._lines[path]
-        except KeyError:
-            try:
-                text = Path(path).read_bytes().decode("utf-8", errors="replace")
-            except OSError:
-                text = ""
-            lines = self._lines[path] = text.splitlines()
+        lines = self._source(path).splitlines()
         return lines[number - 1] if 0 < number <= len(lines) else ""
+
+    def statement(self, path: str, line: int, column: int) -> str | None:
+        """A digest of the innermost statement at ``line``/``column`` (counted from 1, as
+        findings count) without positions, or None when the file does not parse."""
+        if path not in self._statements:
+            try:
+                tree = parse_source(Path(path), self._source(path).encode("utf-8")).tree
+            except SourceError:
+                self._statements[path] = None
+            else:
+                self._statements[path] = [
+                    node for node in ast.walk(tree) if isinstance(node, _STATEMENTS)
+                ]
+        statements = self._statements[path]
+        if statements is None:
+            return None
+        position = (line, column - 1)
+        innermost = None
+        for node in statements:
+            if _start(node) <= position < (node.end_lineno, node.end_col_offset):
+                if innermost is None or _start(node) >= _start(innermost):
+                    innermost = node
+        if innermost is None:
+            return None
+        return hashlib.sha256(_canonical(innermost, top=True).encode("utf-8")).hexdigest()[:16]
+
+
+# An ``except X:`` clause is a statement of its own here: its exception is its header.
+_STATEMENTS = (ast.stmt, ast.ExceptHandler)
+# A compound statement's nested statements are statements of their own: editing a handler's
+# body leaves a finding on its ``def`` line alone.
+_BODIES = frozenset(("body", "orelse", "finalbody", "handlers", "cases"))
+# Fields that say nothing about what the code does, or that differ between Python versions.
+_IGNORED = frozenset(("ctx", "type_comment"))
+
+
+def _start(node: ast.AST) -> tuple[int, int]:
+    """Where ``node`` starts, its decorators included."""
+    starts = [(node.lineno, node.col_offset)]
+    starts += [(d.lineno, d.col_offset) for d in getattr(node, "decorator_list", ())]
+    return min(starts)
+
+
+def _canonical(value: object, top: bool = False) -> str:
+    """``ast.dump`` without positions, stable across Python versions: fields that are
+    None or empty are left out (3.13's ``ast.dump`` leaves them out, older ones do not,
+    and new versions add such fields, e.g. ``type_params``)."""
+    if isinstance(value, ast.AST):
+        fields = []
+        for name in value._fields:
+            if name in _IGNORED or (top and name in _BODIES):
+                continue
+            item = getattr(value, name, None)
+            if item is None or item == []:
+                continue
+            fields.append(f"{name}={_canonical(item)}")
+        return f"{type(value).__name__}({','.join(fields)})"
+    if isinstance(value, list):
+        return f"[{','.join(_canonical(item) for item in value)}]"
+    return repr(value)
 
 
 def _normalised(text: str) -> str:
@@ -109,7 +184,11 @@ def fingerprint(finding: Finding, lines: SourceLines, root: Path | None = None) 
             facts["path"] = _anchored(finding.path, root)
         if finding.scope:
             facts["scope"] = finding.scope
-        facts["text"] = _normalised(lines.line(finding.path, finding.line))
+        statement = lines.statement(finding.path, finding.line, finding.column)
+        if statement is not None:
+            facts["statement"] = statement
+        else:
+            facts["text"] = _normalised(lines.line(finding.path, finding.line))
     return Fingerprint(finding.code, tuple(sorted(facts.items())))
 
 
@@ -199,6 +278,11 @@ def load_baseline(path: Path) -> dict[Fingerprint, int]:
         raise invalid(f"invalid JSON: {error}") from None
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         raise invalid("expected an object with an 'entries' list")
+    if data.get("version") == 1:
+        raise UsageError(
+            f"{path}: a baseline of an older archcheck, which recognised syntax findings by"
+            f" their line's text; write it again with --write-baseline {path}"
+        )
     if data.get("version") != BASELINE_VERSION:
         raise invalid(f"unsupported version {data.get('version')!r}; expected {BASELINE_VERSION}")
     baseline: Counter[Fingerprint] = Counter()
