@@ -1,0 +1,138 @@
+"""The unit tier: import and chain rules over graphs built in memory (no subprocess, no
+file system), through the same ``ImportChecks`` the CLI, flake8 and the contract feed."""
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import pytest
+
+from archcheck.engine.import_rules import ImportChecks
+from archcheck.findings import Location
+from archcheck.layers import LayerMap
+from archcheck.rules import RULES
+from archcheck.rules.base import ImportEdge
+
+LAYERS = LayerMap(
+    {
+        "routers": ["app.routers"],
+        "services": ["app.services"],
+        "repositories": ["app.repositories"],
+        "models": ["app.models"],
+        "schemas": ["app.schemas"],
+    }
+)
+
+
+class MemoryImports:
+    """An import graph in memory: importer -> imported -> lines of the statements."""
+
+    def __init__(
+        self,
+        imports: dict[str, dict[str, list[int]]],
+        orm_classes: dict[tuple[str, int], list[str]] | None = None,
+    ) -> None:
+        self.imports = imports
+        self.orm_classes = orm_classes or {}
+
+    def imports_of(self, module: str) -> Collection[str]:
+        return self.imports.get(module, {}).keys()
+
+    def lines(self, importer: str, imported: str) -> Sequence[int]:
+        return self.imports[importer][imported]
+
+    def knows_other_modules(self) -> bool:
+        return True
+
+    def importers_in_layer(self, module: str, layer: str) -> list[str]:
+        return sorted(
+            m for m, out in self.imports.items() if module in out and LAYERS.layer_of(m) == layer
+        )
+
+    def classes_imported(self, edge: ImportEdge) -> list[str]:
+        return self.orm_classes.get((edge.importer, edge.line), [])
+
+
+def findings(graph: MemoryImports, *, ignore: Sequence[tuple[str, str]] = ()):
+    checks = ImportChecks(LAYERS, RULES, lambda a, b: (a, b) in ignore)
+    found = []
+    for module in sorted(graph.imports):
+        found += checks.findings(graph, module, lambda m, line: Location(m, line))
+    return sorted((f.path, f.line, f.code, f.message) for f in found)
+
+
+def test_router_importing_a_repository_names_the_services_that_use_it():
+    graph = MemoryImports(
+        {
+            "app.routers.users": {"app.repositories.users": [3, 9]},
+            "app.services.users": {"app.repositories.users": [1]},
+        }
+    )
+    assert findings(graph) == [
+        ("app.routers.users", line, "ARC001",
+         "Router imports repository app.repositories.users; call a service instead "
+         "(app.services.users uses it)")
+        for line in (3, 9)
+    ]
+
+
+def test_ignore_imports_remove_the_edge_before_any_rule():
+    graph = MemoryImports({"app.routers.users": {"app.repositories.users": [3]}})
+    assert findings(graph, ignore=[("app.routers.users", "app.repositories.users")]) == []
+
+
+@pytest.mark.parametrize(
+    ("importer", "imported", "code"),
+    [
+        ("app.services.users", "app.routers.users", "ARC002"),
+        ("app.repositories.users", "app.services.users", "ARC002"),
+        ("app.models.user", "app.services.users", "ARC002"),
+        ("app.routers.users", "app.services.users", None),
+        ("app.services.users", "app.repositories.users", None),
+        ("app.repositories.users", "app.models.user", None),
+    ],
+)
+def test_direct_imports_point_down_the_stack(importer, imported, code):
+    graph = MemoryImports({importer: {imported: [1]}})
+    assert [f[2] for f in findings(graph)] == ([code] if code else [])
+
+
+def test_a_schema_couples_to_the_orm_only_through_orm_classes():
+    graph = MemoryImports(
+        {
+            "app.schemas.user": {"app.models.user": [2]},
+            "app.schemas.item": {"app.models.item": [4]},
+        },
+        orm_classes={("app.schemas.user", 2): ["app.models.user.User"]},
+    )
+    assert [(f[0], f[2]) for f in findings(graph)] == [("app.schemas.user", "ARC004")]
+
+
+def test_a_chain_through_modules_of_no_layer_is_reported_at_its_first_link():
+    graph = MemoryImports(
+        {
+            "app.routers.orders": {"app.core.lookup": [5]},
+            "app.core.lookup": {"app.core.deep": [1]},
+            "app.core.deep": {"app.repositories.orders": [2]},
+        }
+    )
+    assert [(f[0], f[1], f[2]) for f in findings(graph)] == [("app.routers.orders", 5, "ARC003")]
+
+
+def test_a_chain_to_a_module_imported_directly_is_the_direct_finding_only():
+    graph = MemoryImports(
+        {
+            "app.routers.orders": {"app.core.lookup": [5], "app.repositories.orders": [6]},
+            "app.core.lookup": {"app.repositories.orders": [1]},
+        }
+    )
+    assert [f[2] for f in findings(graph)] == ["ARC001"]
+
+
+def test_chains_to_shared_layers_are_not_leaks():
+    graph = MemoryImports(
+        {
+            "app.routers.orders": {"app.core.lookup": [5]},
+            "app.core.lookup": {"app.models.order": [1], "app.schemas.order": [2]},
+        }
+    )
+    assert findings(graph) == []
