@@ -6,26 +6,23 @@ from __future__ import annotations
 import configparser
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from archcheck.config import Config
 from archcheck.project import discover
-from conftest import FIXTURES, ROOT, write_example
+from conftest import PROJECTS, ROOT, cli, findings, run, tool, write_example
 
-FINDING = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<column>\d+): (?P<code>ARC\d{3}) (?P<message>.*)$")
 IMPORT_RULES = ("ARC001", "ARC002", "ARC003", "ARC004")
 EXAMPLE = ROOT / ".importlinter.example"
-BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.functional
 SEED_LAYERS = ("app/api/routers", "app/services", "app/repositories", "app/models", "app/schemas")
 
 
 def projects():
     found = []
-    for project in sorted(p for p in FIXTURES.iterdir() if p.is_dir() and any(p.rglob("*.py"))):
+    for project in PROJECTS:
         try:
             packages = discover([project], Config()).packages
         except Exception:  # noqa: BLE001 - a fixture the CLI itself refuses
@@ -38,21 +35,12 @@ def is_seed_layout(project: Path) -> bool:
     return all((project / layer).is_dir() for layer in SEED_LAYERS)
 
 
-def run(cwd, *command, pythonpath=None):
+def lint_imports(cwd, config, pythonpath=()):
+    """The real ``lint-imports``, in a subprocess."""
     env = {**os.environ, "COLUMNS": "400"}  # import-linter's own messages unwrapped
     if pythonpath:
         env["PYTHONPATH"] = os.pathsep.join(str(p) for p in pythonpath)
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
-    return result.returncode, result.stdout, result.stderr
-
-
-def findings(text):
-    found = set()
-    for line in text.splitlines():
-        match = FINDING.match(line)
-        if match:
-            found.add((match["path"], int(match["line"]), int(match["column"]), match["code"], match["message"]))
-    return found
+    return run([tool("lint-imports"), "--config", config, "--no-cache"], cwd=cwd, env=env)
 
 
 def adapted_example(target: Path, roots: list[str], seed: bool) -> Path:
@@ -73,9 +61,8 @@ def adapted_example(target: Path, roots: list[str], seed: bool) -> Path:
     return target
 
 
-def lint_imports(project, packages, config, tmp_path):
-    paths = sorted({p.directory.parent for p in packages})
-    return run(project, str(BIN / "lint-imports"), str(config), "--no-cache", pythonpath=paths)
+def lint_imports_on(project, packages, config):
+    return lint_imports(project, config, pythonpath=sorted({p.directory.parent for p in packages}))
 
 
 @pytest.mark.parametrize(("project", "packages"), projects())
@@ -89,7 +76,7 @@ def test_fixture_contract_reports_the_cli_import_findings(project, packages, tmp
     if any(p.prefix == "" for p in packages):
         pytest.skip("a source-root layout: the folder itself is on sys.path, not a package")
     roots = sorted(p.name for p in packages)
-    code, out, _ = run(project, sys.executable, "-m", "archcheck", ".")
+    code, out, _ = cli(".", cwd=project)
     if "ARC900" in out:
         pytest.skip("import-linter's graph cannot be built with a file that does not parse")
     expected = {
@@ -98,7 +85,7 @@ def test_fixture_contract_reports_the_cli_import_findings(project, packages, tmp
     }
     seed = is_seed_layout(project)
     config = adapted_example(tmp_path / ".importlinter", roots, seed)
-    li_code, li_out, li_err = lint_imports(project, packages, config, tmp_path)
+    li_code, li_out, li_err = lint_imports_on(project, packages, config)
     contracts = configparser.ConfigParser()
     contracts.read(config)
     name = contracts["importlinter:contract:archcheck"]["name"]
@@ -137,17 +124,17 @@ LEAKY = {
 def test_contract_options_set_layers_codes_and_ignored_imports(tmp_path):
     project = tmp_path / "project"
     write_example(project, LEAKY)
-    code, out, _ = run(project, str(BIN / "lint-imports"), str(contract_config(tmp_path)), "--no-cache")
+    code, out, _ = lint_imports(project, contract_config(tmp_path))
     assert code == 1 and len(findings(out)) == 2
     config = contract_config(tmp_path, ignore_imports="app.api.routers.health -> app.repositories.ping")
-    code, out, _ = run(project, str(BIN / "lint-imports"), str(config), "--no-cache")
+    code, out, _ = lint_imports(project, config)
     assert code == 1 and {f[0] for f in findings(out)} == {"app/api/routers/users.py"}
     assert "1 ignored import" in out
     config = contract_config(tmp_path, ignore="ARC001")
-    assert run(project, str(BIN / "lint-imports"), str(config), "--no-cache")[0] == 0
+    assert lint_imports(project, config)[0] == 0
     # Layers set on the contract: here the health router counts as a service.
     config = contract_config(tmp_path, services="\n    app.services\n    app.api.routers.health")
-    code, out, _ = run(project, str(BIN / "lint-imports"), str(config), "--no-cache")
+    code, out, _ = lint_imports(project, config)
     assert {f[0] for f in findings(out)} == {"app/api/routers/users.py"}
 
 
@@ -163,7 +150,7 @@ def test_contract_options_set_layers_codes_and_ignored_imports(tmp_path):
 def test_bad_contract_options_are_named(tmp_path, options, field, fragment):
     project = tmp_path / "project"
     write_example(project, LEAKY)
-    code, out, err = run(project, str(BIN / "lint-imports"), str(contract_config(tmp_path, **options)), "--no-cache")
+    code, out, err = lint_imports(project, contract_config(tmp_path, **options))
     assert code == 1
     assert 'Contract "archcheck" is not configured correctly' in out
     assert f"{field}: " in out and fragment in out
@@ -173,7 +160,7 @@ def test_bad_contract_options_are_named(tmp_path, options, field, fragment):
 def test_broken_archcheck_config_is_a_contract_option_error(tmp_path):
     project = tmp_path / "project"
     write_example(project, LEAKY, config="layout = 'sideways'")
-    code, out, err = run(project, str(BIN / "lint-imports"), str(contract_config(tmp_path)), "--no-cache")
+    code, out, err = lint_imports(project, contract_config(tmp_path))
     assert code == 1
     assert "config: " in out and "[tool.archcheck] layout" in out
     assert "Traceback" not in out + err
