@@ -9,8 +9,20 @@ for whole projects, ``single_file`` for flake8), ``syntax_checks`` runs the synt
 """
 from __future__ import annotations
 
-from archcheck.engine.check import LayerImports, Report, check, check_graph, layer_imports
-from archcheck.engine.selection import Options, Progress, layer_map_for, load, select_rules
+from archcheck.engine.check import (
+    LayerImports,
+    Report,
+    check,
+    check_graph,
+    layer_imports,
+)
+from archcheck.engine.selection import (
+    Options,
+    Progress,
+    layer_map_for,
+    load,
+    select_rules,
+)
 from archcheck.engine.single_file import FileChecker
 
 __all__ = [

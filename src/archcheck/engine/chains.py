@@ -29,7 +29,7 @@ class Chains:
             return self._reach[start]
         paths: dict[str, tuple[str, ...]] = {}
         seen = {start}
-        queue = deque([(start,)])
+        queue: deque[tuple[str, ...]] = deque([(start,)])
         while queue:
             path = queue.popleft()
             for nxt in imports_of(path[-1]):

@@ -83,7 +83,7 @@ def layer_map_for(packages: Sequence[Package], config: Config) -> LayerMap:
     for package in packages:
         by_prefix.setdefault(package.prefix, []).extend(f.module for f in package.files)
     for prefix, modules in sorted(by_prefix.items()):
-        layout = config.layout
+        layout: str | None = config.layout
         if layout == "auto":
             layout = detect_layout(prefix, modules)
         if layout is not None:

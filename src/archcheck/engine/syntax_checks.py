@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from archcheck import __version__
 from archcheck.cache import digest
 from archcheck.engine.run import Run, display_path
+from archcheck.engine.sources import Sources
 from archcheck.engine.workers import in_workers
 from archcheck.findings import Finding, Location
 from archcheck.index import ProjectIndex
@@ -21,7 +22,6 @@ from archcheck.layers import LayerMap
 from archcheck.rules import SyntaxRule
 from archcheck.rules.base import SyntaxContext, SyntaxHit
 from archcheck.rules.syntax_pass import run_syntax_rules
-from archcheck.engine.sources import Sources
 
 __all__ = ["SyntaxResult", "file_syntax_findings", "syntax_findings"]
 
@@ -102,8 +102,9 @@ class _Job:
                 continue
             recording = _RecordingIndex(index)
             context = SyntaxContext(
-                module, self.layers.layer_of(module), parsed.tree, self.sources.symbols[module],
-                recording, tuple(parsed.source.splitlines()),  # type: ignore[arg-type]
+                module, self.layers.layer_of(module) or "", parsed.tree,
+                self.sources.symbols[module], recording,  # type: ignore[arg-type]
+                tuple(parsed.source.splitlines()),
             )
             hits = tuple((rule.code, hit) for rule, hit in run_syntax_rules(self.rules, context))
             yield module, key, SyntaxResult(hits, tuple(recording.calls.items()))

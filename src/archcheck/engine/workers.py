@@ -47,7 +47,7 @@ def in_workers(
         return
     context = mp.get_context("fork")
     chunks = [todo[i::cores] for i in range(cores)]
-    started = []
+    started: list[tuple[list[tuple[str, str]], Any, Any]] = []
     for chunk in chunks:
         try:
             receiver, sender = context.Pipe(duplex=False)
