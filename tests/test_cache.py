@@ -1,13 +1,13 @@
 """The cache: warm runs equal cold ones, and an edit re-parses only what it must."""
 from __future__ import annotations
 
-from pathlib import Path
+import shutil
 
 import pytest
 
-from archcheck.engine import sources, syntax_checks
+from archcheck.engine import sources
 from archcheck.engine import Options, check
-from conftest import write_example
+from conftest import FIXTURES, cli, write_example
 
 PROJECT = {
     "app/db.py": "from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n",
@@ -103,13 +103,12 @@ def test_a_broken_cache_is_a_miss_not_an_error(tmp_path, monkeypatch):
     assert run(tmp_path) == cold
 
 
-def test_forked_workers_find_what_one_process_finds(tmp_path, monkeypatch):
-    from conftest import FIXTURES
-
-    monkeypatch.chdir(FIXTURES / "all_rules")
-    alone = check([Path(".")], Options(use_cache=False))
-    monkeypatch.setattr(syntax_checks, "PARALLEL_MIN", 1)
-    forked = check([Path(".")], Options(use_cache=False))
-    assert forked.findings == alone.findings
-    assert any(f.code == "ARC900" for f in forked.findings)
-    assert {f.code for f in forked.findings} >= {"ARC101", "ARC201", "ARC202"}
+def test_a_project_large_enough_for_workers_reports_what_a_small_one_does(tmp_path):
+    # 220 more services to parse: the syntax pass runs in worker processes.
+    project = tmp_path / "all_rules"
+    shutil.copytree(FIXTURES / "all_rules", project)
+    for i in range(220):
+        write_example(project, {f"shop/bulk{i}/service.py": "from shop.core import lookup\n"})
+    result = cli(".", "--no-cache", cwd=project)
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout == (FIXTURES / "all_rules" / "expected.txt").read_text()
