@@ -129,17 +129,22 @@ class ProjectIndex:
         return None
 
     def _through_star(self, symbols: ModuleSymbols, name: str, seen: set[str]) -> str | None:
-        for module in symbols.star_imports:
-            other = self.module(module)
-            if other is None:
-                continue
-            candidate = f"{module}.{name}"
-            if candidate in seen:
-                continue
-            if other.defines(name) or name in other.imports or other.star_imports:
-                if other.defines(name) or name in other.imports:
-                    return candidate
-                deeper = self._through_star(other, name, seen | {candidate})
+        """Where a name star-imported into ``symbols`` comes from. A module that defines it
+        wins over one that only imports it (``from . import Thing`` under
+        ``TYPE_CHECKING``, which imports nothing at run time), whatever the order of the
+        star imports; an import leading back to a name already followed is no source."""
+        others = [(module, self.module(module)) for module in symbols.star_imports]
+        others = [(m, o) for m, o in others if o is not None and f"{m}.{name}" not in seen]
+        for module, other in others:
+            if other.defines(name):
+                return f"{module}.{name}"
+        for module, other in others:
+            target = other.imports.get(name)
+            if target is not None and target not in seen:
+                return f"{module}.{name}"
+        for module, other in others:
+            if other.star_imports:
+                deeper = self._through_star(other, name, seen | {f"{module}.{name}"})
                 if deeper is not None:
                     return deeper
         return None
@@ -167,6 +172,34 @@ class ProjectIndex:
         if found is None or found[1] not in found[0].functions:
             return None
         return found[0], found[0].functions[found[1]]
+
+    def method(self, qualname: str, name: str) -> tuple[ModuleSymbols, FunctionInfo] | None:
+        """Method ``name`` of the project class ``qualname``, defined there or inherited
+        from a project base class, with the module that defines it."""
+        return self._method(self.resolve(qualname), name, set())
+
+    def _method(
+        self, qualname: str, name: str, seen: set[str]
+    ) -> tuple[ModuleSymbols, FunctionInfo] | None:
+        found = self._split(qualname)
+        if found is None or found[1] not in found[0].classes or qualname in seen:
+            return None
+        seen.add(qualname)
+        symbols, class_name = found
+        info = symbols.methods.get(f"{class_name}.{name}")
+        if info is not None:
+            return symbols, info
+        for base in symbols.classes[class_name].bases:
+            inherited = self._method(self.resolve(base), name, seen)
+            if inherited is not None:
+                return inherited
+        return None
+
+    def is_declarative_base(self, qualname: str) -> bool:
+        """Whether ``qualname`` is an ORM declarative base: a ``DeclarativeBase`` subclass,
+        an abstract mapped class, or what ``declarative_base()`` returned."""
+        qualname = self.resolve(qualname)
+        return self.kind(qualname) == ORM_BASE or self._is_declarative_object(qualname)
 
     def inherits(self, qualname: str, bases: frozenset[str]) -> bool:
         """Whether the project class ``qualname`` derives, across modules, from one of

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from archcheck.cache import integer, text, texts
+
 __all__ = [
     "ASSIGNED",
     "ENTERED",
@@ -23,7 +25,9 @@ __all__ = [
     "Scopes",
     "dotted",
     "resolve_relative",
+    "symbols_from_data",
     "symbols_of",
+    "symbols_to_data",
 ]
 
 
@@ -85,6 +89,8 @@ class ModuleSymbols:
     # ``SessionDep = Annotated[Session, Depends(get_session)]``, ``X: TypeAlias = ...``,
     # ``type X = ...``: the aliased expression, read with this module's names.
     type_aliases: dict[str, ast.expr] = field(default_factory=dict)
+    # ``Class.method`` -> its FunctionInfo: what a method is annotated to return.
+    methods: dict[str, FunctionInfo] = field(default_factory=dict)
     star_imports: tuple[str, ...] = ()  # modules of ``from m import *``
 
     def defines(self, name: str) -> bool:
@@ -111,6 +117,70 @@ class ModuleSymbols:
     def qualify_node(self, node: ast.AST) -> str | None:
         name = dotted(node)
         return None if name is None else self.qualify(name)
+
+
+def symbols_to_data(symbols: ModuleSymbols) -> list:
+    """``symbols`` as JSON data (the cache's form); syntax nodes as their source text."""
+    exprs: list[str] = []
+
+    def expr(node: ast.expr | None) -> int:
+        if node is None:
+            return -1
+        exprs.append(ast.unparse(node))
+        return len(exprs) - 1
+
+    return [
+        symbols.module, symbols.is_package, symbols.imports,
+        [[c.name, c.line, list(c.bases), [list(k) for k in c.keywords], list(c.decorators), c.abstract]
+         for c in symbols.classes.values()],
+        symbols.calls, symbols.aliases,
+        [[f.name, f.line, expr(f.returns)] for f in symbols.functions.values()],
+        [[name, expr(value)] for name, value in symbols.type_aliases.items()],
+        list(symbols.star_imports), exprs,
+    ]
+
+
+def symbols_from_data(data: object) -> ModuleSymbols:
+    """The symbols ``symbols_to_data`` wrote; ValueError (or TypeError) when ``data`` has
+    another shape."""
+    def table(value: object) -> dict[str, str]:
+        if type(value) is not dict:
+            raise ValueError("not a table")
+        return {text(k): text(v) for k, v in value.items()}
+
+    def flag(value: object) -> bool:
+        if type(value) is not bool:
+            raise ValueError("not a boolean")
+        return value
+
+    module, is_package, imports, classes, calls, aliases, functions, type_aliases, stars, sources = data  # type: ignore[misc]
+    sources = texts(sources)
+    # One parse for every expression of the module: each on its own line, in parentheses.
+    body = ast.parse("\n".join(f"({source})" for source in sources)).body if sources else []
+    if len(body) != len(sources) or not all(isinstance(s, ast.Expr) for s in body):
+        raise ValueError("expressions do not parse one by one")
+    exprs = [s.value for s in body]  # type: ignore[attr-defined]
+
+    def expr(index: object) -> ast.expr | None:
+        return None if integer(index) == -1 else exprs[index]  # type: ignore[index]
+
+    symbols = ModuleSymbols(text(module), flag(is_package), table(imports))
+    for name, line, bases, keywords, decorators, abstract in classes:
+        symbols.classes[text(name)] = ClassInfo(
+            name, integer(line), texts(bases),
+            tuple((text(k), text(v)) for k, v in keywords), texts(decorators), flag(abstract),
+        )
+    symbols.calls = table(calls)
+    symbols.aliases = table(aliases)
+    for name, line, returns in functions:
+        symbols.functions[text(name)] = FunctionInfo(name, integer(line), expr(returns))
+    for name, value in type_aliases:
+        aliased = expr(value)
+        if aliased is None:
+            raise ValueError("a type alias of nothing")
+        symbols.type_aliases[text(name)] = aliased
+    symbols.star_imports = texts(stars)
+    return symbols
 
 
 def _bind_import(symbols: ModuleSymbols, node: ast.Import | ast.ImportFrom) -> None:
@@ -169,6 +239,11 @@ def symbols_of(tree: ast.Module, module: str, is_package: bool = False) -> Modul
                 ),
                 abstract=any(_assigns_true(stmt, "__abstract__") for stmt in node.body),
             )
+            for member in node.body:
+                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    symbols.methods[f"{node.name}.{member.name}"] = FunctionInfo(
+                        member.name, member.lineno, member.returns
+                    )
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             symbols.functions[node.name] = FunctionInfo(node.name, node.lineno, node.returns)
         elif _TYPE_ALIAS is not None and isinstance(node, _TYPE_ALIAS):
@@ -184,6 +259,10 @@ def symbols_of(tree: ast.Module, module: str, is_package: bool = False) -> Modul
                 _forget(symbols, target.id)
                 if explicit_alias or _looks_like_type(node.value):
                     symbols.type_aliases[target.id] = node.value
+                elif _new_type(symbols, node.value) is not None:
+                    # ``AsyncSession = NewType("AsyncSession", _AsyncSession)`` is, to a
+                    # reader of annotations, the type it wraps.
+                    symbols.type_aliases[target.id] = _new_type(symbols, node.value)
                 elif isinstance(node.value, ast.Call):
                     callee = symbols.qualify_node(node.value.func)
                     if callee:
@@ -220,6 +299,14 @@ def _looks_like_type(value: ast.expr) -> bool:
             for side in (value.left, value.right)
         )
     return False
+
+
+def _new_type(symbols: ModuleSymbols, value: ast.expr) -> ast.expr | None:
+    """``T`` of ``NewType("Name", T)``."""
+    if not (isinstance(value, ast.Call) and len(value.args) == 2):
+        return None
+    callee = symbols.qualify_node(value.func)
+    return value.args[1] if callee in ("typing.NewType", "typing_extensions.NewType") else None
 
 
 def _assigns_true(stmt: ast.stmt, name: str) -> bool:

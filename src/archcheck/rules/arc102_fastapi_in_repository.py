@@ -1,22 +1,11 @@
 from __future__ import annotations
 
-import ast
-
 from archcheck.layers import REPOSITORIES
-from archcheck.rules.base import Example, SyntaxRule
-from archcheck.rules.frameworks import web_framework_of
+from archcheck.rules.base import Example
+from archcheck.rules.frameworks import ImportsWebFramework
 
 
-def web_imports(node: ast.Import | ast.ImportFrom) -> list[str]:
-    """The fastapi / starlette modules one import statement names, in order."""
-    if isinstance(node, ast.ImportFrom):
-        names = [node.module] if node.level == 0 and node.module else []
-    else:
-        names = [alias.name for alias in node.names]
-    return [name for name in names if web_framework_of(name)]
-
-
-class FastapiInRepository(SyntaxRule):
+class FastapiInRepository(ImportsWebFramework):
     """A repository imports fastapi or starlette
 
     ## What it does
@@ -57,36 +46,26 @@ class FastapiInRepository(SyntaxRule):
     code = "ARC102"
     name = "fastapi-in-repository"
     layers = (REPOSITORIES,)
-
-    def visit_Import(self, node: ast.Import) -> None:
-        self._check(node)
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        self._check(node)
-
-    def _check(self, node: ast.Import | ast.ImportFrom) -> None:
-        modules = web_imports(node)
-        if modules:
-            self.report(
-                node,
-                f"Repository imports {', '.join(modules)}; keep the web framework out of the "
-                f"data layer: take plain arguments and raise domain exceptions",
-            )
+    subject = "Repository"
+    advice = (
+        "keep the web framework out of the data layer: take plain arguments and raise "
+        "domain exceptions"
+    )
 
     valid = (
         Example(
             {
-                "app/repositories/user_repo.py": (
-                    "from sqlalchemy import select\n"
-                    "from sqlalchemy.orm import Session\n"
-                    "import fastapi_pagination_like_name  # another package\n"
-                    "from . import fastapi  # a sibling module of the project named fastapi\n"
-                    "\n"
-                    "\n"
-                    "class UserRepository:\n"
-                    "    def __init__(self, session: Session):\n"
-                    "        self.session = session\n"
-                ),
+                "app/repositories/user_repo.py": '''
+                    from sqlalchemy import select
+                    from sqlalchemy.orm import Session
+                    import fastapi_pagination_like_name  # another package
+                    from . import fastapi  # a sibling module of the project named fastapi
+
+
+                    class UserRepository:
+                        def __init__(self, session: Session):
+                            self.session = session
+                ''',
                 "app/repositories/fastapi.py": "",
                 "app/services/user_service.py": "import fastapi\n",
                 "app/api/routers/users.py": "from fastapi import APIRouter\n",
@@ -96,22 +75,22 @@ class FastapiInRepository(SyntaxRule):
     invalid = (
         Example(
             {
-                "app/repositories/user_repo.py": (
-                    "from typing import TYPE_CHECKING\n"
-                    "\n"
-                    "import fastapi  # ARC102\n"
-                    "import os, starlette.requests  # ARC102\n"
-                    "from fastapi import Depends, HTTPException as HTTPError  # ARC102\n"
-                    "from starlette.status import HTTP_404_NOT_FOUND  # ARC102\n"
-                    "\n"
-                    "if TYPE_CHECKING:\n"
-                    "    from fastapi import Request  # ARC102\n"
-                    "\n"
-                    "\n"
-                    "def paginate(items):\n"
-                    "    from fastapi.encoders import jsonable_encoder  # ARC102\n"
-                    "    return jsonable_encoder(items)\n"
-                ),
+                "app/repositories/user_repo.py": '''
+                    from typing import TYPE_CHECKING
+
+                    import fastapi  # ARC102
+                    import os, starlette.requests  # ARC102
+                    from fastapi import Depends, HTTPException as HTTPError  # ARC102
+                    from starlette.status import HTTP_404_NOT_FOUND  # ARC102
+
+                    if TYPE_CHECKING:
+                        from fastapi import Request  # ARC102
+
+
+                    def paginate(items):
+                        from fastapi.encoders import jsonable_encoder  # ARC102
+                        return jsonable_encoder(items)
+                ''',
                 "app/services/user_service.py": "",
             }
         ),

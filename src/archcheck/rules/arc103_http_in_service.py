@@ -1,20 +1,18 @@
 from __future__ import annotations
 
-import ast
-
 from archcheck.layers import SERVICES
-from archcheck.rules.arc102_fastapi_in_repository import web_imports
-from archcheck.rules.base import Example, SyntaxRule
-from archcheck.rules.frameworks import http_exception_raised
+from archcheck.rules.base import Example
+from archcheck.rules.frameworks import ImportsWebFramework, RaisesFrameworkException
 
 
-class HttpInService(SyntaxRule):
+class HttpInService(ImportsWebFramework, RaisesFrameworkException):
     """A service imports fastapi or starlette, or raises an HTTP exception
 
     ## What it does
     Flags, in the services layer, every import statement of ``fastapi`` or ``starlette``
-    (or their submodules) and every ``raise`` of their ``HTTPException``, recognised as
-    ARC101 recognises it (aliases, module paths, project subclasses, bound names).
+    (or their submodules), every ``raise`` of one of their exceptions and every
+    module-level instance of one, recognised as ARC101 recognises them (aliases, module
+    paths, project subclasses, bound names, instances of any module).
 
     Off by default, because many teams accept ``HTTPException`` in services as a pragmatic
     shortcut; on with ``strict = true`` in ``[tool.archcheck]``, or with
@@ -54,44 +52,25 @@ class HttpInService(SyntaxRule):
     name = "http-in-service"
     default = "strict"
     layers = (SERVICES,)
-
-    def visit_Import(self, node: ast.Import) -> None:
-        self._check_import(node)
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        self._check_import(node)
-
-    def _check_import(self, node: ast.Import | ast.ImportFrom) -> None:
-        modules = web_imports(node)
-        if modules:
-            self.report(
-                node,
-                f"Service imports {', '.join(modules)}; keep HTTP in the routers: take plain "
-                f"arguments and raise domain exceptions",
-            )
-
-    def visit_Raise(self, node: ast.Raise) -> None:
-        raised = http_exception_raised(node, self.scopes, self.index)
-        if raised is not None:
-            self.report(
-                node,
-                f"Service raises HTTP exception {raised}; raise a domain exception and map it "
-                f"to an HTTP status in the router",
-            )
+    subject = "Service"
+    advice = "keep HTTP in the routers: take plain arguments and raise domain exceptions"
 
     valid = (
         Example(
             {
-                "app/services/order_service.py": (
-                    "from app.services.errors import OrderAlreadyShipped\n"
-                    "\n"
-                    "\n"
-                    "def cancel(order):\n"
-                    "    if order.status == 'shipped':\n"
-                    "        raise OrderAlreadyShipped(order.id)\n"
-                    "    return order\n"
-                ),
-                "app/services/errors.py": "class OrderAlreadyShipped(Exception):\n    pass\n",
+                "app/services/order_service.py": '''
+                    from app.services.errors import OrderAlreadyShipped
+
+
+                    def cancel(order):
+                        if order.status == "shipped":
+                            raise OrderAlreadyShipped(order.id)
+                        return order
+                ''',
+                "app/services/errors.py": '''
+                    class OrderAlreadyShipped(Exception):
+                        pass
+                ''',
                 "app/api/routers/orders.py": "from fastapi import HTTPException\n",
             },
             config="strict = true",
@@ -100,19 +79,33 @@ class HttpInService(SyntaxRule):
     invalid = (
         Example(
             {
-                "app/services/order_service.py": (
-                    "from fastapi import HTTPException, status  # ARC103\n"
-                    "from starlette.requests import Request  # ARC103\n"
-                    "\n"
-                    "\n"
-                    "def cancel(order, request: Request):\n"
-                    "    if order.status == 'shipped':\n"
-                    "        raise HTTPException(status.HTTP_409_CONFLICT)  # ARC103\n"
-                    "    error = HTTPException(404)\n"
-                    "    if order.deleted:\n"
-                    "        raise error  # ARC103\n"
-                    "    return order\n"
-                ),
+                "app/services/order_service.py": '''
+                    from fastapi import HTTPException, status  # ARC103
+                    from starlette.requests import Request  # ARC103
+
+                    from app.core.errors import Gone
+
+                    InvalidCredentialException = HTTPException(status_code=401)  # ARC103
+
+
+                    def cancel(order, request: Request):
+                        if order.status == "shipped":
+                            raise HTTPException(status.HTTP_409_CONFLICT)  # ARC103
+                        error = HTTPException(404)
+                        if order.deleted:
+                            raise error  # ARC103
+                        if order.expired:
+                            raise Gone()  # ARC103
+                        raise InvalidCredentialException  # ARC103
+                ''',
+                "app/core/errors.py": '''
+                    from starlette.exceptions import HTTPException
+
+
+                    class Gone(HTTPException):
+                        def __init__(self):
+                            super().__init__(410)
+                ''',
                 "app/repositories/order_repo.py": "",
             },
             config="strict = true",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
@@ -30,6 +31,7 @@ __all__ = [
     "SyntaxContext",
     "SyntaxRule",
     "SyntaxHit",
+    "source_text",
 ]
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
@@ -40,11 +42,25 @@ _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 class Example:
     """A small project: relative path -> source. Missing ``__init__.py`` files are implied.
 
-    ``config`` is the body of a ``[tool.archcheck]`` table, for rules that need one.
+    Sources are written as indented triple-quoted strings, and are dedented here (a first
+    line break right after the opening quotes is dropped), so an example reads as the file
+    it stands for. ``config`` is the body of a ``[tool.archcheck]`` table, for rules that
+    need one.
     """
 
     files: Mapping[str, str]
     config: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "files", {path: source_text(text) for path, text in self.files.items()}
+        )
+
+
+def source_text(text: str) -> str:
+    """An example's source as its file holds it: dedented, without the line break that
+    follows the opening quotes."""
+    return textwrap.dedent(text.removeprefix("\n"))
 
 
 class Rule:
