@@ -1,12 +1,14 @@
 """Reading and parsing source files with the standard library's ``ast``.
 
 ``ast`` is what flake8 hands a plugin for free and is several times faster than a concrete
-syntax tree; every syntax rule and the project index read it.
+syntax tree; every syntax rule and the project index read it. A file in a grammar newer
+than the running Python's is lowered to it first (``archcheck.lowering``).
 """
 from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,9 +44,40 @@ class ParsedFile:
 def _decode(path: Path, data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        # The cookie names no codec, or a BOM contradicts it, or the first lines are not
+        # UTF-8 and there is no cookie: tokenize says which in its first words.
+        reason = str(error.msg)
+        if reason.startswith("invalid or missing encoding"):
+            raise _undecodable(path, data, "not UTF-8 and no coding cookie") from None
+        if reason.startswith("unknown encoding"):
+            reason = "unknown encoding: " + reason.rpartition(": ")[2]
+        line = _cookie_line(data) or 1
+        raise SourceError(path, line, 1, f"line {line}: {reason}") from None
+    try:
         return data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError) as error:
-        raise SourceError(path, 1, 1, f"cannot decode file: {error}") from None
+    except UnicodeDecodeError as error:
+        what = f"not {encoding} as its coding cookie says" if _cookie_line(data) else "not UTF-8 and no coding cookie"
+        raise _undecodable(path, data, what, error.start) from None
+
+
+# PEP 263: a comment on one of the first two lines that says the coding.
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
+
+
+def _cookie_line(data: bytes) -> int | None:
+    return next((n for n, line in enumerate(data.split(b"\n", 2)[:2], 1) if _COOKIE.match(line)), None)
+
+
+def _undecodable(path: Path, data: bytes, what: str, start: int | None = None) -> SourceError:
+    if start is None:  # tokenize does not say where: the first byte UTF-8 refuses
+        try:
+            data.decode("utf-8")
+            start = 0
+        except UnicodeDecodeError as error:
+            start = error.start
+    line = data.count(b"\n", 0, start) + 1
+    return SourceError(path, line, 1, f"line {line}: {what}")
 
 
 def decode_source(data: bytes, path: Path = Path("<source>")) -> str:
@@ -53,14 +86,47 @@ def decode_source(data: bytes, path: Path = Path("<source>")) -> str:
 
 
 def parse_source(path: Path, data: bytes) -> ParsedFile:
-    """Parse ``data`` (the bytes of ``path``); raise SourceError with a line if it is not Python."""
+    """Parse ``data`` (the bytes of ``path``); raise SourceError with a line if it is not Python.
+
+    Syntax newer than the running Python is read by libcst and lowered to syntax the running
+    ``ast`` reads, every line where it was (``archcheck.lowering``); ``source`` stays the
+    file's own text, for columns and ``noqa`` comments.
+    """
     source = _decode(path, data)
+    if "\0" in source:  # Python refuses it (a ValueError before 3.12), and so does libcst
+        line = source.count("\n", 0, source.find("\0")) + 1
+        raise SourceError(path, line, 1, f"line {line}: source code cannot contain null bytes")
     try:
-        tree = ast.parse(source, filename=str(path))
+        return ParsedFile(path, _parse(path, source), source)
     except SyntaxError as error:
-        line = error.lineno or 1
-        column = max(error.offset or 1, 1)
-        raise SourceError(path, line, column, f"SyntaxError: {error.msg}") from None
-    except (ValueError, RecursionError, MemoryError) as error:
-        raise SourceError(path, 1, 1, f"cannot parse file: {error}") from None
+        refused = error
+    # Imported here: libcst takes longer to import than all of archcheck, and most runs
+    # never meet a file that needs it.
+    from archcheck import lowering
+
+    try:
+        lowered = lowering.lower(source)
+    except lowering.LoweringError as error:
+        if (refused.lineno or 1) + (not error.exact) >= error.line:
+            # Both stop at the same place (libcst a token later): Python's words are better.
+            raise _syntax_error(path, refused) from None
+        raise SourceError(path, error.line, error.column, f"line {error.line}: {error.reason}") from None
+    try:
+        tree = _parse(path, lowered)
+    except SyntaxError as error:  # newer grammar, wrong all the same (``1 = x``)
+        raise _syntax_error(path, error) from None
     return ParsedFile(path, tree, source)
+
+
+def _parse(path: Path, source: str) -> ast.Module:
+    try:
+        return ast.parse(source, filename=str(path))
+    except (RecursionError, MemoryError):
+        raise SourceError(path, 1, 1, "too deeply nested to parse") from None
+    except ValueError as error:
+        raise SourceError(path, 1, 1, f"cannot parse: {error}") from None
+
+
+def _syntax_error(path: Path, error: SyntaxError) -> SourceError:
+    line = error.lineno or 1
+    return SourceError(path, line, max(error.offset or 1, 1), f"line {line}: {error.msg}")
