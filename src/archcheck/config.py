@@ -1,10 +1,12 @@
 """Configuration: ``[tool.archcheck]`` in ``pyproject.toml`` (or ``archcheck.toml``), validated.
 
-Every key is checked for type and value, and an error names the file and the key. Codes in
-``select`` / ``ignore`` are validated by the engine, which knows the rule registry.
+Every key is checked for type and value, and an error names the file and the key. Codes
+(``select``, ``ignore``, ``per-file-ignores``) must be lists of code-shaped strings here;
+whether a rule has the code is the engine's to check, which knows the rule registry.
 """
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 __all__ = ["Config", "find_config", "load_config"]
 
 CONFIG_FILES = ("archcheck.toml", "pyproject.toml")
+# A rule code or a prefix of codes: ARC001, ARC1, ARC.
+_CODE = re.compile(r"ARC[0-9]{0,3}")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Config:
     ignore_imports: tuple[tuple[str, str], ...] = ()
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     exclude_type_checking_imports: bool = False
+    baseline: Path | None = None  # the baseline file that the CLI and flake8 plugin apply
 
     @property
     def directory(self) -> Path | None:
@@ -50,9 +55,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except OSError as error:
-        raise ConfigError(str(path), f"cannot read: {error.strerror}") from None
+        raise ConfigError(str(path), f"cannot read: {error.strerror}", file_error=True) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(str(path), f"invalid TOML: {error}") from None
+        raise ConfigError(str(path), f"invalid TOML: {error}", file_error=True) from None
 
 
 def _table_in(path: Path) -> dict[str, Any] | None:
@@ -84,6 +89,24 @@ def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return tuple(value)
     raise ConfigError(str(path), "must be a string or a list of strings", key=key)
+
+
+def _codes(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+        example = f'["{value}"]' if isinstance(value, str) else '["ARC001"]'
+        raise ConfigError(str(path), f"must be a list of rule codes, e.g. {example}", key=key)
+    for code in value:
+        if not _CODE.fullmatch(code):
+            raise ConfigError(
+                str(path), f"{code!r} is not a rule code or prefix (ARC001, ARC1, ARC)", key=key
+            )
+    return tuple(value)
+
+
+def _baseline(path: Path, key: str, value: Any) -> Path:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(str(path), "must be the path of a baseline file", key=key)
+    return path.parent / value
 
 
 def _boolean(path: Path, key: str, value: Any) -> bool:
@@ -118,7 +141,7 @@ def _ignore_imports(path: Path, value: Any) -> tuple[tuple[str, str], ...]:
 def _per_file_ignores(path: Path, value: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
         raise ConfigError(str(path), "must be a table of 'glob' = [codes]", key="per-file-ignores")
-    return {glob: _strings(path, f"per-file-ignores.{glob!r}", codes) for glob, codes in value.items()}
+    return {glob: _codes(path, f"per-file-ignores.{glob!r}", codes) for glob, codes in value.items()}
 
 
 def _layout(path: Path, value: Any) -> str:
@@ -131,21 +154,22 @@ _KEYS = {
     "root": ("root", _strings),
     "layout": ("layout", lambda path, key, value: _layout(path, value)),
     "layers": ("layers", lambda path, key, value: _layers(path, value)),
-    "select": ("select", _strings),
-    "ignore": ("ignore", _strings),
+    "select": ("select", _codes),
+    "ignore": ("ignore", _codes),
     "strict": ("strict", _boolean),
     "exclude": ("exclude", _strings),
     "ignore_imports": ("ignore_imports", lambda path, key, value: _ignore_imports(path, value)),
     "per-file-ignores": ("per_file_ignores", lambda path, key, value: _per_file_ignores(path, value)),
     "exclude_type_checking_imports": ("exclude_type_checking_imports", _boolean),
+    "baseline": ("baseline", _baseline),
 }
 
 
 def load_config(path: Path) -> Config:
     """Read and validate the archcheck table of ``path``."""
-    path = path.resolve()
     if not path.is_file():
-        raise ConfigError(str(path), "no such file")
+        raise ConfigError(str(path), "no such file", file_error=True)
+    path = path.resolve()
     table = _table_in(path)
     if table is None:
         raise ConfigError(str(path), "has no [tool.archcheck] table")

@@ -24,10 +24,14 @@ class ProjectError(ArchcheckError):
 
 
 class ConfigError(ArchcheckError):
-    """A configuration file is unreadable or invalid; the message names the file and key."""
+    """A configuration file is unreadable or invalid; the message names the file and key
+    (``file_error``: the file itself, missing or not TOML, before any table in it)."""
 
-    def __init__(self, path: str, message: str, *, key: str | None = None) -> None:
+    def __init__(self, path: str, message: str, *, key: str | None = None, file_error: bool = False) -> None:
         self.path = path
         self.key = key
-        where = f"{path}: [tool.archcheck]" if key is None else f"{path}: [tool.archcheck] {key}"
+        if file_error:
+            where = path
+        else:
+            where = f"{path}: [tool.archcheck]" if key is None else f"{path}: [tool.archcheck] {key}"
         super().__init__(f"{where}: {message}")
