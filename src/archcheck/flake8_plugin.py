@@ -24,12 +24,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archcheck import __version__
-from archcheck.engine import FileChecker, Options
 from archcheck.errors import ArchcheckError
-from archcheck.rules import RULES
+
+if TYPE_CHECKING:
+    from archcheck.engine import FileChecker
 
 __all__ = ["ArchcheckFailed", "Plugin"]
 
@@ -44,10 +45,37 @@ class ArchcheckFailed(Exception):
         return f"archcheck: error: {self}"
 
 
+def _may_select(options: Any) -> bool:
+    """Whether flake8's options could select any ``ARC`` code at all: an entry of
+    ``--select``, ``--extend-select`` or the plugins' default selection that starts with
+    ``ARC`` or is a prefix of it. ``flake8 --select E9`` says no, without the rules loaded."""
+    if not hasattr(options, "extended_default_select"):
+        return True  # not flake8's options: do the work
+    select = getattr(options, "select", None)
+    chosen = options.extended_default_select if select is None else select
+    codes = [*(chosen or ()), *(getattr(options, "extend_select", None) or ())]
+    return any(c.startswith(_PREFIX) or _PREFIX.startswith(c) for c in (c.strip().upper() for c in codes))
+
+
+def _selected(options: Any, codes: Sequence[str]) -> bool:
+    """Whether flake8 reports any of ``codes``, by flake8's own decision between
+    ``--select``/``--extend-select`` and ``--ignore``/``--extend-ignore`` (the longest
+    matching prefix wins). Options flake8 did not make are taken as selecting them."""
+    try:
+        from flake8.style_guide import Decision, DecisionEngine
+
+        engine = DecisionEngine(options)
+        return any(engine.decision_for(code) is Decision.Selected for code in codes)
+    except Exception:  # not flake8's options, or its internals changed: do the work
+        return True
+
+
 def _named_rules(codes: Sequence[str] | None) -> tuple[str, ...]:
     """Codes in flake8's ``--select`` / ``--extend-select`` that name archcheck rules more
     precisely than the whole family: ``ARC103`` turns on a rule that is off by default
     (as ``archcheck --extend-select ARC103`` does); plain ``ARC`` changes nothing."""
+    from archcheck.rules import RULES
+
     found = []
     for code in codes or ():
         code = code.strip().upper()
@@ -61,12 +89,20 @@ class Plugin:
     version = __version__
 
     # One per process: it discovers each project once for all the files flake8 checks.
-    _checker = FileChecker()
+    # None when flake8 reports no ARC code: flake8 still runs every installed plugin, and
+    # ``flake8 --select E9`` must not pay for archcheck (nor import its engine).
+    _checker: FileChecker | None = None
+    _parsed = False
 
     def __init__(self, tree: ast.Module, filename: str, lines: Sequence[str]) -> None:
         # The check runs here, not in run(): flake8 turns an exception raised while it
         # creates a plugin into one "failed during execution" line, while one raised from
         # the run() generator would end flake8 with a traceback.
+        self.findings: list = []
+        if not self._parsed:  # created without flake8's options: every default rule
+            type(self).parse_options(None)
+        if self._checker is None:
+            return
         try:
             self.findings = self._checker.check(Path(filename), tree, lines)
         except ArchcheckError as error:
@@ -74,6 +110,16 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
+        cls._checker = None
+        cls._parsed = True
+        if not _may_select(options):
+            return
+        from archcheck.rules import RULES
+
+        if not _selected(options, [rule.code for rule in RULES]):
+            return
+        from archcheck.engine import FileChecker, Options
+
         named = _named_rules(getattr(options, "select", None)) + _named_rules(
             getattr(options, "extend_select", None)
         )
