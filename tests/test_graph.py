@@ -161,3 +161,13 @@ def test_by_feature_shows_one_feature_reaching_into_another(tmp_path):
     if shutil.which("dot"):
         rendered = subprocess.run(["dot", "-Tsvg"], input=dot_text, capture_output=True, text=True, timeout=60)
         assert rendered.returncode == 0 and rendered.stderr == ""
+
+
+def test_dot_legend_names_only_what_the_picture_holds():
+    def legend(project):
+        out = cli("graph", "--format", "dot", cwd=project).stdout
+        return out.split(" label=", 1)[1].split("];", 1)[0]
+
+    assert legend(CLEAN).endswith('(no findings)"')  # nothing red, nothing dashed: no legend
+    assert "red: findings (arrows: imports)" in legend(LEAKY) and "dashed: through modules of no layer" in legend(LEAKY)
+    assert "boxes" not in legend(LEAKY)

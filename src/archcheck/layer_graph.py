@@ -23,7 +23,6 @@ __all__ = ["LayerEdge", "LayerNode", "LayerPicture", "feature_of", "picture", "r
 LEAK = "#d62728"
 PLAIN = "#5a6472"
 QUIET = "#9aa3ad"  # allowed imports: present, but not the point of the picture
-LEGEND = "red: findings (arrows: imports, boxes: code in the layer); dashed: through modules of no layer (ARC003)"
 
 Place = tuple[str, str]  # (feature, layer); the feature is "" in the layer-level picture
 
@@ -151,6 +150,19 @@ def _title(picture: LayerPicture) -> str:
     return f"{', '.join(picture.packages)}: layers and imports ({findings})"
 
 
+def _legend(picture: LayerPicture) -> list[str]:
+    """What the colours and dashes of this picture mean; only those it holds."""
+    red = []
+    if any(edge.leaks and not edge.indirect for edge in picture.edges):
+        red.append("arrows: imports")
+    if any(node.findings for node in picture.nodes):
+        red.append("boxes: code in the layer")
+    parts = [f"red: findings ({', '.join(red)})"] if red else []
+    if any(edge.indirect for edge in picture.edges):
+        parts.append("dashed: through modules of no layer (ARC003)")
+    return ["; ".join(parts)] if parts else []
+
+
 def _dot_string(*lines: str) -> str:
     """A quoted DOT string, one ``\\n``-separated line per argument."""
     escaped = (line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
@@ -178,7 +190,7 @@ def render_dot(picture: LayerPicture) -> str:
     out = [
         "digraph archcheck {",
         f"  graph [rankdir=TB, fontname=Helvetica, fontsize=12, labelloc=t, nodesep=0.8, ranksep=0.9,"
-        f" label={_dot_string(_title(picture), LEGEND)}];",
+        f" label={_dot_string(_title(picture), *_legend(picture))}];",
         f'  node [shape=box, style="rounded,filled", fillcolor="#f4f6f9", color="{PLAIN}",'
         " fontname=Helvetica, fontsize=12];",
         f'  edge [color="{QUIET}", fontcolor="{PLAIN}", fontname=Helvetica, fontsize=10];',
