@@ -10,6 +10,7 @@ from archcheck.engine import Report
 from archcheck.findings import Finding, Location
 from archcheck.reporting import FORMATS, Result, render
 from archcheck.reporting.github import annotation, escape_data, escape_property
+from archcheck.rules import DOCS_URL
 from conftest import DATA, FIXTURES, cli
 
 SARIF_SCHEMA = DATA / "sarif-schema-2.1.0.json"  # OASIS SARIF 2.1.0, draft-07
@@ -90,7 +91,7 @@ def test_sarif_is_valid_and_complete(project, sarif_schema):
         assert not location["artifactLocation"]["uri"].startswith("/")
         region = location["region"]
         assert line.startswith(f"{location['artifactLocation']['uri']}:{region['startLine']}:{region['startColumn']}: {result['ruleId']} ")
-        fingerprints.add(result["partialFingerprints"]["archcheck/v1"])
+        fingerprints.add(result["partialFingerprints"]["archcheck/v2"])
     assert len(fingerprints) == len(run["results"])
 
 
@@ -102,6 +103,7 @@ def test_sarif_rules_carry_the_rule_docs(sarif_schema):
     assert arc001["shortDescription"]["text"].startswith("A router imports a repository directly")
     assert "## Why is this bad?" in arc001["help"]["markdown"]
     assert "Why is this bad?" in arc001["help"]["text"] and "## " not in arc001["help"]["text"]
+    assert arc001["helpUri"] == f"{DOCS_URL}/ARC001.md"
 
 
 @pytest.mark.parametrize("project", PROJECTS, ids=IDS)

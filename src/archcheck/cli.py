@@ -21,7 +21,7 @@ from archcheck.baseline import compare, load_baseline, write_baseline
 from archcheck.engine import Options, check, layer_imports
 from archcheck.errors import ArchcheckError, UsageError
 from archcheck.reporting import FORMATS, Result, render, statistics_lines
-from archcheck.rules import RULES, rule_for
+from archcheck.rules import RULES, docs_url, rule_for
 
 __all__ = ["main"]
 
@@ -229,6 +229,7 @@ def explain_command(code):
     state = {"on": "on by default", "off": "off by default", "strict": "on with strict = true"}
     click.echo(f"# {rule.code} {rule.name} ({state[rule.default]})\n")
     click.echo(rule.docs())
+    click.echo(f"\n{docs_url(rule)}")
 
 
 @main.command("init")

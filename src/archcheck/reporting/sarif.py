@@ -15,12 +15,13 @@ from archcheck import __version__
 from archcheck.baseline import SourceLines, occurrence_ids
 from archcheck.findings import Finding
 from archcheck.reporting.result import Result
-from archcheck.rules import Rule
+from archcheck.rules import Rule, docs_url
 
 __all__ = ["SARIF_SCHEMA", "render_sarif", "rule_descriptor"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-FINGERPRINT_KEY = "archcheck/v1"
+# v2: syntax findings are identified by their statement's tree, not the line's text.
+FINGERPRINT_KEY = "archcheck/v2"
 LEVEL = "error"
 
 
@@ -37,6 +38,7 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": summary},
+        "helpUri": docs_url(rule),
         "fullDescription": {"text": what},
         "help": {
             "text": _plain(docs) or summary,
