@@ -17,10 +17,15 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
 from archcheck import __version__
+from archcheck.cache import FileCache
 from archcheck.config import Config
+from archcheck.detection import Detected, Evidence, in_app
 from archcheck.engine import layer_map_for
+from archcheck.engine.selection import detections
+from archcheck.engine.sources import Sources
 from archcheck.errors import ConfigError, ProjectError, UsageError
-from archcheck.layers import LAYERS, LayerMap, compile_glob, default_patterns, detect_layout
+from archcheck.index import ProjectIndex
+from archcheck.layers import LAYERS, LayerMap
 from archcheck.project import Package, discover
 
 __all__ = ["Detection", "PackageLayout", "detect", "describe", "init_project", "render_table"]
@@ -38,8 +43,10 @@ class PackageLayout:
     layout: str | None
     modules: dict[str, tuple[str, ...]]  # layer -> modules, every layer present
     unlayered: tuple[str, ...]
-    globs: dict[str, tuple[str, ...]]  # layer -> the default globs that matched
+    globs: dict[str, tuple[str, ...]]  # layer -> the detected globs
     source_root: bool = False  # a folder whose sub-packages are imported by their own names
+    evidence: tuple[Evidence, ...] = ()  # why each glob is in its layer
+    left_out: tuple[str, ...] = ()  # app-less trees inside (tests, migrations), not layered
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ class Detection:
 
     @property
     def layered(self) -> tuple[PackageLayout, ...]:
-        return tuple(p for p in self.packages if p.layout is not None)
+        return tuple(p for p in self.packages if p.globs)
 
 
 def _relative(path: Path, base: Path) -> str:
@@ -59,59 +66,56 @@ def _relative(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _matched_globs(globs: Sequence[str], modules: Sequence[str]) -> tuple[str, ...]:
-    """The globs that match one of ``modules`` or an ancestor of one: dropping the others
-    changes no module's layer."""
-    names = {m.rsplit(".", depth)[0] for m in modules for depth in range(m.count(".") + 1)}
-    return tuple(g for g in globs if any(compile_glob(g).fullmatch(name) for name in names))
-
-
-def _group(packages: Sequence[Package], layers: LayerMap, directory: Path) -> list[PackageLayout]:
+def _group(
+    packages: Sequence[Package], found: Sequence[Detected], layers: LayerMap, directory: Path
+) -> list[PackageLayout]:
     # Packages of one source root (prefix "") are detected together, as the engine does.
+    by_prefix = {detected.prefix: detected for detected in found}
     groups: dict[str, list[Package]] = {}
     for package in packages:
-        key = package.prefix or str(package.directory.parent)
-        groups.setdefault(key, []).append(package)
-    found = []
-    for key, members in sorted(groups.items()):
-        prefix = members[0].prefix
+        groups.setdefault(package.prefix, []).append(package)
+    result = []
+    for prefix, members in sorted(groups.items()):
+        detected = by_prefix[prefix]
         modules = [f.module for p in members for f in p.files]
-        layout = detect_layout(prefix, modules)
         by_layer: dict[str, list[str]] = {layer: [] for layer in LAYERS}
         unlayered = []
         for module in sorted(modules):
+            if not in_app(module, detected.left_out):
+                continue
             layer = layers.layer_of(module)
             (by_layer[layer] if layer else unlayered).append(module)
-        globs = {}
-        if layout is not None:
-            for layer, patterns in default_patterns(layout, prefix).items():
-                matched = _matched_globs(patterns, by_layer[layer])
-                if matched:
-                    globs[layer] = matched
+        globs = {layer: g for layer, g in detected.patterns().items() if g}
         home = members[0].directory if prefix else members[0].directory.parent
-        found.append(
+        result.append(
             PackageLayout(
                 name=prefix or home.name,
                 directory=_relative(home, directory),
-                layout=layout,
+                layout=detected.layout,
                 modules={layer: tuple(mods) for layer, mods in by_layer.items() if mods},
                 unlayered=tuple(unlayered),
                 globs=globs,
                 source_root=not prefix,
+                evidence=detected.evidence,
+                left_out=detected.left_out,
             )
         )
-    return found
+    return result
 
 
 def detect(directory: Path) -> Detection:
     """What archcheck finds in ``directory`` with no configuration at all."""
     directory = directory.resolve()
     project = discover([directory], Config())
+    files = {f.module: f for f in project.files}
+    sources = Sources(files, FileCache(None))
+    index = ProjectIndex((), load=sources.symbols_for)
+    found = detections(project.packages, Config(), sources.data_of, index)
     try:
-        layers = layer_map_for(project.packages, Config())
+        layers = layer_map_for(project.packages, Config(), sources.data_of, index)
     except ProjectError:
         layers = LayerMap({})
-    return Detection(directory, tuple(_group(project.packages, layers, directory)))
+    return Detection(directory, tuple(_group(project.packages, found, layers, directory)))
 
 
 def _listed(modules: Sequence[str]) -> str:
@@ -122,21 +126,31 @@ def _listed(modules: Sequence[str]) -> str:
 
 
 def describe(detection: Detection) -> str:
-    """What was found, per root package: its layout, then each layer and its modules."""
+    """What was found, per root package: its layout, then each layer with the evidence
+    (which names, which code) and its modules."""
     lines = []
     width = max(len(layer) for layer in (*LAYERS, "no layer"))
     for package in detection.packages:
         kind = "source root" if package.source_root else "package"
-        lines.append(f"{package.name} ({kind} {package.directory}/): {_LAYOUT_NAMES[package.layout]}")
+        layout = _LAYOUT_NAMES[package.layout] if package.globs or package.layout is None else "no layers found"
+        lines.append(f"{package.name} ({kind} {package.directory}/): {layout}")
         for layer, modules in package.modules.items():
             lines.append(f"  {layer:<{width}}  {_listed(modules)}")
-        if package.unlayered and package.layout is not None:
+            reasons = [e for e in package.evidence if e.layer == layer]
+            for item in reasons[:_SHOWN]:
+                lines.append(f"  {'':<{width}}    {item.glob}: {item.reason}")
+            if len(reasons) > _SHOWN:
+                lines.append(f"  {'':<{width}}    and {len(reasons) - _SHOWN} more")
+        if package.unlayered and package.globs:
             lines.append(f"  {'no layer':<{width}}  {_listed(package.unlayered)}")
+        if package.left_out:
+            shown = ", ".join(package.left_out)
+            lines.append(f"  {'left out':<{width}}  {shown} (tests, docs, migrations, scripts: no layer)")
     return "\n".join(lines) + "\n"
 
 
 def _layout_value(detection: Detection) -> str:
-    layouts = {p.layout for p in detection.layered}
+    layouts = {p.layout for p in detection.layered if p.layout}
     return layouts.pop() if len(layouts) == 1 else "auto"
 
 
@@ -144,7 +158,7 @@ def render_table(detection: Detection) -> tomlkit.items.Table:
     """``[tool.archcheck]`` for what was found: root, layout, and the matched layer globs."""
     layered = detection.layered
     table = tomlkit.table()
-    kinds = " and ".join(sorted({_LAYOUT_NAMES[p.layout] for p in layered}))
+    kinds = " and ".join(sorted({_LAYOUT_NAMES[p.layout] for p in layered if p.layout})) or "detected"
     table.add(tomlkit.comment(f"Written by `archcheck init` (archcheck {__version__}): a {kinds} layout."))
     table.add(tomlkit.comment("Layers are module-name globs: `*` matches within one dotted segment, `**` any"))
     table.add(tomlkit.comment("number of segments. `archcheck rules` lists the checks."))

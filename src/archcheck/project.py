@@ -15,7 +15,7 @@ from pathlib import Path
 from archcheck.config import Config
 from archcheck.errors import ProjectError, UsageError
 
-__all__ = ["Package", "Project", "SourceFile", "discover", "package_root_of"]
+__all__ = ["NOT_APP_DIRS", "Package", "Project", "SourceFile", "discover", "package_root_of"]
 
 # Directory names that make a directory without ``__init__.py`` look like the top of a
 # (PEP 420 namespace) package rather than a folder that holds packages, such as ``src/``.
@@ -24,6 +24,9 @@ _LAYER_DIR_NAMES = frozenset(
      "models", "schemas"}
 )
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
+# Trees that are not part of the app: found beside its packages they are not roots, and
+# inside a package they are read but put in no layer (see ``detection``).
+NOT_APP_DIRS = frozenset({"tests", "test", "alembic", "migrations", "docs", "scripts"})
 
 
 @dataclass(frozen=True, order=True)
@@ -44,6 +47,8 @@ class Package:
     # What layer globs hang from: the package's own name, or "" for the packages of a
     # source root (code that imports ``services.x`` with the folder itself on sys.path).
     prefix: str = ""
+    # Folders and files holding Python that cannot be modules (``my-tools/``, ``0001-x.py``).
+    unread: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,8 @@ def _roots_under(directory: Path, depth: int = 0) -> list[Path]:
     """Root packages in a folder that is not itself a package (``src/``, a repo root)."""
     roots: list[Path] = []
     for child in _identifier_dirs(directory):
+        if child.name in NOT_APP_DIRS:
+            continue
         if _is_package_dir(child) or _looks_like_namespace_package(child):
             roots.append(child)
         elif depth < 2:
@@ -128,7 +135,8 @@ def _source_root_children(directory: Path) -> list[Path] | None:
     the layered-architecture articles write it), else None."""
     children = [
         child for child in _identifier_dirs(directory)
-        if _is_package_dir(child) or _looks_like_namespace_package(child)
+        if child.name not in NOT_APP_DIRS
+        and (_is_package_dir(child) or _looks_like_namespace_package(child))
     ]
     names = {child.name for child in children}
     if not names & _LAYER_DIR_NAMES:
@@ -166,14 +174,17 @@ def _excluded(path: Path, config: Config) -> bool:
 
 
 def _walk(name: str, directory: Path, config: Config) -> Package:
-    """Mirror grimp's module finder: inside a regular package, only folders with
-    ``__init__.py`` are packages; in a namespace package, any folder holding Python is."""
+    """Every ``.py`` file under ``directory``: a folder without ``__init__.py`` is a
+    namespace sub-package wherever it sits (Python imports it, so archcheck reads it, and
+    hands grimp the same modules through its own finder). What cannot be a module (a folder
+    or file whose name is no identifier) is recorded as unread."""
     files: list[SourceFile] = []
     namespaces: list[str] = []
-    stack: list[tuple[Path, str, bool]] = [(directory, name, _is_package_dir(directory))]
+    unread: list[Path] = []
+    stack: list[tuple[Path, str]] = [(directory, name)]
     visited: set[tuple[int, int]] = set()  # a symlink back up the tree is walked once
     while stack:
-        folder, module, regular = stack.pop()
+        folder, module = stack.pop()
         if _excluded(folder, config):
             continue
         try:
@@ -184,9 +195,6 @@ def _walk(name: str, directory: Path, config: Config) -> Package:
             continue
         visited.add((status.st_dev, status.st_ino))
         has_init = _is_package_dir(folder)
-        if regular and not has_init:
-            continue
-        found_before = len(files)
         try:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
         except OSError:
@@ -199,9 +207,13 @@ def _walk(name: str, directory: Path, config: Config) -> Package:
             except OSError:  # a dangling or looping link
                 continue
             if is_dir:
-                if entry.name.isidentifier() and entry.name not in _SKIPPED_DIRS:
-                    stack.append((folder / entry.name, f"{module}.{entry.name}", regular or has_init))
-            elif entry.name.endswith(".py") and entry.name.count(".") == 1:
+                if entry.name in _SKIPPED_DIRS:
+                    continue
+                if entry.name.isidentifier():
+                    stack.append((folder / entry.name, f"{module}.{entry.name}"))
+                elif _holds_python(folder / entry.name) and not _excluded(folder / entry.name, config):
+                    unread.append(folder / entry.name)
+            elif entry.name.endswith(".py"):
                 path = folder / entry.name
                 if _excluded(path, config):
                     continue
@@ -209,14 +221,26 @@ def _walk(name: str, directory: Path, config: Config) -> Package:
                     files.append(SourceFile(module, path, is_package=True))
                 elif entry.name[:-3].isidentifier():
                     files.append(SourceFile(f"{module}.{entry.name[:-3]}", path))
-        if not has_init and len(files) > found_before:
+                else:
+                    unread.append(path)
+        if not has_init:
             namespaces.append(module)
     return Package(
         name=name,
         directory=directory,
         files=tuple(sorted(files)),
         namespace_packages=tuple(sorted(namespaces)),
+        unread=tuple(sorted(unread)),
     )
+
+
+def _holds_python(folder: Path) -> bool:
+    """Whether a ``.py`` file sits anywhere below ``folder`` (links not followed)."""
+    for _dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in _SKIPPED_DIRS]
+        if any(f.endswith(".py") for f in filenames):
+            return True
+    return False
 
 
 def _namespaces_with_code(package: Package) -> tuple[str, ...]:
@@ -268,12 +292,30 @@ def discover(paths: Sequence[Path], config: Config) -> Project:
         if package.files:
             packages.append(
                 Package(package.name, package.directory, package.files,
-                        _namespaces_with_code(package), prefix)
+                        _namespaces_with_code(package), prefix, package.unread)
             )
     if not packages:
         shown = ", ".join(str(p) for p in paths)
         raise ProjectError(f"{shown}: no Python modules found")
+    if config.root:
+        _check_targets_in_roots(paths, targets, packages)
     return Project(packages=tuple(packages), targets=tuple(targets), config=config)
+
+
+def _check_targets_in_roots(
+    paths: Sequence[Path], targets: Sequence[Path], packages: Sequence[Package]
+) -> None:
+    """A PATH must hold code of the configured roots: one outside them, or a file that is
+    not Python, would otherwise pass with nothing checked."""
+    directories = [p.directory for p in packages]
+    for raw, target in zip(paths, targets):
+        if target.is_file() and target.suffix != ".py":
+            raise UsageError(f"{raw}: not a Python file")
+        inside = any(target == d or d in target.parents for d in directories)
+        holds = any(target in d.parents for d in directories)
+        if not (inside or holds):
+            roots = ", ".join(sorted(p.name for p in packages))
+            raise UsageError(f"{raw}: outside the analysed roots ({roots}, from `root` in the config)")
 
 
 def package_root_of(path: Path) -> Path | None:

@@ -3,18 +3,20 @@ project's files and its import graph."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archcheck import __version__
-from archcheck.cache import FileCache, digest
+from archcheck.cache import FileCache, digest, distrust
 from archcheck.config import Config
 from archcheck.engine.selection import Options, layer_map_for
 from archcheck.engine.sources import Sources
 from archcheck.errors import ProjectError
 from archcheck.findings import Location
-from archcheck.layers import compile_glob
+from archcheck.index import ProjectIndex
+from archcheck.layers import LayerMap, compile_glob
 from archcheck.project import Project
 from archcheck.rules import Rule
 from archcheck.snapshot import snapshot_path, stamp_of
@@ -58,14 +60,22 @@ def _prepare_cache(directory: Path) -> Path:
 class Run:
     """State of one engine run: the project, its layers, files, and how imports are read."""
 
-    def __init__(self, project: Project, rules: tuple[type[Rule], ...], options: Options) -> None:
+    def __init__(
+        self, project: Project, rules: tuple[type[Rule], ...], options: Options,
+        layers: LayerMap | None = None,
+    ) -> None:
         self.project = project
         self.config: Config = project.config
         self.rules = rules
         self.options = options
-        self.layers = layer_map_for(project.packages, self.config)
         self.files = {f.module: f for f in project.files}
+        self._trusted: bool | None = None
         self.sources = Sources(self.files, FileCache(self.cache_folder("files")))
+        # ``layers``: the map a previous process found for this project (single-file runs).
+        self.layers = layers if layers is not None else layer_map_for(
+            project.packages, self.config, self.sources.data_of,
+            ProjectIndex((), load=self.sources.symbols_for),
+        )
         self.ignored = [
             (compile_glob(importer), compile_glob(imported))
             for importer, imported in self.config.ignore_imports
@@ -78,12 +88,19 @@ class Run:
         env = os.environ.get("ARCHCHECK_CACHE_DIR")
         if env:
             return Path(env)
-        return (self.config.directory or Path.cwd()) / ".archcheck_cache"
+        folder = (self.config.directory or Path.cwd()).absolute()
+        # Never inside an analysed package (a run from within one, with no config): beside
+        # the outermost package that holds the folder instead.
+        for package in sorted(self.project.packages, key=lambda p: len(p.directory.parts)):
+            if folder == package.directory or package.directory in folder.parents:
+                folder = package.directory.parent
+                break
+        return folder / ".archcheck_cache"
 
     def cache_folder(self, name: str) -> Path | None:
         """A folder of the cache, ready for writing; None when caching is off or the cache
-        folder cannot be used (that costs speed, never the run)."""
-        if not self.options.use_cache:
+        folder cannot or must not be used (that costs speed, never the run)."""
+        if not self.options.use_cache or not self.cache_trusted():
             return None
         try:
             folder = _prepare_cache(self.cache_dir()) / name
@@ -91,6 +108,20 @@ class Run:
         except OSError:
             return None
         return folder
+
+    def cache_trusted(self) -> bool:
+        """Whether the cache folder may be used; says once, on stderr, why not."""
+        if self._trusted is None:
+            directory = self.cache_dir()
+            reason = distrust(directory)
+            self._trusted = reason is None
+            if reason is not None:
+                print(
+                    f"archcheck: warning: not using the cache: {reason}; its entries could be "
+                    f"forged. Delete it (and untrack it) or pass --cache-dir / ARCHCHECK_CACHE_DIR.",
+                    file=sys.stderr,
+                )
+        return self._trusted
 
     def snapshot_file(self) -> Path:
         roots = ((p.name, p.directory) for p in self.project.packages)

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from pathlib import Path
 
 from archcheck.config import Config, find_config, load_config
 from archcheck.errors import ConfigError, ProjectError, UsageError
-from archcheck.layers import LAYERS, LayerMap, default_patterns, detect_layout
-from archcheck.project import Package
+from archcheck.detection import Detected, detect_layers, matching
+from archcheck.index import ProjectIndex
+from archcheck.layers import LAYERS, ROUTERS, WIRING, LayerMap
+from archcheck.project import Package, SourceFile
 from archcheck.rules import RULES, Rule
 
-__all__ = ["Options", "Progress", "layer_map_for", "load", "matches", "select_rules"]
+__all__ = ["Options", "Progress", "detections", "layer_map_for", "load", "matches", "select_rules"]
 
 # ``progress(stage, done, total)``: stage "read" (files read so far, of all files) or
 # "graph" (the import graph is being built; done = 0, total = modules).
@@ -75,23 +78,67 @@ def select_rules(config: Config, options: Options) -> tuple[type[Rule], ...]:
     return tuple(chosen)
 
 
-def layer_map_for(packages: Sequence[Package], config: Config) -> LayerMap:
-    """Globs per layer for every root package: the detected (or configured) layout's
-    defaults, with the layers the config sets replacing them."""
-    patterns: dict[str, list[str]] = {layer: [] for layer in LAYERS}
-    by_prefix: dict[str, list[str]] = {}
+def detections(
+    packages: Sequence[Package], config: Config, read: Callable[[str], bytes | None],
+    index: ProjectIndex,
+) -> list[Detected]:
+    """What names and code say about each root (the packages of one source root together)."""
+    by_prefix: dict[str, list[SourceFile]] = {}
     for package in packages:
-        by_prefix.setdefault(package.prefix, []).extend(f.module for f in package.files)
-    for prefix, modules in sorted(by_prefix.items()):
-        layout: str | None = config.layout
-        if layout == "auto":
-            layout = detect_layout(prefix, modules)
-        if layout is not None:
-            for layer, globs in default_patterns(layout, prefix).items():
+        by_prefix.setdefault(package.prefix, []).extend(package.files)
+    return [
+        detect_layers(prefix, files, read, index, config.layout)
+        for prefix, files in sorted(by_prefix.items())
+    ]
+
+
+def _check_globs(packages: Sequence[Package], config: Config) -> None:
+    """A configured glob that matches no module is a typo (``app.repository`` for
+    ``app.repositories``, ``app.api`` for ``src.app.api``): an error, not a silent hole."""
+    modules = [f.module for package in packages for f in package.files]
+    nodes: set[str] = set()
+    for module in modules:
+        parts = module.split(".")
+        nodes.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+    for layer, globs in config.layers.items():
+        for glob in globs:
+            if matching(glob, modules):
+                continue
+            literal = glob.replace("**.", "").replace("*", "")
+            guesses = sorted(n for n in nodes if n.endswith("." + literal))[:3]
+            guesses = guesses or get_close_matches(glob, sorted(nodes), n=3, cutoff=0.75)
+            hint = f"; did you mean {' or '.join(guesses)}?" if guesses else ""
+            tops = sorted({".".join(n.split(".")[:2]) for n in nodes if n.count(".") >= 1})[:4]
+            called = ", ".join(f"{t}.*" for t in tops) or ", ".join(sorted(nodes)[:4])
+            raise ConfigError(
+                str(config.source), f"{glob!r} matches no module{hint} (the modules are called {called})",
+                key=f"layers.{layer}",
+            )
+
+
+def layer_map_for(
+    packages: Sequence[Package], config: Config,
+    read: Callable[[str], bytes | None] = lambda module: None,
+    index: ProjectIndex | None = None,
+) -> LayerMap:
+    """Globs per layer for every root package: what names and code say (``detections``),
+    with the layers the config sets replacing them. ``read(module)``: a file's bytes, and
+    ``index``, the class kinds, for detection from code (without them, names only)."""
+    _check_globs(packages, config)
+    patterns: dict[str, list[str]] = {layer: [] for layer in LAYERS}
+    if any(layer not in config.layers for layer in LAYERS):
+        found = detections(packages, config, read, index or ProjectIndex(()))
+        for detected in found:
+            for layer, globs in detected.patterns().items():
                 if layer not in config.layers:
                     patterns[layer].extend(globs)
     for layer, globs in config.layers.items():
         patterns[layer].extend(globs)
+    if config.strict:
+        # Under ``strict`` a composition root is part of the HTTP tier: a provider that
+        # builds a repository is then ARC001.
+        patterns[ROUTERS] += patterns[WIRING]
+        patterns[WIRING] = []
     layer_map = LayerMap(patterns)
     if not any(layer_map.layer_of(f.module) for package in packages for f in package.files):
         names = ", ".join(p.name for p in packages)

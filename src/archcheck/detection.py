@@ -1,0 +1,389 @@
+"""Layers of a project with no config: from the names of its modules and from their code.
+
+Names first: the layer-first names (``api/routes``, ``services``, ``db/repositories``,
+``models/schemas``...) or, when two or more packages each hold modules named for two
+layers, the same names inside every feature. Then the code, which names cannot fool: a
+module that builds an ``APIRouter`` or declares routes is a router wherever it lives; a
+``models`` folder that defines only Pydantic classes holds schemas; a module anywhere that
+defines ORM classes is a model. Everything detected is written as anchored globs, with the
+evidence for each, so ``archcheck init`` can show why and write exactly what a run uses.
+
+Composition roots (``main``, ``app``, ``deps``...) take their names and layer from
+``layers.default_patterns``; here they are anchored: ``main`` and ``app`` only as modules,
+``deps``, ``dependencies`` and ``middleware`` only beside the routers.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from archcheck.index import ENUM, ORM, ORM_BASE, SCHEMA, ProjectIndex
+from archcheck.layers import (
+    LAYERS, MODELS, REPOSITORIES, ROUTERS, SCHEMAS, SERVICES, LayerMap, compile_glob,
+    default_patterns,
+)
+from archcheck.project import SourceFile
+
+__all__ = ["Detected", "Evidence", "detect_layers", "in_app", "matching", "not_app"]
+
+NAMES = {
+    ROUTERS: ("routers", "routes", "endpoints", "views", "router"),
+    SERVICES: ("services", "service", "use_cases"),
+    REPOSITORIES: ("repositories", "repository", "repos", "crud", "dao"),
+    MODELS: ("models", "model", "entities"),
+    SCHEMAS: ("schemas", "schema", "dto", "datamodels"),
+}
+_LAYER_OF_NAME = {name: layer for layer, names in NAMES.items() for name in names}
+# Composition-root names and how they are anchored (see the module docstring).
+_MODULE_ONLY = frozenset({"main", "app"})
+_BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
+
+_ROUTER_CODE = re.compile(
+    rb"\b\w*APIRouter\s*\(|^[ \t]*@[ \t]*\w*(?:router|api)\w*\."
+    rb"(?:get|post|put|patch|delete|head|options|api_route|websocket|route)\s*\(",
+    re.MULTILINE | re.IGNORECASE,
+)
+_ORM_HINT = re.compile(
+    rb"declarative_base|DeclarativeBase|__tablename__|table\s*=\s*True|mapped_column|registry\("
+)
+_SQLALCHEMY = re.compile(rb"sqlalchemy|sqlmodel|Column\(")
+_IMPORTED = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
+
+
+@dataclass(frozen=True, order=True)
+class Evidence:
+    """Why one glob is in one layer."""
+
+    layer: str
+    glob: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Detected:
+    """What one root package (or source root, prefix "") holds."""
+
+    prefix: str
+    layout: str | None  # "layered", "feature", or None when no name says
+    evidence: tuple[Evidence, ...]
+    left_out: tuple[str, ...] = ()  # test, migration and script trees: in no layer
+
+    def patterns(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {layer: [] for layer in LAYERS}
+        for item in self.evidence:
+            if item.glob not in found[item.layer]:
+                found[item.layer].append(item.glob)
+        return {layer: tuple(globs) for layer, globs in found.items()}
+
+
+def not_app(prefix: str, modules: Iterable[str]) -> set[str]:
+    """The packages under ``prefix`` that are not app code, read but put in no layer: test
+    trees at any depth, migration trees (an ``env.py`` or ``versions/`` inside), scripts
+    near the top. A ``docs`` or ``migrations`` package without those is app code (a docs
+    plugin, a service importing other apps' data)."""
+    modules = set(modules)
+    found = set()
+    start = 1 if prefix else 0
+    for module in modules:
+        parts = module.split(".")
+        for i in range(start, len(parts) - 1):  # packages only: a test.py is no tree
+            name, node = parts[i], ".".join(parts[: i + 1])
+            if name in ("tests", "test"):
+                found.add(node)
+            elif name in ("alembic", "migrations") and (
+                f"{node}.env" in modules or any(m.startswith(f"{node}.versions.") for m in modules)
+            ):
+                found.add(node)
+            elif name == "scripts" and i - start <= 1:
+                found.add(node)
+    return found
+
+
+def in_app(module: str, excluded: Iterable[str]) -> bool:
+    """Whether ``module`` is app code: in none of the ``excluded`` trees (``not_app``)."""
+    return not any(module == node or module.startswith(node + ".") for node in excluded)
+
+
+def _parent(name: str) -> str:
+    return name.rpartition(".")[0]
+
+
+def _last(name: str) -> str:
+    return name.rpartition(".")[2]
+
+
+class _Tree:
+    """The module names of one root as a tree of nodes (modules and the packages above)."""
+
+    def __init__(self, prefix: str, files: Sequence[SourceFile]) -> None:
+        self.prefix = prefix
+        self.left_out = not_app(prefix, (f.module for f in files))
+        self.modules = {f.module: f for f in files if in_app(f.module, self.left_out)}
+        self.nodes: set[str] = set()
+        self.children: dict[str, set[str]] = {}
+        for module in self.modules:
+            node = module
+            while node and node != prefix:
+                self.nodes.add(node)
+                self.children.setdefault(_parent(node), set()).add(node)
+                node = _parent(node)
+
+    def is_package(self, node: str) -> bool:
+        source = self.modules.get(node)
+        return node in self.children or (source is not None and source.is_package)
+
+    def depth(self, node: str) -> int:
+        relative = node[len(self.prefix) + 1:] if self.prefix else node
+        return relative.count(".") + 1
+
+    def below(self, node: str) -> list[str]:
+        return [m for m in self.modules if m == node or m.startswith(node + ".")]
+
+
+def _named(tree: _Tree) -> dict[str, str]:
+    return {node: _LAYER_OF_NAME[_last(node)] for node in tree.nodes if _last(node) in _LAYER_OF_NAME}
+
+
+def _layout(tree: _Tree, named: dict[str, str]) -> str | None:
+    """Feature-first when two or more packages each hold modules named for two layers
+    (``incident/views.py`` and ``incident/service.py``): one such package is just the
+    top of a layer-first app, or a feature that happens to be called ``service``."""
+    features = 0
+    for children in tree.children.values():
+        if len({named[child] for child in children if child in named}) >= 2:
+            features += 1
+    if features >= 2:
+        return "feature"
+    return "layered" if any(layer in (ROUTERS, SERVICES, REPOSITORIES) for layer in named.values()) else None
+
+
+def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str, tuple[str, str]]:
+    """node -> (layer, reason) from names. Layer-first: the shallowest node of each name
+    (what sits inside a layer is that layer), except ``schemas`` inside ``models``.
+    Feature-first: every node, at any depth."""
+    chosen = {}
+    for node, layer in named.items():
+        if any(child in named for child in tree.children.get(node, ())):
+            continue  # a feature called ``service`` holds layers, it is none itself
+        if layout == "layered":
+            ancestors = [a for a in named if node.startswith(a + ".")]
+            if ancestors and not (layer == SCHEMAS and all(named[a] == MODELS for a in ancestors)):
+                continue
+        kind = "folder" if tree.is_package(node) else "module"
+        chosen[node] = (layer, f"a {kind} named {_last(node)}")
+    return chosen
+
+
+def _imports_of(data: bytes) -> set[str]:
+    return {match.group(1).decode() for match in _IMPORTED.finditer(data)}
+
+
+def _prefer_used(
+    chosen: dict[str, tuple[str, str]], routers: Iterable[str],
+    read: Callable[[str], bytes | None],
+) -> None:
+    """Of several services (or repositories) folders, keep those the routers import:
+    a background worker's ``server/services`` is not the services layer when the routers
+    call ``services``."""
+    imported: set[str] | None = None
+    for layer in (SERVICES, REPOSITORIES):
+        candidates = [node for node, (found, _) in chosen.items() if found == layer]
+        if len(candidates) < 2:
+            continue
+        if imported is None:
+            imported = set()
+            for module in routers:
+                data = read(module)
+                if data is not None:
+                    imported |= _imports_of(data)
+        used = [
+            node for node in candidates
+            if any(name == node or name.startswith(node + ".") for name in imported)
+        ]
+        if used:
+            for node in candidates:
+                if node not in used:
+                    del chosen[node]
+
+
+def _roots_of_composition(
+    tree: _Tree, layout: str | None, routers: Iterable[str]
+) -> list[tuple[str, str, str]]:
+    """``(node, layer, reason)`` for the composition roots: the names (and their layer)
+    that ``layers.default_patterns`` gives beyond the layer names, anchored."""
+    names: dict[str, str] = {}
+    for layer, globs in default_patterns(layout or "layered", tree.prefix).items():
+        for glob in globs:
+            name = _last(glob)
+            if name not in _LAYER_OF_NAME and name != "**":
+                names.setdefault(name, layer)
+    home = {tree.prefix}
+    for router in routers:
+        node = _parent(router)
+        while node:
+            home.add(node)
+            node = _parent(node)
+    found = []
+    for node in sorted(tree.nodes):
+        name = _last(node)
+        if name not in names:
+            continue
+        if name in _MODULE_ONLY:
+            if tree.is_package(node) or _parent(node) not in home or tree.depth(node) > 2:
+                continue
+            reason = "the app entry point (a module)"
+        elif name in _BESIDE_ROUTERS:
+            if _parent(node) not in home:
+                continue
+            reason = f"{name} beside the routers"
+        else:
+            reason = f"a composition root named {name}"
+        found.append((node, names[name], reason))
+    return found
+
+
+def _class_kinds(module: str, index: ProjectIndex) -> set[str]:
+    symbols = index.module(module)
+    if symbols is None:
+        return set()
+    return {kind for name in symbols.classes if (kind := index.kind(f"{module}.{name}"))}
+
+
+def detect_layers(
+    prefix: str,
+    files: Sequence[SourceFile],
+    read: Callable[[str], bytes | None],
+    index: ProjectIndex,
+    layout: str = "auto",
+) -> Detected:
+    """The layers of one root from its module names and code. ``read(module)``: the
+    file's bytes; ``index``: class kinds (ORM, Pydantic) of the project's modules."""
+    tree = _Tree(prefix, files)
+    named = _named(tree)
+    if layout == "auto":
+        layout = _layout(tree, named)  # type: ignore[assignment]
+    chosen = _name_evidence(tree, named, layout) if layout is not None else {}
+    layers = LayerMap({layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS})
+
+    # Code: route modules wherever they live.
+    code_routers = {}
+    for module in sorted(tree.modules):
+        if layers.layer_of(module) is not None:
+            continue
+        data = read(module)
+        if data is not None and _ROUTER_CODE.search(data):
+            code_routers[module] = "builds an APIRouter or declares routes"
+    routers = [m for m in tree.modules if layers.layer_of(m) == ROUTERS] + list(code_routers)
+    if layout == "layered":
+        _prefer_used(chosen, routers, read)
+    composition = _roots_of_composition(tree, layout, routers)
+    taken = {node for node, _, _ in composition}
+    for module in list(code_routers):
+        if any(module == node or module.startswith(node + ".") for node in taken):
+            del code_routers[module]
+    # A package counts as a router only when everything below it is one.
+    for module in sorted(code_routers, key=len):
+        if tree.is_package(module) and not all(
+            m in code_routers for m in tree.below(module)
+        ):
+            del code_routers[module]
+    for module in sorted(code_routers, key=len):
+        if _parent(module) in code_routers or any(
+            module.startswith(other + ".") for other in code_routers if other != module
+        ):
+            del code_routers[module]
+
+    # Code: ``models`` folders that hold only Pydantic classes are schemas.
+    for node, (layer, reason) in list(chosen.items()):
+        if layer != MODELS:
+            continue
+        for subtree in _pydantic_only(tree, node, index, read):
+            chosen[subtree] = (SCHEMAS, f"under {_last(node)}, defines only Pydantic models")
+
+    # Code: a module anywhere that defines ORM classes is a model.
+    layers = LayerMap(
+        {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
+    )
+    orm_modules = {}
+    for module in sorted(tree.modules):
+        if module in code_routers or layers.layer_of(module) is not None:
+            continue
+        if any(module == node or module.startswith(node + ".") for node in taken):
+            continue
+        data = read(module)
+        if data is None or not _ORM_HINT.search(data):
+            continue
+        kinds = _class_kinds(module, index)
+        if kinds & {ORM, ORM_BASE}:
+            orm_modules[module] = "defines ORM classes"
+
+    evidence = [Evidence(layer, glob, reason) for glob, (layer, reason) in chosen.items()]
+    evidence += [Evidence(ROUTERS, m, reason) for m, reason in code_routers.items()]
+    evidence += [Evidence(MODELS, m, reason) for m, reason in orm_modules.items()]
+    evidence += [Evidence(layer, node, reason) for node, layer, reason in composition]
+    if layout == "feature":
+        evidence = _feature_globs(tree, evidence)
+    return Detected(prefix, layout, tuple(sorted(evidence)), tuple(sorted(tree.left_out)))
+
+
+def _pydantic_only(
+    tree: _Tree, node: str, index: ProjectIndex, read: Callable[[str], bytes | None]
+) -> list[str]:
+    """The largest subtrees of ``node`` (itself included) whose modules define Pydantic
+    classes and no ORM class."""
+    kinds = {m: _class_kinds(m, index) for m in tree.below(node)}
+    sqlalchemy = {m for m in kinds if (data := read(m)) is not None and _SQLALCHEMY.search(data)}
+
+    def verdict(name: str) -> bool:
+        below = [m for m in kinds if m == name or m.startswith(name + ".")]
+        found = set().union(*(kinds[m] for m in below))
+        # Plain classes may be ORM mixins (columns declared on a base): not only Pydantic.
+        return SCHEMA in found and found <= {SCHEMA, ENUM} and not sqlalchemy.intersection(below)
+
+    if verdict(node):
+        return [node]
+    found = []
+    stack = sorted(tree.children.get(node, ()))
+    while stack:
+        child = stack.pop()
+        if _last(child) in _LAYER_OF_NAME:
+            continue  # a named node decides for itself
+        if verdict(child):
+            found.append(child)
+        else:
+            stack.extend(tree.children.get(child, ()))
+    return sorted(found)
+
+
+def _feature_globs(tree: _Tree, evidence: list[Evidence]) -> list[Evidence]:
+    """Feature-first: ``app.incident.views``, ``app.task.views``... as ``app.**.views``
+    when every node of that name is in the same layer for the same reason."""
+    by_name: dict[str, list[Evidence]] = {}
+    for item in evidence:
+        if item.reason.startswith("a ") and "named" in item.reason and _last(item.glob) in _LAYER_OF_NAME:
+            by_name.setdefault(_last(item.glob), []).append(item)
+    kept = [item for item in evidence if item not in {e for items in by_name.values() for e in items}]
+    for name, items in sorted(by_name.items()):
+        layers = {item.layer for item in items}
+        all_nodes = [n for n in tree.nodes if _last(n) == name]
+        overridden = [e for e in evidence if e.glob in all_nodes and e not in items]
+        if len(layers) == 1 and not overridden and len(items) == len(all_nodes):
+            glob = f"{tree.prefix}.**.{name}" if tree.prefix else f"**.{name}"
+            count = len(items)
+            kept.append(Evidence(items[0].layer, glob, f"{count} module{'s' if count > 1 else ''} or folders named {name}"))
+        else:
+            kept.extend(items)
+    return kept
+
+
+def matching(glob: str, modules: Iterable[str]) -> bool:
+    """Whether ``glob`` matches one of ``modules`` or an ancestor of one."""
+    regex = compile_glob(glob)
+    for module in modules:
+        node = module
+        while node:
+            if regex.fullmatch(node):
+                return True
+            node = _parent(node)
+    return False
