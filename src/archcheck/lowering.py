@@ -8,7 +8,7 @@ and reports the right lines. It is the only module that imports libcst, and it i
 only when a file needs it: libcst costs more to import than the rest of archcheck.
 
 What the rules see is what they need, not what the code does: an alias becomes an
-assignment, type parameters go, and an f-string or t-string becomes ``str((...))`` of the
+assignment, type parameters go, and an f-string or t-string becomes a tuple of the
 expressions in its fields, so the names it uses are still used where they were.
 """
 from __future__ import annotations
@@ -38,8 +38,8 @@ _LIBCST_PREFIX = re.compile(r"^(?:parser|tokenizer) error: (?:error at \d+:\d+: 
 class LoweringError(Exception):
     """libcst cannot read the source either: where it stopped, and why.
 
-    ``exact`` is false where libcst's parser stopped: it names the token after the one
-    Python refuses, which can be on the next line.
+    ``exact`` is false where libcst's parser stopped at the start of a line: the token it
+    names can be the one after the token Python refuses, at the end of the line before.
     """
 
     def __init__(self, line: int, column: int, reason: str, *, exact: bool = True) -> None:
@@ -62,7 +62,7 @@ def lower(source: str) -> str:
         return module.visit(_Lowering(module)).code
     except cst.ParserSyntaxError as error:
         reason = _LIBCST_PREFIX.sub("", str(error.message)) or "invalid syntax"
-        raise LoweringError(error.raw_line, error.raw_column + 1, reason, exact=False) from None
+        raise LoweringError(error.raw_line, error.raw_column + 1, reason, exact=error.raw_column > 0) from None
     except (RecursionError, MemoryError):  # libcst walks its tree in Python, recursively
         raise LoweringError(1, 1, "too deeply nested to parse", exact=False) from None
     except Exception:  # noqa: BLE001 - libcst's validators refuse some input with their own errors (an f-string beside a t-string)
@@ -165,7 +165,7 @@ class _Lowering(cst.CSTTransformer):
         return updated.with_changes(type=self._parenthesised(updated.type), whitespace_after_except=space)
 
     # ``except*`` (3.11) for a 3.10 interpreter: the rules read the handler's body alike.
-    def leave_ExceptStarHandler(
+    def leave_ExceptStarHandler(  # type: ignore[override]  # a handler of another kind
         self, original: cst.ExceptStarHandler, updated: cst.ExceptStarHandler
     ) -> cst.ExceptHandler:
         space = _blank(self.code(updated.whitespace_after_except) + "*")
@@ -194,7 +194,7 @@ class _Lowering(cst.CSTTransformer):
             return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         return node
 
-    # PEP 701 and PEP 750: a string with fields becomes ``str((field, ...))``. The fields
+    # PEP 701 and PEP 750: a string with fields becomes the tuple ``((field),...)``. The fields
     # are lowered on their own (nested strings), so nothing inside needs the new grammar.
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
         return False
@@ -221,13 +221,17 @@ class _Lowering(cst.CSTTransformer):
     def _fields_call(self, node: cst.BaseExpression) -> cst.BaseExpression:
         pieces: list[str] = []
         self._fields(node, pieces)
-        # The string's own parentheses and the text between its fields carry only lines.
+        # The string's own parentheses and the text between its fields carry only lines;
+        # spaces before the last parenthesis keep the columns of what follows on its line.
+        code = self.code(node)
         before = "".join(self.code(p) for p in node.lpar).count("\n")  # type: ignore[attr-defined]
         after = "".join(self.code(p) for p in node.rpar).count("\n")  # type: ignore[attr-defined]
-        return cst.parse_expression("str((" + "\n" * before + "".join(pieces) + "\n" * after + "))")
+        lowered = "(" + "\n" * before + "".join(pieces) + "\n" * after
+        pad = len(code.rpartition("\n")[2]) - len(lowered.rpartition("\n")[2]) - 1
+        return cst.parse_expression(lowered + " " * max(pad, 0) + ")")
 
     def _fields(self, node: cst.CSTNode, pieces: list[str]) -> None:
-        """Append ``(expression), `` per field of a string node, and its line breaks."""
+        """Append ``(expression),`` per field of a string node, and its line breaks."""
         if isinstance(node, cst.ConcatenatedString):
             self._fields(node.left, pieces)
             pieces.append("\n" * self.code(node.whitespace_between).count("\n"))
@@ -238,7 +242,9 @@ class _Lowering(cst.CSTTransformer):
         elif isinstance(node, (cst.FormattedStringExpression, cst.TemplatedStringExpression)):
             start = len(pieces)
             pieces.append("\n" * self.code(node.whitespace_before_expression).count("\n"))
-            pieces.append("(" + self.code(node.expression.visit(self)) + "), ")
+            expression = node.expression.visit(self)
+            assert isinstance(expression, cst.BaseExpression)  # a transformer that removes nothing
+            pieces.append("(" + self.code(expression) + "),")
             for part in node.format_spec or ():
                 self._fields(part, pieces)
             written = "".join(pieces[start:]).count("\n")
