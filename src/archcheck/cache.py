@@ -6,18 +6,32 @@ force and the answers the project index gave while they ran. Both are kept here,
 run re-parses only the files that changed. SQLite (standard library) makes the cache safe
 under concurrent runs, a CI matrix or an editor beside a terminal; a cache that cannot be
 opened or written is simply not used.
+
+The cache folder may come with the repository being analysed, so nothing in it is trusted:
+values are JSON (data only: nothing in them can name a type or code to build), each read
+through a decoder that checks its shape, and anything that does not decode is a miss. A
+folder tracked by git, or owned by another user, is not used at all (``distrust``).
 """
 from __future__ import annotations
 
 import hashlib
-import pickle
+import json
+import os
 import sqlite3
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-__all__ = ["FileCache", "digest"]
+__all__ = ["FileCache", "digest", "distrust", "integer", "optional_text", "text", "texts"]
+
+T = TypeVar("T")
 
 _MAX_BYTES = 512 * 2**20
 _SCHEMA = "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data BLOB NOT NULL)"
+# Every key carries the Python version: what ``ast`` reads, and so every cached result,
+# may change with it (a CI matrix may share one cache).
+_PYTHON = "%d.%d" % sys.version_info[:2]
 
 
 def digest(*parts: bytes | str) -> str:
@@ -29,8 +43,31 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+# -- shapes: each returns its value checked, or raises ValueError ---------------------------
+def text(value: object) -> str:
+    if type(value) is not str:
+        raise ValueError("not a string")
+    return value
+
+
+def optional_text(value: object) -> str | None:
+    return None if value is None else text(value)
+
+
+def integer(value: object) -> int:
+    if type(value) is not int:
+        raise ValueError("not an integer")
+    return value
+
+
+def texts(value: object) -> tuple[str, ...]:
+    if type(value) is not list:
+        raise ValueError("not a list")
+    return tuple(text(item) for item in value)
+
+
 class FileCache:
-    """``get`` / ``put`` of picklable values by key; ``None`` as the folder disables it.
+    """``get`` / ``put`` of JSON values by key; ``None`` as the folder disables it.
     Writes are kept until ``flush`` and then go in one transaction."""
 
     def __init__(self, directory: Path | None) -> None:
@@ -38,32 +75,44 @@ class FileCache:
         self._db: sqlite3.Connection | None = None
         if directory is None:
             return
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            path = directory / "files.sqlite"
-            # Entries of old file contents are never read again; rather than track them,
-            # start afresh once the file has grown past any one project's needs.
-            if path.exists() and path.stat().st_size > _MAX_BYTES:
-                for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-                    stale.unlink(missing_ok=True)
-            self._db = sqlite3.connect(path, timeout=10, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(_SCHEMA)
-        except (OSError, sqlite3.Error):
-            self._db = None
+        path = directory / "files.sqlite"
+        for _attempt in range(2):
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                # Entries of old file contents are never read again; rather than track them,
+                # start afresh once the file has grown past any one project's needs.
+                if path.exists() and path.stat().st_size > _MAX_BYTES:
+                    _remove(path)
+                self._db = sqlite3.connect(path, timeout=10, isolation_level=None)
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute(_SCHEMA)
+                return
+            except sqlite3.DatabaseError:
+                self._db = None
+                _remove(path)  # not a database (any more): start afresh
+            except (OSError, sqlite3.Error):
+                self._db = None
+                return
 
-    def get(self, key: str) -> object | None:
+    def get(self, key: str, decode: Callable[[object], T]) -> T | None:
+        """The value under ``key`` as ``decode`` rebuilds it from JSON; None when there is
+        none or it does not decode."""
         if self._db is None:
             return None
         try:
-            row = self._db.execute("SELECT data FROM entries WHERE key = ?", (key,)).fetchone()
-            return None if row is None else pickle.loads(row[0])
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-            return None  # an unreadable entry is a miss
+            row = self._db.execute(
+                "SELECT data FROM entries WHERE key = ?", (digest(_PYTHON, key),)
+            ).fetchone()
+            return None if row is None else decode(json.loads(row[0]))
+        except Exception:  # noqa: BLE001 - whatever is wrong with an entry, it is a miss
+            return None
 
     def put(self, key: str, value: object) -> None:
+        """Keep ``value`` (JSON data: dicts, lists, strings, numbers, None) under ``key``."""
         if self._db is not None:
-            self._pending[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            self._pending[digest(_PYTHON, key)] = json.dumps(
+                value, separators=(",", ":"), ensure_ascii=False
+            ).encode()
 
     def flush(self) -> None:
         if self._db is None or not self._pending:
@@ -78,3 +127,94 @@ class FileCache:
         except sqlite3.Error:
             pass  # a busy or read-only cache costs speed, never a result
         self._pending.clear()
+
+
+def _remove(path: Path) -> None:
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            stale.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def distrust(directory: Path) -> str | None:
+    """Why the cache folder ``directory`` must not be used, or None when it may.
+
+    As git refuses a repository owned by someone else, archcheck refuses a cache folder it
+    did not make for this user: one owned by another user, or one tracked by git (shipped
+    with the repository, ``git add -f``): its entries could be forged.
+    """
+    try:
+        status = directory.stat()
+    except OSError:
+        return None  # not there yet: it will be this user's
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None and status.st_uid != getuid():
+        return f"{directory} is owned by another user"
+    if _tracked_by_git(directory.resolve()):
+        return f"{directory} is tracked by git"
+    return None
+
+
+def _tracked_by_git(directory: Path) -> bool:
+    """Whether git's index of the work tree around ``directory`` holds a file in it.
+
+    The index is read here rather than by running git, which would run what the
+    repository's own config names (``core.fsmonitor``).
+    """
+    for top in directory.parents:
+        dot_git = top / ".git"
+        if dot_git.exists():
+            break
+    else:
+        return False
+    git_dir = dot_git
+    if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"
+        try:
+            line = dot_git.read_text(errors="replace").strip()
+        except OSError:
+            return False
+        if not line.startswith("gitdir:"):
+            return False
+        git_dir = (top / line[len("gitdir:"):].strip()).resolve()
+    try:
+        index = (git_dir / "index").read_bytes()
+    except OSError:
+        return False  # nothing staged: nothing tracked
+    prefix = directory.relative_to(top).as_posix().encode() + b"/"
+    # Most indexes never mention the folder: one byte search says so (in versions 2 and 3
+    # every path is written out whole).
+    if prefix not in index and index[4:8] != b"\0\0\0\4":
+        return False
+    return any(path.startswith(prefix) for path in _index_paths(index))
+
+
+def _index_paths(index: bytes):
+    """The paths in a git index (versions 2 to 4); stops quietly at anything it does not
+    understand."""
+    version = int.from_bytes(index[4:8], "big")
+    if index[:4] != b"DIRC" or version not in (2, 3, 4):
+        return
+    count = int.from_bytes(index[8:12], "big")
+    position, previous = 12, b""
+    for _ in range(count):
+        start = position
+        flags = int.from_bytes(index[position + 60 : position + 62], "big")
+        position += 62 + (2 if version > 2 and flags & 0x4000 else 0)
+        strip = 0
+        if version == 4:  # the path is the previous one less ``strip`` bytes, plus a suffix
+            first = True
+            while position < len(index):  # git's offset varint
+                byte = index[position]
+                position += 1
+                strip = (byte & 0x7F) if first else ((strip + 1) << 7) | (byte & 0x7F)
+                first = False
+                if not byte & 0x80:
+                    break
+        end = index.find(b"\0", position)
+        if end < 0 or strip > len(previous):
+            return
+        previous = (previous[: len(previous) - strip] if version == 4 else b"") + index[position:end]
+        yield previous
+        # versions 2 and 3 pad each entry with 1 to 8 NULs to a multiple of 8 bytes
+        position = end + 1 if version == 4 else start + ((end - start) // 8 + 1) * 8

@@ -9,13 +9,19 @@ whole build.
 """
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import grimp
+from grimp.adaptors.caching import Cache as GrimpCache
 from grimp.application.config import settings as grimp_settings
 from grimp.application.ports.modulefinder import AbstractModuleFinder, FoundPackage, ModuleFile
 from grimp.application.ports.packagefinder import AbstractPackageFinder
@@ -82,10 +88,30 @@ class _KnownPackages(AbstractPackageFinder):
         return {self._directories[package_name]}
 
 
+def _stamp(path: Path, modules: bytes) -> float:
+    """What grimp's cache compares for a file in place of its modification time.
+
+    grimp trusts a cached file while its ``mtime`` is equal, and keeps imports as resolved
+    against the modules there were then. This stands for the file's size, inode,
+    modification and inode-change times at full resolution, and for the set of the
+    project's modules (``modules``, a digest): an edit that keeps the time, or a module
+    added or deleted (which may change what an unchanged file's imports resolve to), is a
+    miss. A whole number below 2**53, so it survives grimp's JSON as a float.
+    """
+    try:
+        status = path.stat()
+    except OSError:
+        return -1.0  # gone: grimp reports it when it reads it
+    stamp = f"{status.st_mtime_ns}:{status.st_size}:{status.st_ino}:{status.st_ctime_ns}".encode()
+    return float(int.from_bytes(hashlib.blake2b(stamp + modules, digest_size=6).digest(), "big"))
+
+
 class _KnownModules(AbstractModuleFinder):
     def __init__(self, packages: Iterable[Package], skip: Collection[Path]) -> None:
         self._packages = {p.name: p for p in packages}
         self._skip = set(skip)
+        names = sorted(f.module for p in self._packages.values() for f in p.files if f.path not in self._skip)
+        self._modules = hashlib.blake2b("\n".join(names).encode(), digest_size=16).digest()
 
     def find_package(self, package_name, package_directory, file_system):  # noqa: ANN001
         package = self._packages[package_name]
@@ -93,7 +119,7 @@ class _KnownModules(AbstractModuleFinder):
             name=package.name,
             directory=str(package.directory),
             module_files=frozenset(
-                ModuleFile(module=grimp.Module(f.module), mtime=f.path.stat().st_mtime)
+                ModuleFile(module=grimp.Module(f.module), mtime=_stamp(f.path, self._modules))
                 for f in package.files
                 if f.path not in self._skip
             ),
@@ -101,11 +127,81 @@ class _KnownModules(AbstractModuleFinder):
         )
 
 
+# A corrupt cache is a miss, and archcheck says nothing of misses.
+logging.getLogger(GrimpCache.__module__).addHandler(logging.NullHandler())
+logging.getLogger(GrimpCache.__module__).propagate = False
+
+_GENERATION = re.compile(r"g-[A-Za-z0-9_]+")
+
+
+class _CheckedCache(GrimpCache):
+    """grimp's cache, read without trusting its files and written atomically.
+
+    The folder grimp is given holds generations (``g-*``), each a complete set of grimp's
+    files, and ``current``, the name of the one to read. A run reads one generation and
+    writes a new one before pointing ``current`` at it, so a concurrent run never reads a
+    file half-written, nor the metadata of one run with the data of another.
+    """
+
+    @classmethod
+    def setup(cls, *, cache_dir: str | None = None, **kwargs):  # noqa: ANN003, ANN206
+        folder = str(cache_dir)
+        try:
+            with open(os.path.join(folder, "current"), encoding="ascii") as pointer:
+                name = pointer.read(64)
+        except (OSError, ValueError):
+            name = ""
+        generation = name if _GENERATION.fullmatch(name) else "g-none"
+        cache = super().setup(cache_dir=os.path.join(folder, generation), **kwargs)
+        cache._folder = folder  # type: ignore[attr-defined]
+        return cache
+
+    def _read_mtime_map_file(self, found_package: FoundPackage) -> dict[str, float]:
+        try:
+            found = super()._read_mtime_map_file(found_package)
+        except Exception:  # noqa: BLE001 - an unreadable cache file is a miss
+            return {}
+        if type(found) is not dict or not all(
+            type(k) is str and type(v) in (int, float) for k, v in found.items()
+        ):
+            return {}
+        return found
+
+    def _read_data_map_file(self):  # noqa: ANN202
+        try:
+            return super()._read_data_map_file()
+        except Exception:  # noqa: BLE001 - an unreadable cache file is a miss
+            return {}
+
+    def write(self, imports_by_module) -> None:  # noqa: ANN001
+        folder: str = self._folder  # type: ignore[attr-defined]
+        read = self.cache_dir
+        try:
+            os.makedirs(folder, exist_ok=True)
+            self.cache_dir = tempfile.mkdtemp(prefix="g-", dir=folder)
+            super().write(imports_by_module)
+            pointer = os.path.join(folder, f"current.{os.getpid()}.tmp")
+            with open(pointer, "w", encoding="ascii") as file:
+                file.write(os.path.basename(self.cache_dir))
+            os.replace(pointer, os.path.join(folder, "current"))
+        except Exception:  # noqa: BLE001 - a cache that cannot be written costs speed only
+            shutil.rmtree(self.cache_dir, ignore_errors=True)
+            return
+        if read != self.cache_dir:
+            shutil.rmtree(read, ignore_errors=True)  # the generation this run read
+
+
 @contextmanager
 def _finders(packages: tuple[Package, ...], skip: Collection[Path]) -> Iterator[None]:
-    saved = {"PACKAGE_FINDER": grimp_settings.PACKAGE_FINDER, "MODULE_FINDER": grimp_settings.MODULE_FINDER}
+    saved = {
+        "PACKAGE_FINDER": grimp_settings.PACKAGE_FINDER,
+        "MODULE_FINDER": grimp_settings.MODULE_FINDER,
+        "CACHE_CLASS": grimp_settings.CACHE_CLASS,
+    }
     grimp_settings.configure(
-        PACKAGE_FINDER=_KnownPackages(packages), MODULE_FINDER=_KnownModules(packages, skip)
+        PACKAGE_FINDER=_KnownPackages(packages),
+        MODULE_FINDER=_KnownModules(packages, skip),
+        CACHE_CLASS=_CheckedCache,
     )
     try:
         yield
@@ -138,4 +234,10 @@ def build_graph(
     except (UnicodeError, OSError) as error:
         match = _UNREADABLE.search(str(error))
         raise GraphBuildError(Path(match["path"]) if match else None, 1, str(error)) from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # noqa: BLE001
+        # grimp's Rust code panics on a file that vanishes mid-scan; the panic is a
+        # BaseException and names no file.
+        raise GraphBuildError(None, 1, f"grimp failed: {type(error).__name__}: {error}") from None
     return ProjectGraph(graph)

@@ -136,6 +136,7 @@ def symbols_to_data(symbols: ModuleSymbols) -> list:
         symbols.calls, symbols.aliases,
         [[f.name, f.line, expr(f.returns)] for f in symbols.functions.values()],
         [[name, expr(value)] for name, value in symbols.type_aliases.items()],
+        [[key, f.name, f.line, expr(f.returns)] for key, f in symbols.methods.items()],
         list(symbols.star_imports), exprs,
     ]
 
@@ -153,7 +154,8 @@ def symbols_from_data(data: object) -> ModuleSymbols:
             raise ValueError("not a boolean")
         return value
 
-    module, is_package, imports, classes, calls, aliases, functions, type_aliases, stars, sources = data  # type: ignore[misc]
+    (module, is_package, imports, classes, calls, aliases, functions, type_aliases, methods,
+     stars, sources) = data  # type: ignore[misc]
     sources = texts(sources)
     # One parse for every expression of the module: each on its own line, in parentheses.
     body = ast.parse("\n".join(f"({source})" for source in sources)).body if sources else []
@@ -167,18 +169,20 @@ def symbols_from_data(data: object) -> ModuleSymbols:
     symbols = ModuleSymbols(text(module), flag(is_package), table(imports))
     for name, line, bases, keywords, decorators, abstract in classes:
         symbols.classes[text(name)] = ClassInfo(
-            name, integer(line), texts(bases),
+            text(name), integer(line), texts(bases),
             tuple((text(k), text(v)) for k, v in keywords), texts(decorators), flag(abstract),
         )
     symbols.calls = table(calls)
     symbols.aliases = table(aliases)
     for name, line, returns in functions:
-        symbols.functions[text(name)] = FunctionInfo(name, integer(line), expr(returns))
+        symbols.functions[text(name)] = FunctionInfo(text(name), integer(line), expr(returns))
     for name, value in type_aliases:
         aliased = expr(value)
         if aliased is None:
             raise ValueError("a type alias of nothing")
         symbols.type_aliases[text(name)] = aliased
+    for key, name, line, returns in methods:
+        symbols.methods[text(key)] = FunctionInfo(text(name), integer(line), expr(returns))
     symbols.star_imports = texts(stars)
     return symbols
 

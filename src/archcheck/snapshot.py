@@ -9,15 +9,14 @@ modification time. A reader trusts an entry only while its file still has that s
 reads the file again otherwise, so a snapshot never answers with stale imports; it only
 saves re-reading what has not changed.
 
-The file is in ``marshal`` format: an editor runs flake8 on every save, and reading it
-must cost next to nothing (``json`` takes longer to import than this takes to load). It is
-a cache: another Python version, or anything unexpected in it, reads as no snapshot.
+The file is JSON, data only (the cache folder may come with the repository: see
+cache.py), and each entry is checked when it is read: anything unexpected in it reads as no
+snapshot, or no entry.
 """
 from __future__ import annotations
 
-import marshal
+import json
 import os
-import sys
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,9 +24,12 @@ from pathlib import Path
 
 __all__ = ["Snapshot", "Stamp", "read_snapshot", "snapshot_path", "stamp_of", "write_snapshot"]
 
-_FORMAT = (1, sys.version_info[:2])  # marshal's format may change between Python versions
+_FORMAT = 2
 
-Stamp = tuple[int, int]  # (st_mtime_ns, st_size)
+# (st_mtime_ns, st_size, st_ino, st_ctime_ns): an edit that keeps the size and the
+# modification time (``touch -r``, a branch switch within one clock tick) still moves the
+# inode-change time, which no user can set.
+Stamp = tuple[int, int, int, int]
 
 
 def stamp_of(path: Path) -> Stamp | None:
@@ -35,14 +37,14 @@ def stamp_of(path: Path) -> Stamp | None:
         status = os.stat(path)
     except OSError:
         return None
-    return status.st_mtime_ns, status.st_size
+    return status.st_mtime_ns, status.st_size, status.st_ino, status.st_ctime_ns
 
 
 def snapshot_path(cache_dir: Path, roots: Iterable[tuple[str, Path]]) -> Path:
     """Where the snapshot of the project with these root packages (name, directory) lives;
     one cache folder may serve several projects."""
     key = "\n".join(f"{name}={directory}" for name, directory in sorted(roots))
-    return cache_dir / f"imports-{zlib.crc32(key.encode()):08x}.marshal"
+    return cache_dir / f"imports-{zlib.crc32(key.encode()):08x}.json"
 
 
 @dataclass(frozen=True)
@@ -50,20 +52,30 @@ class Snapshot:
     """Direct imports per module, each valid while its file keeps the recorded stamp."""
 
     exclude_type_checking_imports: bool
-    entries: Mapping[str, tuple[Stamp, tuple[str, ...]]]
+    entries: Mapping[str, object]  # module -> [stamp, imports], checked when read
 
     def imports_of(self, module: str, stamp: Stamp | None) -> tuple[str, ...] | None:
         """The recorded imports of ``module``, or None when there are none for this stamp."""
         entry = self.entries.get(module)
-        if entry is None or stamp is None or entry[0] != stamp:
+        if stamp is None or type(entry) not in (list, tuple) or len(entry) != 2:  # type: ignore[arg-type]
             return None
-        return entry[1]
+        recorded, imports = entry  # type: ignore[misc]
+        if type(recorded) not in (list, tuple) or tuple(recorded) != stamp or type(imports) not in (list, tuple):
+            return None
+        if not all(type(name) is str for name in imports):
+            return None
+        return tuple(imports)
 
 
 def write_snapshot(path: Path, snapshot: Snapshot) -> None:
-    data = marshal.dumps(
-        (_FORMAT, snapshot.exclude_type_checking_imports, dict(sorted(snapshot.entries.items())))
-    )
+    data = json.dumps(
+        {
+            "format": _FORMAT,
+            "exclude_type_checking_imports": snapshot.exclude_type_checking_imports,
+            "entries": {m: [list(s), list(i)] for m, (s, i) in sorted(snapshot.entries.items())},  # type: ignore[misc]
+        },
+        separators=(",", ":"),
+    ).encode()
     try:
         if path.read_bytes() == data:
             return
@@ -81,9 +93,12 @@ def write_snapshot(path: Path, snapshot: Snapshot) -> None:
 def read_snapshot(path: Path) -> Snapshot | None:
     """The snapshot at ``path``, or None when there is none or it cannot be used."""
     try:
-        found, exclude_type_checking_imports, entries = marshal.loads(path.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        found = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
         return None
-    if found != _FORMAT or not isinstance(entries, dict):
+    if type(found) is not dict or found.get("format") != _FORMAT:
         return None
-    return Snapshot(bool(exclude_type_checking_imports), entries)
+    exclude, entries = found.get("exclude_type_checking_imports"), found.get("entries")
+    if type(exclude) is not bool or type(entries) is not dict:
+        return None
+    return Snapshot(exclude, entries)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archcheck.cache import integer, optional_text, text, texts
 from archcheck.config import Config
 from archcheck.engine.graph_imports import GraphImports
 from archcheck.engine.import_rules import ImportChecks
@@ -56,11 +57,11 @@ def _check(run: Run) -> Report:
     cache = run.sources.cache
     # Nothing changed since a run with the same config, rules and targets: same report.
     whole = run.whole_key() if run.options.use_cache else None
-    cached = None if whole is None else cache.get(whole)
-    if isinstance(cached, Report):
+    cached = None if whole is None else cache.get(whole, _report_from_data)
+    if cached is not None:
         if not run.snapshot_file().exists():  # the flake8 plugin's, deleted since
             _write_snapshot(run, run.graph())
-        return cached
+        return Report(cached[0], cached[1], run.rules)
     graph = run.graph()
     index = ProjectIndex((), load=run.sources.symbols_for)
     findings = _import_findings(run, graph, index) + syntax_findings(run, index)
@@ -72,13 +73,43 @@ def _check(run: Run) -> Report:
             )
             for error in run.sources.broken.values()
         ]
-    if run.options.use_cache:
+    if run.options.use_cache and run.cache_trusted():
         _write_snapshot(run, graph)
     report = _report(run, findings)
     if whole is not None:
-        cache.put(whole, report)
+        cache.put(whole, _report_to_data(report))
     cache.flush()
     return report
+
+
+def _report_to_data(report: Report) -> list:
+    return [
+        report.files_checked,
+        [[f.path, f.line, f.column, f.location.end_line, f.location.end_column, f.code, f.message,
+          f.importer, f.imported, f.importer_layer, f.imported_layer, list(f.chain), f.scope]
+         for f in report.findings],
+    ]
+
+
+def _report_from_data(data: object) -> tuple[tuple[Finding, ...], int]:
+    """The findings and file count ``_report_to_data`` wrote; ValueError (or TypeError)
+    for any other shape."""
+    files_checked, findings = data  # type: ignore[misc]
+    return tuple(
+        Finding(
+            Location(text(path), integer(line), integer(column), _optional_int(end_line),
+                     _optional_int(end_column)),
+            text(code), text(message), optional_text(importer), optional_text(imported),
+            optional_text(importer_layer), optional_text(imported_layer), texts(chain),
+            optional_text(scope),
+        )
+        for (path, line, column, end_line, end_column, code, message, importer, imported,
+             importer_layer, imported_layer, chain, scope) in findings
+    ), integer(files_checked)
+
+
+def _optional_int(value: object) -> int | None:
+    return None if value is None else integer(value)
 
 
 def _import_findings(run: Run, graph: ProjectGraph, index: ProjectIndex) -> list[Finding]:

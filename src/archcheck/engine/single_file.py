@@ -50,7 +50,11 @@ class _Project:
 
     def __init__(self, run: Run) -> None:
         self.run = run
-        snapshot = read_snapshot(run.snapshot_file()) if run.options.use_cache else None
+        snapshot = (
+            read_snapshot(run.snapshot_file())
+            if run.options.use_cache and run.cache_trusted()
+            else None
+        )
         if snapshot is not None and (
             snapshot.exclude_type_checking_imports != run.config.exclude_type_checking_imports
         ):

@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from archcheck import __version__
-from archcheck.cache import FileCache, digest
-from archcheck.names import ModuleSymbols, symbols_of
+from archcheck.cache import FileCache, digest, integer, text
+from archcheck.names import ModuleSymbols, symbols_from_data, symbols_of, symbols_to_data
 from archcheck.project import SourceFile
 from archcheck.syntax import ParsedFile, SourceError, decode_source, parse_source
 
@@ -63,12 +63,15 @@ class Sources:
             parsed = parse_source(source.path, data)
         except SourceError as error:
             self.broken[source.path] = error
-            self.cache.put(self.symbols_key(module), error)
+            self.cache.put(self.symbols_key(module), ["error", error.line, error.column, error.reason])
             return None
         if module not in self.symbols:
             self.symbols[module] = symbols_of(parsed.tree, module, source.is_package)
-            self.cache.put(self.symbols_key(module), self.symbols[module])
+            self.remember(module, self.symbols[module])
         return parsed
+
+    def remember(self, module: str, symbols: ModuleSymbols) -> None:
+        self.cache.put(self.symbols_key(module), ["symbols", symbols_to_data(symbols)])
 
     def symbols_key(self, module: str) -> str:
         source = self.files[module]
@@ -82,14 +85,12 @@ class Sources:
         source = self.files.get(module)
         if source is None or source.path in self.broken or self.digest_of(module) is None:
             return None
-        cached = self.cache.get(self.symbols_key(module))
-        if isinstance(cached, SourceError):
+        cached = self.cache.get(self.symbols_key(module), _decode_entry)
+        if isinstance(cached, tuple):
             # The same bytes may sit elsewhere (a moved checkout, a shared cache): report here.
-            self.broken[source.path] = SourceError(
-                source.path, cached.line, cached.column, cached.reason
-            )
+            self.broken[source.path] = SourceError(source.path, *cached)
             return None
-        if isinstance(cached, ModuleSymbols):
+        if cached is not None and (cached.module, cached.is_package) == (module, source.is_package):
             self.symbols[module] = cached
             return cached
         self.tree_of(module)
@@ -112,3 +113,15 @@ class Sources:
             if progress is not None and done % _PROGRESS_EVERY == 0:
                 progress("read", done, total)
             self.symbols_for(module)
+
+
+def _decode_entry(data: object) -> ModuleSymbols | tuple[int, int, str]:
+    """A symbols entry: the module's symbols, or (line, column, reason) of its parse error."""
+    kind, *rest = data  # type: ignore[misc]
+    if kind == "symbols":
+        (symbols,) = rest
+        return symbols_from_data(symbols)
+    if kind == "error":
+        line, column, reason = rest
+        return integer(line), integer(column), text(reason)
+    raise ValueError(f"unknown entry {kind!r}")

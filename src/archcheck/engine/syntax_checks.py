@@ -7,18 +7,20 @@ and the index would still answer every question the same way.
 """
 from __future__ import annotations
 
-import pickle
+import ast
+import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 
 from archcheck import __version__
-from archcheck.cache import digest
+from archcheck.cache import digest, integer, optional_text, text
 from archcheck.engine.run import Run, display_path
 from archcheck.engine.sources import Sources
 from archcheck.engine.workers import in_workers
 from archcheck.findings import Finding, Location
 from archcheck.index import ProjectIndex
 from archcheck.layers import LayerMap
+from archcheck.names import ModuleSymbols, symbols_to_data
 from archcheck.rules import SyntaxRule
 from archcheck.rules.base import SyntaxContext, SyntaxHit
 from archcheck.rules.syntax_pass import run_syntax_rules
@@ -31,6 +33,12 @@ _PROGRESS_EVERY = 50
 PARALLEL_MIN = 200
 
 Question = tuple[str, tuple]
+# The index's questions a cached result may ask again: nothing else of the index is called
+# by a name read from the cache.
+_QUESTIONS = frozenset(
+    ("module", "resolve", "is_project_name", "call_of", "type_alias", "function", "inherits",
+     "class_info", "kind")
+)
 
 
 @dataclass(frozen=True)
@@ -38,21 +46,79 @@ class SyntaxResult:
     hits: tuple[tuple[str, SyntaxHit], ...]
     calls: tuple[tuple[Question, object], ...]  # (question, answer) of the index
 
+    def to_data(self) -> list:
+        return [
+            [[code, h.line, h.column, h.message, h.scope, h.end_line, h.end_column] for code, h in self.hits],
+            [[name, [sorted(a) if isinstance(a, frozenset) else a for a in args], answer]
+             for (name, args), answer in self.calls],
+        ]
+
+    @classmethod
+    def from_data(cls, data: object) -> SyntaxResult:
+        """The result ``to_data`` wrote; ValueError (or TypeError) for any other shape."""
+        hits, calls = data  # type: ignore[misc]
+        return cls(
+            tuple(
+                (text(code), SyntaxHit(integer(line), integer(column), text(message),
+                                       optional_text(scope), _optional_int(end_line), _optional_int(end_column)))
+                for code, line, column, message, scope, end_line, end_column in hits
+            ),
+            tuple(((_question(name), tuple(_argument(a) for a in args)), _scalar(answer))
+                  for name, args, answer in calls),
+        )
+
+
+def _optional_int(value: object) -> int | None:
+    return None if value is None else integer(value)
+
+
+def _question(name: object) -> str:
+    if name not in _QUESTIONS:
+        raise ValueError(f"not a question of the index: {name!r}")
+    return name  # type: ignore[return-value]
+
+
+def _argument(value: object) -> str | frozenset[str]:
+    if type(value) is list:  # the index's only non-string argument is a set of names
+        return frozenset(text(item) for item in value)
+    return text(value)
+
+
+def _scalar(value: object) -> object:
+    if value is None or type(value) in (str, bool, int):
+        return value
+    raise ValueError("not an answer")
+
 
 def _answer(value: object) -> object:
     """A comparable stand-in for what the index answered (its symbols hold syntax nodes,
-    which compare by identity)."""
+    which compare by identity): the same whether the symbols were parsed or cached."""
     if value is None or isinstance(value, (str, bool, int)):
         return value
-    return digest(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return digest(json.dumps(_data(value), separators=(",", ":")))
+
+
+def _data(value: object) -> object:
+    if isinstance(value, ModuleSymbols):
+        return symbols_to_data(value)
+    if isinstance(value, ast.AST):
+        return ast.unparse(value)
+    if isinstance(value, (tuple, list)):
+        return [_data(item) for item in value]
+    if isinstance(value, frozenset):
+        return sorted(_data(item) for item in value)  # type: ignore[type-var]
+    if is_dataclass(value):
+        return [type(value).__name__] + [_data(getattr(value, f.name)) for f in fields(value)]
+    return value
 
 
 class _RecordingIndex:
     """The project index, noting each question and answer, so that a cached result can be
     trusted exactly as long as the index would still answer the same."""
 
-    def __init__(self, index: ProjectIndex) -> None:
+    def __init__(self, index: ProjectIndex, digests: dict[int, tuple[object, object]]) -> None:
         self._index = index
+        self._digests = digests  # id(answer) -> (answer, its stand-in), shared by a job's files
         self.calls: dict[Question, object] = {}
 
     def __getattr__(self, name: str):
@@ -62,7 +128,11 @@ class _RecordingIndex:
 
         def ask(*args):
             answer = attribute(*args)
-            self.calls.setdefault((name, args), _answer(answer))
+            if (name, args) not in self.calls:
+                known = self._digests.get(id(answer))
+                if known is None or known[0] is not answer:
+                    known = self._digests[id(answer)] = (answer, _answer(answer))
+                self.calls[(name, args)] = known[1]
             return answer
 
         return ask
@@ -96,11 +166,12 @@ class _Job:
     def analyse(self, modules: Sequence[tuple[str, str]]) -> Iterator[tuple[str, str, SyntaxResult]]:
         """``(module, key, result)`` for each module that parses."""
         index = ProjectIndex((), load=self.sources.symbols_for)
+        digests: dict[int, tuple[object, object]] = {}
         for module, key in modules:
             parsed = self.sources.tree_of(module)
             if parsed is None:
                 continue
-            recording = _RecordingIndex(index)
+            recording = _RecordingIndex(index, digests)
             context = SyntaxContext(
                 module, self.layers.layer_of(module) or "", parsed.tree,
                 self.sources.symbols[module], recording,  # type: ignore[arg-type]
@@ -131,8 +202,8 @@ def syntax_findings(run: Run, index: ProjectIndex) -> list[Finding]:
         if content is None:
             continue
         key = digest("syntax", __version__, module, run.layers.layer_of(module) or "", codes, content)
-        cached = sources.cache.get(key)
-        if isinstance(cached, SyntaxResult) and all(
+        cached = sources.cache.get(key, SyntaxResult.from_data)
+        if cached is not None and all(
             asked(question) == answer for question, answer in cached.calls
         ):
             results[module] = cached.hits
@@ -141,7 +212,7 @@ def syntax_findings(run: Run, index: ProjectIndex) -> list[Finding]:
     job = _Job(sources, run.layers, rules)
     for module, key, result in in_workers(job, todo, minimum=PARALLEL_MIN):
         results[module] = result.hits
-        sources.cache.put(key, result)
+        sources.cache.put(key, result.to_data())
     findings = []
     for module, hits in sorted(results.items()):
         layer = run.layers.layer_of(module)

@@ -75,7 +75,7 @@ def in_workers(
         for module, symbols in learnt.items():
             if module not in job.sources.symbols:
                 job.sources.symbols[module] = symbols
-                job.sources.cache.put(job.sources.symbols_key(module), symbols)
+                job.sources.remember(module, symbols)
         for path, error in broken.items():
             job.sources.broken.setdefault(path, error)
         yield from found
