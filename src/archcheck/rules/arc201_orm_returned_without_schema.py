@@ -6,9 +6,23 @@ from archcheck.index import ORM
 from archcheck.layers import ROUTERS
 from archcheck.names import ASSIGNED, PARAMETER
 from archcheck.rules.base import Example, SyntaxRule
-from archcheck.rules.frameworks import Session, orm_classes, route_of, routes_added
+from archcheck.rules.frameworks import STATEMENTS, Session, orm_classes, returns_of, route_of, routes_added
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
+_SELECTS = frozenset(name for name in STATEMENTS if name.endswith(".select"))
+# How far a query has come: a Query (``session.query(User)``), scalars of one entity, or a
+# Result whose rows are tuples (only its ``scalar*`` methods give the entity).
+_QUERY, _SCALARS, _RESULT = "query", "scalars", "result"
+_ROWS = frozenset({"first", "one", "one_or_none", "all", "scalar_one", "scalar_one_or_none", "scalar"})
+_SCALAR_ROWS = frozenset({"scalar_one", "scalar_one_or_none", "scalar"})
+# Calls that keep what a statement, query or result is about.
+_FILTERS = frozenset(
+    {
+        "where", "filter", "filter_by", "order_by", "limit", "offset", "options", "join",
+        "outerjoin", "join_from", "select_from", "group_by", "having", "distinct",
+        "execution_options", "with_for_update", "params", "unique", "populate_existing",
+    }
+)
 
 
 class OrmReturnedWithoutSchema(SyntaxRule):
@@ -24,8 +38,14 @@ class OrmReturnedWithoutSchema(SyntaxRule):
       annotation, and ``response_model=None`` turns both off);
     - neither, and the handler visibly returns an ORM instance: ``return User(...)``, a
       name assigned from ``User(...)`` or annotated ``User``, ``session.get(User, ...)``,
-      or a parameter typed ``User`` (``current_user: CurrentUser`` with ``CurrentUser =
-      Annotated[User, Depends(get_current_user)]``).
+      the rows of a query on an ORM entity (``session.scalars(select(User)).first()``,
+      ``session.query(User).all()``, ``session.execute(...).scalar_one()``,
+      ``session.exec(select(User)).one()``), a call of a function or method annotated to
+      return an ORM class (``crud.get_user(db, id)``, ``UserService(db).get(id)``, ``await
+      repo.get(id)`` with ``repo`` typed or given by a typed dependency), or a parameter
+      typed ``User`` (``current_user: CurrentUser`` with ``CurrentUser = Annotated[User,
+      Depends(get_current_user)]``). What passes through a schema
+      (``UserOut.model_validate(user)``) is not ORM.
 
     Models are found through ``list[...]``, ``List[...]``, ``Sequence[...]``,
     ``Optional[...]``, ``X | None``, ``Annotated[...]``, string annotations and type
@@ -126,14 +146,25 @@ class OrmReturnedWithoutSchema(SyntaxRule):
             value = value.value
         if isinstance(value, ast.Call):
             func = value.func
-            if (
-                isinstance(func, ast.Attribute)
-                and func.attr in ("get", "get_one")
-                and value.args
-                and self.session.holds(func.value)
-            ):
-                return self._orm_class(value.args[0])
-            return self._orm_class(func)
+            if isinstance(func, ast.Attribute) and self.session.holds(func.value):
+                if func.attr in ("get", "get_one") and value.args:
+                    return self._orm_class(value.args[0])
+                if func.attr == "scalar" and value.args:
+                    return self._entity(value.args[0], depth)
+                return None
+            if isinstance(func, ast.Attribute) and func.attr in _ROWS:
+                shape, entity = self._query(func.value, depth)
+                if entity is not None and (
+                    shape in (_QUERY, _SCALARS) or func.attr in _SCALAR_ROWS and shape == _RESULT
+                ):
+                    return entity
+            orm = self._orm_class(func)
+            if orm is None:
+                returned = returns_of(func, self.scopes, self.index)
+                if returned is not None:
+                    found = orm_classes(returned[0], returned[1], self.index)
+                    orm = found[0] if found else None
+            return orm
         if isinstance(value, ast.Name) and depth < 5:
             binding = self.scopes.lookup(value.id)
             if binding is not None and binding.kind in (ASSIGNED, PARAMETER):
@@ -146,6 +177,55 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                     return self._orm_instance(binding.value, depth + 1)
         return None
 
+    def _query(self, expr: ast.expr, depth: int) -> tuple[str | None, str | None]:
+        """What ``expr`` is on the way to rows: (_QUERY, entity) for ``session.query(User)``
+        and its filters, (_SCALARS, entity) for ``session.scalars(select(User))`` or
+        ``session.exec(select(User))``, (_RESULT, entity) for ``session.execute(...)``."""
+        if isinstance(expr, ast.Await):
+            expr = expr.value
+        if isinstance(expr, ast.Name) and depth < 5:
+            binding = self.scopes.lookup(expr.id)
+            if binding is not None and binding.kind == ASSIGNED and binding.value is not None:
+                return self._query(binding.value, depth + 1)
+            return None, None
+        if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)):
+            return None, None
+        func = expr.func
+        if self.session.holds(func.value):
+            if func.attr == "query" and len(expr.args) == 1:
+                return _QUERY, self._orm_class(expr.args[0])
+            shape = {"scalars": _SCALARS, "exec": _SCALARS, "execute": _RESULT}.get(func.attr)
+            if shape is not None and expr.args:
+                return shape, self._entity(expr.args[0], depth)
+            return None, None
+        if func.attr in _FILTERS:  # ``.filter(...)``, ``.unique()``: the same rows
+            return self._query(func.value, depth)
+        if func.attr == "scalars":  # ``session.execute(select(User)).scalars()``
+            shape, entity = self._query(func.value, depth)
+            return (_SCALARS, entity) if shape == _RESULT else (None, None)
+        return None, None
+
+    def _entity(self, statement: ast.expr, depth: int) -> str | None:
+        """``User`` of ``select(User).where(...)`` (a statement of one ORM entity)."""
+        for _ in range(20):
+            if isinstance(statement, ast.Name) and depth < 5:
+                binding = self.scopes.lookup(statement.id)
+                if binding is None or binding.kind != ASSIGNED or binding.value is None:
+                    return None
+                statement, depth = binding.value, depth + 1
+            elif isinstance(statement, ast.Call) and isinstance(statement.func, ast.Attribute) and (
+                statement.func.attr in _FILTERS
+            ):
+                statement = statement.func.value
+            elif isinstance(statement, ast.Call) and len(statement.args) == 1:
+                name = self.scopes.qualify(statement.func)
+                if name is None or self.index.resolve(name) not in _SELECTS:
+                    return None
+                return self._orm_class(statement.args[0])
+            else:
+                return None
+        return None
+
     def _orm_class(self, expr: ast.expr) -> str | None:
         name = self.scopes.qualify(expr)
         if name is None:
@@ -156,135 +236,298 @@ class OrmReturnedWithoutSchema(SyntaxRule):
     valid = (
         Example(
             {
-                "app/models/user.py": (
-                    "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
-                    "\n"
-                    "class Base(DeclarativeBase):\n"
-                    "    pass\n"
-                    "\n"
-                    "class User(Base):\n"
-                    "    __tablename__ = 'users'\n"
-                    "    id: Mapped[int] = mapped_column(primary_key=True)\n"
-                ),
-                "app/schemas/user.py": (
-                    "from pydantic import BaseModel\n"
-                    "\n"
-                    "class UserOut(BaseModel):\n"
-                    "    id: int\n"
-                ),
-                "app/api/routers/users.py": (
-                    "from fastapi import APIRouter\n"
-                    "from fastapi.responses import JSONResponse\n"
-                    "\n"
-                    "from app.models.user import User\n"
-                    "from app.schemas.user import UserOut\n"
-                    "from app.services import user_service\n"
-                    "\n"
-                    "router = APIRouter()\n"
-                    "\n"
-                    "\n"
-                    "@router.get('/users/{user_id}', response_model=UserOut)\n"
-                    "def read_user(user_id: int) -> User:  # response_model wins\n"
-                    "    return user_service.get(user_id)\n"
-                    "\n"
-                    "\n"
-                    "@router.get('/users')\n"
-                    "def list_users() -> list[UserOut]:\n"
-                    "    return user_service.list()\n"
-                    "\n"
-                    "\n"
-                    "@router.get('/raw', response_model=None)\n"
-                    "def raw() -> JSONResponse:\n"
-                    "    return JSONResponse({})\n"
-                    "\n"
-                    "\n"
-                    "def to_user(data) -> User:  # a helper, not a route\n"
-                    "    return User(**data)\n"
-                    "\n"
-                    "\n"
-                    "@router.post('/users', response_model=UserOut)\n"
-                    "def create(data: dict):\n"
-                    "    return User(**data)  # response_model filters it\n"
-                ),
-                "app/services/user_service.py": "",
+                "app/models/user.py": '''
+                    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+                    class Base(DeclarativeBase):
+                        pass
+
+
+                    class User(Base):
+                        __tablename__ = "users"
+                        id: Mapped[int] = mapped_column(primary_key=True)
+                ''',
+                "app/schemas/user.py": '''
+                    from pydantic import BaseModel
+
+
+                    class UserOut(BaseModel):
+                        id: int
+                ''',
+                "app/services/user_service.py": '''
+                    from app.models.user import User
+
+
+                    class UserService:
+                        def __init__(self, session):
+                            self.session = session
+
+                        def get(self, user_id) -> User:
+                            return self.session.get(User, user_id)
+
+                        def count(self) -> int:
+                            return 0
+                ''',
+                "app/api/routers/users.py": '''
+                    from fastapi import APIRouter, Depends
+                    from fastapi.responses import JSONResponse
+                    from sqlalchemy import func, select
+                    from sqlalchemy.orm import Session
+
+                    from app.db import get_session
+                    from app.models.user import User
+                    from app.schemas.user import UserOut
+                    from app.services import user_service
+                    from app.services.user_service import UserService
+
+                    router = APIRouter()
+
+
+                    @router.get("/users/{user_id}", response_model=UserOut)
+                    def read_user(user_id: int) -> User:  # response_model wins
+                        return user_service.get(user_id)
+
+
+                    @router.get("/users")
+                    def list_users() -> list[UserOut]:
+                        return user_service.list()
+
+
+                    @router.get("/raw", response_model=None)
+                    def raw() -> JSONResponse:
+                        return JSONResponse({})
+
+
+                    def to_user(data) -> User:  # a helper, not a route
+                        return User(**data)
+
+
+                    @router.post("/users", response_model=UserOut)
+                    def create(data: dict):
+                        return User(**data)  # response_model filters it
+
+
+                    @router.get("/first")
+                    def first(db: Session = Depends(get_session)):
+                        user = db.scalars(select(User)).first()  # ARC202
+                        return UserOut.model_validate(user)  # through a schema
+
+
+                    @router.get("/legacy")
+                    def legacy(db: Session = Depends(get_session)):
+                        return UserOut.from_orm(db.query(User).first())  # ARC202
+
+
+                    @router.get("/count")
+                    def count(db: Session = Depends(get_session)):
+                        UserService(db).get(1)
+                        rows = db.execute(select(User)).all()  # rows, not users  # ARC202
+                        total = db.scalar(select(func.count()).select_from(User))  # ARC202
+                        return {"total": total, "service": UserService(db).count(), "rows": len(rows)}
+                ''',
+                "app/db.py": '''
+                    def get_session():
+                        yield None
+                ''',
             }
         ),
     )
     invalid = (
         Example(
             {
-                "app/db.py": (
-                    "from sqlalchemy.orm import declarative_base\n"
-                    "\n"
-                    "Base = declarative_base()\n"
-                ),
+                "app/db.py": '''
+                    from sqlalchemy.orm import declarative_base
+
+                    Base = declarative_base()
+                ''',
                 "app/models/__init__.py": "from app.models.user import User\n",
-                "app/models/user.py": (
-                    "from sqlalchemy import Column, Integer\n"
-                    "from app.db import Base\n"
-                    "\n"
-                    "class User(Base):\n"
-                    "    __tablename__ = 'users'\n"
-                    "    id = Column(Integer, primary_key=True)\n"
-                ),
-                "app/api/routers/users.py": (
-                    "from typing import Annotated, List, Optional, Sequence\n"
-                    "\n"
-                    "from fastapi import APIRouter, FastAPI\n"
-                    "\n"
-                    "from app import models\n"
-                    "from app.models import User\n"
-                    "from app.models.user import User as UserRow\n"
-                    "from app.services import user_service\n"
-                    "\n"
-                    "router = APIRouter(prefix='/users')\n"
-                    "app = FastAPI()\n"
-                    "\n"
-                    "\n"
-                    "@router.get('/{user_id}')\n"
-                    "def read_user(user_id: int) -> User:  # ARC201\n"
-                    "    return user_service.get(user_id)\n"
-                    "\n"
-                    "\n"
-                    "@router.get('/', response_model=List[models.User])\n"
-                    "async def list_users():  # ARC201\n"
-                    "    return await user_service.list()\n"
-                    "\n"
-                    "\n"
-                    "@app.get('/me')\n"
-                    "def me() -> 'Optional[UserRow]':  # ARC201\n"
-                    "    return None\n"
-                    "\n"
-                    "\n"
-                    "@router.api_route('/search', methods=['GET', 'POST'])\n"
-                    "def search() -> Annotated[Sequence[User], 'found'] | None:  # ARC201\n"
-                    "    return []\n"
-                    "\n"
-                    "\n"
-                    "@router.post('/')\n"
-                    "def create(name: str):  # ARC201\n"
-                    "    user = UserRow(name=name)\n"
-                    "    user_service.save(user)\n"
-                    "    return user\n"
-                    "\n"
-                    "\n"
-                    "@router.put('/{user_id}')\n"
-                    "def replace(user_id: int):  # ARC201\n"
-                    "    return User(id=user_id)\n"
-                    "\n"
-                    "\n"
-                    "@router.get('/me/raw')\n"
-                    "def me_raw(me: Annotated[UserRow, 'the current user']):  # ARC201\n"
-                    "    return me\n"
-                    "\n"
-                    "\n"
-                    "def legacy() -> list[User]:  # ARC201\n"
-                    "    return []\n"
-                    "\n"
-                    "\n"
-                    "router.add_api_route('/legacy', legacy, methods=['GET'])\n"
-                ),
+                "app/models/user.py": '''
+                    from sqlalchemy import Column, Integer
+                    from app.db import Base
+
+
+                    class User(Base):
+                        __tablename__ = "users"
+                        id = Column(Integer, primary_key=True)
+                ''',
+                "app/api/routers/users.py": '''
+                    from typing import Annotated, List, Optional, Sequence
+
+                    from fastapi import APIRouter, FastAPI
+
+                    from app import models
+                    from app.models import User
+                    from app.models.user import User as UserRow
+                    from app.services import user_service
+
+                    router = APIRouter(prefix="/users")
+                    app = FastAPI()
+
+
+                    @router.get("/{user_id}")
+                    def read_user(user_id: int) -> User:  # ARC201
+                        return user_service.get(user_id)
+
+
+                    @router.get("/", response_model=List[models.User])
+                    async def list_users():  # ARC201
+                        return await user_service.list()
+
+
+                    @app.get("/me")
+                    def me() -> "Optional[UserRow]":  # ARC201
+                        return None
+
+
+                    @router.api_route("/search", methods=["GET", "POST"])
+                    def search() -> Annotated[Sequence[User], "found"] | None:  # ARC201
+                        return []
+
+
+                    @router.post("/")
+                    def create(name: str):  # ARC201
+                        user = UserRow(name=name)
+                        user_service.save(user)
+                        return user
+
+
+                    @router.put("/{user_id}")
+                    def replace(user_id: int):  # ARC201
+                        return User(id=user_id)
+
+
+                    @router.get("/me/raw")
+                    def me_raw(me: Annotated[UserRow, "the current user"]):  # ARC201
+                        return me
+
+
+                    def legacy() -> list[User]:  # ARC201
+                        return []
+
+
+                    router.add_api_route("/legacy", legacy, methods=["GET"])
+                ''',
                 "app/services/user_service.py": "",
+            }
+        ),
+        Example(
+            {
+                "app/models.py": '''
+                    from sqlalchemy.orm import DeclarativeBase
+
+
+                    class Base(DeclarativeBase):
+                        pass
+
+
+                    class Product(Base):
+                        __tablename__ = "products"
+                ''',
+                "app/repositories/product_repo.py": '''
+                    from sqlalchemy import select
+                    from sqlalchemy.ext.asyncio import AsyncSession
+
+                    from app.models import Product
+
+
+                    class ProductRepository:
+                        def __init__(self, session: AsyncSession):
+                            self.session = session
+
+                        async def get(self, product_id: int) -> Product | None:
+                            return await self.session.get(Product, product_id)
+
+                ''',
+                "app/services/product_service.py": '''
+                    from sqlalchemy import select
+
+                    from app.models import Product
+                    from app.repositories.product_repo import ProductRepository
+
+
+                    class BaseService:
+                        def latest(self) -> list[Product]:
+                            return []
+
+
+                    class ProductService(BaseService):
+                        def __init__(self, session):
+                            self.repo = ProductRepository(session)
+
+                        def get(self, product_id) -> Product:
+                            return self.repo.get(product_id)
+
+
+                    def get_repo() -> ProductRepository:
+                        return ProductRepository(None)
+
+
+                    def find(session, name) -> "Product":
+                        return session.scalars(select(Product).where(Product.name == name)).one()
+                ''',
+                "app/api/routers/products.py": '''
+                    from typing import Annotated
+
+                    from fastapi import APIRouter, Depends
+                    from sqlalchemy import select
+                    from sqlalchemy.orm import Session
+
+                    from app.db import get_session
+                    from app.models import Product
+                    from app.services import product_service
+                    from app.services.product_service import ProductService, get_repo
+
+                    router = APIRouter()
+
+
+                    @router.get("/first")
+                    def first(session: Session = Depends(get_session)):  # ARC201
+                        product = session.scalars(select(Product)).first()  # ARC202
+                        return product
+
+
+                    @router.get("/query")
+                    def query(session: Session = Depends(get_session)):  # ARC201
+                        return session.query(Product).filter(Product.id > 0).first()  # ARC202
+
+
+                    @router.get("/all")
+                    def all_products(session: Session = Depends(get_session)):  # ARC201
+                        statement = select(Product).order_by(Product.id)  # ARC202
+                        result = session.execute(statement)  # ARC202
+                        return result.scalars().all()
+
+
+                    @router.get("/one")
+                    def one(session: Session = Depends(get_session)):  # ARC201
+                        return session.execute(select(Product)).scalar_one()  # ARC202
+
+
+                    @router.get("/service/{i}")
+                    def by_service(i: int, s: Session = Depends(get_session)):  # ARC201
+                        return ProductService(s).get(i)
+
+
+                    @router.get("/latest")
+                    def latest(s: Session = Depends(get_session)):  # ARC201
+                        service = ProductService(s)
+                        return service.latest()
+
+
+                    @router.get("/repo/{product_id}")
+                    async def by_repo(product_id: int, repo: Annotated[object, Depends(get_repo)]):  # ARC201
+                        return await repo.get(product_id)
+
+
+                    @router.get("/find")
+                    def find(name: str, s: Session = Depends(get_session)):  # ARC201
+                        return product_service.find(s, name)
+                ''',
+                "app/db.py": '''
+                    def get_session():
+                        yield None
+                ''',
             }
         ),
     )

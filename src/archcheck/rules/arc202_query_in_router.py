@@ -5,53 +5,42 @@ import ast
 from archcheck.layers import ROUTERS
 from archcheck.names import dotted
 from archcheck.rules.base import Example, SyntaxRule
-from archcheck.rules.frameworks import Session, route_of, routes_added
+from archcheck.rules.frameworks import SESSION_METHODS, STATEMENTS, Session, route_of, routes_added
 
-_SESSION_METHODS = frozenset(
-    {
-        "execute", "exec", "scalars", "scalar", "query", "get", "get_one", "add", "add_all",
-        "delete", "merge", "commit", "flush", "refresh", "rollback", "stream",
-        "stream_scalars", "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings",
-    }
-)
-_STATEMENTS = frozenset(
-    f"{module}.{function}"
-    for module in (
-        "sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression", "sqlalchemy.future",
-        "sqlmodel", "sqlmodel.sql.expression",
-    )
-    for function in ("select", "insert", "update", "delete", "text")
-) | frozenset(
-    f"sqlalchemy.dialects.{dialect}.insert" for dialect in ("postgresql", "sqlite", "mysql")
-)
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
+# Where compound statements keep the statements they hold.
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+_TRANSACTION = {"commit": "commits", "rollback": "rolls back"}
 
 
 class QueryInRouter(SyntaxRule):
-    """A route handler runs database queries itself
+    """Router code runs database work itself
 
     ## What it does
-    Flags, inside route handlers of the routers layer, each line with a call that does
-    database work: a session's ``execute``, ``exec``, ``scalars``, ``scalar``, ``query``,
-    ``get``, ``add``, ``add_all``, ``delete``, ``merge``, ``commit``, ``flush``,
-    ``refresh``, ``rollback`` (and the streaming and bulk methods), and SQLAlchemy's or
-    SQLModel's ``select`` / ``insert`` / ``update`` / ``delete`` / ``text``.
+    Flags, in every function of a router module (route handlers, the helpers beside them,
+    methods, nested functions), each statement that does database work: a session's
+    ``execute``, ``exec``, ``scalars``, ``scalar``, ``query``, ``get``, ``add``,
+    ``add_all``, ``delete``, ``merge``, ``commit``, ``flush``, ``refresh``, ``rollback``
+    (and the streaming and bulk methods), or SQLAlchemy's or SQLModel's ``select`` /
+    ``insert`` / ``update`` / ``delete`` / ``text``. One finding per statement, however it
+    is wrapped over lines, at its first database call; the message says whether the
+    statement queries or commits.
 
-    A session is what the handler gets as a parameter typed ``Session`` / ``AsyncSession``
-    (also in ``Annotated[...]`` or through a type alias such as ``SessionDep`` defined in
-    any module), a parameter whose dependency returns one (``db = Depends(get_db)``), or
-    what it opens itself (``with Session(engine) as s``, ``async with SessionLocal() as
-    s``). Calls on other objects (``service.get(...)``, ``cache.delete(...)``,
-    ``response.delete_cookie(...)``, a ``dict``'s ``get``) are not database work.
-
-    Route handlers are the functions registered as routes (see ARC201), with the functions
-    nested in them. Other functions of the routers layer are not checked: dependencies
-    such as ``get_session`` or a unit-of-work dependency legitimately open, commit and
-    close sessions, and ``get_current_user`` is better served by ARC001.
+    A session is what a function gets as a parameter typed ``Session`` / ``AsyncSession``
+    (also in ``Annotated[...]``, through a type alias such as ``SessionDep`` or a
+    ``NewType`` of any module), a parameter whose dependency is annotated to return one
+    (``db = Depends(get_db)``), or what it opens itself (``with Session(engine) as s``,
+    ``async with SessionLocal() as s``, ``async with db.session_context() as s`` where
+    the method is annotated ``-> AsyncIterator[AsyncSession]``). Calls on other objects
+    (``service.get(...)``, ``cache.delete(...)``, ``response.delete_cookie(...)``, a
+    ``dict``'s ``get``) are not database work, and neither is opening or closing a
+    session: a provider that only creates and closes one is clean.
 
     ## Why is this bad?
-    A query in a handler is business logic and data access fused into the HTTP layer: it
-    cannot be reused by another endpoint or a job, it cannot be tested without a database
-    and a test client, and transaction boundaries end up scattered across endpoints.
+    A query in a router module is business logic and data access fused into the HTTP
+    layer: it cannot be reused by another endpoint or a job, it cannot be tested without a
+    database and a test client, and transaction boundaries end up scattered across
+    endpoints. A helper beside the handlers is the same code one call away.
 
     ## Example
     ```python
@@ -76,7 +65,7 @@ class QueryInRouter(SyntaxRule):
         self.added = routes_added(node, self.scopes, self.index)
         self.handlers: set[ast.AST] = set()
         self.session = Session(self.scopes, self.index)
-        self.lines: set[int] = set()
+        self.statements: set[ast.AST] = set()
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._check_function(node)
@@ -84,155 +73,235 @@ class QueryInRouter(SyntaxRule):
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
         self._check_function(node)
 
-    def _check_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    def _check_function(self, node: _Function) -> None:
         at_module_level = self.scopes.qualname is None
         if route_of(node, self.scopes, self.index) or (at_module_level and node.name in self.added):
             self.handlers.add(node)
 
     def visit_Call(self, node: ast.Call) -> None:
-        if not self.handlers or node.lineno in self.lines:
-            return
-        handler = next((n for n in self.scopes.enclosing() if n in self.handlers), None)
-        if handler is None:
-            return
+        function = self.scopes.function
+        if function is None:
+            return  # module level builds statements; it runs none
         func = node.func
         what = None
         if (
             isinstance(func, ast.Attribute)
-            and func.attr in _SESSION_METHODS
+            and func.attr in SESSION_METHODS
             and self.session.holds(func.value)
         ):
             what = f"{dotted(func.value) or 'session'}.{func.attr}()"
-        else:  # ``sa.delete(User)`` is no session's delete
-            name = self.scopes.qualify(func)
+        elif not isinstance(func, ast.Attribute) or func.attr in ("select", "insert", "update", "delete", "text"):
+            name = self.scopes.qualify(func)  # ``sa.delete(User)`` is no session's delete
             if name is not None:
                 resolved = self.index.resolve(name)
-                if resolved in _STATEMENTS:
+                if resolved in STATEMENTS:
                     what = f"{resolved.rpartition('.')[2]}()"
-        if what is not None:
-            self.lines.add(node.lineno)
-            self.report(
-                node,
-                f"Route handler {handler.name} runs {what} itself; move the query into a "
-                f"repository and call it through a service",
+        if what is None:
+            return
+        statement = _statement_of(function, node) or node
+        if statement in self.statements:
+            return  # one finding per statement, at its first database call
+        self.statements.add(statement)
+        handler = next((n for n in self.scopes.enclosing() if n in self.handlers), None)
+        who = (
+            f"Route handler {handler.name}" if handler is not None
+            else f"Function {function.name} of a router module"
+        )
+        if isinstance(func, ast.Attribute) and func.attr in _TRANSACTION:
+            message = (
+                f"{who} {_TRANSACTION[func.attr]} the session itself ({what}); let a service "
+                f"own the transaction"
             )
+        else:
+            message = (
+                f"{who} runs {what} itself; move the query into a repository and call it "
+                f"through a service"
+            )
+        self.report(node, message)
 
     valid = (
         Example(
             {
-                "app/api/routers/users.py": (
-                    "from typing import Annotated\n"
-                    "\n"
-                    "from fastapi import APIRouter, Depends, Response\n"
-                    "from sqlalchemy import select\n"
-                    "from sqlalchemy.orm import Session\n"
-                    "\n"
-                    "from app.db import get_cache, get_session\n"
-                    "from app.services.user_service import UserService\n"
-                    "\n"
-                    "router = APIRouter()\n"
-                    "\n"
-                    "\n"
-                    "def get_service(db: Session = Depends(get_session)) -> UserService:\n"
-                    "    db.commit()  # a dependency, not a handler\n"
-                    "    return UserService(db)\n"
-                    "\n"
-                    "\n"
-                    "ACTIVE = select  # module level: not a handler\n"
-                    "\n"
-                    "\n"
-                    "@router.delete('/users/{user_id}', status_code=204)\n"
-                    "def delete_user(\n"
-                    "    user_id: int,\n"
-                    "    response: Response,\n"
-                    "    service: Annotated[UserService, Depends(get_service)],\n"
-                    "    cache=Depends(get_cache),\n"
-                    "):\n"
-                    "    options = {'hard': False}\n"
-                    "    service.get(user_id)\n"
-                    "    service.delete(user_id, hard=options.get('hard'))\n"
-                    "    cache.delete(f'user:{user_id}')\n"
-                    "    response.delete_cookie('last_user')\n"
-                ),
-                "app/db.py": (
-                    "def get_session():\n"
-                    "    yield None\n"
-                    "\n"
-                    "\n"
-                    "def get_cache():\n"
-                    "    return {}\n"
-                ),
-                "app/services/user_service.py": "class UserService:\n    pass\n",
+                "app/api/routers/users.py": '''
+                    from typing import Annotated
+
+                    from fastapi import APIRouter, Depends, Response
+                    from sqlalchemy import select
+                    from sqlalchemy.orm import Session
+
+                    from app.db import SessionLocal, get_cache, get_session
+                    from app.services.user_service import UserService
+
+                    router = APIRouter()
+                    ACTIVE = select(object)  # module level: builds a statement, runs none
+
+
+                    def get_db():
+                        db = SessionLocal()
+                        try:
+                            yield db
+                        finally:
+                            db.close()  # a provider that only opens and closes
+
+
+                    def get_service(db: Session = Depends(get_session)) -> UserService:
+                        return UserService(db)
+
+
+                    @router.delete("/users/{user_id}", status_code=204)
+                    def delete_user(
+                        user_id: int,
+                        response: Response,
+                        service: Annotated[UserService, Depends(get_service)],
+                        cache=Depends(get_cache),
+                    ):
+                        options = {"hard": False}
+                        service.get(user_id)
+                        service.delete(user_id, hard=options.get("hard"))
+                        cache.delete(f"user:{user_id}")
+                        response.delete_cookie("last_user")
+                ''',
+                "app/db.py": '''
+                    from sqlalchemy.orm import sessionmaker
+
+                    SessionLocal = sessionmaker()
+
+
+                    def get_session():
+                        yield None
+
+
+                    def get_cache():
+                        return {}
+                ''',
+                "app/services/user_service.py": '''
+                    class UserService:
+                        pass
+                ''',
             }
         ),
     )
     invalid = (
         Example(
             {
-                "app/db.py": (
-                    "from typing import Annotated\n"
-                    "\n"
-                    "from fastapi import Depends\n"
-                    "from sqlalchemy import create_engine\n"
-                    "from sqlalchemy.ext.asyncio import async_sessionmaker\n"
-                    "from sqlmodel import Session\n"
-                    "\n"
-                    "engine = create_engine('sqlite://')\n"
-                    "AsyncSessionLocal = async_sessionmaker()\n"
-                    "\n"
-                    "\n"
-                    "def get_session():\n"
-                    "    with Session(engine) as session:\n"
-                    "        yield session\n"
-                    "\n"
-                    "\n"
-                    "SessionDep = Annotated[Session, Depends(get_session)]\n"
-                ),
-                "app/api/routers/users.py": (
-                    "import sqlalchemy as sa\n"
-                    "from fastapi import APIRouter, Depends\n"
-                    "from sqlalchemy.ext.asyncio import AsyncSession\n"
-                    "from sqlmodel import Session, select\n"
-                    "\n"
-                    "from app.db import AsyncSessionLocal, SessionDep, engine, get_session\n"
-                    "\n"
-                    "router = APIRouter()\n"
-                    "\n"
-                    "\n"
-                    "@router.get('/users')\n"
-                    "def list_users(session: SessionDep):\n"
-                    "    statement = select(object)  # ARC202\n"
-                    "    return session.exec(statement).all()  # ARC202\n"
-                    "\n"
-                    "\n"
-                    "@router.post('/users')\n"
-                    "def create_user(data: dict, db=Depends(get_session)):\n"
-                    "    db.add(data)  # ARC202\n"
-                    "    db.commit()  # ARC202\n"
-                    "    return data\n"
-                    "\n"
-                    "\n"
-                    "@router.get('/users/{user_id}')\n"
-                    "async def read_user(user_id: int, db: AsyncSession = Depends(get_session)):\n"
-                    "    return await db.get(object, user_id)  # ARC202\n"
-                    "\n"
-                    "\n"
-                    "@router.get('/count')\n"
-                    "def count():\n"
-                    "    with Session(engine) as s:\n"
-                    "        return s.scalar(  # ARC202\n"
-                    "            sa.select(sa.func.count())  # ARC202\n"
-                    "        )\n"
-                    "\n"
-                    "\n"
-                    "@router.delete('/users')\n"
-                    "async def purge():\n"
-                    "    statement = sa.delete(object)  # ARC202\n"
-                    "    async with AsyncSessionLocal() as s:\n"
-                    "        await s.execute(statement)  # ARC202\n"
-                    "        await s.commit()  # ARC202\n"
-                ),
+                "app/db.py": '''
+                    from contextlib import asynccontextmanager
+                    from typing import Annotated, AsyncIterator, NewType
+
+                    from fastapi import Depends
+                    from sqlalchemy import create_engine
+                    from sqlalchemy.ext.asyncio import AsyncSession as _AsyncSession
+                    from sqlalchemy.ext.asyncio import async_sessionmaker
+                    from sqlmodel import Session
+
+                    engine = create_engine("sqlite://")
+                    AsyncSessionLocal = async_sessionmaker()
+                    AsyncSession = NewType("AsyncSession", _AsyncSession)
+
+
+                    def get_session():
+                        with Session(engine) as session:
+                            yield session
+
+
+                    async def get_async_session() -> AsyncIterator[AsyncSession]:
+                        async with AsyncSessionLocal() as session:
+                            yield session
+
+
+                    class Database:
+                        @asynccontextmanager
+                        async def session_context(self) -> AsyncIterator[_AsyncSession]:
+                            async with AsyncSessionLocal() as session:
+                                yield session
+
+
+                    db = Database()
+                    SessionDep = Annotated[Session, Depends(get_session)]
+                ''',
+                "app/api/routers/users.py": '''
+                    import sqlalchemy as sa
+                    from fastapi import APIRouter, Depends
+                    from sqlalchemy.ext.asyncio import AsyncSession
+                    from sqlmodel import Session, select
+
+                    from app import db as database
+                    from app.db import AsyncSessionLocal, SessionDep, engine, get_async_session, get_session
+
+                    router = APIRouter()
+
+
+                    @router.get("/users")
+                    def list_users(session: SessionDep):
+                        statement = select(object)  # ARC202
+                        return session.exec(statement).all()  # ARC202
+
+
+                    @router.post("/users")
+                    def create_user(data: dict, db=Depends(get_session)):
+                        db.add(data)  # ARC202
+                        db.commit()  # ARC202
+                        return data
+
+
+                    @router.get("/users/{user_id}")
+                    async def read_user(user_id: int, db: AsyncSession = Depends(get_session)):
+                        return await db.get(object, user_id)  # ARC202
+
+
+                    @router.get("/count")
+                    def count():
+                        with Session(engine) as s:
+                            return s.scalar(  # ARC202
+                                sa.select(sa.func.count())
+                            )
+
+
+                    @router.delete("/users")
+                    async def purge():
+                        statement = sa.delete(object)  # ARC202
+                        async with AsyncSessionLocal() as s:
+                            await s.execute(statement)  # ARC202
+                            await s.commit()  # ARC202
+
+
+                    @router.delete("/items")
+                    async def purge_items(session=Depends(get_async_session)):
+                        await session.execute(  # ARC202
+                            sa.delete(object)
+                        )
+                        await session.commit()  # ARC202
+
+
+                    async def archive_users():
+                        async with database.db.session_context() as session:
+                            await session.execute(sa.update(object))  # ARC202
+                ''',
                 "app/services/user_service.py": "",
             }
         ),
     )
+
+
+def _statement_of(function: _Function, node: ast.expr) -> ast.stmt | None:
+    """The innermost statement of ``function`` that holds ``node`` (a compound statement
+    when ``node`` is in its header: ``for row in session.execute(...)``)."""
+    position = (node.lineno, node.col_offset)
+    found = None
+    statements = list(function.body)
+    while statements:
+        for statement in statements:
+            start = (statement.lineno, statement.col_offset)
+            end = (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
+            if start <= position < end:
+                found = statement
+                statements = [
+                    inner
+                    for block in _BLOCKS
+                    for item in getattr(statement, block, ())
+                    for inner in ([item] if isinstance(item, ast.stmt) else getattr(item, "body", ()))
+                ]
+                break
+        else:
+            break
+    return found

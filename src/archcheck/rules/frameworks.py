@@ -21,12 +21,16 @@ __all__ = [
     "ImportsWebFramework",
     "RaisesFrameworkException",
     "Route",
+    "SESSION_METHODS",
+    "STATEMENTS",
     "WEB_FRAMEWORKS",
     "Session",
+    "class_of",
     "framework_exception_built",
     "framework_exception_raised",
     "orm_classes",
     "route_of",
+    "returns_of",
     "routes_added",
     "web_framework_of",
     "web_imports",
@@ -86,6 +90,25 @@ _SCOPED_SESSIONS = frozenset(
 # ``get_db``, ``get_session``, ``get_async_session``, ``db_session``, ``SessionLocal``,
 # ``session_scope``: how projects name what hands out sessions.
 _SESSION_NAME = re.compile(r"(?:.*_)?(?:db|session)(?:_?(?:local|scope|maker|factory))?", re.IGNORECASE)
+# What a session does that is database work (``close`` is not: it ends what was opened).
+SESSION_METHODS = frozenset(
+    {
+        "execute", "exec", "scalars", "scalar", "query", "get", "get_one", "add", "add_all",
+        "delete", "merge", "commit", "flush", "refresh", "rollback", "stream",
+        "stream_scalars", "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings",
+    }
+)
+# SQLAlchemy's and SQLModel's statement constructors.
+STATEMENTS = frozenset(
+    f"{module}.{function}"
+    for module in (
+        "sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression", "sqlalchemy.future",
+        "sqlmodel", "sqlmodel.sql.expression",
+    )
+    for function in ("select", "insert", "update", "delete", "text")
+) | frozenset(
+    f"sqlalchemy.dialects.{dialect}.insert" for dialect in ("postgresql", "sqlite", "mysql")
+)
 _SURE, _GUESS = "sure", "guess"
 _NOT_A_TYPE = frozenset({"Literal", "ClassVar", "Final", "InitVar"})
 
@@ -366,6 +389,90 @@ def routes_added(tree: ast.Module, scopes: Scopes, index: ProjectIndex) -> dict[
     return found
 
 
+# -- what a value is -------------------------------------------------------------------
+def _project_class(
+    expr: ast.expr | None, qualify: Qualify, index: ProjectIndex
+) -> str | None:
+    """The first project class a type expression names (``UserRepo``, ``Annotated[UserRepo,
+    Depends(...)]``, ``UserRepo | None``)."""
+    for name, _, _ in _type_walk(expr, qualify, index):
+        if name and index.class_info(name) is not None:
+            return name
+    return None
+
+
+def _dependency(expr: ast.expr | None, qualify: Qualify) -> str | None:
+    """``get_repo`` of ``Depends(get_repo)``, qualified (whatever ``Depends`` resolves to)."""
+    if not (isinstance(expr, ast.Call) and expr.args and _last(dotted(expr.func) or "") in (
+        "Depends", "Security"
+    )):
+        return None
+    return qualify(expr.args[0])
+
+
+def class_of(expr: ast.expr, scopes: Scopes, index: ProjectIndex, depth: int = 0) -> str | None:
+    """The project class whose instance ``expr`` holds, as far as constructors and
+    annotations say: ``UserRepo(db)``, a parameter typed ``UserRepo`` (or given by a
+    dependency annotated to return one), a variable assigned either, a module-level
+    ``repo = UserRepo()``, a call of a function or method annotated to return one."""
+    if depth > 5:
+        return None
+    if isinstance(expr, ast.Await):
+        expr = expr.value
+    if isinstance(expr, ast.Call):
+        name = scopes.qualify(expr.func)
+        if name is not None and index.class_info(name) is not None:
+            return index.resolve(name)
+        returned = returns_of(expr.func, scopes, index, depth + 1)
+        return None if returned is None else _project_class(returned[0], returned[1], index)
+    binding = scopes.lookup(expr.id) if isinstance(expr, ast.Name) else None
+    if binding is None:  # a module-level instance, here or in another module
+        name = scopes.qualify(expr)
+        callee = index.call_of(name) if name else None
+        if callee is not None and index.class_info(callee) is not None:
+            return index.resolve(callee)
+        return None
+    if binding.kind not in (PARAMETER, ASSIGNED):
+        return None
+    found = _project_class(binding.annotation, scopes.qualify, index)
+    if found is not None:
+        return found
+    if binding.kind == ASSIGNED:
+        return None if binding.value is None else class_of(binding.value, scopes, index, depth + 1)
+    dependencies = [(binding.value, scopes.qualify)] + [
+        (extra, qualify)
+        for _, extra, qualify in _type_walk(binding.annotation, scopes.qualify, index)
+        if extra is not None
+    ]
+    for dependency, qualify in dependencies:
+        provider = _dependency(dependency, qualify)
+        function = index.function(provider) if provider else None
+        if function is not None:
+            return _project_class(function[1].returns, function[0].qualify_node, index)
+    return None
+
+
+def returns_of(
+    func: ast.expr, scopes: Scopes, index: ProjectIndex, depth: int = 0
+) -> tuple[ast.expr, Qualify] | None:
+    """The return annotation of the project function or method that calling ``func``
+    runs (``crud.get_user``, ``UserService(db).get``, ``repo.get`` with ``repo`` typed),
+    with the names it is read with; None when there is none or it cannot be told."""
+    name = scopes.qualify(func)
+    if name is not None:
+        function = index.function(name)
+        if function is not None:
+            symbols, info = function
+            return None if info.returns is None else (info.returns, symbols.qualify_node)
+    if not isinstance(func, ast.Attribute):
+        return None
+    owner = class_of(func.value, scopes, index, depth)
+    method = index.method(owner, func.attr) if owner else None
+    if method is None or method[1].returns is None:
+        return None
+    return method[1].returns, method[0].qualify_node
+
+
 # -- sessions ---------------------------------------------------------------------------
 class Session:
     """Which expressions of a function hold a SQLAlchemy / SQLModel session.
@@ -490,9 +597,12 @@ class Session:
         if function is None or function[1].returns is None:
             return None
         symbols, info = function
+        return self._names_session(info.returns, symbols.qualify_node)
+
+    def _names_session(self, annotation: ast.expr, qualify: Qualify) -> bool:
         return any(
             self._is_session_class(found)
-            for found, extra, _ in _type_walk(info.returns, symbols.qualify_node, self.index)
+            for found, extra, _ in _type_walk(annotation, qualify, self.index)
             if extra is None
         )
 
@@ -500,14 +610,19 @@ class Session:
         """Whether calling ``func`` gives a session: a session class, a session factory, or
         a function annotated (or, when unannotated, named) to give one."""
         name = self.scopes.qualify(func)
+        if name is not None:
+            resolved = self.index.resolve(name)
+            if self._is_session_class(resolved) or self._is_factory_expr(func):
+                return True
+            returns = self._returns_session(resolved)
+            if returns is not None:
+                return returns
+        if isinstance(func, ast.Attribute):  # ``db.session_context()``: a typed method
+            returned = returns_of(func, self.scopes, self.index)
+            if returned is not None:
+                return self._names_session(*returned)
         if name is None:
             return False
-        resolved = self.index.resolve(name)
-        if self._is_session_class(resolved) or self._is_factory_expr(func):
-            return True
-        returns = self._returns_session(resolved)
-        if returns is not None:
-            return returns
         if self.index.function(resolved) is None:
             if self.index.is_project_name(resolved):
                 return False  # a class or variable of ours that is not a session factory
