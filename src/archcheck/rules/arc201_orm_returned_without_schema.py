@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 
 from archcheck.index import ORM
-from archcheck.layers import ROUTERS
+from archcheck.layers import ROUTERS, WIRING
 from archcheck.names import ASSIGNED, PARAMETER
 from archcheck.rules.base import Example, SyntaxRule
 from archcheck.rules.frameworks import STATEMENTS, Session, orm_classes, returns_of, route_of, routes_added
@@ -29,7 +29,7 @@ class OrmReturnedWithoutSchema(SyntaxRule):
     """A route's response is an ORM model instead of a Pydantic schema
 
     ## What it does
-    Reads each route of the routers layer the way FastAPI does and flags it when its
+    Reads each route of the routers (and wiring) layer the way FastAPI does and flags it when its
     response model is an ORM model (a mapped SQLAlchemy class or a ``table=True`` SQLModel
     class):
 
@@ -83,7 +83,7 @@ class OrmReturnedWithoutSchema(SyntaxRule):
 
     code = "ARC201"
     name = "orm-returned-without-schema"
-    layers = (ROUTERS,)
+    layers = (WIRING, ROUTERS)  # a route is a route in the app's entry point too
 
     def visit_Module(self, node: ast.Module) -> None:
         self.added = routes_added(node, self.scopes, self.index)
