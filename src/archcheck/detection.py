@@ -332,14 +332,22 @@ def _pydantic_only(
 ) -> list[str]:
     """The largest subtrees of ``node`` (itself included) whose modules define Pydantic
     classes and no ORM class."""
-    kinds = {m: _class_kinds(m, index) for m in tree.below(node)}
-    sqlalchemy = {m for m in kinds if (data := read(m)) is not None and _SQLALCHEMY.search(data)}
+    modules = tree.below(node)
+    # Bytes first: an ORM models folder mentions sqlalchemy nearly everywhere, and is then
+    # decided without parsing a file.
+    sqlalchemy = {m for m in modules if (data := read(m)) is not None and _SQLALCHEMY.search(data)}
+    kinds: dict[str, set[str]] = {}
 
     def verdict(name: str) -> bool:
-        below = [m for m in kinds if m == name or m.startswith(name + ".")]
+        below = [m for m in modules if m == name or m.startswith(name + ".")]
+        if sqlalchemy.intersection(below):
+            return False
+        for m in below:
+            if m not in kinds:
+                kinds[m] = _class_kinds(m, index)
         found = set().union(*(kinds[m] for m in below))
         # Plain classes may be ORM mixins (columns declared on a base): not only Pydantic.
-        return SCHEMA in found and found <= {SCHEMA, ENUM} and not sqlalchemy.intersection(below)
+        return SCHEMA in found and found <= {SCHEMA, ENUM}
 
     if verdict(node):
         return [node]
