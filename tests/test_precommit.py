@@ -20,15 +20,19 @@ pytestmark = [
 ]
 
 
-def try_repo(fixture: str, tmp_path: Path) -> Ran:
+def try_repo(fixture: str, tmp_path: Path, *files: str) -> Ran:
+    """The hook on the fixture's files (every one, unless ``files`` names some)."""
     repository = tmp_path / "project"
     shutil.copytree(FIXTURES / fixture, repository, ignore=shutil.ignore_patterns("__pycache__"))
+    if files:
+        (repository / "pyproject.toml").write_text("[tool.archcheck]\nstrict = false\n")
     git(repository, "init", "-q")
     git(repository, "add", ".")
     git(repository, "commit", "-q", "-m", "fixture")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
     env.pop("ARCHCHECK_CACHE_DIR", None)  # the hook's own default: .archcheck_cache, git-ignored
-    return run([tool("pre-commit"), "try-repo", ROOT, "archcheck", "--all-files"], cwd=repository, env=env, timeout=900)
+    which = ["--files", *files] if files else ["--all-files"]
+    return run([tool("pre-commit"), "try-repo", ROOT, "archcheck", *which], cwd=repository, env=env, timeout=900)
 
 
 def test_hook_fails_on_a_leaky_project(tmp_path):
@@ -46,3 +50,10 @@ def test_hook_passes_on_a_clean_project(tmp_path):
     assert "Passed" in result.stdout
     # The cache the hook leaves keeps git status clean.
     assert git(tmp_path / "project", "status", "--porcelain", "--untracked-files=all").stdout == ""
+
+
+def test_hook_runs_when_only_the_config_changes(tmp_path):
+    # The layers live in pyproject.toml: a commit that edits only them can break the build.
+    result = try_repo("layered_leaky", tmp_path, "pyproject.toml")
+    assert result.returncode == 1 and "Skipped" not in result.stdout, result.stdout + result.stderr
+    assert "ARC001" in result.stdout
