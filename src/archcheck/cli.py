@@ -199,6 +199,8 @@ def check_command(paths, config_path, no_cache, cache_dir, select, extend_select
             comparison = compare(report.findings, baseline, root=baseline_path.resolve().parent)
     except ArchcheckError as error:
         _fail(error)
+    for warning in report.warnings:
+        click.echo(f"archcheck: warning: {warning}", err=True)
     result = Result(report, comparison, exit_zero=exit_zero)
     _emit(render(result, output_format, quiet=quiet, statistics=statistics), output_file)
     if statistics and output_format != "text":

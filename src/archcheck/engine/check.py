@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archcheck.cache import integer, optional_text, text, texts
 from archcheck.config import Config
+from archcheck.engine.chains import Demand
 from archcheck.engine.graph_imports import GraphImports
 from archcheck.engine.import_rules import ImportChecks
 from archcheck.engine.run import Run, display_path
@@ -19,7 +20,7 @@ from archcheck.engine.syntax_checks import syntax_findings
 from archcheck.findings import Finding, Location
 from archcheck.index import ProjectIndex
 from archcheck.layers import SERVICES
-from archcheck.project import discover
+from archcheck.project import Project, discover
 from archcheck.rules import ChainRule, ImportRule, Rule
 from archcheck.rules.arc900_unparsable_file import UnparsableFile
 from archcheck.snapshot import Snapshot, stamp_of, write_snapshot
@@ -35,6 +36,9 @@ class Report:
     findings: tuple[Finding, ...]
     files_checked: int
     rules: tuple[type[Rule], ...] = field(default=())
+    # What was not read and why, one line each (``app/my-tools/: ...``): a clean report
+    # must not hide a blind spot.
+    warnings: tuple[str, ...] = ()
 
 
 def check(paths: Sequence[Path], options: Options = Options()) -> Report:
@@ -47,10 +51,22 @@ def check(paths: Sequence[Path], options: Options = Options()) -> Report:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check(Run(project, rules, options))
+        return replace(_check(Run(project, rules, options)), warnings=unread_warnings(project))
     finally:
         if collecting:
             gc.enable()
+
+
+def unread_warnings(project: Project) -> tuple[str, ...]:
+    """A line for each folder or file holding Python under the roots that is not read."""
+    lines = []
+    for package in project.packages:
+        for path in package.unread:
+            if path.is_dir():
+                lines.append(f"{display_path(path)}/ not read: {path.name!r} is not a Python package name")
+            else:
+                lines.append(f"{display_path(path)} not read: {path.stem!r} is not a module name")
+    return tuple(lines)
 
 
 def _check(run: Run) -> Report:
@@ -60,11 +76,14 @@ def _check(run: Run) -> Report:
     cached = None if whole is None else cache.get(whole, _report_from_data)
     if cached is not None:
         if not run.snapshot_file().exists():  # the flake8 plugin's, deleted since
-            _write_snapshot(run, run.graph())
+            graph = run.graph()
+            index = ProjectIndex((), load=run.sources.symbols_for)
+            _write_snapshot(run, graph, _import_findings(run, graph, index)[1])
         return Report(cached[0], cached[1], run.rules)
     graph = run.graph()
     index = ProjectIndex((), load=run.sources.symbols_for)
-    findings = _import_findings(run, graph, index) + syntax_findings(run, index)
+    findings, demands = _import_findings(run, graph, index)
+    findings += syntax_findings(run, index)
     if any(rule is UnparsableFile for rule in run.rules):
         findings += [
             Finding(
@@ -74,7 +93,7 @@ def _check(run: Run) -> Report:
             for error in run.sources.broken.values()
         ]
     if run.options.use_cache and run.cache_trusted():
-        _write_snapshot(run, graph)
+        _write_snapshot(run, graph, demands)
     report = _report(run, findings)
     if whole is not None:
         cache.put(whole, _report_to_data(report))
@@ -112,17 +131,24 @@ def _optional_int(value: object) -> int | None:
     return None if value is None else integer(value)
 
 
-def _import_findings(run: Run, graph: ProjectGraph, index: ProjectIndex) -> list[Finding]:
+def _import_findings(
+    run: Run, graph: ProjectGraph, index: ProjectIndex
+) -> tuple[list[Finding], dict[str, list[Demand]]]:
+    """The import and chain findings, and what layered heads need of the modules of no
+    layer on ARC003's chains (for the snapshot)."""
     checks = ImportChecks(run.layers, run.rules, run.is_ignored_import)
     if not checks.import_rules and checks.chains is None:
-        return []
+        return [], {}
     source = GraphImports(graph, run.layers, run.sources, index)
+    # A graph built by someone else (import-linter's) may hold modules archcheck excludes.
+    modules = [module for module in sorted(graph.modules) if module in run.files]
     findings = []
-    for module in sorted(graph.modules):
-        # A graph built by someone else (import-linter's) may hold modules archcheck excludes.
-        if module in run.files:
-            findings += checks.findings(source, module, run.locate)
-    return findings
+    for module in modules:
+        findings += checks.findings(source, module, run.locate)
+    links, demands = checks.links(source, modules)
+    if checks.chains is not None:
+        findings += checks.chains.findings(links, run.locate)
+    return findings, demands
 
 
 def _report(run: Run, findings: Iterable[Finding]) -> Report:
@@ -144,10 +170,11 @@ def _report(run: Run, findings: Iterable[Finding]) -> Report:
     return Report(tuple(sorted(set(kept))), checked, run.rules)
 
 
-def _write_snapshot(run: Run, graph: ProjectGraph) -> None:
+def _write_snapshot(run: Run, graph: ProjectGraph, demands: dict[str, list[Demand]]) -> None:
     """Leave what checks of one file cannot see for themselves (see snapshot.py): the
-    direct imports of the modules in no layer (the middle of ARC003's chains) and of the
-    services (ARC001's hint), each with its file's stamp."""
+    direct imports of the modules in no layer and of the services (ARC001's hint), each
+    with its file's stamp, and what layered heads need of the modules of no layer that
+    may hold ARC003's links, with the stamps of the files on the way."""
     entries = {}
     for module in graph.modules:
         source = run.files.get(module)
@@ -156,10 +183,21 @@ def _write_snapshot(run: Run, graph: ProjectGraph) -> None:
         stamp = stamp_of(source.path)
         if stamp is not None:
             entries[module] = (stamp, tuple(sorted(graph.imports_of(module))))
+    recorded = {
+        module: [[d.head, list(d.uses), None if d.names is None else list(d.names), list(d.chain)]
+                 for d in found]
+        for module, found in demands.items()
+    }
+    stamps = {}
+    for found in demands.values():
+        for demand in found:
+            for module in demand.chain:
+                if module not in stamps:
+                    stamps[module] = stamp_of(run.files[module].path)
     path = run.snapshot_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_snapshot(path, Snapshot(run.config.exclude_type_checking_imports, entries))
+        write_snapshot(path, Snapshot(run.config.exclude_type_checking_imports, entries, recorded, stamps))
     except OSError:
         pass  # the flake8 plugin then leaves ARC003 to the CLI, as with no run yet
 
@@ -176,7 +214,7 @@ def check_graph(
     )
     run = Run(discover(paths, config), rules, options)
     index = ProjectIndex((), load=run.sources.symbols_for)
-    return _report(run, _import_findings(run, graph, index))
+    return _report(run, _import_findings(run, graph, index)[0])
 
 
 @dataclass(frozen=True)
