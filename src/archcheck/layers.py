@@ -17,6 +17,7 @@ __all__ = [
     "MODELS_ON_SCHEMAS",
     "SCHEMAS_ON_MODELS",
     "UPWARD",
+    "WIRING",
     "LAYOUTS",
     "STACK",
     "LayerMap",
@@ -28,19 +29,23 @@ __all__ = [
     "violation",
 ]
 
-ROUTERS, SERVICES, REPOSITORIES, MODELS, SCHEMAS = (
+WIRING, ROUTERS, SERVICES, REPOSITORIES, MODELS, SCHEMAS = (
+    "wiring",
     "routers",
     "services",
     "repositories",
     "models",
     "schemas",
 )
-LAYERS = (ROUTERS, SERVICES, REPOSITORIES, MODELS, SCHEMAS)
+LAYERS = (WIRING, ROUTERS, SERVICES, REPOSITORIES, MODELS, SCHEMAS)
 # The closed stack: routers reach repositories only through services. Models and schemas
 # are shared below it: every layer above may import them, they import nothing above.
 STACK = (ROUTERS, SERVICES, REPOSITORIES)
-_RANK = {ROUTERS: 0, SERVICES: 1, REPOSITORIES: 2, MODELS: 3, SCHEMAS: 3}
+# Wiring (composition roots: the app entry point, dependency providers, DI containers)
+# sits above the routers: it assembles every layer, and the routers may use it.
+_RANK = {WIRING: 0, ROUTERS: 1, SERVICES: 2, REPOSITORIES: 3, MODELS: 4, SCHEMAS: 4}
 _SINGULAR = {
+    WIRING: "wiring module",
     ROUTERS: "router",
     SERVICES: "service",
     REPOSITORIES: "repository",
@@ -77,26 +82,32 @@ _FEATURE = {
     MODELS: ("{pkg}.**.models",),
     SCHEMAS: ("{pkg}.**.schemas",),
 }
-# The HTTP tier around the routers belongs to the routers layer, but its names are too
-# common to identify a layout by.
+# The HTTP tier around the routers belongs to the routers layer, and the composition roots
+# to the wiring layer, but their names are too common to identify a layout by.
 _HTTP_TIER = {
+    "layered": ("{pkg}.middleware", "{pkg}.middlewares"),
+    "feature": ("{pkg}.middleware", "{pkg}.middlewares"),
+}
+_WIRING = {
     "layered": (
         "{pkg}.main",
         "{pkg}.app",
         "{pkg}.dependencies",
         "{pkg}.deps",
-        "{pkg}.middleware",
-        "{pkg}.middlewares",
-        "{pkg}.api.deps",
-        "{pkg}.api.dependencies",
+        "{pkg}.api.**.deps",
+        "{pkg}.api.**.dependencies",
+        "{pkg}.**.container",
+        "{pkg}.**.containers",
+        "{pkg}.**.bootstrap",
     ),
     "feature": (
         "{pkg}.main",
         "{pkg}.app",
         "{pkg}.**.dependencies",
         "{pkg}.**.deps",
-        "{pkg}.middleware",
-        "{pkg}.middlewares",
+        "{pkg}.**.container",
+        "{pkg}.**.containers",
+        "{pkg}.**.bootstrap",
     ),
 }
 
@@ -116,6 +127,7 @@ def default_patterns(layout: str, package: str) -> dict[str, tuple[str, ...]]:
     table = _LAYERED if layout == "layered" else _FEATURE
     patterns = {layer: _prefixed(globs, package) for layer, globs in table.items()}
     patterns[ROUTERS] += _prefixed(_HTTP_TIER[layout], package)
+    patterns[WIRING] = _prefixed(_WIRING[layout], package)
     return patterns
 
 
@@ -201,6 +213,8 @@ SCHEMAS_ON_MODELS = "schemas-on-models"
 
 def violation(importer_layer: str, imported_layer: str) -> str | None:
     """What is wrong with a dependency between two layers, or None when it is allowed."""
+    if importer_layer == WIRING or (importer_layer == ROUTERS and imported_layer == WIRING):
+        return None
     if importer_layer == ROUTERS and imported_layer == REPOSITORIES:
         return BYPASS
     if _RANK[importer_layer] > _RANK[imported_layer]:

@@ -18,8 +18,8 @@ from __future__ import annotations
 import json
 import os
 import zlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Snapshot", "Stamp", "read_snapshot", "snapshot_path", "stamp_of", "write_snapshot"]
@@ -53,6 +53,30 @@ class Snapshot:
 
     exclude_type_checking_imports: bool
     entries: Mapping[str, object]  # module -> [stamp, imports], checked when read
+    # ARC003: module of no layer -> [[head, uses, names or None, chain]]: what layered heads
+    # need of it (see engine.chains.Demand), valid while the chain's files keep ``stamps``.
+    demands: Mapping[str, object] = field(default_factory=dict)
+    stamps: Mapping[str, object] = field(default_factory=dict)
+
+    def demands_of(
+        self, module: str, stamp: Callable[[str], Stamp | None]
+    ) -> list[tuple[str, tuple[str, ...], tuple[str, ...] | None, tuple[str, ...]]]:
+        """What layered heads need of ``module`` (head, uses, names or None, chain), for
+        the chains whose files other than ``module`` still have their recorded stamps."""
+        found = []
+        recorded = self.demands.get(module)
+        for entry in recorded if type(recorded) is list else ():
+            if type(entry) is not list or len(entry) != 4:
+                return []
+            head, uses, names, chain = entry
+            if not (_strings(uses) and _strings(chain) and (names is None or _strings(names))):
+                return []
+            if type(head) is not str or not all(
+                m == module or _same(self.stamps.get(m), stamp(m)) for m in chain
+            ):
+                continue
+            found.append((head, tuple(uses), None if names is None else tuple(names), tuple(chain)))
+        return found
 
     def imports_of(self, module: str, stamp: Stamp | None) -> tuple[str, ...] | None:
         """The recorded imports of ``module``, or None when there are none for this stamp."""
@@ -73,6 +97,8 @@ def write_snapshot(path: Path, snapshot: Snapshot) -> None:
             "format": _FORMAT,
             "exclude_type_checking_imports": snapshot.exclude_type_checking_imports,
             "entries": {m: [list(s), list(i)] for m, (s, i) in sorted(snapshot.entries.items())},  # type: ignore[misc]
+            "demands": dict(sorted(snapshot.demands.items())),
+            "stamps": {m: None if s is None else list(s) for m, s in sorted(snapshot.stamps.items())},  # type: ignore[union-attr]
         },
         separators=(",", ":"),
     ).encode()
@@ -101,4 +127,15 @@ def read_snapshot(path: Path) -> Snapshot | None:
     exclude, entries = found.get("exclude_type_checking_imports"), found.get("entries")
     if type(exclude) is not bool or type(entries) is not dict:
         return None
-    return Snapshot(exclude, entries)
+    demands, stamps = found.get("demands", {}), found.get("stamps", {})
+    if type(demands) is not dict or type(stamps) is not dict:
+        return None
+    return Snapshot(exclude, entries, demands, stamps)
+
+
+def _strings(value: object) -> bool:
+    return type(value) is list and all(type(item) is str for item in value)
+
+
+def _same(recorded: object, stamp: Stamp | None) -> bool:
+    return stamp is not None and type(recorded) is list and tuple(recorded) == stamp

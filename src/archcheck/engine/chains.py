@@ -1,87 +1,308 @@
-"""ARC003's chains: layered modules reached through modules of no layer."""
+"""ARC003's links: the imports in modules of no layer that carry a forbidden dependency
+from a layered module, followed by name.
+
+Two passes. The module graph first: which modules of no layer reach, through others of no
+layer, a layered module that some layer may not depend on (a breadth-first search per
+module, kept for the life of the object). Only where the graph has such a chain is any
+file read: each layered head's own code says which names it uses from the modules of no
+layer it imports, and those names are followed through the definitions that use them
+(``archcheck.uses``) to the imports that bring a forbidden layer in: the links. A module
+whose code cannot be read falls back to its module edges, so nothing real is lost.
+"""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 from archcheck.findings import Finding, Location
-from archcheck.layers import LayerMap
+from archcheck.layers import LayerMap, violation
 from archcheck.rules import ChainRule
+from archcheck.rules.base import Link, Reach
+from archcheck.uses import ModuleUses, Use
 
-__all__ = ["Chains"]
+__all__ = ["Chains", "Demand", "LinkSource", "link_findings", "names_used"]
+
+_Names = frozenset[str] | None  # names of a module that are needed; None: all of them
+
+
+class LinkSource(Protocol):
+    """What the chain search reads: a project's imports and the code of its modules."""
+
+    def imports(self, module: str) -> Collection[str]:
+        """The project modules ``module`` imports (``ignore_imports`` applied)."""
+
+    def lines(self, importer: str, imported: str) -> Sequence[int]:
+        """The lines of ``importer``'s statements that import ``imported``, in order."""
+
+    def uses_of(self, module: str) -> ModuleUses | None:
+        """What the module's definitions use (None when its file cannot be read)."""
+
+
+@dataclass(frozen=True)
+class Demand:
+    """A layered ``head`` needs ``names`` of a module of no layer (None: all), through
+    ``chain`` (``head`` first, the module itself last)."""
+
+    head: str
+    uses: tuple[str, ...]  # what the head uses of the chain's first module, as messages say
+    names: tuple[str, ...] | None
+    chain: tuple[str, ...]
+
+
+def names_used(uses: Iterable[Use], modules: Collection[str]) -> dict[str, _Names]:
+    """The project modules that ``uses`` reach, each with the names of it they need."""
+    found: dict[str, _Names] = {}
+    for use in uses:
+        module = _module_of(use.target, modules)
+        if module is None:
+            continue
+        rest = use.target[len(module) + 1 :]
+        if rest:
+            names: _Names = frozenset((rest.partition(".")[0],))
+        else:
+            # An import inside a function runs the module; a module passed as a value may
+            # be used for anything.
+            names = frozenset() if use.imported else None
+        found[module] = _merged(found.get(module, frozenset()), names) if module in found else names
+    return found
+
+
+def _module_of(target: str, modules: Collection[str]) -> str | None:
+    name = target
+    while name:
+        if name in modules:
+            return name
+        name = name.rpartition(".")[0]
+    return None
+
+
+def _merged(old: _Names, new: _Names) -> _Names:
+    return None if old is None or new is None else old | new
+
+
+def _uses_text(first: str, module: str, names: _Names) -> tuple[str, ...]:
+    if names is None or not names:
+        return (first,)
+    return tuple(sorted(names if first == module else (f"{first}.{n}" for n in names)))
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """A link found from one start: the import of ``tail`` on ``line`` of ``module``."""
+
+    module: str
+    line: int
+    tail: str
+    definitions: frozenset[str]  # the module's definitions that use the import
+    path: tuple[str, ...]  # from the start to ``module``
 
 
 class Chains:
-    """The chain rules over one project; what each unlayered module reaches is found once
-    and kept for the life of the object."""
+    """The chain rules over one project."""
 
     def __init__(self, layers: LayerMap, rules: Sequence[ChainRule]) -> None:
         self.layers = layers
         self.rules = rules
-        self._reach: dict[str, dict[str, tuple[str, ...]]] = {}
+        self._reach: dict[str, frozenset[str]] = {}
+        self._hits: dict[tuple[str, str, _Names], tuple[list[_Hit], dict[str, tuple[_Names, tuple[str, ...]]]]] = {}
 
-    def _reachable(
-        self, start: str, imports_of: Callable[[str], Iterable[str]]
-    ) -> dict[str, tuple[str, ...]]:
-        """Layered modules reachable from unlayered ``start`` through unlayered modules
-        only, each with the shortest such path (``start`` first, the layered module last)."""
+    def _tail_layers(self, start: str, imports: Callable[[str], Iterable[str]]) -> frozenset[str]:
+        """The layers of the layered modules that unlayered ``start`` reaches through
+        unlayered modules only."""
         if start in self._reach:
             return self._reach[start]
-        paths: dict[str, tuple[str, ...]] = {}
+        layers: set[str] = set()
         seen = {start}
-        queue: deque[tuple[str, ...]] = deque([(start,)])
+        queue = deque([start])
         while queue:
-            path = queue.popleft()
-            for nxt in imports_of(path[-1]):
+            for nxt in imports(queue.popleft()):
                 if nxt in seen:
                     continue
                 seen.add(nxt)
-                if self.layers.layer_of(nxt) is None:
-                    queue.append(path + (nxt,))
+                layer = self.layers.layer_of(nxt)
+                if layer is None:
+                    queue.append(nxt)
                 else:
-                    paths.setdefault(nxt, path + (nxt,))
-        self._reach[start] = paths
-        return paths
+                    layers.add(layer)
+        self._reach[start] = frozenset(layers)
+        return self._reach[start]
 
-    def findings(
-        self,
-        head: str,
-        direct: Iterable[str],
-        *,
-        imports_of: Callable[[str], Iterable[str]],
-        first_line: Callable[[str], int],
-        locate: Callable[[int], Location],
-    ) -> list[Finding]:
-        """The chain rules over the chains that start at layered ``head``: the shortest
-        chain to each layered module it reaches through unlayered ones and does not import
-        directly, reported at head's first import of the chain's second module."""
-        head_layer = self.layers.layer_of(head)
-        if head_layer is None:
-            return []
-        direct = set(direct)
-        chains: dict[str, tuple[str, ...]] = {}
-        for first in sorted(direct):
-            if self.layers.layer_of(first) is not None:
-                continue
-            for tail, path in self._reachable(first, imports_of).items():
-                chain = (head, *path)
-                if tail == head or tail in direct:
+    def _leads_on(self, module: str, layer: str, source: LinkSource) -> bool:
+        """Whether a chain of the module graph from ``module`` (of no layer) ends in a
+        layer that ``layer`` may not depend on."""
+        return any(violation(layer, tail) for tail in self._tail_layers(module, source.imports))
+
+    def _follow(
+        self, source: LinkSource, layer: str, first: str, names: _Names
+    ) -> tuple[list[_Hit], dict[str, tuple[_Names, tuple[str, ...]]]]:
+        """The links that ``names`` of ``first`` reach for a head of ``layer``, and what is
+        needed of each module on the way (with the path from ``first`` to it)."""
+        key = (layer, first, names)
+        if key in self._hits:
+            return self._hits[key]
+        needed: dict[str, _Names] = {first: names}
+        paths: dict[str, tuple[str, ...]] = {first: (first,)}
+        hits: dict[tuple[str, int, str], tuple[tuple[str, ...], set[str]]] = {}
+        queue = deque([first])
+        while queue:
+            module = queue.popleft()
+            imports = source.imports(module)
+            uses = source.uses_of(module)
+            if uses is None:
+                reached: list[tuple[str, int, str | None, _Names]] = [
+                    (other, line, None, None)
+                    for other in imports
+                    for line in source.lines(module, other)[:1]
+                ]
+            else:
+                reached = []
+                for use in sorted(uses.uses(needed[module])):
+                    other = _module_of(use.target, imports)
+                    if other is not None:
+                        wanted = names_used([use], (other,))[other]
+                        reached.append((other, use.line, use.definition, wanted))
+            for other, line, definition, wanted in reached:
+                other_layer = self.layers.layer_of(other)
+                if other_layer is not None:
+                    if violation(layer, other_layer):
+                        owners = hits.setdefault((module, line, other), (paths[module], set()))[1]
+                        if definition is not None:
+                            owners.add(definition)
                     continue
-                if tail not in chains or len(chain) < len(chains[tail]):
-                    chains[tail] = chain
+                if not self._leads_on(other, layer, source):
+                    continue
+                if other not in needed:
+                    needed[other] = wanted
+                    paths[other] = paths[module] + (other,)
+                    queue.append(other)
+                else:
+                    merged = _merged(needed[other], wanted)
+                    if merged != needed[other]:
+                        needed[other] = merged
+                        queue.append(other)
+        found = ([
+            _Hit(module, line, tail, frozenset(owners), path)
+            for (module, line, tail), (path, owners) in sorted(hits.items())
+        ], {
+            m: (n, paths[m]) for m, n in needed.items()
+        })
+        self._hits[key] = found
+        return found
+
+    def links(
+        self, source: LinkSource, heads: Iterable[str]
+    ) -> tuple[list[Link], dict[str, list[Demand]]]:
+        """Every link the layered ``heads`` reach, one per import statement, and what each
+        head needs of each module of no layer that imports a layered module directly (for
+        checks of one file: see ``link_findings``)."""
+        reaches: dict[tuple[str, int], dict[Reach, tuple[str, ...]]] = {}
+        definitions: dict[tuple[str, int], set[str]] = {}
+        demands: dict[str, list[Demand]] = {}
+        for head in heads:
+            layer = self.layers.layer_of(head)
+            if layer is None:
+                continue
+            imports = source.imports(head)
+            firsts = [
+                m for m in imports
+                if self.layers.layer_of(m) is None and self._leads_on(m, layer, source)
+            ]
+            if not firsts:
+                continue
+            uses = source.uses_of(head)
+            if uses is None:
+                wanted: dict[str, _Names] = {m: None for m in firsts}
+            else:
+                used = names_used(uses.uses(None), imports)
+                wanted = {m: used[m] for m in firsts if m in used}
+            for first, names in sorted(wanted.items(), key=lambda item: item[0]):
+                text = _uses_text(first, first, names)
+                hits, needed = self._follow(source, layer, first, names)
+                for hit in hits:
+                    key = (hit.module, hit.line)
+                    reach = Reach(
+                        head, layer, _uses_text(first, hit.module, names), hit.tail,
+                        self.layers.layer_of(hit.tail) or "",
+                    )
+                    reaches.setdefault(key, {}).setdefault(reach, (head, *hit.path, hit.tail))
+                    definitions.setdefault(key, set()).update(hit.definitions)
+                for module, (module_names, path) in needed.items():
+                    if any(self.layers.layer_of(m) for m in source.imports(module)):
+                        demands.setdefault(module, []).append(
+                            Demand(
+                                head, text,
+                                None if module_names is None else tuple(sorted(module_names)),
+                                (head, *path),
+                            )
+                        )
+        found = []
+        for (module, line), by_reach in sorted(reaches.items()):
+            ordered = sorted(by_reach)
+            chain = min(by_reach.values(), key=lambda c: (len(c), c))
+            found.append(
+                Link(
+                    module, line, tuple(ordered),
+                    tuple(sorted(definitions.get((module, line), ()))), chain,
+                )
+            )
+        return found, demands
+
+    def findings(self, links: Iterable[Link], locate: Callable[[str, int], Location]) -> list[Finding]:
+        """One finding per link and rule that objects to it."""
         findings = []
-        for tail, chain in sorted(chains.items()):
-            tail_layer = self.layers.layer_of(tail)
-            assert tail_layer is not None
-            line = first_line(chain[1])
+        for link in links:
             for rule in self.rules:
-                message = rule.check_chain(chain, head_layer, tail_layer)
+                message = rule.check_link(link)
                 if message:
+                    first = link.reaches[0]
                     findings.append(
                         Finding(
-                            locate(line), rule.code, message,
-                            importer=head, imported=tail, importer_layer=head_layer,
-                            imported_layer=tail_layer, chain=chain,
+                            locate(link.module, link.line), rule.code, message,
+                            importer=link.module, imported=first.tail,
+                            importer_layer=first.head_layer, imported_layer=first.tail_layer,
+                            chain=link.chain,
                         )
                     )
         return findings
+
+
+def link_findings(
+    chains: Chains,
+    module: str,
+    uses: ModuleUses,
+    imports: Collection[str],
+    demands: Iterable[Demand],
+    locate: Callable[[str, int], Location],
+) -> list[Finding]:
+    """The links in one module of no layer, from its own code (``uses``, ``imports``) and
+    what the last whole run recorded that layered heads need of it (``demands``)."""
+    reaches: dict[int, dict[Reach, tuple[str, ...]]] = {}
+    definitions: dict[int, set[str]] = {}
+    for demand in demands:
+        layer = chains.layers.layer_of(demand.head)
+        if layer is None:
+            continue
+        names = None if demand.names is None else frozenset(demand.names)
+        first = demand.chain[1]
+        for use in sorted(uses.uses(names)):
+            other = _module_of(use.target, imports)
+            other_layer = None if other is None else chains.layers.layer_of(other)
+            if other is None or other_layer is None or not violation(layer, other_layer):
+                continue
+            shown = demand.uses if first == module else tuple(
+                f"{first}.{n}" if "." not in n and n != first else n for n in demand.uses
+            )
+            reach = Reach(demand.head, layer, shown, other, other_layer)
+            reaches.setdefault(use.line, {}).setdefault(reach, (*demand.chain, other))
+            if use.definition is not None:
+                definitions.setdefault(use.line, set()).add(use.definition)
+    links = [
+        Link(
+            module, line, tuple(sorted(by_reach)), tuple(sorted(definitions.get(line, ()))),
+            min(by_reach.values(), key=lambda c: (len(c), c)),
+        )
+        for line, by_reach in sorted(reaches.items())
+    ]
+    return chains.findings(links, locate)

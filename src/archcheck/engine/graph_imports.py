@@ -12,6 +12,7 @@ from archcheck.index import ORM, ProjectIndex
 from archcheck.layers import LayerMap
 from archcheck.names import ModuleSymbols
 from archcheck.rules.base import ImportEdge
+from archcheck.uses import ModuleUses, uses_of
 
 if TYPE_CHECKING:
     from archcheck.graph import ProjectGraph
@@ -22,7 +23,8 @@ __all__ = ["GraphImports", "classes_imported"]
 def classes_imported(
     tree: ast.Module, symbols: ModuleSymbols, is_package: bool, edge: ImportEdge, index: ProjectIndex
 ) -> list[str]:
-    """The ORM classes that the import statement of ``edge`` brings into the importer."""
+    """The ORM classes and declarative bases that the import statement of ``edge`` brings
+    into the importer."""
     found: set[str] = set()
     module_wide = False
     for statement in import_statements(tree, edge.importer, is_package):
@@ -38,7 +40,9 @@ def classes_imported(
             name for name in used_names(tree, symbols)
             if name.startswith(prefix) and "." not in name[len(prefix):]
         )
-    return sorted(name for name in found if index.kind(name) == ORM)
+    return sorted(
+        name for name in found if index.kind(name) == ORM or index.is_declarative_base(name)
+    )
 
 
 class GraphImports:
@@ -58,8 +62,11 @@ class GraphImports:
     def lines(self, importer: str, imported: str) -> Sequence[int]:
         return [detail.line for detail in self.graph.details(importer, imported)]
 
-    def knows_other_modules(self) -> bool:
-        return True
+    def uses_of(self, module: str) -> ModuleUses | None:
+        parsed = self.sources.tree_of(module)
+        if parsed is None:
+            return None
+        return uses_of(parsed.tree, module, self.sources.files[module].is_package)
 
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         return sorted(m for m in self.graph.importers_of(module) if self.layers.layer_of(m) == layer)

@@ -4,18 +4,21 @@ of imports.
 Three callers feed them: the CLI with grimp's graph of the whole project, the
 import-linter contract with import-linter's graph, and the flake8 plugin with one file's
 own import statements (plus the snapshot of the last whole run for other modules). Each
-hands an ``ImportSource``; the checks below are the same for all three.
+hands an ``ImportSource``; the checks below are the same for all three. ARC003's links
+need the whole project (``links``); a check of one file reports those in its own file
+from what the last whole run recorded (``chains.link_findings``).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Protocol
 
-from archcheck.engine.chains import Chains
+from archcheck.engine.chains import Chains, Demand
 from archcheck.findings import Finding, Location
 from archcheck.layers import LayerMap, violation
 from archcheck.rules import ChainRule, ImportRule, Rule
-from archcheck.rules.base import ImportContext, ImportEdge
+from archcheck.rules.base import ImportContext, ImportEdge, Link
+from archcheck.uses import ModuleUses
 
 __all__ = ["ImportChecks", "ImportSource"]
 
@@ -29,8 +32,8 @@ class ImportSource(ImportContext, Protocol):
     def lines(self, importer: str, imported: str) -> Sequence[int]:
         """The lines of ``importer``'s statements that import ``imported``, in order."""
 
-    def knows_other_modules(self) -> bool:
-        """Whether ``imports_of`` answers for every module (chains need it)."""
+    def uses_of(self, module: str) -> ModuleUses | None:
+        """What ``module``'s definitions use (None when unknown: its imports then count)."""
 
 
 class ImportChecks:
@@ -55,21 +58,20 @@ class ImportChecks:
     def findings(
         self, source: ImportSource, module: str, locate: Callable[[str, int], Location]
     ) -> list[Finding]:
-        """Every import and chain finding whose statement is in ``module``, placed by
+        """Every direct import finding whose statement is in ``module``, placed by
         ``locate(module, line)``."""
         layer = self.layers.layer_of(module)
         if layer is None:
             return []
-        direct = self.imports(source, module)
-        found = self._edge_findings(source, module, layer, direct, locate)
-        if self.chains is not None and source.knows_other_modules():
-            found += self.chains.findings(
-                module, direct,
-                imports_of=lambda other: self.imports(source, other),
-                first_line=lambda imported: source.lines(module, imported)[0],
-                locate=lambda line: locate(module, line),
-            )
-        return found
+        return self._edge_findings(source, module, layer, self.imports(source, module), locate)
+
+    def links(
+        self, source: ImportSource, modules: Iterable[str]
+    ) -> tuple[list[Link], dict[str, list[Demand]]]:
+        """ARC003's links in a whole project of ``modules`` (see ``Chains.links``)."""
+        if self.chains is None:
+            return [], {}
+        return self.chains.links(_Filtered(self, source), modules)
 
     def _edge_findings(
         self,
@@ -98,3 +100,27 @@ class ImportChecks:
                             )
                         )
         return findings
+
+
+class _Filtered:
+    """An ImportSource as the chain search reads it: ``ignore_imports`` applied, each
+    module's imports and uses read once."""
+
+    def __init__(self, checks: ImportChecks, source: ImportSource) -> None:
+        self.checks = checks
+        self.source = source
+        self._imports: dict[str, list[str]] = {}
+        self._uses: dict[str, ModuleUses | None] = {}
+
+    def imports(self, module: str) -> list[str]:
+        if module not in self._imports:
+            self._imports[module] = self.checks.imports(self.source, module)
+        return self._imports[module]
+
+    def lines(self, importer: str, imported: str) -> Sequence[int]:
+        return self.source.lines(importer, imported)
+
+    def uses_of(self, module: str) -> ModuleUses | None:
+        if module not in self._uses:
+            self._uses[module] = self.source.uses_of(module)
+        return self._uses[module]

@@ -8,10 +8,11 @@ their files keep their stamps, and are read from the files otherwise.
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from archcheck.config import Config
+from archcheck.engine.chains import Demand, link_findings
 from archcheck.engine.graph_imports import classes_imported
 from archcheck.engine.import_rules import ImportChecks
 from archcheck.engine.run import Run, display_path, indent_column
@@ -26,7 +27,8 @@ from archcheck.names import ModuleSymbols, symbols_of
 from archcheck.project import SourceFile, discover, package_root_of
 from archcheck.rules import SyntaxRule
 from archcheck.rules.base import ImportEdge, SyntaxContext
-from archcheck.snapshot import read_snapshot, stamp_of
+from archcheck.snapshot import Stamp, read_snapshot, stamp_of
+from archcheck.uses import ModuleUses, uses_of
 
 __all__ = ["FileChecker"]
 
@@ -102,6 +104,29 @@ class _Project:
             self._imports[module] = found
         return self._imports[module]
 
+    def link_findings(
+        self, tree: ast.Module, source: SourceFile, locate: Callable[[str, int], Location]
+    ) -> list[Finding]:
+        """ARC003 in a file of no layer: its own imports that carry what the layered heads
+        need of it, as the last whole run recorded (while the files on the way keep their
+        stamps); without a snapshot, ARC003 is left to ``archcheck``."""
+        if self.snapshot is None or self.checks.chains is None:
+            return []
+
+        def stamp(module: str) -> Stamp | None:
+            found = self.run.files.get(module)
+            return None if found is None else stamp_of(found.path)
+
+        demands = [Demand(*d) for d in self.snapshot.demands_of(source.module, stamp)]
+        if not demands:
+            return []
+        imports = [
+            m for m in self.own_imports(tree, source)
+            if not self.run.is_ignored_import(source.module, m)
+        ]
+        uses = uses_of(tree, source.module, source.is_package)
+        return link_findings(self.checks.chains, source.module, uses, imports, demands, locate)
+
     def in_layer(self, layer: str | None) -> list[str]:
         if layer not in self._by_layer:
             self._by_layer[layer] = sorted(
@@ -131,9 +156,8 @@ class _FileImports:
     def lines(self, importer: str, imported: str) -> Sequence[int]:
         return sorted(set(self.own.get(imported, ()))) if importer == self.source.module else ()
 
-    def knows_other_modules(self) -> bool:
-        # Without the snapshot, chains would cost a parse of every module they pass.
-        return self.project.snapshot is not None
+    def uses_of(self, module: str) -> ModuleUses | None:
+        return None  # ARC003's links come from the snapshot: see _Project.link_findings
 
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         # Without the snapshot, reading every module of the layer would cost a full parse
@@ -221,18 +245,19 @@ class FileChecker:
         run = project.run
         module = source.module
         layer = run.layers.layer_of(module)
-        if layer is None:
-            return []
         text_lines = "".join(lines).splitlines()
-        symbols = symbols_of(tree, module, source.is_package)
-        # The index as a whole-project run has it, but for this module as the checked text
-        # says; other modules are read when a lookup first needs them.
-        index = ProjectIndex([symbols], load=run.sources.symbols_for)
         display = display_path(path)
 
         def locate(importer: str, line: int) -> Location:
             return Location(display, line, indent_column(text_lines, line))
 
+        if layer is None:
+            found_links = project.link_findings(tree, source, locate)
+            return sorted(f for f in set(found_links) if not ignored_per_file(run.config, f.code, path))
+        symbols = symbols_of(tree, module, source.is_package)
+        # The index as a whole-project run has it, but for this module as the checked text
+        # says; other modules are read when a lookup first needs them.
+        index = ProjectIndex([symbols], load=run.sources.symbols_for)
         own = project.own_imports(tree, source)
         imports = _FileImports(project, source, tree, symbols, own, index)
         findings = project.checks.findings(imports, module, locate)

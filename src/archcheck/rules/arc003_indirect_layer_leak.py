@@ -1,84 +1,189 @@
 from __future__ import annotations
 
-from archcheck.layers import BYPASS, MODELS_ON_SCHEMAS, UPWARD, singular, violation
-from archcheck.rules.base import ChainRule, Example
+from archcheck.layers import BYPASS, LAYERS, MODELS_ON_SCHEMAS, UPWARD, singular, violation
+from archcheck.rules.base import ChainRule, Example, Link
 
-_ADVICE = {
-    BYPASS: "call a service instead",
-    UPWARD: "dependencies must point down the stack",
-    MODELS_ON_SCHEMAS: "ORM models must not depend on API schemas",
-}
+_KINDS = (BYPASS, UPWARD, MODELS_ON_SCHEMAS)  # the first one present gives the advice
+_HEADS_SHOWN = 3
 
 
 class IndirectLayerLeak(ChainRule):
-    """An import chain through modules of no layer connects two layers illegally
+    """An import in a module of no layer carries a forbidden dependency between two layers
 
     ## What it does
-    Follows imports through modules that belong to no layer (config, core, utils, db
-    setup) and flags a layered module that reaches, that way, a module it may not import
-    directly: a router reaching a repository, or a lower layer reaching a higher one. It
-    reports once per chain, at the head module's first import of the chain, and spells the
-    chain out. Chains whose head also imports the tail directly are left to the direct
-    rules.
+    Follows what layered modules use of modules that belong to no layer (config, core,
+    utils, db setup), by name: the names a router imports from ``core/lookup.py`` are
+    followed through the definitions that use them, on through further modules of no
+    layer, to the imports that bring a layer in. Where that layer is one the router may
+    not depend on (a repository; for a lower layer, a higher one), the import that brings
+    it in is reported, once, in the module of no layer, naming the layered modules that
+    reach through it and what they use. A module that also holds code the layers never
+    call (a seed function that uses the repositories) is not a leak. Modules whose code
+    cannot be read are followed by their module imports. Chains that end in models or
+    schemas, or go through the wiring layer (composition roots), are not leaks.
 
     ## Why is this bad?
     Moving a forbidden import into a helper module does not remove the dependency, it
-    hides it: the router still cannot be used without the repository, and the next reader
+    hides it: the router still cannot run without the repository, and the next reader
     cannot see why.
 
     ## Example
     ```python
-    # app/api/routers/orders.py
-    from app.core.lookup import find_order  # app/core/lookup.py imports the repository
+    # app/core/lookup.py
+    from app.repositories import product_repo  # reached from app.api.routers.reports
+
+
+    def build_report():
+        return product_repo.get_all()
     ```
 
     ## Use instead
     ```python
-    # app/api/routers/orders.py
-    from app.services.order_service import OrderService
+    # app/services/report_service.py
+    from app.repositories import product_repo
+
+
+    def build_report():
+        return product_repo.get_all()
     ```
+
+    ## Known problems
+    Names are followed statically: a name reached through ``getattr`` or a registry
+    filled at run time is not seen, and a class counts as needing every one of its
+    methods.
     """
 
     code = "ARC003"
     name = "indirect-layer-leak"
 
-    def check_chain(self, chain: tuple[str, ...], head_layer: str, tail_layer: str) -> str | None:
-        kind = violation(head_layer, tail_layer)
-        if kind not in _ADVICE:
+    def check_link(self, link: Link) -> str | None:
+        kinds = {reach: violation(reach.head_layer, reach.tail_layer) for reach in link.reaches}
+        reaches = [reach for reach, kind in kinds.items() if kind in _KINDS]
+        if not reaches:
             return None
-        head = singular(head_layer).capitalize()
-        tail = singular(tail_layer)
-        return (
-            f"{head} reaches {tail} {chain[-1]} indirectly: {' -> '.join(chain)}; "
-            f"{_ADVICE[kind]}"
-        )
+        kind = next(k for k in _KINDS if k in kinds.values())
+        tails = sorted({reach.tail for reach in reaches})
+        tail_layers = _in_order(reach.tail_layer for reach in reaches)
+        if len(tails) == 1:
+            subject = f"{singular(tail_layers[0]).capitalize()} {tails[0]} is"
+        else:
+            subject = f"{' and '.join(tail_layers).capitalize()} {', '.join(tails)} are"
+        uses: dict[str, set[str]] = {}
+        for reach in reaches:
+            uses.setdefault(reach.head, set()).update(reach.uses)
+        shown = [f"{head} uses {', '.join(sorted(names))}" for head, names in sorted(uses.items())]
+        if len(shown) > _HEADS_SHOWN:
+            shown = shown[:_HEADS_SHOWN] + [f"and {len(shown) - _HEADS_SHOWN} more"]
+        heads = " and ".join(_in_order(reach.head_layer for reach in reaches))
+        tail_names = " and ".join(tail_layers)
+        if kind == BYPASS:
+            advice = f"stop importing {tail_names} here"
+            if link.definitions:
+                advice = f"move {', '.join(link.definitions)} into a service or {advice}"
+        elif kind == UPWARD:
+            advice = f"dependencies must point down the stack: stop importing {tail_names} here"
+        else:
+            advice = "ORM models must not depend on API schemas: stop importing schemas here"
+        return f"{subject} reached from {heads} through this import ({'; '.join(shown)}); {advice}"
 
     valid = (
+        # The routers use get_session only; the seed function that uses the
+        # repositories is never on their way.
         Example(
             {
-                "app/api/routers/orders.py": "from app.core import settings\n",
-                "app/core/settings.py": "DEBUG = False\n",
-                "app/services/order_service.py": "from app.core import lookup\n",
-                "app/core/lookup.py": "from app.repositories import order_repo\n",
-                "app/repositories/order_repo.py": "",
+                "app/api/routers/orders.py": """
+                    from app.core.db import get_session
+
+
+                    def list_orders(session=get_session()):
+                        return session
+                """,
+                "app/core/db.py": """
+                    from app.repositories import order_repo
+
+                    ENGINE = "sqlite://"
+
+
+                    def get_session():
+                        return ENGINE
+
+
+                    def init_db():
+                        order_repo.seed()
+                """,
+                "app/repositories/order_repo.py": """
+                    def seed():
+                        pass
+                """,
+                "app/services/order_service.py": "",
+            }
+        ),
+        # A composition root assembles every layer: the routers may use it.
+        Example(
+            {
+                "app/api/routers/orders.py": """
+                    from app.api.deps import order_service
+
+
+                    def list_orders():
+                        return order_service().all()
+                """,
+                "app/api/deps.py": """
+                    from app.repositories.order_repo import OrderRepository
+                    from app.services.order_service import OrderService
+
+
+                    def order_service():
+                        return OrderService(OrderRepository())
+                """,
+                "app/repositories/order_repo.py": "class OrderRepository: ...\n",
+                "app/services/order_service.py": "class OrderService: ...\n",
             }
         ),
     )
     invalid = (
         Example(
             {
-                "app/api/routers/orders.py": "from app.core import lookup  # ARC003\n",
-                "app/core/lookup.py": "from app.core import deep\n",
-                "app/core/deep.py": "from app.repositories import order_repo\n",
-                "app/repositories/order_repo.py": "",
-                "app/services/order_service.py": "",
+                "app/api/routers/reports.py": """
+                    from app.core.lookup import build_report
+
+
+                    def report():
+                        return build_report()
+                """,
+                "app/core/lookup.py": """
+                    from app.repositories import product_repo  # ARC003
+
+
+                    def build_report():
+                        return product_repo.get_all()
+                """,
+                "app/repositories/product_repo.py": """
+                    def get_all():
+                        return []
+                """,
+                "app/services/report_service.py": "",
             }
         ),
         Example(
             {
-                "app/repositories/order_repo.py": "from app import helpers  # ARC003\n",
-                "app/helpers.py": "import app.services.order_service\n",
+                "app/repositories/order_repo.py": """
+                    from app import helpers
+
+
+                    def notify():
+                        helpers.send()
+                """,
+                "app/helpers.py": """
+                    def send():
+                        import app.services.order_service  # ARC003
+                """,
                 "app/services/order_service.py": "",
             }
         ),
     )
+
+
+def _in_order(layers) -> list[str]:
+    found = set(layers)
+    return [layer for layer in LAYERS if layer in found]

@@ -27,6 +27,8 @@ __all__ = [
     "ImportContext",
     "ImportEdge",
     "ImportRule",
+    "Link",
+    "Reach",
     "Rule",
     "SyntaxContext",
     "SyntaxRule",
@@ -113,7 +115,8 @@ class ImportContext(Protocol):
         """Modules of ``layer`` that import ``module`` directly, sorted."""
 
     def classes_imported(self, edge: ImportEdge) -> list[str]:
-        """Qualified names of the classes of ``edge.imported`` that the statement brings in."""
+        """Qualified names of the ORM classes and declarative bases of ``edge.imported``
+        that the statement brings in."""
 
 
 class ImportRule(Rule):
@@ -124,12 +127,40 @@ class ImportRule(Rule):
         raise NotImplementedError
 
 
-class ChainRule(Rule):
-    """A rule about an import chain whose middle modules are in no layer."""
+@dataclass(frozen=True, order=True)
+class Reach:
+    """A layered ``head`` that reaches the layered ``tail`` through a link, using ``uses``
+    (names of the first module of no layer on its way, qualified when that is not the
+    link's module)."""
 
-    def check_chain(
-        self, chain: tuple[str, ...], head_layer: str, tail_layer: str
-    ) -> str | None:
+    head: str
+    head_layer: str
+    uses: tuple[str, ...]
+    tail: str
+    tail_layer: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """One import statement, on ``line`` of ``module`` (a module of no layer), that brings
+    a layered module into the reach of layered heads, by name.
+
+    ``definitions`` are the module's own definitions, needed by the heads, that use the
+    import; ``chain`` is the shortest such chain, head first, the imported module last.
+    """
+
+    module: str
+    line: int
+    reaches: tuple[Reach, ...]
+    definitions: tuple[str, ...]
+    chain: tuple[str, ...]
+
+
+class ChainRule(Rule):
+    """A rule about the links of import chains whose middle modules are in no layer."""
+
+    def check_link(self, link: Link) -> str | None:
+        """The finding's message, or None."""
         raise NotImplementedError
 
 

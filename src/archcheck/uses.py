@@ -1,0 +1,222 @@
+"""Which names of other modules each module-level definition of a module uses.
+
+ARC003 follows a dependency by name: a router that imports ``get_session`` from
+``core.db`` depends on what ``get_session`` uses, not on the seed function beside it that
+imports the repositories. This module answers, for one module's syntax tree, "which
+dotted names do these names of mine need?", through the module's own definitions
+(functions, classes, module-level assignments), with module-level statements counted as
+needed by every name.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from archcheck.names import dotted, resolve_relative
+
+__all__ = ["ModuleUses", "Use", "uses_of"]
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+@dataclass(frozen=True, order=True)
+class Use:
+    """A dotted name of another module that a definition needs, and the line of the import
+    statement that brings it in; ``definition`` is the module's own name that holds it
+    (None for a module-level statement)."""
+
+    target: str
+    line: int
+    definition: str | None = None
+    # The use is an import statement inside a definition (it runs the module; what it
+    # binds is used where it is read), not a read of the name itself.
+    imported: bool = field(default=False, compare=False)
+
+
+# A reference as the code writes it: the dotted name, or an import inside a definition
+# (already absolute: ``(target, line)``).
+_Written = tuple[str, None] | tuple[str, int]
+
+
+@dataclass
+class ModuleUses:
+    """One module's definitions and the names each of them reads."""
+
+    module: str
+    # local name -> [(absolute target, line)] of module-level import statements; several
+    # for ``import a.b`` and ``import a.c``, which both bind ``a``.
+    imports: dict[str, list[_Bound]] = field(default_factory=dict)
+    star_imports: list[tuple[str, int]] = field(default_factory=list)
+    definitions: dict[str, list[_Written]] = field(default_factory=dict)
+    statements: list[_Written] = field(default_factory=list)  # needed by every name
+    _memo: dict[frozenset[str] | None, frozenset[Use]] = field(default_factory=dict, repr=False)
+
+    def uses(self, names: Iterable[str] | None) -> frozenset[Use]:
+        """The other modules' names that ``names`` of this module need (every definition's
+        when ``names`` is None), through the module's own definitions."""
+        key = None if names is None else frozenset(names)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = frozenset(self._closure(key))
+        return found
+
+    def _closure(self, names: frozenset[str] | None) -> Iterator[Use]:
+        pending: list[tuple[str | None, _Written]] = [(None, w) for w in self.statements]
+        wanted = list(self.definitions) if names is None else list(names)
+        seen: set[str] = set()
+        while wanted or pending:
+            while wanted:
+                name = wanted.pop()
+                if name in seen:
+                    continue
+                seen.add(name)
+                if name in self.definitions:
+                    pending += [(name, w) for w in self.definitions[name]]
+                if name in self.imports or name not in self.definitions:
+                    # A re-export (or a name that only a star import can bind).
+                    yield from self._resolve(name, None)
+            while pending:
+                owner, (text, line) = pending.pop()
+                if line is not None:
+                    yield Use(text, line, owner, imported=True)
+                    continue
+                head = text.partition(".")[0]
+                if head in self.definitions:
+                    wanted.append(head)
+                yield from self._resolve(text, owner)
+
+    def _resolve(self, text: str, owner: str | None) -> Iterator[Use]:
+        head = text.partition(".")[0]
+        bound = self.imports.get(head)
+        if bound:
+            target, line = _qualified(text, bound)
+            yield Use(target, line, owner)
+        elif head not in self.definitions:
+            for module, line in self.star_imports:
+                yield Use(f"{module}.{text}", line, owner)
+
+
+# How a local name was imported: (absolute target, line, whether the name is the head of
+# the target itself, as ``import a.b`` binds ``a``).
+_Bound = tuple[str, int, bool]
+
+
+def _qualified(text: str, bound: list[_Bound]) -> tuple[str, int]:
+    """The absolute name of ``text`` and the line of the import that bound its head."""
+    head, dot, rest = text.partition(".")
+    plain = [b for b in bound if b[2]]
+    if plain:
+        # ``import a.b`` and ``import a.c`` both bind ``a``: the longest statement target
+        # that ``a.b.X`` starts with brought it in.
+        target, line, _ = max(
+            plain, key=lambda b: (text == b[0] or text.startswith(b[0] + "."), len(b[0]))
+        )
+        return text, line
+    target, line, _ = bound[-1]
+    return f"{target}{dot}{rest}", line
+
+
+def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
+    """What each module-level definition of ``module`` reads, from its syntax tree."""
+    found = ModuleUses(module)
+    for node in _module_level(tree.body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for name, target, plain in _bindings(node, module, is_package):
+                if name == "*":
+                    found.star_imports.append((target, node.lineno))
+                elif plain:
+                    found.imports.setdefault(name, []).append((target, node.lineno, True))
+                else:
+                    # A later binding replaces an earlier one of the same name.
+                    found.imports[name] = [(target, node.lineno, False)]
+        elif isinstance(node, _DEFINITIONS):
+            found.definitions.setdefault(node.name, []).extend(_references(node, module, is_package))
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and _names(node):
+            written = list(_references(node, module, is_package))
+            for name in _names(node):
+                found.definitions.setdefault(name, []).extend(written)
+        elif isinstance(node, (ast.If, ast.Try)) or type(node).__name__ == "TryStar":
+            # The blocks are walked by _module_level; their tests run at import time.
+            test = getattr(node, "test", None)
+            if test is not None:
+                found.statements += _references(test, module, is_package)
+        elif type(node).__name__ == "TypeAlias":
+            found.definitions.setdefault(node.name.id, []).extend(
+                _references(node.value, module, is_package)
+            )
+        else:
+            found.statements += _references(node, module, is_package)
+    return found
+
+
+def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.Try)) or type(node).__name__ == "TryStar":
+            for block in (node.body, getattr(node, "orelse", []), getattr(node, "finalbody", [])):
+                yield from _module_level(block)
+            for handler in getattr(node, "handlers", []):
+                yield from _module_level(handler.body)
+
+
+def _names(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[str]:
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    names = []
+    for target in targets:
+        for part in ast.walk(target):
+            if isinstance(part, ast.Name):
+                names.append(part.id)
+    return names
+
+
+def _bindings(
+    node: ast.Import | ast.ImportFrom, module: str, is_package: bool
+) -> list[tuple[str, str, bool]]:
+    """(local name, absolute target, whether the name is the target's head) for each name
+    an import statement binds."""
+    if isinstance(node, ast.Import):
+        return [
+            (alias.asname, alias.name, False)
+            if alias.asname
+            else (alias.name.split(".")[0], alias.name, True)
+            for alias in node.names
+        ]
+    base = resolve_relative(module, is_package, node.level, node.module)
+    if base is None:
+        return []
+    return [
+        ("*", base, False) if alias.name == "*" else (alias.asname or alias.name, f"{base}.{alias.name}", False)
+        for alias in node.names
+    ]
+
+
+def _references(node: ast.AST, module: str, is_package: bool) -> list[_Written]:
+    """The dotted names ``node`` reads (the longest chain of each attribute access), and the
+    imports inside it, which run whenever it does: a lazy import is a use whether or not
+    the name it binds is read."""
+    written: list[_Written] = []
+    local: dict[str, list[_Bound]] = {}
+    inner: set[int] = set()
+    for part in ast.walk(node):
+        if isinstance(part, (ast.Import, ast.ImportFrom)):
+            for name, target, plain in _bindings(part, module, is_package):
+                written.append((target, part.lineno))
+                if name != "*":
+                    local.setdefault(name, []).append((target, part.lineno, plain))
+        elif isinstance(part, ast.Attribute):
+            if id(part) in inner:
+                inner.add(id(part.value))
+                continue
+            name = dotted(part)
+            if name is not None:
+                inner.add(id(part.value))
+                written.append((name, None))
+        elif isinstance(part, ast.Name) and id(part) not in inner and isinstance(part.ctx, ast.Load):
+            written.append((part.id, None))
+    return [
+        _qualified(text, local[text.partition(".")[0]])
+        if line is None and text.partition(".")[0] in local
+        else (text, line)
+        for text, line in written
+    ]
