@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -187,8 +188,20 @@ class _CheckedCache(GrimpCache):
         except Exception:  # noqa: BLE001 - a cache that cannot be written costs speed only
             shutil.rmtree(self.cache_dir, ignore_errors=True)
             return
-        if read != self.cache_dir:
-            shutil.rmtree(read, ignore_errors=True)  # the generation this run read
+        # The generation this run read, and those of concurrent runs that lost the race
+        # to ``current`` (old enough that no run is still writing them).
+        for entry in os.scandir(folder):
+            if entry.path != self.cache_dir and _GENERATION.fullmatch(entry.name) and (
+                entry.path == read or _age(entry.path) > 600
+            ):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _age(path: str) -> float:
+    try:
+        return time.time() - os.stat(path).st_mtime
+    except OSError:
+        return 0.0
 
 
 @contextmanager
