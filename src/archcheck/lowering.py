@@ -32,6 +32,8 @@ _SCAN = re.compile(
     r"|(?P<op>[-+*/%@&|^~<>.:=!]|\b(?:and|or|not|if|else|lambda|await|in|is)\b)",
     re.DOTALL,
 )
+# Where an f-string or t-string may start (a false hit costs time, never correctness).
+_FIELDS = re.compile(r"(?<![\w.])(?:[fFtT][rR]?|[rR][fFtT])['\"]")
 _LIBCST_PREFIX = re.compile(r"^(?:parser|tokenizer) error: (?:error at \d+:\d+: )?")
 
 
@@ -59,7 +61,7 @@ def lower(source: str) -> str:
     _check_depth(source)
     try:
         module = cst.parse_module(source)
-        return module.visit(_Lowering(module)).code
+        return module.visit(_Lowering(module, strings=bool(_FIELDS.search(source)))).code
     except cst.ParserSyntaxError as error:
         reason = _LIBCST_PREFIX.sub("", str(error.message)) or "invalid syntax"
         raise LoweringError(error.raw_line, error.raw_column + 1, reason, exact=error.raw_column > 0) from None
@@ -107,9 +109,17 @@ def _blank(text: str) -> str:
 
 
 class _Lowering(cst.CSTTransformer):
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, *, strings: bool) -> None:
         super().__init__()
         self.module = module
+        self.strings = strings
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # Rebuilding every node is most of the cost: without strings to lower, nothing
+        # inside an expression changes, so expressions are kept whole.
+        if not self.strings and isinstance(node, cst.BaseExpression):
+            return False
+        return super().on_visit(node)
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
