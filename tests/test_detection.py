@@ -1,0 +1,70 @@
+"""Zero-config detection and the errors that keep a run from passing with nothing read:
+a configured glob that matches no module, a PATH outside the configured roots."""
+from __future__ import annotations
+
+import shutil
+
+from conftest import FIXTURES, cli
+
+
+def _project(tmp_path, fixture, config):
+    shutil.copytree(FIXTURES / fixture, tmp_path / "p", ignore=shutil.ignore_patterns("*.txt"))
+    (tmp_path / "p" / "pyproject.toml").write_text(config)
+    return tmp_path / "p"
+
+
+def test_a_layer_glob_with_a_typo_is_an_error_naming_it(tmp_path):
+    config = '[tool.archcheck]\nroot = ["app"]\n[tool.archcheck.layers]\nrepositories = ["app.repository"]\n'
+    project = _project(tmp_path, "anchored_tier_names", config)
+    result = cli(".", "--no-cache", cwd=project)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.endswith(
+        "pyproject.toml: [tool.archcheck] layers.repositories: 'app.repository' matches no module;"
+        " did you mean app.repositories? (the modules are called app.api.*, app.models.*,"
+        " app.repositories.*, app.server.*)\n"
+    )
+
+
+def test_globs_missing_the_src_package_are_an_error_saying_what_modules_are_called(tmp_path):
+    config = '[tool.archcheck]\n[tool.archcheck.layers]\nrouters = ["app.api.v1"]\n'
+    project = _project(tmp_path, "src_package_app", config)
+    result = cli(".", "--no-cache", cwd=project)
+    assert result.returncode == 2
+    assert "'app.api.v1' matches no module; did you mean src.app.api.v1?" in result.stderr
+    assert "no layers found" not in result.stderr
+
+
+def test_a_path_outside_the_configured_root_is_an_error(tmp_path):
+    project = _project(tmp_path, "tests_beside_app", '[tool.archcheck]\nroot = ["app"]\n')
+    (project / "README.md").write_text("# app\n")
+    for path in ("tests", "tests/api/routes/test_items.py", "README.md"):
+        result = cli(path, "--no-cache", cwd=project)
+        assert result.returncode == 2, path
+        assert result.stdout == ""
+    assert cli("tests", "--no-cache", cwd=project).stderr == (
+        "archcheck: error: tests: outside the analysed roots (app, from `root` in the config)\n"
+    )
+    assert cli("README.md", "--no-cache", cwd=project).stderr == (
+        "archcheck: error: README.md: not a Python file\n"
+    )
+    assert cli("app", "--no-cache", cwd=project).returncode == 0
+
+
+def test_init_leaves_tests_out_and_shows_the_evidence(tmp_path):
+    project = _project(tmp_path, "tests_beside_app", "")
+    (project / "pyproject.toml").unlink()
+    result = cli("init", "--dry-run", ".", cwd=project)
+    assert result.returncode == 0
+    assert "tests" not in result.stdout
+    assert 'routers = ["app.api.routes"]' in result.stdout
+    assert "app.api.routes: a folder named routes" in result.stderr
+
+
+def test_init_names_the_code_that_made_a_router(tmp_path):
+    project = _project(tmp_path, "src_package_app", "")
+    (project / "pyproject.toml").unlink()
+    result = cli("init", "--dry-run", ".", cwd=project)
+    assert "src.app.api.v1: builds an APIRouter or declares routes" in result.stderr
+    assert "src.app.main: the app entry point (a module)" in result.stderr
+    assert '"src.app"' not in result.stdout
