@@ -45,13 +45,15 @@ def test_layer_first_project_gets_a_config_and_runs_clean(tmp_path):
     code, out, err = cli("init", cwd=tmp_path)
     assert code == 0, err
     assert out.startswith("app (package app/): layer-first\n")
-    assert "  routers       3 modules: app.api.routers, app.api.routers.users, app.main\n" in out
+    assert "  routers       2 modules: app.api.routers, app.api.routers.users\n" in out
+    assert "      app.api.routers: a folder named routers\n" in out
     assert "  no layer      3 modules: app, app.api, app.config\n" in out
     assert "Wrote [tool.archcheck] to pyproject.toml" in out
     config = load_config(tmp_path / "pyproject.toml")
     assert config.root == ("app",)
     assert config.layout == "layered"
-    assert config.layers["routers"] == ("app.api.**.routers", "app.main")
+    assert config.layers["routers"] == ("app.api.routers",)
+    assert config.layers["wiring"] == ("app.main",)
     assert config.layers["services"] == ("app.services",)
     code, out, err = cli(cwd=tmp_path)
     assert (code, err) == (0, ""), out
@@ -68,7 +70,8 @@ def test_feature_first_project_gets_a_config_and_runs_clean(tmp_path):
     assert text.startswith(PYPROJECT), "the rest of the file, comments included, is kept"
     config = load_config(tmp_path / "pyproject.toml")
     assert config.layout == "feature"
-    assert config.layers["routers"] == ("shop.**.router", "shop.main")
+    assert config.layers["routers"] == ("shop.**.router",)
+    assert config.layers["wiring"] == ("shop.main",)
     assert config.layers["repositories"] == ("shop.**.repository",)
     assert cli(cwd=tmp_path)[0] == 0
 
