@@ -8,6 +8,7 @@ import pytest
 
 from archcheck.engine.import_rules import ImportChecks
 from archcheck.findings import Location
+from archcheck.index import ProjectIndex
 from archcheck.layers import LayerMap
 from archcheck.rules import RULES
 from archcheck.rules.base import ImportEdge
@@ -33,6 +34,7 @@ class MemoryImports:
     ) -> None:
         self.imports = imports
         self.orm_classes = orm_classes or {}
+        self.index = ProjectIndex(())
 
     def imports_of(self, module: str) -> Collection[str]:
         return self.imports.get(module, {}).keys()
@@ -73,6 +75,16 @@ def test_router_importing_a_repository_names_the_services_that_use_it():
          "(app.services.users uses it)")
         for line in (3, 9)
     ]
+
+
+def test_a_repository_used_by_many_services_names_three_and_counts_the_rest():
+    services = {f"app.services.s{i:02}": {"app.repositories.users": [1]} for i in range(16)}
+    graph = MemoryImports({"app.routers.users": {"app.repositories.users": [3]}, **services})
+    (finding,) = findings(graph)
+    assert finding[3] == (
+        "Router imports repository app.repositories.users; call a service instead "
+        "(app.services.s00, app.services.s01, app.services.s02 and 13 more use it)"
+    )
 
 
 def test_ignore_imports_remove_the_edge_before_any_rule():

@@ -302,3 +302,56 @@ def test_modules_not_read_up_front_are_loaded_when_a_lookup_needs_them():
     index.kind("fastapi.HTTPException")
     assert asked.count("fastapi") == 1  # what is not a project module is asked once
     assert {"app.core", "app.core.errors"} <= set(asked)
+
+
+@pytest.mark.parametrize("order", [("a", "b"), ("b", "a")], ids=["import-first", "definition-first"])
+def test_star_reexports_resolve_to_the_definition_whatever_their_order(order):
+    """``a`` only imports ``Thing`` under TYPE_CHECKING (nothing at run time); ``b`` defines it."""
+    index = index_of(
+        {
+            "app.models": "".join(f"from .{name} import *\n" for name in order),
+            "app.models.a": """
+                from typing import TYPE_CHECKING
+                if TYPE_CHECKING:
+                    from . import Thing
+            """,
+            "app.models.b": """
+                from sqlalchemy.orm import DeclarativeBase
+                class Base(DeclarativeBase):
+                    pass
+                class Thing(Base):
+                    __tablename__ = "things"
+            """,
+        }
+    )
+    assert index.resolve("app.models.Thing") == "app.models.b.Thing"
+    assert index.kind("app.models.Thing") == ORM
+
+
+def test_methods_new_types_and_declarative_bases():
+    index = index_of(
+        {
+            "app.db": """
+                from typing import NewType
+                from sqlalchemy.ext.asyncio import AsyncSession as _AsyncSession
+                from sqlalchemy.orm import DeclarativeBase, declarative_base
+                AsyncSession = NewType("AsyncSession", _AsyncSession)
+                Legacy = declarative_base()
+                class Base(DeclarativeBase):
+                    pass
+                class Repo:
+                    def get(self) -> "Base":
+                        pass
+                class UserRepo(Repo):
+                    async def find(self):
+                        pass
+            """,
+        }
+    )
+    symbols, alias = index.type_alias("app.db.AsyncSession")
+    assert symbols.qualify_node(alias) == "sqlalchemy.ext.asyncio.AsyncSession"
+    assert index.method("app.db.UserRepo", "get")[1].name == "get"  # inherited
+    assert index.method("app.db.UserRepo", "find")[1].returns is None
+    assert index.method("app.db.UserRepo", "missing") is None
+    assert index.is_declarative_base("app.db.Base") and index.is_declarative_base("app.db.Legacy")
+    assert not index.is_declarative_base("app.db.Repo")

@@ -3,6 +3,8 @@ from __future__ import annotations
 from archcheck.layers import BYPASS, SERVICES, violation
 from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportRule
 
+_NAMED = 3
+
 
 class RouterImportsRepository(ImportRule):
     """A router imports a repository directly, bypassing the services layer
@@ -10,8 +12,8 @@ class RouterImportsRepository(ImportRule):
     ## What it does
     Flags every import statement in the routers layer (endpoints, plus the HTTP tier around
     them: dependencies, middleware, the app entry point) that imports a repository module,
-    lazy imports inside functions included. The message names the service modules that
-    already use that repository, when there are any.
+    lazy imports inside functions included. The message names up to three service modules
+    that already use that repository, and counts the rest.
 
     ## Why is this bad?
     Services are a closed layer: they hold the business rules and the transaction
@@ -48,10 +50,12 @@ class RouterImportsRepository(ImportRule):
             return None
         message = f"Router imports repository {edge.imported}; call a service instead"
         users = context.importers_in_layer(edge.imported, SERVICES)
+        if len(users) > _NAMED:  # a message is one line: name a few, count the rest
+            named = f"{', '.join(users[:_NAMED])} and {len(users) - _NAMED} more"
+        else:
+            named = ", ".join(users)
         if users:
-            message += f" ({', '.join(users)} uses it)" if len(users) == 1 else (
-                f" ({', '.join(users)} use it)"
-            )
+            message += f" ({named} {'uses' if len(users) == 1 else 'use'} it)"
         return message
 
     valid = (
@@ -67,26 +71,32 @@ class RouterImportsRepository(ImportRule):
     invalid = (
         Example(
             {
-                "app/api/routers/users.py": (
-                    "from app.repositories import user_repo  # ARC001\n"
-                    "import app.repositories.order_repo as orders  # ARC001\n"
-                    "from ...repositories.user_repo import UserRepository  # ARC001\n"
-                    "\n"
-                    "def handler():\n"
-                    "    from app.repositories import order_repo  # ARC001\n"
-                ),
+                "app/api/routers/users.py": '''
+                    from app.repositories import user_repo  # ARC001
+                    import app.repositories.order_repo as orders  # ARC001
+                    from ...repositories.user_repo import UserRepository  # ARC001
+
+
+                    def handler():
+                        from app.repositories import order_repo  # ARC001
+                ''',
                 "app/services/user_service.py": "from app.repositories import user_repo\n",
-                "app/repositories/user_repo.py": "class UserRepository:\n    pass\n",
+                "app/repositories/user_repo.py": '''
+                    class UserRepository:
+                        pass
+                ''',
                 "app/repositories/order_repo.py": "",
             }
         ),
-        # A dependency provider is wiring; under ``strict`` it counts as a router.
         Example(
             {
                 "app/dependencies/auth.py": "from app.repositories.user_repo import find  # ARC001\n",
                 "app/services/user_service.py": "",
-                "app/repositories/user_repo.py": "def find():\n    pass\n",
+                "app/repositories/user_repo.py": '''
+                    def find():
+                        pass
+                ''',
             },
-            config="strict = true",
+            config="strict = true",  # a provider is wiring, part of the routers only in strict
         ),
     )

@@ -49,7 +49,10 @@ class UpwardImport(ImportRule):
             {
                 "app/services/user_service.py": "from app.repositories import user_repo\n",
                 "app/repositories/user_repo.py": "from app.core.emails import normalise\n",
-                "app/core/emails.py": "def normalise(email):\n    return email.lower()\n",
+                "app/core/emails.py": '''
+                    def normalise(email):
+                        return email.lower()
+                ''',
             }
         ),
     )
@@ -57,13 +60,11 @@ class UpwardImport(ImportRule):
         Example(
             {
                 "app/api/routers/users.py": "",
-                "app/services/user_service.py": (
-                    "from app.api.routers import users  # ARC002\n"
-                ),
-                "app/repositories/user_repo.py": (
-                    "def find():\n"
-                    "    from app.services.user_service import rule  # ARC002\n"
-                ),
+                "app/services/user_service.py": "from app.api.routers import users  # ARC002\n",
+                "app/repositories/user_repo.py": '''
+                    def find():
+                        from app.services.user_service import rule  # ARC002
+                ''',
                 "app/models/user.py": "import app.repositories.user_repo  # ARC002\n",
             }
         ),

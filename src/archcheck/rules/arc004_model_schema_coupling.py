@@ -5,13 +5,16 @@ from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportRule
 
 
 class ModelSchemaCoupling(ImportRule):
-    """ORM models import schemas, or schemas import ORM model classes
+    """ORM models import schemas, or schemas import ORM model classes or the declarative base
 
     ## What it does
     Flags an import of a schemas module in the models layer, and an import in the schemas
     layer that brings in an ORM model class (a mapped SQLAlchemy class, or a SQLModel class
-    with ``table=True``). A schema may still import from the models package what is not a
-    table: a shared non-table base (SQLModel's ``HeroBase`` idiom), enums and constants.
+    with ``table=True``) or the project's ORM declarative base (a ``DeclarativeBase``
+    subclass, an abstract mapped class, what ``declarative_base()`` returned), through
+    re-exports and star imports alike. A schema may still import from the models package
+    what is not a table: a shared non-table base (SQLModel's ``HeroBase`` idiom), enums and
+    constants.
 
     ## Why is this bad?
     The database schema and the API contract change for different reasons. A model that
@@ -50,70 +53,155 @@ class ModelSchemaCoupling(ImportRule):
                 f"Model imports schema {edge.imported}; "
                 f"ORM models must not depend on API schemas"
             )
-        if kind == SCHEMAS_ON_MODELS:
-            classes = context.classes_imported(edge)
-            if classes:
-                return (
-                    f"Schema imports ORM model {', '.join(classes)}; declare the fields on the "
-                    f"schema (share a non-table base if needed)"
-                )
+        if kind != SCHEMAS_ON_MODELS:
+            return None
+        imported = context.classes_imported(edge)
+        bases = [name for name in imported if context.index.is_declarative_base(name)]
+        models = [name for name in imported if name not in bases]
+        if models:
+            return (
+                f"Schema imports ORM model {', '.join(models)}; declare the fields on the "
+                f"schema (share a non-table base if needed)"
+            )
+        if bases:
+            return (
+                f"Schema imports ORM declarative base {', '.join(bases)}; schemas derive from "
+                f"pydantic's BaseModel, not from the ORM"
+            )
         return None
 
     valid = (
         Example(
             {
-                "app/models/hero.py": (
-                    "import enum\n"
-                    "from sqlmodel import Field, SQLModel\n"
-                    "\n"
-                    "class Power(str, enum.Enum):\n"
-                    "    FLY = 'fly'\n"
-                    "\n"
-                    "class HeroBase(SQLModel):\n"
-                    "    name: str\n"
-                    "\n"
-                    "class Hero(HeroBase, table=True):\n"
-                    "    id: int | None = Field(default=None, primary_key=True)\n"
-                ),
-                "app/schemas/hero.py": (
-                    "from app.models.hero import HeroBase, Power\n"
-                    "\n"
-                    "class HeroRead(HeroBase):\n"
-                    "    id: int\n"
-                    "    power: Power\n"
-                ),
+                "app/models/hero.py": '''
+                    import enum
+                    from sqlmodel import Field, SQLModel
+
+
+                    class Power(str, enum.Enum):
+                        FLY = "fly"
+
+
+                    class HeroBase(SQLModel):
+                        name: str
+
+
+                    class Hero(HeroBase, table=True):
+                        id: int | None = Field(default=None, primary_key=True)
+                ''',
+                "app/schemas/hero.py": '''
+                    from app.models.hero import HeroBase, Power
+
+
+                    class HeroRead(HeroBase):
+                        id: int
+                        power: Power
+                ''',
                 "app/services/hero_service.py": "",
+            }
+        ),
+        Example(
+            {
+                "app/models/__init__.py": '''
+                    from .a import *
+                    from .b import *
+                ''',
+                "app/models/a.py": '''
+                    from typing import TYPE_CHECKING
+
+                    from pydantic import BaseModel
+
+                    if TYPE_CHECKING:
+                        from . import Thing
+
+
+                    class Other(BaseModel):
+                        pass
+                ''',
+                "app/models/b.py": '''
+                    from pydantic import BaseModel
+
+
+                    class Thing(BaseModel):  # not a table: importing it is fine
+                        pass
+                ''',
+                "app/schemas/thing.py": "from app.models import Thing\n",
+                "app/services/thing_service.py": "",
             }
         ),
     )
     invalid = (
         Example(
             {
-                "app/db.py": (
-                    "from sqlalchemy.orm import DeclarativeBase\n"
-                    "\n"
-                    "class Base(DeclarativeBase):\n"
-                    "    pass\n"
-                ),
-                "app/models/user.py": (
-                    "from app.db import Base\n"
-                    "from app.schemas.user import UserOut  # ARC004\n"
-                    "\n"
-                    "class User(Base):\n"
-                    "    __tablename__ = 'users'\n"
-                ),
-                "app/schemas/user.py": (
-                    "from pydantic import BaseModel\n"
-                    "from app.models.user import User  # ARC004\n"
-                    "import app.models.user as user_models  # ARC004\n"
-                    "\n"
-                    "class UserOut(BaseModel):\n"
-                    "    id: int\n"
-                    "\n"
-                    "class Legacy(user_models.User):\n"
-                    "    pass\n"
-                ),
+                "app/db.py": '''
+                    from sqlalchemy.orm import DeclarativeBase
+
+
+                    class Base(DeclarativeBase):
+                        pass
+                ''',
+                "app/models/user.py": '''
+                    from app.db import Base
+                    from app.schemas.user import UserOut  # ARC004
+
+
+                    class User(Base):
+                        __tablename__ = "users"
+                ''',
+                "app/models/base.py": '''
+                    from sqlalchemy.orm import declarative_base
+
+                    LegacyBase = declarative_base()
+                ''',
+                "app/schemas/user.py": '''
+                    from pydantic import BaseModel
+                    from app.models.user import User  # ARC004
+                    import app.models.user as user_models  # ARC004
+
+
+                    class UserOut(BaseModel):
+                        id: int
+
+
+                    class Legacy(user_models.User):
+                        pass
+                ''',
+                "app/schemas/query.py": '''
+                    from app.models.user import Base  # ARC004
+                    from app.models.base import LegacyBase  # ARC004
+                ''',
                 "app/services/user_service.py": "",
+            }
+        ),
+        Example(
+            {
+                "app/models/__init__.py": '''
+                    from .a import *
+                    from .b import *
+                ''',
+                "app/models/a.py": '''
+                    from typing import TYPE_CHECKING
+
+                    if TYPE_CHECKING:
+                        from . import Thing
+
+
+                    def helper(thing: "Thing") -> None:
+                        pass
+                ''',
+                "app/models/b.py": '''
+                    from sqlalchemy.orm import DeclarativeBase
+
+
+                    class Base(DeclarativeBase):
+                        pass
+
+
+                    class Thing(Base):
+                        __tablename__ = "things"
+                ''',
+                "app/schemas/thing.py": "from app.models import Thing  # ARC004\n",
+                "app/services/thing_service.py": "",
             }
         ),
     )

@@ -38,11 +38,23 @@ class UnparsableFile(Rule):
     def message(reason: str) -> str:
         return f"File could not be parsed ({reason}); it was left out of the checks"
 
-    valid = (Example({"app/services/user_service.py": "def f():\n    return 1\n"}),)
+    valid = (
+        Example(
+            {
+                "app/services/user_service.py": '''
+                    def f():
+                        return 1
+                ''',
+            }
+        ),
+    )
     invalid = (
         Example(
             {
-                "app/services/user_service.py": "def f(:  # ARC900\n    return 1\n",
+                "app/services/user_service.py": '''
+                    def f(:  # ARC900
+                        return 1
+                ''',
                 "app/api/routers/users.py": "from app.repositories import user_repo  # ARC001\n",
                 "app/repositories/user_repo.py": "",
             }
