@@ -6,6 +6,7 @@ when a run fails: the engine finds, ``reporting.Result`` owns the exit status.
 """
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 import time
@@ -18,7 +19,7 @@ import click
 
 from archcheck import __version__
 from archcheck.baseline import compare, load_baseline, write_baseline
-from archcheck.engine import Options, check, layer_imports
+from archcheck.engine import Options, check, layer_imports, load
 from archcheck.errors import ArchcheckError, UsageError
 from archcheck.reporting import FORMATS, Result, render, statistics_lines
 from archcheck.rules import RULES, docs_url, rule_for
@@ -37,10 +38,23 @@ def _fail(error: ArchcheckError) -> None:
     sys.exit(error.exit_code)
 
 
-def _emit(text: str, output_file: Path | None) -> None:
+def _colour(stream: TextIO) -> bool:
+    """Colour on a terminal only; ``NO_COLOR`` turns it off, ``FORCE_COLOR`` on
+    (https://no-color.org, https://force-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return stream.isatty() and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
+
+
+def _emit(text: str, output_file: Path | None, colour: bool = False) -> None:
     """The report on stdout, or in ``output_file``."""
     if output_file is None:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=colour)
         return
     try:
         output_file.write_text(text, encoding="utf-8")
@@ -119,10 +133,21 @@ class _Group(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            self._refuse_typo(args[0])
             args = ["check", *args]
         elif not args:
             args = ["check"]
         return super().parse_args(ctx, args)
+
+    def _refuse_typo(self, word: str) -> None:
+        """``archcheck grpah``: a word that is no path and reads like a command is a typo
+        of one, not a path to check."""
+        if word.startswith("-") or Path(word).exists() or any(c in word for c in "/\\."):
+            return
+        commands = sorted(self.commands)
+        nearest = difflib.get_close_matches(word, commands, n=1, cutoff=0.6)
+        hint = f"did you mean `archcheck {nearest[0]}`?" if nearest else f"commands: {', '.join(commands)}"
+        _fail(UsageError(f"{word}: no such file or directory, nor a command; {hint}"))
 
 
 def _engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -170,10 +195,13 @@ def main() -> None:
               help="Report only findings not recorded in this baseline file.")
 @click.option("--write-baseline", "write_baseline_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Record every current finding in this baseline file, and exit 0.")
+@click.option("--no-baseline", is_flag=True, help="Report every finding, whatever baseline the config names.")
+@click.option("--show-source", is_flag=True, help="Show each finding's line, with a caret under it.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
 def check_command(paths, config_path, no_cache, cache_dir, select, extend_select, ignore, output_format,
-                  output_file, statistics, baseline_path, write_baseline_path, exit_zero, quiet):
+                  output_file, statistics, baseline_path, write_baseline_path, no_baseline, show_source,
+                  exit_zero, quiet):
     """Check PATHS (package directories, or folders holding packages; default: .)."""
     options = Options(
         config_path=config_path,
@@ -186,7 +214,9 @@ def check_command(paths, config_path, no_cache, cache_dir, select, extend_select
     targets = list(paths) or [Path(".")]
     try:
         baseline = None
-        if baseline_path is not None and write_baseline_path is None:
+        if baseline_path is None and write_baseline_path is None and not no_baseline:
+            baseline_path = _relative(load(targets, options).baseline)  # `baseline = ...`
+        if baseline_path is not None and write_baseline_path is None and not no_baseline:
             baseline = load_baseline(baseline_path)  # a bad baseline fails before the work
         report = _run_engine(lambda opts: check(targets, opts), options)
         if write_baseline_path is not None:
@@ -202,13 +232,25 @@ def check_command(paths, config_path, no_cache, cache_dir, select, extend_select
     for warning in report.warnings:
         click.echo(f"archcheck: warning: {warning}", err=True)
     result = Result(report, comparison, exit_zero=exit_zero)
-    _emit(render(result, output_format, quiet=quiet, statistics=statistics), output_file)
+    colour = output_file is None and output_format == "text" and _colour(sys.stdout)
+    text = render(result, output_format, quiet=quiet, statistics=statistics, show_source=show_source, colour=colour)
+    _emit(text, output_file, colour)
     if statistics and output_format != "text":
         for line in statistics_lines(result):
             click.echo(line, err=True)
     for note in result.notes():
         click.echo(f"archcheck: {note}", err=True)
     sys.exit(result.exit_code)
+
+
+def _relative(path: Path | None) -> Path | None:
+    """``path`` as the user would write it: relative to the working directory if below it."""
+    if path is None:
+        return None
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 @main.command("rules")

@@ -17,11 +17,15 @@ __all__ = ["FORMATS", "Result", "render", "statistics_lines", "summary_line"]
 FORMATS = ("text", "json", "sarif", "github")
 
 
-def render(result: Result, output_format: str, *, quiet: bool = False, statistics: bool = False) -> str:
-    """The report in ``output_format``. ``quiet`` and ``statistics`` shape the text format;
-    the machine formats always carry every finding (JSON has the counts in its summary)."""
+def render(
+    result: Result, output_format: str, *, quiet: bool = False, statistics: bool = False,
+    show_source: bool = False, colour: bool = False,
+) -> str:
+    """The report in ``output_format``. ``quiet``, ``statistics``, ``show_source`` and
+    ``colour`` shape the text format; the machine formats always carry every finding (JSON
+    has the counts in its summary)."""
     if output_format == "text":
-        return render_text(result, quiet=quiet, statistics=statistics)
+        return render_text(result, quiet=quiet, statistics=statistics, show_source=show_source, colour=colour)
     if output_format == "json":
         return render_json(result)
     if output_format == "sarif":
