@@ -312,3 +312,30 @@ def test_session_sources(tmp_path, monkeypatch):
     }
     _, found = run(tmp_path, monkeypatch, files)
     assert found == markers(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "session.execute(delete(User).where(User.id == 1))",
+        "session.execute(\n        delete(User)\n        .where(User.id == 1)\n    )",
+        "(session.execute(delete(User)), session.commit())",
+    ],
+    ids=["one-line", "wrapped", "two-calls"],
+)
+def test_arc202_reports_a_statement_once_however_it_is_formatted(tmp_path, monkeypatch, statement):
+    router = f"""\
+from fastapi import APIRouter
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+from app.models.user import User
+
+router = APIRouter()
+
+
+@router.delete("/users")
+def purge(session: Session):
+    {statement}
+"""
+    report, found = run(tmp_path, monkeypatch, {**MODELS, "app/api/routers/users.py": router})
+    assert [(f.line, f.code) for f in report.findings] == [(11, "ARC202")]
