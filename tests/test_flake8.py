@@ -170,3 +170,23 @@ def test_config_root_from_anywhere_in_the_project(tmp_path):
     inside = tmp_path / "src" / "app"
     expected = {(f[0].removeprefix("src/app/"), *f[1:]) for f in reported if f[0].startswith("src/app/api/")}
     assert findings(flake8(inside, "api")[1]) == expected
+
+
+def test_the_config_baseline_holds_back_what_it_records(tmp_path):
+    # Editor, CI and pre-commit agree: what `baseline = ...` records is not shown anywhere.
+    router = "from fastapi import APIRouter\n\nfrom app.repositories import order_repo\n"
+    files = {
+        "app/api/routers/orders.py": router,
+        "app/services/order_service.py": "",
+        "app/repositories/order_repo.py": "from fastapi import HTTPException\n",
+    }
+    write_example(tmp_path, files, config='baseline = "archcheck-baseline.json"')
+    assert cli("app", "--write-baseline", "archcheck-baseline.json", cwd=tmp_path).returncode == 0
+    assert flake8(tmp_path, "app").stdout == ""
+    # A new finding shows, the recorded ones stay held back, in a file on disk ...
+    (tmp_path / "app/api/routers/orders.py").write_text(router + "from app.repositories import order_repo as again\n")
+    assert [f[1:4] for f in findings(flake8(tmp_path, "app").stdout)] == [(4, 1, "ARC001")]
+    # ... and in an editor's unsaved buffer, moved around.
+    unsaved = "\n\n" + router
+    result = flake8(tmp_path, "--stdin-display-name", "app/api/routers/orders.py", "-", input=unsaved)
+    assert result.stdout == ""

@@ -222,11 +222,15 @@ class Comparison:
 
 
 def compare(
-    findings: Iterable[Finding], baseline: Mapping[Fingerprint, int], root: Path | None = None
+    findings: Iterable[Finding],
+    baseline: Mapping[Fingerprint, int],
+    root: Path | None = None,
+    lines: SourceLines | None = None,
 ) -> Comparison:
-    """Take each finding off the baseline's counts; what is left over has been fixed."""
+    """Take each finding off the baseline's counts; what is left over has been fixed.
+    ``lines``: the files' text where the disk is not what was checked."""
     remaining = Counter(baseline)
-    lines = SourceLines()
+    lines = lines or SourceLines()
     new = []
     known = 0
     for finding in findings:

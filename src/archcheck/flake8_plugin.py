@@ -18,6 +18,9 @@ What a check of one file reports, and what it leaves to ``archcheck``:
   no snapshot yet, ARC003 is left to ``archcheck`` and ARC001's message names no service.
 * ARC900 is never reported: flake8 reports a file that does not parse as E999.
 * A broken config stops flake8 with one error that names the file and the key.
+* ``baseline = "..."`` in ``[tool.archcheck]`` holds back the findings it records, as it
+  does for ``archcheck`` and the pre-commit hook, so that the editor, CI and pre-commit
+  agree on what is new.
 """
 from __future__ import annotations
 
@@ -93,6 +96,8 @@ class Plugin:
     # ``flake8 --select E9`` must not pay for archcheck (nor import its engine).
     _checker: FileChecker | None = None
     _parsed = False
+    # The baseline the config of each folder names: (its folder, its entries), or None.
+    _baselines: dict[Path, tuple[Path, dict] | None] = {}
 
     def __init__(self, tree: ast.Module, filename: str, lines: Sequence[str]) -> None:
         # The check runs here, not in run(): flake8 turns an exception raised while it
@@ -104,9 +109,39 @@ class Plugin:
         if self._checker is None:
             return
         try:
-            self.findings = self._checker.check(Path(filename), tree, lines)
+            findings = self._checker.check(Path(filename), tree, lines)
+            self.findings = self._not_in_baseline(Path(filename), lines, findings)
         except ArchcheckError as error:
             raise ArchcheckFailed(str(error)) from None
+
+    def _not_in_baseline(self, path: Path, lines: Sequence[str], findings: list) -> list:
+        if not findings:
+            return findings
+        baseline = self._baseline_for(path.resolve().parent)
+        if baseline is None:
+            return findings
+        from archcheck.baseline import SourceLines, compare
+
+        root, entries = baseline
+        sources = SourceLines()
+        text = "".join(lines)  # what flake8 checks: an editor's buffer may be unsaved
+        for finding in findings:
+            sources.add(finding.path, text)
+        return list(compare(findings, entries, root=root, lines=sources).new)
+
+    @classmethod
+    def _baseline_for(cls, directory: Path) -> tuple[Path, dict] | None:
+        if directory not in cls._baselines:
+            from archcheck.baseline import load_baseline
+            from archcheck.engine import load
+
+            assert cls._checker is not None
+            config = load([directory], cls._checker.options)
+            found = None
+            if config.baseline is not None:
+                found = (config.baseline.parent, load_baseline(config.baseline))
+            cls._baselines[directory] = found
+        return cls._baselines[directory]
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
