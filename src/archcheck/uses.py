@@ -20,7 +20,7 @@ __all__ = ["ModuleUses", "Use", "uses_of"]
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Use:
     """A dotted name of another module that a definition needs, and the line of the import
     statement that brings it in; ``definition`` is the module's own name that holds it

@@ -78,6 +78,10 @@ def _module_of(target: str, modules: Collection[str]) -> str | None:
     return None
 
 
+def _use_order(use: Use) -> tuple[int, str, str]:
+    return use.line, use.target, use.definition or ""
+
+
 def _merged(old: _Names, new: _Names) -> _Names:
     return None if old is None or new is None else old | new
 
@@ -158,7 +162,7 @@ class Chains:
                 ]
             else:
                 reached = []
-                for use in sorted(uses.uses(needed[module])):
+                for use in sorted(uses.uses(needed[module]), key=_use_order):
                     other = _module_of(use.target, imports)
                     if other is not None:
                         wanted = names_used([use], (other,))[other]
@@ -286,7 +290,7 @@ def link_findings(
             continue
         names = None if demand.names is None else frozenset(demand.names)
         first = demand.chain[1]
-        for use in sorted(uses.uses(names)):
+        for use in sorted(uses.uses(names), key=_use_order):
             other = _module_of(use.target, imports)
             other_layer = None if other is None else chains.layers.layer_of(other)
             if other is None or other_layer is None or not violation(layer, other_layer):
