@@ -1,0 +1,224 @@
+"""The project a single-file check belongs to, kept between processes.
+
+An editor runs flake8 once per save, in a new process, and discovering the project (every
+folder listed, every module named, a sample of files read for the source-root question)
+costs more than checking the file. What discovery found is therefore kept in the cache
+folder as plain JSON, together with the modification time of every folder it depends on
+(and the stamps of the files it sampled), and the layers detected, with the stamps of the
+files detection read; it is used while they are all unchanged. A file
+added, removed or renamed changes its folder's time, so the kept project is never staler
+than a fresh discovery. The key holds the target, the config (as parsed, which covers its
+file's content) and the working directory.
+
+Nothing in the file is trusted: it is decoded into checked shapes, and anything unexpected
+is a miss (the project is discovered again and the file rewritten).
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from archcheck import __version__
+from archcheck.cache import digest
+from archcheck.config import Config
+from archcheck.layers import LAYERS, LayerMap
+from archcheck.project import Package, Project, SourceFile
+
+__all__ = ["discovery_file", "read_discovery", "write_discovery"]
+
+_FORMAT = 1
+_NOT_WALKED = frozenset({"__pycache__", "node_modules", "site-packages"})
+_ABOVE_DEPTH = 3  # how deep discovery looks for root packages below a folder target
+_SAMPLE = 200  # as many files as discovery reads to tell a source root
+
+
+def discovery_file(cache_dir: Path, target: Path, config: Config) -> Path:
+    key = digest("discovery", __version__, str(target), repr(config), os.getcwd())
+    return cache_dir / "discovery" / f"{key}.json"
+
+
+def _folders(top: Path, depth: int | None) -> list[Path]:
+    """``top`` and the folders below it (``depth`` levels, or all), as discovery walks them:
+    dot folders and bytecode folders are never read."""
+    found = [top]
+    stack = [(top, 0)]
+    while stack:
+        folder, level = stack.pop()
+        if depth is not None and level >= depth:
+            continue
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.name.startswith(".") or entry.name in _NOT_WALKED or not entry.is_dir(follow_symlinks=False):
+                    continue
+            except OSError:
+                continue
+            path = Path(entry.path)
+            found.append(path)
+            stack.append((path, level + 1))
+    return found
+
+
+def _stamps(project: Project) -> tuple[list[list[object]], list[list[object]]]:
+    """(folder, mtime) of every folder the discovery depends on; (file, mtime, size) of the
+    files it may have read to tell a source root."""
+    folders: set[Path] = set()
+    for target in project.targets:
+        if target.is_dir():
+            folders.update(_folders(target, _ABOVE_DEPTH))
+    sampled: set[Path] = set()
+    for package in project.packages:
+        folders.update(_folders(package.directory, None))
+        folders.add(package.directory.parent)
+        for root in (package.directory, package.directory.parent):
+            if root in sampled:
+                continue
+            sampled.add(root)
+    files: list[list[object]] = []
+    for root in sorted(sampled):
+        for count, path in enumerate(root.rglob("*.py")):
+            if count >= _SAMPLE:
+                break
+            try:
+                status = path.stat()
+            except OSError:
+                continue
+            files.append([str(path), status.st_mtime_ns, status.st_size])
+    stamps: list[list[object]] = []
+    for folder in sorted(folders):
+        try:
+            stamps.append([str(folder), folder.stat().st_mtime_ns])
+        except OSError:
+            continue
+    return stamps, files
+
+
+def write_discovery(file: Path, project: Project, layers: LayerMap, read: Iterable[Path]) -> None:
+    """Keep ``project`` and its ``layers`` in ``file``, with the stamps of the files
+    detection ``read``; a folder that cannot be written costs speed only."""
+    folders, files = _stamps(project)
+    for path in sorted(set(read)):
+        try:
+            status = path.stat()
+        except OSError:
+            return  # gone while detection read it: keep nothing
+        files.append([str(path), status.st_mtime_ns, status.st_size])
+    data = {
+        "format": _FORMAT,
+        "folders": folders,
+        "files": files,
+        "layers": {layer: list(globs) for layer, globs in layers.patterns.items()},
+        "targets": [str(t) for t in project.targets],
+        "packages": [
+            {
+                "name": p.name,
+                "directory": str(p.directory),
+                "prefix": p.prefix,
+                "namespaces": list(p.namespace_packages),
+                "unread": [str(u) for u in getattr(p, "unread", ())],
+                # Paths relative to the package folder, "/"-separated: a third of the bytes.
+                "files": [
+                    [f.module, f.path.relative_to(p.directory).as_posix(), f.is_package]
+                    for f in p.files
+                ],
+            }
+            for p in project.packages
+        ],
+    }
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        scratch = file.with_name(f"{file.name}.{os.getpid()}.tmp")
+        scratch.write_text(json.dumps(data, separators=(",", ":")))
+        os.replace(scratch, file)
+    except OSError:
+        pass
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise ValueError("not a string")
+    return value
+
+
+def _integer(value: object) -> int:
+    if type(value) is not int:
+        raise ValueError("not an integer")
+    return value
+
+
+def _list(value: object) -> list[object]:
+    if type(value) is not list:
+        raise ValueError("not a list")
+    return value
+
+
+def _unchanged(data: dict[str, object]) -> bool:
+    for entry in _list(data["folders"]):
+        path, mtime = _list(entry)
+        try:
+            if os.stat(_text(path)).st_mtime_ns != _integer(mtime):
+                return False
+        except OSError:
+            return False
+    for entry in _list(data["files"]):
+        path, mtime, size = _list(entry)
+        try:
+            status = os.stat(_text(path))
+        except OSError:
+            return False
+        if (status.st_mtime_ns, status.st_size) != (_integer(mtime), _integer(size)):
+            return False
+    return True
+
+
+def _package(data: object) -> Package:
+    if type(data) is not dict:
+        raise ValueError("not an object")
+    directory = Path(_text(data["directory"]))
+    files = []
+    for entry in _list(data["files"]):
+        module, relative, is_package = _list(entry)
+        if type(is_package) is not bool:
+            raise ValueError("not a boolean")
+        files.append(SourceFile(_text(module), directory / _text(relative), is_package))
+    fields = {
+        "name": _text(data["name"]),
+        "directory": directory,
+        "files": tuple(files),
+        "namespace_packages": tuple(_text(n) for n in _list(data["namespaces"])),
+        "prefix": _text(data["prefix"]),
+    }
+    if "unread" in Package.__dataclass_fields__:
+        fields["unread"] = tuple(Path(_text(u)) for u in _list(data["unread"]))
+    return Package(**fields)  # type: ignore[arg-type]
+
+
+def _layers(data: object) -> LayerMap:
+    if type(data) is not dict or set(data) != set(LAYERS):
+        raise ValueError("not the layers")
+    return LayerMap({layer: tuple(_text(g) for g in _list(globs)) for layer, globs in data.items()})
+
+
+def read_discovery(file: Path, target: Path, config: Config) -> tuple[Project, LayerMap] | None:
+    """The project and layers kept in ``file`` for ``target``, or None when there are none,
+    they do not decode, or a folder (or a file read) they depend on has changed since."""
+    try:
+        data = json.loads(file.read_bytes())
+        if type(data) is not dict or data.get("format") != _FORMAT:
+            return None
+        if [_text(t) for t in _list(data["targets"])] != [str(target)]:
+            return None
+        if not _unchanged(data):
+            return None
+        packages = tuple(_package(p) for p in _list(data["packages"]))
+        layers = _layers(data["layers"])
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return None
+    if not packages:
+        return None
+    return Project(packages=packages, targets=(target,), config=config), layers

@@ -1,0 +1,51 @@
+"""The project that single-file checks (flake8 in an editor) keep between processes: used
+while no folder it depends on has changed, rediscovered otherwise, a bad file a miss."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from archcheck.engine import FileChecker, Options
+from conftest import write_example
+
+PROJECT = {
+    "app/api/routers/users.py": "from app.services import user_service\n",
+    "app/services/user_service.py": "from app.repositories import user_repo\n",
+    "app/repositories/user_repo.py": "",
+}
+LEAK = "from app.repositories import user_repo\n"
+
+
+def codes(root: Path, cache: Path, relative: str) -> list[tuple[int, str]]:
+    """A new process's check of one file, as flake8 runs it on save."""
+    path = root / relative
+    text = path.read_text()
+    checker = FileChecker(Options(cache_dir=cache))
+    return [(f.line, f.code) for f in checker.check(path, ast.parse(text), text.splitlines(True))]
+
+
+def test_kept_project_is_rediscovered_when_a_folder_changes(tmp_path, monkeypatch):
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    write_example(root, PROJECT)
+    monkeypatch.chdir(root)
+    assert codes(root, cache, "app/api/routers/users.py") == []
+    [kept] = (cache / "discovery").iterdir()
+    # A new router: its folder's time changes, so the kept project (without it) is not used.
+    (root / "app/api/routers/items.py").write_text(LEAK)
+    assert codes(root, cache, "app/api/routers/items.py") == [(1, "ARC001")]
+    # A new layer folder under a package that had none: still seen.
+    write_example(root, {"app/api/endpoints/orders.py": LEAK})
+    assert codes(root, cache, "app/api/endpoints/orders.py") == [(1, "ARC001")]
+    assert kept.exists()
+
+
+def test_a_broken_kept_project_is_a_miss(tmp_path, monkeypatch):
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    write_example(root, {**PROJECT, "app/api/routers/items.py": LEAK})
+    monkeypatch.chdir(root)
+    assert codes(root, cache, "app/api/routers/items.py") == [(1, "ARC001")]
+    [kept] = (cache / "discovery").iterdir()
+    for garbage in ('{"format": 1, "folders": 3}', "[]", "not json", '{"format": 1}'):
+        kept.write_text(garbage)
+        assert codes(root, cache, "app/api/routers/items.py") == [(1, "ARC001")]
+    assert kept.read_text().startswith('{"format":1')  # rewritten on the miss
