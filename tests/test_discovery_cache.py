@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from archcheck.engine import FileChecker, Options
 from conftest import write_example
+
+from archcheck.engine import FileChecker, Options
 
 PROJECT = {
     "app/api/routers/users.py": "from app.services import user_service\n",
