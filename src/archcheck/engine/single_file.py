@@ -15,9 +15,9 @@ from pathlib import Path
 from archcheck.cache import FileCache
 from archcheck.config import Config
 from archcheck.engine.chains import Demand, link_findings
+from archcheck.engine.discovery import discovery_file, read_discovery, write_discovery
 from archcheck.engine.graph_imports import classes_imported
 from archcheck.engine.import_rules import ImportChecks
-from archcheck.engine.discovery import discovery_file, read_discovery, write_discovery
 from archcheck.engine.run import Run, display_path, indent_column
 from archcheck.engine.selection import Options, layer_map_for, load, select_rules
 from archcheck.engine.sources import Sources
