@@ -32,14 +32,8 @@ def sources(root: Path) -> dict[Path, str]:
         "layered_leaky",
         "arc101_http_exception_in_repository",
         "arc201_orm_returned_without_schema",
-        pytest.param(
-            "all_rules",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="ARC202 reports each line, not each statement: a call split over lines"
-                " by the formatter (session.scalars(\\n select(...))) becomes two findings",
-            ),
-        ),
+        "arc202_query_in_router",
+        "all_rules",
     ],
 )
 @pytest.mark.parametrize("formatter", sorted(FORMATTERS))
