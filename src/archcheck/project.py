@@ -14,6 +14,7 @@ from pathlib import Path
 
 from archcheck.config import Config
 from archcheck.errors import ProjectError, UsageError
+from archcheck.syntax import SourceError, read_source
 
 __all__ = ["NOT_APP_DIRS", "Package", "Project", "SourceFile", "discover", "package_root_of"]
 
@@ -70,26 +71,57 @@ class Project:
 
 
 def _is_package_dir(path: Path) -> bool:
-    return (path / "__init__.py").is_file()
+    return os.path.isfile(path / "__init__.py")  # False, not an error, where it cannot look
 
 
 def _identifier_dirs(path: Path) -> list[Path]:
     try:
-        entries = sorted(path.iterdir())
+        entries = sorted(os.scandir(path), key=lambda entry: entry.name)
     except OSError:
         return []
     return [
-        entry for entry in entries
-        if entry.is_dir() and entry.name.isidentifier() and entry.name not in _SKIPPED_DIRS
+        path / entry.name for entry in entries
+        if entry.name.isidentifier() and entry.name not in _SKIPPED_DIRS and _is_dir(entry)
     ]
 
 
-def _looks_like_namespace_package(path: Path) -> bool:
-    if not path.name.isidentifier():
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
         return False
-    if any(entry.suffix == ".py" and entry.is_file() for entry in path.iterdir()):
+
+
+# Files that mark the top of a project (its build config, its git checkout, pytest's root):
+# a folder holding one is where the packages sit, never a package itself.
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "conftest.py", ".git")
+
+
+def _looks_like_namespace_package(path: Path) -> bool:
+    """Whether a folder without ``__init__.py`` is itself the top of a package.
+
+    A stray ``main.py`` in a repository named like an identifier (``backend/``) must not
+    make it one: modules would become ``backend.app...`` and every ``app.*`` import would
+    stop resolving. So a folder that marks a project's top is never one, and one whose code
+    imports its sub-packages by their own names (``from app.x import y``) rather than
+    through the folder's name is where packages sit.
+    """
+    if not path.name.isidentifier() or any(os.path.lexists(path / name) for name in _PROJECT_MARKERS):
+        return False
+    try:
+        has_modules = any(
+            entry.name.endswith(".py") and entry.is_file() for entry in os.scandir(path)
+        )
+    except OSError:
+        return False
+    children = _identifier_dirs(path)
+    if not has_modules and not any(child.name in _LAYER_DIR_NAMES for child in children):
+        return False
+    packages = {child.name for child in children if _is_package_dir(child)}
+    if not packages:
         return True
-    return any(child.name in _LAYER_DIR_NAMES for child in _identifier_dirs(path))
+    own, siblings = _import_heads(path, packages)
+    return own >= siblings
 
 
 def _top_package(path: Path) -> Path:
@@ -127,6 +159,7 @@ def _roots_for(target: Path) -> list[Path]:
 
 _IMPORT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 _SAMPLE = 200
+_SAMPLE_BYTES = 256 * 1024  # files larger than this are not sampled
 
 
 def _source_root_children(directory: Path) -> list[Path] | None:
@@ -141,13 +174,20 @@ def _source_root_children(directory: Path) -> list[Path] | None:
     names = {child.name for child in children}
     if not names & _LAYER_DIR_NAMES:
         return None
+    own, siblings = _import_heads(directory, names)
+    return children if siblings > own else None
+
+
+def _import_heads(directory: Path, names: set[str]) -> tuple[int, int]:
+    """How many imports in a sample of the files under ``directory`` start with its own
+    name, and how many with one of ``names`` (its sub-packages)."""
     own = siblings = 0
     for count, path in enumerate(directory.rglob("*.py")):
         if count >= _SAMPLE:
             break
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = read_source(path, _SAMPLE_BYTES)
+        except SourceError:
             continue
         for match in _IMPORT.finditer(data):
             head = match.group(1).decode()
@@ -155,7 +195,7 @@ def _source_root_children(directory: Path) -> list[Path] | None:
                 own += 1
             elif head in names:
                 siblings += 1
-    return children if siblings > own else None
+    return own, siblings
 
 
 def _excluded(path: Path, config: Config) -> bool:
@@ -197,7 +237,8 @@ def _walk(name: str, directory: Path, config: Config) -> Package:
         has_init = _is_package_dir(folder)
         try:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError:
+        except OSError:  # a folder that cannot be listed is named, never skipped in silence
+            unread.append(folder)
             continue
         for entry in entries:
             if entry.name.startswith("."):
@@ -217,7 +258,13 @@ def _walk(name: str, directory: Path, config: Config) -> Package:
                 path = folder / entry.name
                 if _excluded(path, config):
                     continue
-                if entry.name == "__init__.py":
+                try:
+                    regular = entry.is_file()
+                except OSError:
+                    regular = False
+                if not regular:  # a FIFO, a device, a dangling link: never read
+                    unread.append(path)
+                elif entry.name == "__init__.py":
                     files.append(SourceFile(module, path, is_package=True))
                 elif entry.name[:-3].isidentifier():
                     files.append(SourceFile(f"{module}.{entry.name[:-3]}", path))

@@ -3,6 +3,7 @@ import-linter contract) and ``layer_imports`` (``archcheck graph``)."""
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -62,8 +63,14 @@ def unread_warnings(project: Project) -> tuple[str, ...]:
     lines = []
     for package in project.packages:
         for path in package.unread:
-            if path.is_dir():
+            if not os.path.lexists(path):
+                continue  # gone since
+            if os.path.isdir(path) and not os.access(path, os.R_OK | os.X_OK):
+                lines.append(f"{display_path(path)}/ not read: it cannot be listed (permission denied)")
+            elif os.path.isdir(path):
                 lines.append(f"{display_path(path)}/ not read: {path.name!r} is not a Python package name")
+            elif path.name.endswith(".py") and path.name[:-3].isidentifier():
+                lines.append(f"{display_path(path)} not read: not a regular file")
             else:
                 lines.append(f"{display_path(path)} not read: {path.stem!r} is not a module name")
     return tuple(lines)

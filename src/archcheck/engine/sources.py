@@ -15,7 +15,7 @@ from archcheck import __version__
 from archcheck.cache import FileCache, digest, integer, text
 from archcheck.names import ModuleSymbols, symbols_from_data, symbols_of, symbols_to_data
 from archcheck.project import SourceFile
-from archcheck.syntax import ParsedFile, SourceError, decode_source, parse_source
+from archcheck.syntax import ParsedFile, SourceError, decode_source, parse_source, read_source
 
 __all__ = ["Sources"]
 
@@ -36,11 +36,9 @@ class Sources:
     def data_of(self, module: str) -> bytes | None:
         source = self.files[module]
         try:
-            return source.path.read_bytes()
-        except OSError as error:
-            self.broken[source.path] = SourceError(
-                source.path, 1, 1, f"cannot read file: {error.strerror}"
-            )
+            return read_source(source.path)
+        except SourceError as error:
+            self.broken[source.path] = error
             return None
 
     def digest_of(self, module: str) -> str | None:
