@@ -19,8 +19,9 @@ spelled out. The syntax rules (ARC1xx, ARC2xx) are ``archcheck``'s and flake8's 
 
 Options, all optional:
 
-``routers``, ``services``, ``repositories``, ``models``, ``schemas``
-    Module globs of that layer (``app.api.routers``, ``app.*.service``, ``**`` for any depth),
+``wiring``, ``routers``, ``services``, ``repositories``, ``models``, ``schemas``
+    Module globs of that layer (``wiring``: the composition roots, ``app.main``,
+    ``app.api.deps``; the others: ``app.api.routers``, ``app.*.service``, ``**`` for any depth),
     replacing the config's or the detected ones for that layer.
 ``layout``
     ``auto`` (default), ``layered`` or ``feature``.
@@ -125,6 +126,7 @@ class ArchcheckContract(Contract):
 
     type_name = "archcheck"
 
+    wiring = _globs()
     routers = _globs()
     services = _globs()
     repositories = _globs()

@@ -24,6 +24,7 @@ __all__ = [
     "compile_glob",
     "default_patterns",
     "detect_layout",
+    "is_provider",
     "singular",
     "rank",
     "violation",
@@ -110,6 +111,19 @@ _WIRING = {
         "{pkg}.**.bootstrap",
     ),
 }
+
+
+# Dependency providers among the composition roots: under ``strict`` they count as routers
+# (they are the HTTP tier's own code, so a provider that builds a repository is ARC001);
+# the entry point and the containers stay wiring, since assembling every layer at startup
+# is what they are for.
+_PROVIDERS = frozenset({"deps", "dependencies"})
+
+
+def is_provider(glob: str) -> bool:
+    """Whether a wiring glob names dependency providers (a ``deps`` or ``dependencies``
+    segment)."""
+    return any(segment in _PROVIDERS for segment in glob.split("."))
 
 
 def rank(layer: str) -> int:

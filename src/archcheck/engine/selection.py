@@ -10,7 +10,7 @@ from archcheck.config import Config, find_config, load_config
 from archcheck.errors import ConfigError, ProjectError, UsageError
 from archcheck.detection import Detected, detect_layers, matching
 from archcheck.index import ProjectIndex
-from archcheck.layers import LAYERS, ROUTERS, WIRING, LayerMap
+from archcheck.layers import LAYERS, ROUTERS, WIRING, LayerMap, is_provider
 from archcheck.project import Package, SourceFile
 from archcheck.rules import RULES, Rule
 
@@ -135,10 +135,12 @@ def layer_map_for(
     for layer, globs in config.layers.items():
         patterns[layer].extend(globs)
     if config.strict:
-        # Under ``strict`` a composition root is part of the HTTP tier: a provider that
-        # builds a repository is then ARC001.
-        patterns[ROUTERS] += patterns[WIRING]
-        patterns[WIRING] = []
+        # Under ``strict`` the dependency providers are part of the HTTP tier: a provider
+        # that builds a repository is then ARC001. The entry point and the containers stay
+        # wiring: assembling every layer (seeding the database at startup) is their job.
+        providers = [glob for glob in patterns[WIRING] if is_provider(glob)]
+        patterns[ROUTERS] += providers
+        patterns[WIRING] = [glob for glob in patterns[WIRING] if not is_provider(glob)]
     layer_map = LayerMap(patterns)
     if not any(layer_map.layer_of(f.module) for package in packages for f in package.files):
         names = ", ".join(p.name for p in packages)
