@@ -14,6 +14,7 @@ Re-running is cheap: a tree whose recorded version/parameters match is kept.
 from __future__ import annotations
 
 import argparse
+import io
 import shutil
 import subprocess
 import sys
@@ -83,12 +84,53 @@ def _extract_package(archive: Path, package: str, out: Path) -> None:
     shutil.rmtree(tmp)
 
 
-def prepare_real(name: str, manifest: dict, force: bool) -> None:
+def _extract_git(source: dict, git_dir: str | None, package: str, out: Path) -> None:
+    """``source["path"]`` at the pinned commit, from a clone of ``source["repo"]`` given as
+    ``--git NAME=DIR`` (a work tree or a bare repository): ``git archive`` of the commit, so
+    the tree is the commit's content whatever the clone has checked out."""
+    if git_dir is None:
+        raise SystemExit(
+            f"prepare: {source['repo']} is not on PyPI: clone it and pass --git NAME=DIR "
+            f"(git clone {source['repo']} DIR), see benchmarks/README.md"
+        )
+    tmp = out.parent / (out.name + ".unpack")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", git_dir, "archive", "--format=tar", source["commit"], source["path"]],
+        capture_output=True,
+    )
+    if archive.returncode != 0:
+        raise SystemExit(f"prepare: git archive {source['commit']}: {archive.stderr.decode()[-500:]}")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tf:
+        tf.extractall(tmp, filter="data") if hasattr(tarfile, "data_filter") else tf.extractall(tmp)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    shutil.move(str(tmp / source["path"]), str(out / package))
+    shutil.rmtree(tmp)
+
+
+def prepare_real(name: str, manifest: dict, force: bool, git_dirs: dict[str, str]) -> None:
     spec = trees.REAL_TREES[name]
     tree = trees.load_tree(name)
     entry = manifest.get(name, {})
     if not force and tree.exists() and entry.get("requirement") == spec["requirement"]:
         print(f"{name}: up to date ({spec['requirement']})")
+    elif "git" in spec:
+        t0 = time.perf_counter()
+        _extract_git(spec["git"], git_dirs.get(name), spec["package"], tree.dir)
+        manifest[name] = {
+            "kind": "real",
+            "requirement": spec["requirement"],
+            "repo": spec["git"]["repo"],
+            "commit": spec["git"]["commit"],
+            "package": spec["package"],
+            "modules": tree.module_count(),
+        }
+        print(f"{name}: {spec['git']['repo']} at {spec['git']['commit'][:10]}, "
+              f"{manifest[name]['modules']} modules ({time.perf_counter() - t0:.1f}s)")
     else:
         t0 = time.perf_counter()
         archive = _download(spec["requirement"], trees.DOWNLOADS_DIR)
@@ -142,7 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Download and generate the benchmark trees.")
     ap.add_argument("--only", help=f"comma-separated tree names (default: all of {', '.join(trees.ALL_TREES)})")
     ap.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    ap.add_argument("--git", action="append", default=[], metavar="NAME=DIR",
+                    help="a clone of a real tree's repository (trees taken from git, e.g. polar)")
     args = ap.parse_args(argv)
+    git_dirs = dict(item.split("=", 1) for item in args.git)
     names = [n.strip() for n in args.only.split(",")] if args.only else list(trees.ALL_TREES)
     for n in names:
         if n not in trees.ALL_TREES:
@@ -151,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     manifest = trees.read_manifest()
     for name in names:
         if name in trees.REAL_TREES:
-            prepare_real(name, manifest, args.force)
+            prepare_real(name, manifest, args.force, git_dirs)
         else:
             prepare_synth(name, manifest, args.force)
         trees.write_manifest(manifest)

@@ -82,7 +82,44 @@ REAL_TREES: dict[str, dict] = {
         },
         "edit_file": "fastapi/routing.py",
     },
+    # The newest release that installs on Python 3.11 (`pip index versions homeassistant`).
+    "homeassistant": {
+        "requirement": "homeassistant==2024.3.3",
+        "package": "homeassistant",
+        "layers": {
+            "routers": ["homeassistant.components.http", "homeassistant.components.api",
+                        "homeassistant.components.websocket_api"],
+            "services": ["homeassistant.helpers"],
+            "repositories": ["homeassistant.components.recorder"],
+            "models": ["homeassistant.util"],
+            "schemas": ["homeassistant.data_entry_flow"],
+        },
+        "edit_file": "homeassistant/helpers/entity.py",
+    },
+    # A real FastAPI app (feature-first, Python 3.12+ syntax in places), not on PyPI: taken
+    # from a git clone at a pinned commit (see benchmarks/README.md, "Real apps").
+    # Layers: every `<feature>.endpoints|service|repository` module or package found.
+    "polar": {
+        "git": {"repo": "https://github.com/polarsource/polar",
+                "commit": "c6c3645e639ee8eeaa05aa0835cf8e39e330382f", "path": "server/polar"},
+        "requirement": "polar@c6c3645e639ee8eeaa05aa0835cf8e39e330382f",
+        "package": "polar",
+        "layer_tails": {"routers": "endpoints", "services": "service", "repositories": "repository"},
+        "layers": {"models": ["polar.models"], "schemas": ["polar.kit.schemas"]},
+        "edit_file": "polar/user/service.py",
+    },
 }
+
+
+def _tail_packages(root: Path, package: str, tail: str) -> list[str]:
+    """Module names of every ``tail`` module or package below ``root/package``."""
+    found = set()
+    for path in (root / package).rglob(f"{tail}*"):
+        if path.name == tail and (path / "__init__.py").is_file() or path.name == f"{tail}.py":
+            relative = path.relative_to(root).with_suffix("") if path.suffix else path.relative_to(root)
+            found.add(".".join(relative.parts))
+    # A name covers its descendants: keep the outermost.
+    return sorted(n for n in found if not any(n.startswith(o + ".") for o in found))
 
 # --------------------------------------------------------------------------- synthetic trees
 # name -> (layout, modules, seed)
@@ -130,6 +167,14 @@ class Tree:
             return int(self.synth["modules"])
         return sum(1 for _ in self.pkgdir.rglob("*.py"))
 
+    def all_modules(self) -> list[str]:
+        """Every module of the tree, named from its path."""
+        found = []
+        for path in self.pkgdir.rglob("*.py"):
+            parts = path.relative_to(self.dir).with_suffix("").parts
+            found.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+        return found
+
     def layer_packages(self) -> dict[str, list[str]]:
         """Layer -> module names (packages) for a non-container contract."""
         if self.kind == "real":
@@ -166,8 +211,11 @@ def load_tree(name: str) -> Tree:
     d = TREES_DIR / name
     if name in REAL_TREES:
         spec = REAL_TREES[name]
+        layers = dict(spec["layers"])
+        for layer, tail in spec.get("layer_tails", {}).items():
+            layers[layer] = _tail_packages(d, spec["package"], tail)
         return Tree(name=name, kind="real", dir=d, package=spec["package"],
-                    layers=spec["layers"], edit_file=spec.get("edit_file"))
+                    layers=layers, edit_file=spec.get("edit_file"))
     if name in SYNTH_TREES:
         synth = None
         meta = d / "synth.json"
