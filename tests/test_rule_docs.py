@@ -14,7 +14,7 @@ def test_rule_pages_are_generated_from_the_rules():
     expected = rule_pages()
     if os.environ.get("ARCHCHECK_UPDATE_DOCS"):
         PAGES.mkdir(exist_ok=True)
-        for stale in set(p.name for p in PAGES.iterdir()) - set(expected):
+        for stale in {p.name for p in PAGES.iterdir()} - set(expected):
             (PAGES / stale).unlink()
         for name, text in expected.items():
             (PAGES / name).write_text(text)

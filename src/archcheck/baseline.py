@@ -77,7 +77,7 @@ class SourceLines:
 
     def __init__(self) -> None:
         self._text: dict[str, str] = {}
-        self._statements: dict[str, list[ast.AST] | None] = {}
+        self._statements: dict[str, list[ast.stmt | ast.ExceptHandler] | None] = {}
 
     def add(self, path: str, text: str) -> None:
         self._text[path] = text
@@ -113,9 +113,9 @@ class SourceLines:
         position = (line, column - 1)
         innermost = None
         for node in statements:
-            if _start(node) <= position < (node.end_lineno, node.end_col_offset):
-                if innermost is None or _start(node) >= _start(innermost):
-                    innermost = node
+            end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
+            if _start(node) <= position < end and (innermost is None or _start(node) >= _start(innermost)):
+                innermost = node
         if innermost is None:
             return None
         return hashlib.sha256(_canonical(innermost, top=True).encode("utf-8")).hexdigest()[:16]
@@ -130,7 +130,7 @@ _BODIES = frozenset(("body", "orelse", "finalbody", "handlers", "cases"))
 _IGNORED = frozenset(("ctx", "type_comment"))
 
 
-def _start(node: ast.AST) -> tuple[int, int]:
+def _start(node: ast.stmt | ast.ExceptHandler) -> tuple[int, int]:
     """Where ``node`` starts, its decorators included."""
     starts = [(node.lineno, node.col_offset)]
     starts += [(d.lineno, d.col_offset) for d in getattr(node, "decorator_list", ())]
@@ -173,7 +173,12 @@ def _anchored(path: str, root: Path | None) -> str:
 def fingerprint(finding: Finding, lines: SourceLines, root: Path | None = None) -> Fingerprint:
     """The fingerprint of ``finding``; ``root`` anchors paths (default: as reported)."""
     if finding.chain:
-        facts = {"head": finding.chain[0], "tail": finding.chain[-1]}
+        # A chain finding is its link: the import, in a module of no layer, of a layered
+        # module. Which routers reach through it comes and goes; the link stays.
+        facts = {"importer": finding.importer, "imported": finding.imported}
+        statement = lines.statement(finding.path, finding.line, finding.column)
+        if statement is not None:
+            facts["statement"] = statement
     elif finding.importer and finding.imported:
         facts = {"importer": finding.importer, "imported": finding.imported}
     else:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from archcheck import __version__
 from archcheck.errors import ArchcheckError
@@ -97,7 +97,7 @@ class Plugin:
     _checker: FileChecker | None = None
     _parsed = False
     # The baseline the config of each folder names: (its folder, its entries), or None.
-    _baselines: dict[Path, tuple[Path, dict] | None] = {}
+    _baselines: ClassVar[dict[Path, tuple[Path, dict] | None]] = {}
 
     def __init__(self, tree: ast.Module, filename: str, lines: Sequence[str]) -> None:
         # The check runs here, not in run(): flake8 turns an exception raised while it

@@ -6,7 +6,9 @@ from archcheck.rules.arc001_router_imports_repository import RouterImportsReposi
 from archcheck.rules.arc002_upward_import import UpwardImport
 from archcheck.rules.arc003_indirect_layer_leak import IndirectLayerLeak
 from archcheck.rules.arc004_model_schema_coupling import ModelSchemaCoupling
-from archcheck.rules.arc101_http_exception_in_repository import HttpExceptionInRepository
+from archcheck.rules.arc101_http_exception_in_repository import (
+    HttpExceptionInRepository,
+)
 from archcheck.rules.arc102_fastapi_in_repository import FastapiInRepository
 from archcheck.rules.arc103_http_in_service import HttpInService
 from archcheck.rules.arc201_orm_returned_without_schema import OrmReturnedWithoutSchema
@@ -15,13 +17,13 @@ from archcheck.rules.arc900_unparsable_file import UnparsableFile
 from archcheck.rules.base import ChainRule, ImportRule, Rule, SyntaxRule
 
 __all__ = [
+    "DOCS_URL",
+    "REPOSITORY_URL",
     "RULES",
     "ChainRule",
     "ImportRule",
     "Rule",
     "SyntaxRule",
-    "DOCS_URL",
-    "REPOSITORY_URL",
     "docs_url",
     "markdown_table",
     "rule_for",
