@@ -38,13 +38,15 @@ def test_mermaid_of_the_leaky_fixture():
     code, out, err = cli("graph", cwd=LEAKY)
     assert (code, err) == (0, "")
     nodes, edges, styled = mermaid_parts(out)
-    assert list(nodes) == ["routers", "services", "repositories", "models", "schemas"]
+    assert list(nodes) == ["wiring", "routers", "services", "repositories", "models", "schemas"]
     assert nodes["routers"].startswith("routers<br/>") and "modules" in nodes["routers"]
     by_pair = {(a, b, arrow): label for a, arrow, label, b in edges}
-    assert by_pair[("routers", "repositories", "-->")].endswith("4 x ARC001")
+    assert by_pair[("routers", "repositories", "-->")].endswith("3 x ARC001")
     assert by_pair[("routers", "repositories", "-.->")] == "1 x ARC003, indirect"
     assert by_pair[("models", "schemas", "-->")] == "1 import, 1 x ARC004"
     assert "x ARC" not in by_pair[("routers", "services", "-->")]
+    # The composition roots assemble every layer and the routers use them: no leak.
+    assert "x ARC" not in by_pair[("wiring", "repositories", "-->")] + by_pair[("routers", "wiring", "-->")]
     leaking = [i for i, (_, _, label, _) in enumerate(edges) if "x ARC" in label]
     assert styled == [f"  linkStyle {','.join(map(str, leaking))} stroke:#d62728,stroke-width:2px,color:#d62728"]
 
@@ -154,6 +156,12 @@ def test_by_feature_shows_one_feature_reaching_into_another(tmp_path):
         for a, label, b in re.findall(r'^  (n\d+) -->\|"([^"]*)"\| (n\d+)$', out, re.MULTILINE)
     }
     assert edges[("app.orders/routers", "app.users/repositories")].endswith("1 x ARC001")
+    # ARC003 is reported in app.shared (no layer); its arrow starts at the router of the
+    # feature that reaches through it.
+    dashed = re.findall(r'^  (n\d+) -\.->\|"([^"]*)"\| (n\d+)$', out, re.MULTILINE)
+    assert [(names[a], names[b], label) for a, label, b in dashed] == [
+        ("app.users/routers", "app.orders/repositories", "1 x ARC003, indirect")
+    ]
     assert "x ARC" not in edges[("app.orders/routers", "app.orders/services")]
     assert nodes
     code, dot_text, _ = cli("graph", "--by-feature", "--format", "dot", cwd=project)

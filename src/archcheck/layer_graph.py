@@ -108,7 +108,9 @@ def picture(imports: LayerImports, findings: Iterable[Finding], *, by_feature: b
         head, tail = finding.importer_layer, finding.imported_layer
         if head is None:
             continue
-        source = place(finding.importer, head)
+        # ARC003 is reported at its link, in a module of no layer: the arrow starts at the
+        # layered head of the chain.
+        source = place(finding.chain[0] if finding.chain else finding.importer, head)
         target = place(finding.imported, tail) if tail is not None else None
         if target is not None and target != source:
             (indirect if finding.chain else direct).setdefault((source, target), []).append(finding.code)
