@@ -16,16 +16,26 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import grimp
+# grimp parses on Rust threads, whose stacks (2 MiB unless this says otherwise, read once
+# per process) a deeply nested expression overflows: a segmentation fault, no report. A
+# file within ``syntax.MAX_SOURCE_BYTES`` nests at most a million levels, which fits in
+# this; the memory is reserved, not used, unless a file needs it.
+_RUST_STACK = 512 * 1024 * 1024
+if int(os.environ.get("RUST_MIN_STACK", "0") or "0") < _RUST_STACK:
+    os.environ["RUST_MIN_STACK"] = str(_RUST_STACK)
+
+import grimp  # noqa: E402
 from grimp.adaptors.caching import Cache as GrimpCache
 from grimp.application.config import settings as grimp_settings
+from grimp.application.ports.caching import CacheMiss
 from grimp.application.ports.modulefinder import AbstractModuleFinder, FoundPackage, ModuleFile
 from grimp.application.ports.packagefinder import AbstractPackageFinder
+from grimp.domain.valueobjects import DirectImport
 from grimp.exceptions import SourceSyntaxError
 
 from archcheck.project import Package
@@ -108,10 +118,9 @@ def _stamp(path: Path, modules: bytes) -> float:
 
 
 class _KnownModules(AbstractModuleFinder):
-    def __init__(self, packages: Iterable[Package], skip: Collection[Path]) -> None:
+    def __init__(self, packages: Iterable[Package]) -> None:
         self._packages = {p.name: p for p in packages}
-        self._skip = set(skip)
-        names = sorted(f.module for p in self._packages.values() for f in p.files if f.path not in self._skip)
+        names = sorted(f.module for p in self._packages.values() for f in p.files)
         self._modules = hashlib.blake2b("\n".join(names).encode(), digest_size=16).digest()
 
     def find_package(self, package_name, package_directory, file_system):  # noqa: ANN001
@@ -122,7 +131,6 @@ class _KnownModules(AbstractModuleFinder):
             module_files=frozenset(
                 ModuleFile(module=grimp.Module(f.module), mtime=_stamp(f.path, self._modules))
                 for f in package.files
-                if f.path not in self._skip
             ),
             namespace_packages=frozenset(package.namespace_packages),
         )
@@ -142,10 +150,20 @@ class _CheckedCache(GrimpCache):
     files, and ``current``, the name of the one to read. A run reads one generation and
     writes a new one before pointing ``current`` at it, so a concurrent run never reads a
     file half-written, nor the metadata of one run with the data of another.
+
+    It is also how grimp is told the imports of the files it must not read (``given``):
+    grimp still knows them as modules, so what imports them resolves to them. With no
+    cache folder (``cache_dir=""``) nothing else is read or written.
     """
+
+    given: Mapping[str, frozenset[DirectImport]] = {}
 
     @classmethod
     def setup(cls, *, cache_dir: str | None = None, **kwargs):  # noqa: ANN003, ANN206
+        if not cache_dir:
+            cache = cls(cache_dir=".", namer=None, **{k: v for k, v in kwargs.items() if k != "namer"})
+            cache._folder = None  # type: ignore[attr-defined]
+            return cache
         folder = str(cache_dir)
         try:
             with open(os.path.join(folder, "current"), encoding="ascii") as pointer:
@@ -174,8 +192,18 @@ class _CheckedCache(GrimpCache):
         except Exception:  # noqa: BLE001 - an unreadable cache file is a miss
             return {}
 
+    def read_imports(self, module_file: ModuleFile) -> set[DirectImport]:
+        given = self.given.get(module_file.module.name)
+        if given is not None:
+            return set(given)
+        if self._folder is None:  # type: ignore[attr-defined]
+            raise CacheMiss
+        return super().read_imports(module_file)
+
     def write(self, imports_by_module) -> None:  # noqa: ANN001
-        folder: str = self._folder  # type: ignore[attr-defined]
+        folder: str | None = self._folder  # type: ignore[attr-defined]
+        if folder is None:
+            return
         read = self.cache_dir
         try:
             os.makedirs(folder, exist_ok=True)
@@ -205,7 +233,7 @@ def _age(path: str) -> float:
 
 
 @contextmanager
-def _finders(packages: tuple[Package, ...], skip: Collection[Path]) -> Iterator[None]:
+def _finders(packages: tuple[Package, ...], given: Mapping[str, frozenset[DirectImport]]) -> Iterator[None]:
     saved = {
         "PACKAGE_FINDER": grimp_settings.PACKAGE_FINDER,
         "MODULE_FINDER": grimp_settings.MODULE_FINDER,
@@ -213,12 +241,14 @@ def _finders(packages: tuple[Package, ...], skip: Collection[Path]) -> Iterator[
     }
     grimp_settings.configure(
         PACKAGE_FINDER=_KnownPackages(packages),
-        MODULE_FINDER=_KnownModules(packages, skip),
+        MODULE_FINDER=_KnownModules(packages),
         CACHE_CLASS=_CheckedCache,
     )
+    _CheckedCache.given = given
     try:
         yield
     finally:
+        _CheckedCache.given = {}
         grimp_settings.configure(**saved)
 
 
@@ -231,15 +261,24 @@ def build_graph(
     *,
     cache_dir: Path | None,
     exclude_type_checking_imports: bool,
-    skip: Collection[Path] = (),
+    given: Mapping[str, Collection[tuple[str, int, str]]] = {},  # noqa: B006 - read only
 ) -> ProjectGraph:
-    """Build the graph of ``packages``, leaving out the files in ``skip``."""
+    """Build the graph of ``packages``. The modules in ``given`` are not read by grimp: their
+    imports are what it holds, ``(imported module, line, line's text)`` each."""
     names = [p.name for p in packages]
+    imports = {
+        importer: frozenset(
+            DirectImport(importer=grimp.Module(importer), imported=grimp.Module(imported),
+                         line_number=line, line_contents=contents)
+            for imported, line, contents in found
+        )
+        for importer, found in given.items()
+    }
     try:
-        with _finders(packages, skip):
+        with _finders(packages, imports):
             graph = grimp.build_graph(
                 *names,
-                cache_dir=None if cache_dir is None else str(cache_dir),
+                cache_dir="" if cache_dir is None else str(cache_dir),
                 exclude_type_checking_imports=exclude_type_checking_imports,
             )
     except SourceSyntaxError as error:

@@ -7,12 +7,13 @@ which must know which names an import brings in, not just which module.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
 
 from archcheck.names import ModuleSymbols, dotted, resolve_relative
 
-__all__ = ["ImportStatement", "import_statements", "imported_modules", "used_names"]
+__all__ = ["ImportStatement", "import_statements", "imported_modules", "scan_import_lines", "used_names"]
 
 
 @dataclass(frozen=True, order=True)
@@ -70,6 +71,41 @@ def import_statements(tree: ast.Module, module: str, is_package: bool) -> list[I
                     ImportStatement(node.lineno, node.col_offset + 1, target, names, True, type_checking)
                 )
     return sorted(found)
+
+
+# A line that starts an import statement, for files no parser accepts.
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:import[ \t]+[A-Za-z_]|from[ \t]+[.A-Za-z_][\w. \t]*import\b)", re.MULTILINE)
+_CONTINUATION_LINES = 100  # how far a parenthesised import is followed
+
+
+def scan_import_lines(source: str, module: str, is_package: bool) -> list[ImportStatement]:
+    """The imports of a file that does not parse, read statement by statement: each line
+    that starts an import (with the lines a parenthesis or backslash carries it over) is
+    parsed alone, so a syntax error elsewhere costs none of them. Those inside ``if
+    TYPE_CHECKING:`` cannot be told apart here."""
+    lines = source.split("\n")
+    nodes: list[ast.stmt] = []
+    for match in _IMPORT_LINE.finditer(source):
+        first = source.count("\n", 0, match.start())
+        text = lines[first].strip()
+        end = first
+        while end + 1 < len(lines) and end - first < _CONTINUATION_LINES and (
+            text.count("(") > text.count(")") or text.endswith("\\")
+        ):
+            end += 1
+            text += "\n" + lines[end]
+        for candidate in (text, text.partition(";")[0]):
+            try:
+                body = ast.parse(candidate).body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            for node in body[:1]:
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    ast.increment_lineno(node, first)
+                    node.col_offset = len(lines[first]) - len(lines[first].lstrip())
+                    nodes.append(node)
+            break
+    return import_statements(ast.Module(body=nodes, type_ignores=[]), module, is_package)
 
 
 def imported_modules(statement: ImportStatement, modules: Container[str]) -> list[str]:

@@ -95,7 +95,8 @@ def _check(run: Run) -> Report:
         findings += [
             Finding(
                 Location(display_path(error.path), error.line, error.column),
-                UnparsableFile.code, UnparsableFile.message(error.reason),
+                UnparsableFile.code,
+                UnparsableFile.message(error.reason, imports_read=run.imports_readable(error.path)),
             )
             for error in run.sources.broken.values()
         ]

@@ -20,12 +20,15 @@ from archcheck.layers import LayerMap, compile_glob
 from archcheck.project import Project
 from archcheck.rules import Rule
 from archcheck.snapshot import snapshot_path, stamp_of
-from archcheck.syntax import SourceError
+from archcheck.imports import import_statements, imported_modules, scan_import_lines
+from archcheck.syntax import SourceError, decode_source, read_source
 
 if TYPE_CHECKING:
     from archcheck.graph import ProjectGraph
 
 __all__ = ["Run", "display_path", "indent_column"]
+
+_SCAN_LIMIT = 64 * 1024 * 1024  # the largest file whose imports are read line by line
 
 
 def display_path(path: Path) -> str:
@@ -70,6 +73,7 @@ class Run:
         self.options = options
         self.files = {f.module: f for f in project.files}
         self._trusted: bool | None = None
+        self._modules: frozenset[str] | None = None
         self.sources = Sources(self.files, FileCache(self.cache_folder("files")))
         # ``layers``: the map a previous process found for this project (single-file runs).
         self.layers = layers if layers is not None else layer_map_for(
@@ -155,8 +159,10 @@ class Run:
         return Location(display_path(path), line, indent_column(self.sources.lines_of(module), line))
 
     def graph(self) -> ProjectGraph:
-        """The project's import graph from grimp, every file that stops grimp recorded as
-        broken and left out."""
+        """The project's import graph from grimp. A file grimp must not or cannot read (one
+        no Python grammar accepts, one too large, one grimp's own parser refuses) is not
+        read by grimp: its imports come from ``ast``, or line by line where nothing parses
+        it, so it keeps its edges and what imports it still resolves to it."""
         # Imported here, not at the top: grimp costs a flake8 run, which never builds a
         # graph, more than the rest of archcheck together.
         from archcheck.graph import GraphBuildError, build_graph
@@ -165,27 +171,83 @@ class Run:
         cache = None if grimp_cache is None else grimp_cache / self.graph_key()
         if self.options.progress is not None:
             self.options.progress("graph", 0, len(self.files))
-        broken = self.sources.broken
-        attempts = len(self.files) + 1
+        given: dict[str, list[tuple[str, int, str]]] = {}
+        for module in self.sources.oversized():
+            given[module] = self.imports_without_grimp(module)
+        retried = False
         while True:
             try:
                 return build_graph(
                     self.project.packages,
                     cache_dir=cache,
                     exclude_type_checking_imports=self.config.exclude_type_checking_imports,
-                    skip=tuple(broken),
+                    given=given,
                 )
             except GraphBuildError as error:
                 if error.path is None and cache is not None:
                     cache = None  # grimp could not use its cache folder: build without it
                     continue
-                attempts -= 1
-                known = len(broken)
-                # grimp stops at the first bad file: find every bad file in one pass.
+                known = len(given)
+                # grimp stops at the first bad file: find every file Python refuses in one pass.
                 self.sources.read_all(self.options.progress)
-                if len(broken) == known and error.path is not None and attempts > 0:
-                    path = error.path.resolve()
-                    if path not in broken:
-                        broken[path] = SourceError(path, error.line, 1, str(error))
-                if len(broken) == known:
+                modules = {f.path: m for m, f in self.files.items()}
+                for path in self.sources.broken:
+                    module = modules.get(path)
+                    if module is not None and module not in given:
+                        given[module] = self.imports_without_grimp(module)
+                module = None if error.path is None else modules.get(error.path.resolve())
+                if module is not None and module not in given:  # Python reads what grimp cannot
+                    given[module] = self.imports_without_grimp(module)
+                if len(given) == known:
+                    if not retried:  # a file that vanished or changed under grimp
+                        retried = True
+                        continue
                     raise ProjectError(f"cannot build the import graph: {error}") from None
+
+    def imports_without_grimp(self, module: str) -> list[tuple[str, int, str]]:
+        """``(imported module, line, line's text)`` of each project import of ``module``,
+        read with ``ast``, or statement by statement when no grammar accepts the file."""
+        source = self.files[module]
+        parsed = self.sources.tree_of(module)
+        if parsed is not None:
+            statements = import_statements(parsed.tree, module, source.is_package)
+            text = parsed.source
+        else:
+            try:
+                text = decode_source(read_source(source.path, _SCAN_LIMIT))
+            except SourceError:
+                try:
+                    text = read_source(source.path, _SCAN_LIMIT).decode("utf-8", "replace")
+                except SourceError:
+                    return []
+            statements = scan_import_lines(text, module, source.is_package)
+        lines = text.split("\n")
+        found = []
+        for statement in statements:
+            if statement.type_checking and self.config.exclude_type_checking_imports:
+                continue
+            contents = lines[statement.line - 1].strip() if statement.line <= len(lines) else ""
+            found.extend(
+                (imported, statement.line, contents)
+                for imported in imported_modules(statement, self.modules)
+                if imported != module
+            )
+        return found
+
+    @staticmethod
+    def imports_readable(path: Path) -> bool:
+        """Whether ``imports_without_grimp`` reads the imports of a broken file: its bytes
+        can be read, whether or not they parse."""
+        try:
+            return os.path.isfile(path) and os.access(path, os.R_OK) and os.stat(path).st_size <= _SCAN_LIMIT
+        except OSError:
+            return False
+
+    @property
+    def modules(self) -> frozenset[str]:
+        """Every module of the project, namespace packages included, as grimp knows them."""
+        if self._modules is None:
+            self._modules = frozenset(self.files).union(
+                *(p.namespace_packages for p in self.project.packages)
+            )
+        return self._modules

@@ -8,6 +8,7 @@ content, so a warm run parses only what changed.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from archcheck import __version__
 from archcheck.cache import FileCache, digest, integer, text
 from archcheck.names import ModuleSymbols, symbols_from_data, symbols_of, symbols_to_data
 from archcheck.project import SourceFile
-from archcheck.syntax import ParsedFile, SourceError, decode_source, parse_source, read_source
+from archcheck.syntax import MAX_SOURCE_BYTES, ParsedFile, SourceError, decode_source, parse_source, read_source
 
 __all__ = ["Sources"]
 
@@ -93,6 +94,23 @@ class Sources:
             return cached
         self.tree_of(module)
         return self.symbols.get(module)
+
+    def oversized(self) -> list[str]:
+        """The modules whose files are too large to parse (recorded as broken), found by
+        their size alone, before anything reads them."""
+        found = []
+        for module, source in self.files.items():
+            try:
+                size = os.stat(source.path).st_size
+            except OSError:
+                continue
+            if size > MAX_SOURCE_BYTES:
+                try:
+                    read_source(source.path)
+                except SourceError as error:
+                    self.broken[source.path] = error
+                    found.append(module)
+        return found
 
     def lines_of(self, module: str) -> list[str]:
         """The module's text as lines, for columns and ``noqa`` of reported lines only."""
