@@ -25,7 +25,7 @@ from archcheck.engine.selection import detections
 from archcheck.engine.sources import Sources
 from archcheck.errors import ConfigError, ProjectError, UsageError
 from archcheck.index import ProjectIndex
-from archcheck.layers import LAYERS, LayerMap
+from archcheck.layers import LAYERS, WIRING, LayerMap
 from archcheck.project import Package, discover
 
 __all__ = ["Detection", "PackageLayout", "detect", "describe", "init_project", "render_table"]
@@ -170,6 +170,13 @@ def render_table(detection: Detection) -> tomlkit.items.Table:
         for package in layered:
             globs.extend(g for g in package.globs.get(layer, ()) if g not in globs)
         if globs:
+            if layer == WIRING:
+                layers.add(tomlkit.comment(
+                    "wiring: composition roots; they may import every layer, the routers may"
+                ))
+                layers.add(tomlkit.comment(
+                    "import them. Under strict = true, deps/dependencies count as routers."
+                ))
             array = tomlkit.array()
             array.extend(globs)
             layers.add(layer, array)
