@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from archcheck.cache import integer, optional_text, text, texts
 from archcheck.config import Config
+from archcheck.deep_stack import with_deep_stack
 from archcheck.engine.chains import Demand
 from archcheck.engine.graph_imports import GraphImports
 from archcheck.engine.import_rules import ImportChecks
@@ -52,7 +53,8 @@ def check(paths: Sequence[Path], options: Options = Options()) -> Report:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return replace(_check(Run(project, rules, options)), warnings=unread_warnings(project))
+        report = with_deep_stack(lambda: _check(Run(project, rules, options)))
+        return replace(report, warnings=unread_warnings(project))
     finally:
         if collecting:
             gc.enable()
