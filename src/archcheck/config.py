@@ -25,6 +25,8 @@ __all__ = ["Config", "find_config", "load_config"]
 CONFIG_FILES = ("archcheck.toml", "pyproject.toml")
 # A rule code or a prefix of codes: ARC001, ARC1, ARC.
 _CODE = re.compile(r"ARC[0-9]{0,3}")
+# A module name or glob of one (``app.api.*``, ``**.repositories``): dotted, no spaces.
+_MODULE_GLOB = re.compile(r"[\w*?!\[\]-]+(?:\.[\w*?!\[\]-]+)*")
 
 
 @dataclass(frozen=True)
@@ -58,16 +60,22 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), f"cannot read: {error.strerror}", file_error=True) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(str(path), f"invalid TOML: {error}", file_error=True) from None
+    except (RecursionError, MemoryError):  # tomllib recurses into nested arrays and tables
+        raise ConfigError(str(path), "invalid TOML: nested too deeply", file_error=True) from None
 
 
 def _table_in(path: Path) -> dict[str, Any] | None:
     data = _read_toml(path)
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(str(path), "`tool` must be a table ([tool.archcheck])", file_error=True)
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("archcheck")
-        if table is not None and not isinstance(table, dict):
-            raise ConfigError(str(path), "must be a table")
-        return table
-    return data.get("tool", {}).get("archcheck", data)
+        table = tool.get("archcheck")
+    else:
+        table = tool.get("archcheck", data)
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(str(path), "must be a table")
+    return table
 
 
 def find_config(start: Path) -> Path | None:
@@ -129,12 +137,13 @@ def _layers(path: Path, value: Any) -> dict[str, tuple[str, ...]]:
 def _ignore_imports(path: Path, value: Any) -> tuple[tuple[str, str], ...]:
     pairs = []
     for item in _strings(path, "ignore_imports", value):
-        importer, arrow, imported = item.partition("->")
-        if not arrow or not importer.strip() or not imported.strip():
+        sides = [side.strip() for side in item.split("->")]
+        if len(sides) != 2 or not all(_MODULE_GLOB.fullmatch(side) for side in sides):
             raise ConfigError(
-                str(path), f"{item!r} is not of the form 'importer -> imported'", key="ignore_imports"
+                str(path), f"{item!r} is not of the form 'importer -> imported' (module names or globs)",
+                key="ignore_imports",
             )
-        pairs.append((importer.strip(), imported.strip()))
+        pairs.append((sides[0], sides[1]))
     return tuple(pairs)
 
 
