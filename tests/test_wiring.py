@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import FIXTURES, cli, findings
+from conftest import FIXTURES, cli, findings, write_example
 
 
 def test_strict_counts_only_the_providers_as_routers(tmp_path):
@@ -19,3 +19,44 @@ def test_strict_counts_only_the_providers_as_routers(tmp_path):
     assert {(f[0], f[1], f[3]) for f in findings(out)} == {
         ("app/api/dependencies.py", 1, "ARC001"),
     }
+
+
+TASKS = {
+    "app/api/routers/users.py": """\
+from app.core.tasks import send_welcome
+
+
+def register(email):
+    send_welcome.delay(email)
+""",
+    "app/core/tasks.py": """\
+from celery import Celery
+
+from app.repositories import user_repo
+
+celery = Celery()
+
+
+@celery.task(name="welcome")
+def send_welcome(email):
+    user_repo.mark_welcomed(email)
+""",
+    "app/services/user_service.py": "",
+    "app/repositories/user_repo.py": "def mark_welcomed(email):\n    pass\n",
+}
+
+
+def test_a_background_task_body_is_not_needed_by_whoever_enqueues_it(tmp_path):
+    # The router only queues the task: its body runs in a worker, an entry point of its own.
+    write_example(tmp_path, TASKS)
+    assert cli("app", cwd=tmp_path)[0] == 0
+    # Code the router runs itself is followed as before: a helper beside the task.
+    tasks = tmp_path / "app/core/tasks.py"
+    tasks.write_text(tasks.read_text() + "\n\ndef welcomed(email):\n    return user_repo.mark_welcomed(email)\n")
+    router = tmp_path / "app/api/routers/users.py"
+    router.write_text(
+        router.read_text().replace("send_welcome\n", "send_welcome, welcomed\n", 1) + "    return welcomed(email)\n"
+    )
+    code, out, _ = cli("app", cwd=tmp_path)
+    assert code == 1
+    assert [(f[0], f[1], f[3]) for f in findings(out)] == [("app/core/tasks.py", 3, "ARC003")]

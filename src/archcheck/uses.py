@@ -131,7 +131,12 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                     # A later binding replaces an earlier one of the same name.
                     found.imports[name] = [(target, node.lineno, False)]
         elif isinstance(node, _DEFINITIONS):
-            found.definitions.setdefault(node.name, []).extend(_references(node, module, is_package))
+            # A background task's body runs in a worker, not in whoever enqueues it
+            # (``task.delay()``): importers need only its registration.
+            parts = node.decorator_list if _is_task(node) else [node]
+            found.definitions.setdefault(node.name, []).extend(
+                written for part in parts for written in _references(part, module, is_package)
+            )
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and _names(node):
             written = list(_references(node, module, is_package))
             for name in _names(node):
@@ -148,6 +153,21 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
         else:
             found.statements += _references(node, module, is_package)
     return found
+
+
+# Decorators that register a function as a background task: Celery (``@app.task``,
+# ``@celery.task(...)``, ``@shared_task``), Dramatiq (``@dramatiq.actor``, ``@actor``).
+_TASK_DECORATORS = frozenset({"task", "shared_task", "actor"})
+
+
+def _is_task(node: ast.stmt) -> bool:
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    for decorator in node.decorator_list:
+        name = dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
+        if name is not None and name.rpartition(".")[2] in _TASK_DECORATORS:
+            return True
+    return False
 
 
 def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:

@@ -20,7 +20,11 @@ class IndirectLayerLeak(ChainRule):
     reach through it and what they use. A module that also holds code the layers never
     call (a seed function that uses the repositories) is not a leak. Modules whose code
     cannot be read are followed by their module imports. Chains that end in models or
-    schemas, or go through the wiring layer (composition roots), are not leaks.
+    schemas, or go through the wiring layer (composition roots: the entry point, the
+    dependency providers, DI containers), are not leaks; under ``strict = true`` the
+    providers (``deps``, ``dependencies``) count as routers, the others stay wiring. The
+    body of a background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a
+    worker, so whoever enqueues it does not reach what the body uses.
 
     ## Why is this bad?
     Moving a forbidden import into a helper module does not remove the dependency, it
@@ -50,7 +54,8 @@ class IndirectLayerLeak(ChainRule):
     ## Known problems
     Names are followed statically: a name reached through ``getattr`` or a registry
     filled at run time is not seen, and a class counts as needing every one of its
-    methods.
+    methods. A task called directly (``send_welcome(email)`` rather than ``.delay()``)
+    runs its body in the caller, which is not followed.
     """
 
     code = "ARC003"
