@@ -337,5 +337,5 @@ router = APIRouter()
 def purge(session: Session):
     {statement}
 """
-    report, found = run(tmp_path, monkeypatch, {**MODELS, "app/api/routers/users.py": router})
+    report, _ = run(tmp_path, monkeypatch, {**MODELS, "app/api/routers/users.py": router})
     assert [(f.line, f.code) for f in report.findings] == [(11, "ARC202")]

@@ -263,10 +263,10 @@ def symbols_of(tree: ast.Module, module: str, is_package: bool = False) -> Modul
                 _forget(symbols, target.id)
                 if explicit_alias or _looks_like_type(node.value):
                     symbols.type_aliases[target.id] = node.value
-                elif _new_type(symbols, node.value) is not None:
+                elif (wrapped := _new_type(symbols, node.value)) is not None:
                     # ``AsyncSession = NewType("AsyncSession", _AsyncSession)`` is, to a
                     # reader of annotations, the type it wraps.
-                    symbols.type_aliases[target.id] = _new_type(symbols, node.value)
+                    symbols.type_aliases[target.id] = wrapped
                 elif isinstance(node.value, ast.Call):
                     callee = symbols.qualify_node(node.value.func)
                     if callee:

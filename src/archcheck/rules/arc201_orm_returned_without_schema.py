@@ -6,7 +6,14 @@ from archcheck.index import ORM
 from archcheck.layers import ROUTERS, WIRING
 from archcheck.names import ASSIGNED, PARAMETER
 from archcheck.rules.base import Example, SyntaxRule
-from archcheck.rules.frameworks import STATEMENTS, Session, orm_classes, returns_of, route_of, routes_added
+from archcheck.rules.frameworks import (
+    STATEMENTS,
+    Session,
+    orm_classes,
+    returns_of,
+    route_of,
+    routes_added,
+)
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 _SELECTS = frozenset(name for name in STATEMENTS if name.endswith(".select"))
@@ -170,9 +177,9 @@ class OrmReturnedWithoutSchema(SyntaxRule):
             if binding is not None and binding.kind in (ASSIGNED, PARAMETER):
                 # ``user: User = ...``, or a parameter ``current_user: CurrentUser`` where
                 # ``CurrentUser = Annotated[User, Depends(get_current_user)]``.
-                orm = orm_classes(binding.annotation, self.scopes.qualify, self.index)
-                if orm:
-                    return orm[0]
+                annotated = orm_classes(binding.annotation, self.scopes.qualify, self.index)
+                if annotated:
+                    return annotated[0]
                 if binding.kind == ASSIGNED and binding.value is not None:
                     return self._orm_instance(binding.value, depth + 1)
         return None

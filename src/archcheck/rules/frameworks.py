@@ -18,19 +18,19 @@ from archcheck.names import ASSIGNED, ENTERED, IMPORTED, PARAMETER, Scopes, dott
 from archcheck.rules.base import SyntaxRule
 
 __all__ = [
-    "ImportsWebFramework",
-    "RaisesFrameworkException",
-    "Route",
     "SESSION_METHODS",
     "STATEMENTS",
     "WEB_FRAMEWORKS",
+    "ImportsWebFramework",
+    "RaisesFrameworkException",
+    "Route",
     "Session",
     "class_of",
     "framework_exception_built",
     "framework_exception_raised",
     "orm_classes",
-    "route_of",
     "returns_of",
+    "route_of",
     "routes_added",
     "web_framework_of",
     "web_imports",
@@ -240,7 +240,7 @@ def framework_exception_raised(node: ast.Raise, scopes: Scopes, index: ProjectIn
         if _framework_exception(name, index):
             return index.resolve(name)
         callee = index.call_of(name)  # module level: ``NOT_FOUND = HTTPException(404)``
-        return index.resolve(callee) if _framework_exception(callee, index) else None
+        return index.resolve(callee) if callee and _framework_exception(callee, index) else None
     return None
 
 
@@ -594,10 +594,10 @@ class Session:
         """For a project function with a return annotation: whether it names a session
         (``Iterator[Session]``, ``AsyncGenerator[AsyncSession, None]``); else None."""
         function = self.index.function(name)
-        if function is None or function[1].returns is None:
+        returns = None if function is None else function[1].returns
+        if function is None or returns is None:
             return None
-        symbols, info = function
-        return self._names_session(info.returns, symbols.qualify_node)
+        return self._names_session(returns, function[0].qualify_node)
 
     def _names_session(self, annotation: ast.expr, qualify: Qualify) -> bool:
         return any(
