@@ -55,6 +55,10 @@ class GraphImports:
         self.layers = layers
         self.sources = sources
         self.index = index
+        # ARC001 asks, for each router importing a repository, which services use it: one
+        # answer per repository, not one per router (5,000 routers of one repository took
+        # 25 s answering it again and again).
+        self._importers: dict[tuple[str, str], list[str]] = {}
 
     def imports_of(self, module: str) -> Collection[str]:
         return self.graph.imports_of(module)
@@ -69,7 +73,12 @@ class GraphImports:
         return uses_of(parsed.tree, module, self.sources.files[module].is_package)
 
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
-        return sorted(m for m in self.graph.importers_of(module) if self.layers.layer_of(m) == layer)
+        key = (module, layer)
+        if key not in self._importers:
+            self._importers[key] = sorted(
+                m for m in self.graph.importers_of(module) if self.layers.layer_of(m) == layer
+            )
+        return list(self._importers[key])
 
     def classes_imported(self, edge: ImportEdge) -> list[str]:
         parsed = self.sources.tree_of(edge.importer)
