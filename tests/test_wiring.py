@@ -50,10 +50,15 @@ def test_a_background_task_body_is_not_needed_by_whoever_enqueues_it(tmp_path):
     # The router only queues the task: its body runs in a worker, an entry point of its own.
     write_example(tmp_path, TASKS)
     assert cli("app", cwd=tmp_path)[0] == 0
+    # Called directly, the task runs its body in the router's process: followed.
+    router = tmp_path / "app/api/routers/users.py"
+    router.write_text(router.read_text().replace("send_welcome.delay(email)", "send_welcome(email)"))
+    assert [(f[0], f[1], f[3]) for f in findings(cli("app", cwd=tmp_path)[1])] == [("app/core/tasks.py", 3, "ARC003")]
+    router.write_text(router.read_text().replace("send_welcome(email)", "send_welcome.delay(email)"))
+    assert cli("app", cwd=tmp_path)[0] == 0
     # Code the router runs itself is followed as before: a helper beside the task.
     tasks = tmp_path / "app/core/tasks.py"
     tasks.write_text(tasks.read_text() + "\n\ndef welcomed(email):\n    return user_repo.mark_welcomed(email)\n")
-    router = tmp_path / "app/api/routers/users.py"
     router.write_text(
         router.read_text().replace("send_welcome\n", "send_welcome, welcomed\n", 1) + "    return welcomed(email)\n"
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from archcheck.names import dotted, resolve_relative
 
-__all__ = ["ModuleUses", "Use", "uses_of"]
+__all__ = ["ENQUEUE", "ModuleUses", "Use", "uses_of"]
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -50,6 +50,7 @@ class ModuleUses:
     star_imports: list[tuple[str, int]] = field(default_factory=list)
     definitions: dict[str, list[_Written]] = field(default_factory=dict)
     statements: list[_Written] = field(default_factory=list)  # needed by every name
+    tasks: dict[str, list[_Written]] = field(default_factory=dict)  # task -> its registration
     _memo: dict[frozenset[str] | None, frozenset[Use]] = field(default_factory=dict, repr=False)
 
     def uses(self, names: Iterable[str] | None) -> frozenset[Use]:
@@ -71,6 +72,15 @@ class ModuleUses:
                 if name in seen:
                     continue
                 seen.add(name)
+                head, _, attribute = name.partition(".")
+                if attribute:  # ``task.delay``: see ``_enqueued``
+                    if head in self.tasks:
+                        pending += [(head, w) for w in self.tasks[head]]
+                    elif head not in self.definitions:
+                        yield from self._resolve(name, None)  # a re-exported task
+                    else:
+                        wanted.append(head)
+                    continue
                 if name in self.definitions:
                     pending += [(name, w) for w in self.definitions[name]]
                 if name in self.imports or name not in self.definitions:
@@ -81,9 +91,9 @@ class ModuleUses:
                 if line is not None:
                     yield Use(text, line, owner, imported=True)
                     continue
-                head = text.partition(".")[0]
+                head, _, rest = text.partition(".")
                 if head in self.definitions:
-                    wanted.append(head)
+                    wanted.append(_enqueued(head, rest) or head)
                 yield from self._resolve(text, owner)
 
     def _resolve(self, text: str, owner: str | None) -> Iterator[Use]:
@@ -131,12 +141,13 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                     # A later binding replaces an earlier one of the same name.
                     found.imports[name] = [(target, node.lineno, False)]
         elif isinstance(node, _DEFINITIONS):
-            # A background task's body runs in a worker, not in whoever enqueues it
-            # (``task.delay()``): importers need only its registration.
-            parts = node.decorator_list if _is_task(node) else [node]
-            found.definitions.setdefault(node.name, []).extend(
-                written for part in parts for written in _references(part, module, is_package)
-            )
+            found.definitions.setdefault(node.name, []).extend(_references(node, module, is_package))
+            if _is_task(node):
+                # A background task's body runs in a worker, not in whoever enqueues it
+                # (``task.delay()``): that needs only its registration.
+                found.tasks[node.name] = [
+                    written for d in node.decorator_list for written in _references(d, module, is_package)
+                ]
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and _names(node):
             written = list(_references(node, module, is_package))
             for name in _names(node):
@@ -153,6 +164,16 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
         else:
             found.statements += _references(node, module, is_package)
     return found
+
+
+# What a caller does to a task to have a worker run it (Celery, Dramatiq).
+ENQUEUE = frozenset({"delay", "apply_async", "s", "si", "signature", "send", "send_with_options", "message"})
+
+
+def _enqueued(name: str, rest: str) -> str | None:
+    """``task.delay`` for ``task.delay.x`` when ``rest`` enqueues, else None."""
+    attribute = rest.partition(".")[0]
+    return f"{name}.{attribute}" if attribute in ENQUEUE else None
 
 
 # Decorators that register a function as a background task: Celery (``@app.task``,

@@ -20,7 +20,7 @@ from archcheck.findings import Finding, Location
 from archcheck.layers import LayerMap, violation
 from archcheck.rules import ChainRule
 from archcheck.rules.base import Link, Reach
-from archcheck.uses import ModuleUses, Use
+from archcheck.uses import ENQUEUE, ModuleUses, Use
 
 __all__ = ["Chains", "Demand", "LinkSource", "link_findings", "names_used"]
 
@@ -60,7 +60,10 @@ def names_used(uses: Iterable[Use], modules: Collection[str]) -> dict[str, _Name
             continue
         rest = use.target[len(module) + 1 :]
         if rest:
-            names: _Names = frozenset((rest.partition(".")[0],))
+            # ``task.delay`` stays whole: enqueuing a task does not run its body.
+            name, _, attribute = rest.partition(".")
+            attribute = attribute.partition(".")[0]
+            names: _Names = frozenset((f"{name}.{attribute}" if attribute in ENQUEUE else name,))
         else:
             # An import inside a function runs the module; a module passed as a value may
             # be used for anything.

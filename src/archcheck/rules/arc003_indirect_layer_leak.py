@@ -24,7 +24,8 @@ class IndirectLayerLeak(ChainRule):
     dependency providers, DI containers), are not leaks; under ``strict = true`` the
     providers (``deps``, ``dependencies``) count as routers, the others stay wiring. The
     body of a background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a
-    worker, so whoever enqueues it does not reach what the body uses.
+    worker, so whoever only enqueues it (``task.delay()``) does not reach what the body
+    uses.
 
     ## Why is this bad?
     Moving a forbidden import into a helper module does not remove the dependency, it
@@ -54,8 +55,10 @@ class IndirectLayerLeak(ChainRule):
     ## Known problems
     Names are followed statically: a name reached through ``getattr`` or a registry
     filled at run time is not seen, and a class counts as needing every one of its
-    methods. A task called directly (``send_welcome(email)`` rather than ``.delay()``)
-    runs its body in the caller, which is not followed.
+    methods. A task is known by its decorator's last name (``task``, ``shared_task``,
+    ``actor``); its body is left out only where the task is enqueued (``.delay()``,
+    ``.apply_async()``, ``.send()``...), so a task called directly, or from a registry of
+    functions, counts with its body.
     """
 
     code = "ARC003"
