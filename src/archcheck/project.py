@@ -14,7 +14,7 @@ from pathlib import Path
 
 from archcheck.config import Config
 from archcheck.errors import ProjectError, UsageError
-from archcheck.syntax import SourceError, read_source
+from archcheck.reading import UnreadableFile, read_regular
 
 __all__ = ["NOT_APP_DIRS", "Package", "Project", "SourceFile", "discover", "package_root_of"]
 
@@ -186,8 +186,8 @@ def _import_heads(directory: Path, names: set[str]) -> tuple[int, int]:
         if count >= _SAMPLE:
             break
         try:
-            data = read_source(path, _SAMPLE_BYTES)
-        except SourceError:
+            data = read_regular(path, _SAMPLE_BYTES)
+        except UnreadableFile:
             continue
         for match in _IMPORT.finditer(data):
             head = match.group(1).decode()

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import ast
 import io
-import os
 import re
-import stat
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+
+from archcheck.reading import UnreadableFile, read_regular
 
 __all__ = ["MAX_SOURCE_BYTES", "ParsedFile", "SourceError", "decode_source", "parse_source", "read_source"]
 
@@ -88,32 +88,12 @@ def _undecodable(path: Path, data: bytes, what: str, start: int | None = None) -
 
 
 def read_source(path: Path, limit: int | None = MAX_SOURCE_BYTES) -> bytes:
-    """The bytes of a regular file, at most ``limit`` of them; SourceError for anything else.
-
-    Opened without blocking and checked on the open descriptor, so a FIFO, a device or a
-    link to ``/dev/zero`` named ``.py`` is refused instead of hanging or filling memory.
-    """
+    """The bytes of a regular file, at most ``limit`` of them; SourceError for anything else
+    (see ``reading.read_regular``)."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError as error:
-        raise SourceError(path, 1, 1, f"cannot read file: {error.strerror}") from None
-    with os.fdopen(descriptor, "rb") as file:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise SourceError(path, 1, 1, "not a regular file")
-        if limit is not None and status.st_size > limit:
-            raise SourceError(path, 1, 1, f"too large: {_megabytes(status.st_size)}, the limit is {_megabytes(limit)}")
-        try:
-            data = file.read() if limit is None else file.read(limit + 1)
-        except OSError as error:
-            raise SourceError(path, 1, 1, f"cannot read file: {error.strerror}") from None
-    if limit is not None and len(data) > limit:  # grew since it was measured
-        raise SourceError(path, 1, 1, f"too large: over {_megabytes(limit)}")
-    return data
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
+        return read_regular(path, limit)
+    except UnreadableFile as error:
+        raise SourceError(path, 1, 1, error.reason) from None
 
 
 def decode_source(data: bytes, path: Path = Path("<source>")) -> str:
