@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from conftest import GIT, git, run, write_example
 
 pytestmark = [pytest.mark.functional, pytest.mark.skipif(GIT is None, reason="git is not installed")]

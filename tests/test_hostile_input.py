@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import archcheck, cli, findings, run, write_example
 
 pytestmark = pytest.mark.functional

@@ -20,11 +20,11 @@ import pytest
 hypothesis = pytest.importorskip("hypothesis")
 hypothesmith = pytest.importorskip("hypothesmith")
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from conftest import write_example
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from archcheck.engine import Options, check  # noqa: E402
-from conftest import write_example  # noqa: E402
+from archcheck.engine import Options, check
 
 EXAMPLES = int(os.environ.get("ARCHCHECK_FUZZ_EXAMPLES", "25"))
 APP = {

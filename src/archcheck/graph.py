@@ -29,7 +29,7 @@ _RUST_STACK = 512 * 1024 * 1024
 if int(os.environ.get("RUST_MIN_STACK", "0") or "0") < _RUST_STACK:
     os.environ["RUST_MIN_STACK"] = str(_RUST_STACK)
 
-import grimp  # noqa: E402
+import grimp
 from grimp.adaptors.caching import Cache as GrimpCache
 from grimp.application.config import settings as grimp_settings
 from grimp.application.ports.caching import CacheMiss
@@ -261,7 +261,7 @@ def build_graph(
     *,
     cache_dir: Path | None,
     exclude_type_checking_imports: bool,
-    given: Mapping[str, Collection[tuple[str, int, str]]] = {},  # noqa: B006 - read only
+    given: Mapping[str, Collection[tuple[str, int, str]]] = {},  # read only
 ) -> ProjectGraph:
     """Build the graph of ``packages``. The modules in ``given`` are not read by grimp: their
     imports are what it holds, ``(imported module, line, line's text)`` each."""

@@ -15,12 +15,12 @@ from archcheck.engine.selection import Options, layer_map_for
 from archcheck.engine.sources import Sources
 from archcheck.errors import ProjectError
 from archcheck.findings import Location
+from archcheck.imports import import_statements, imported_modules, scan_import_lines
 from archcheck.index import ProjectIndex
 from archcheck.layers import LayerMap, compile_glob
 from archcheck.project import Project
 from archcheck.rules import Rule
 from archcheck.snapshot import snapshot_path, stamp_of
-from archcheck.imports import import_statements, imported_modules, scan_import_lines
 from archcheck.syntax import SourceError, decode_source, read_source
 
 if TYPE_CHECKING:

@@ -14,9 +14,21 @@ from pathlib import Path
 
 from archcheck import __version__
 from archcheck.cache import FileCache, digest, integer, text
-from archcheck.names import ModuleSymbols, symbols_from_data, symbols_of, symbols_to_data
+from archcheck.names import (
+    ModuleSymbols,
+    symbols_from_data,
+    symbols_of,
+    symbols_to_data,
+)
 from archcheck.project import SourceFile
-from archcheck.syntax import MAX_SOURCE_BYTES, ParsedFile, SourceError, decode_source, parse_source, read_source
+from archcheck.syntax import (
+    MAX_SOURCE_BYTES,
+    ParsedFile,
+    SourceError,
+    decode_source,
+    parse_source,
+    read_source,
+)
 
 __all__ = ["Sources"]
 
