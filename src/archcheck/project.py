@@ -291,12 +291,18 @@ def _holds_python(folder: Path) -> bool:
 
 
 def _namespaces_with_code(package: Package) -> tuple[str, ...]:
-    # A namespace folder counts only when Python files sit somewhere below it.
-    modules = [f.module for f in package.files]
-    return tuple(
-        ns for ns in package.namespace_packages
-        if any(m == ns or m.startswith(ns + ".") for m in modules)
-    )
+    # A namespace folder counts only when Python files sit somewhere below it: it is then
+    # the parent, or an ancestor, of some module.
+    ancestors = set()
+    for source in package.files:
+        name = source.module
+        while "." in name:
+            name = name.rpartition(".")[0]
+            if name in ancestors:
+                break
+            ancestors.add(name)
+    modules = {f.module for f in package.files}
+    return tuple(ns for ns in package.namespace_packages if ns in ancestors or ns in modules)
 
 
 def discover(paths: Sequence[Path], config: Config) -> Project:
