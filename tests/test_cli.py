@@ -113,8 +113,8 @@ def test_broken_files_are_reported_and_do_not_hide_other_findings(tmp_path):
     assert code == 1, err
     lines = out.splitlines()
     assert lines[0].startswith("app/api/routers/users.py:1:1: ARC001 ")
-    assert lines[1].startswith("app/core/latin.py:1:1: ARC900 File could not be parsed (cannot decode")
-    assert lines[2].startswith("app/services/broken.py:1:7: ARC900 File could not be parsed (SyntaxError")
+    assert lines[1].startswith("app/core/latin.py:1:1: ARC900 File could not be parsed (line 1: not UTF-8 and no coding cookie)")
+    assert lines[2].startswith("app/services/broken.py:1:7: ARC900 File could not be parsed (line 1: ")
     assert lines[3] == "Found 3 findings in 3 files."
 
 

@@ -73,6 +73,8 @@ def test_fixture_contract_reports_the_cli_import_findings(project, packages, tmp
     packages = [p for p in packages if (p.directory / "__init__.py").is_file()]
     if not packages:
         pytest.skip("import-linter takes only regular packages as root packages")
+    if any(p.namespace_packages for p in packages):
+        pytest.skip("import-linter's graph leaves out folders without __init__.py in a package")
     if any(p.prefix == "" for p in packages):
         pytest.skip("a source-root layout: the folder itself is on sys.path, not a package")
     roots = sorted(p.name for p in packages)

@@ -53,7 +53,9 @@ def test_json_carries_every_finding_of_the_text_report(project):
             assert finding["importer"] and finding["imported"]
             assert finding["importer_layer"] and finding["imported_layer"]
         if finding["code"] == "ARC003":
-            assert finding["chain"][0] == finding["importer"] and finding["chain"][-1] == finding["imported"]
+            # The finding sits at the link, a module of no layer inside the chain.
+            chain = finding["chain"]
+            assert finding["importer"] in chain[1:-1] and chain[-1] == finding["imported"]
 
 
 def test_json_finding_fields_on_the_leaky_fixture():
@@ -132,15 +134,15 @@ def test_statistics_count_per_code_with_rule_names():
     code, out, _ = cli(".", "--statistics", cwd=LEAKY)
     assert code == 1
     assert out == (
-        "4  ARC001  router-imports-repository\n"
+        "3  ARC001  router-imports-repository\n"
         "3  ARC002  upward-import\n"
         "1  ARC003  indirect-layer-leak\n"
         "2  ARC004  model-schema-coupling\n"
-        "Found 10 findings in 10 files.\n"
+        "Found 9 findings in 9 files.\n"
     )
     code, out, err = cli(".", "--statistics", "--format", "json", cwd=LEAKY)
-    assert json.loads(out)["summary"]["counts"]["ARC001"] == 4
-    assert "4  ARC001  router-imports-repository" in err
+    assert json.loads(out)["summary"]["counts"]["ARC001"] == 3
+    assert "3  ARC001  router-imports-repository" in err
 
 
 def test_output_file_takes_the_report(tmp_path):
