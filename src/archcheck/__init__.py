@@ -1,4 +1,5 @@
 """archcheck: an architecture linter for FastAPI projects."""
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

@@ -19,6 +19,7 @@ one ``session.query`` call in a handler lets one through, not a second one added
 The file is JSON, sorted and stable, meant to be committed and reviewed in diffs; the
 format is described in ``docs/json-format.md``.
 """
+
 from __future__ import annotations
 
 import ast
@@ -114,7 +115,9 @@ class SourceLines:
         innermost = None
         for node in statements:
             end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
-            if _start(node) <= position < end and (innermost is None or _start(node) >= _start(innermost)):
+            if _start(node) <= position < end and (
+                innermost is None or _start(node) >= _start(innermost)
+            ):
                 innermost = node
         if innermost is None:
             return None
@@ -273,7 +276,9 @@ def load_baseline(path: Path) -> dict[Fingerprint, int]:
     """Read a baseline file: fingerprint -> how many findings it lets through."""
 
     def invalid(reason: str) -> UsageError:
-        return UsageError(f"{path}: not an archcheck baseline ({reason}); write one with --write-baseline")
+        return UsageError(
+            f"{path}: not an archcheck baseline ({reason}); write one with --write-baseline"
+        )
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -307,6 +312,8 @@ def load_baseline(path: Path) -> dict[Fingerprint, int]:
             or count < 1
             or not all(isinstance(value, str) for value in facts.values())
         ):
-            raise invalid(f"entry {number} needs a string 'code', string facts and a positive 'count'")
+            raise invalid(
+                f"entry {number} needs a string 'code', string facts and a positive 'count'"
+            )
         baseline[Fingerprint(code, tuple(sorted(facts.items())))] += count
     return dict(baseline)

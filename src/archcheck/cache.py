@@ -12,6 +12,7 @@ values are JSON (data only: nothing in them can name a type or code to build), e
 through a decoder that checks its shape, and anything that does not decode is a miss. A
 folder tracked by git, or owned by another user, is not used at all (``distrust``).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -104,7 +105,7 @@ class FileCache:
                 "SELECT data FROM entries WHERE key = ?", (digest(_PYTHON, key),)
             ).fetchone()
             return None if row is None else decode(json.loads(row[0]))
-        except Exception:  # noqa: BLE001 - whatever is wrong with an entry, it is a miss
+        except Exception:
             return None
 
     def put(self, key: str, value: object) -> None:
@@ -176,7 +177,7 @@ def _tracked_by_git(directory: Path) -> bool:
             return False
         if not line.startswith("gitdir:"):
             return False
-        git_dir = (top / line[len("gitdir:"):].strip()).resolve()
+        git_dir = (top / line[len("gitdir:") :].strip()).resolve()
     try:
         index = (git_dir / "index").read_bytes()
     except OSError:
@@ -214,7 +215,9 @@ def _index_paths(index: bytes):
         end = index.find(b"\0", position)
         if end < 0 or strip > len(previous):
             return
-        previous = (previous[: len(previous) - strip] if version == 4 else b"") + index[position:end]
+        previous = (previous[: len(previous) - strip] if version == 4 else b"") + index[
+            position:end
+        ]
         yield previous
         # versions 2 and 3 pad each entry with 1 to 8 NULs to a multiple of 8 bytes
         position = end + 1 if version == 4 else start + ((end - start) // 8 + 1) * 8

@@ -4,6 +4,7 @@
 ``init`` and ``graph`` are the other commands. Nothing here decides what a finding is or
 when a run fails: the engine finds, ``reporting.Result`` owns the exit status.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -119,7 +120,7 @@ def _run_engine(call: Callable[[Options], Any], options: Options) -> Any:
         return call(options)
     except (ArchcheckError, KeyboardInterrupt):
         raise
-    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, exit 2
+    except Exception as error:
         raise ArchcheckError(
             f"internal error, please report it: {type(error).__name__}: {error}"
         ) from error
@@ -146,7 +147,11 @@ class _Group(click.Group):
             return
         commands = sorted(self.commands)
         nearest = difflib.get_close_matches(word, commands, n=1, cutoff=0.6)
-        hint = f"did you mean `archcheck {nearest[0]}`?" if nearest else f"commands: {', '.join(commands)}"
+        hint = (
+            f"did you mean `archcheck {nearest[0]}`?"
+            if nearest
+            else f"commands: {', '.join(commands)}"
+        )
         _fail(UsageError(f"{word}: no such file or directory, nor a command; {hint}"))
 
 
@@ -154,11 +159,18 @@ def _engine_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command that runs the engine takes."""
     for option in reversed(
         (
-            click.option("--config", "config_path", type=click.Path(path_type=Path),
-                         help="Config file (pyproject.toml or archcheck.toml); default: the nearest above the first PATH."),
+            click.option(
+                "--config",
+                "config_path",
+                type=click.Path(path_type=Path),
+                help="Config file (pyproject.toml or archcheck.toml); default: the nearest above the first PATH.",
+            ),
             click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
-            click.option("--cache-dir", type=click.Path(path_type=Path),
-                         help="Cache folder (default: $ARCHCHECK_CACHE_DIR, else .archcheck_cache beside the config)."),
+            click.option(
+                "--cache-dir",
+                type=click.Path(path_type=Path),
+                help="Cache folder (default: $ARCHCHECK_CACHE_DIR, else .archcheck_cache beside the config).",
+            ),
         )
     ):
         command = option(command)
@@ -182,26 +194,68 @@ def main() -> None:
 @main.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_engine_options
-@click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the config's).")
+@click.option(
+    "--select", help="Comma-separated rule codes or prefixes to enable (replaces the config's)."
+)
 @click.option("--extend-select", help="Comma-separated rule codes or prefixes to enable on top.")
 @click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Report format: text for people, json for scripts, sarif for code scanning, github for Actions annotations.")
-@click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the report to FILE instead of stdout.")
-@click.option("--statistics", is_flag=True,
-              help="Count findings per rule (text: instead of the findings; other formats: on stderr).")
-@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Report only findings not recorded in this baseline file.")
-@click.option("--write-baseline", "write_baseline_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Record every current finding in this baseline file, and exit 0.")
-@click.option("--no-baseline", is_flag=True, help="Report every finding, whatever baseline the config names.")
-@click.option("--show-source", is_flag=True, help="Show each finding's line, with a caret under it.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format: text for people, json for scripts, sarif for code scanning, github for Actions annotations.",
+)
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to FILE instead of stdout.",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Count findings per rule (text: instead of the findings; other formats: on stderr).",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Report only findings not recorded in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Record every current finding in this baseline file, and exit 0.",
+)
+@click.option(
+    "--no-baseline", is_flag=True, help="Report every finding, whatever baseline the config names."
+)
+@click.option(
+    "--show-source", is_flag=True, help="Show each finding's line, with a caret under it."
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
-def check_command(paths, config_path, no_cache, cache_dir, select, extend_select, ignore, output_format,
-                  output_file, statistics, baseline_path, write_baseline_path, no_baseline, show_source,
-                  exit_zero, quiet):
+def check_command(
+    paths,
+    config_path,
+    no_cache,
+    cache_dir,
+    select,
+    extend_select,
+    ignore,
+    output_format,
+    output_file,
+    statistics,
+    baseline_path,
+    write_baseline_path,
+    no_baseline,
+    show_source,
+    exit_zero,
+    quiet,
+):
     """Check PATHS (package directories, or folders holding packages; default: .)."""
     options = Options(
         config_path=config_path,
@@ -233,7 +287,14 @@ def check_command(paths, config_path, no_cache, cache_dir, select, extend_select
         click.echo(f"archcheck: warning: {warning}", err=True)
     result = Result(report, comparison, exit_zero=exit_zero)
     colour = output_file is None and output_format == "text" and _colour(sys.stdout)
-    text = render(result, output_format, quiet=quiet, statistics=statistics, show_source=show_source, colour=colour)
+    text = render(
+        result,
+        output_format,
+        quiet=quiet,
+        statistics=statistics,
+        show_source=show_source,
+        colour=colour,
+    )
     _emit(text, output_file, colour)
     if statistics and output_format != "text":
         for line in statistics_lines(result):
@@ -279,8 +340,11 @@ def explain_command(code):
 @main.command("init")
 @click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Replace an existing [tool.archcheck] table.")
-@click.option("--dry-run", is_flag=True,
-              help="Write nothing: print the [tool.archcheck] table on stdout (what was found on stderr).")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Write nothing: print the [tool.archcheck] table on stdout (what was found on stderr).",
+)
 def init_command(path, force, dry_run):
     """Detect the layout of the project in PATH (default: .) and write [tool.archcheck] into
     its pyproject.toml, creating the file if needed and keeping the rest of it as it was."""
@@ -303,12 +367,25 @@ def init_command(path, force, dry_run):
 @main.command("graph")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_engine_options
-@click.option("--format", "output_format", type=click.Choice(("mermaid", "dot")), default="mermaid",
-              show_default=True, help="mermaid (GitHub renders it in Markdown) or dot (Graphviz).")
-@click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the graph to FILE instead of stdout.")
-@click.option("--by-feature", is_flag=True,
-              help="One box per feature (feature-first layouts): shows one feature reaching into another.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("mermaid", "dot")),
+    default="mermaid",
+    show_default=True,
+    help="mermaid (GitHub renders it in Markdown) or dot (Graphviz).",
+)
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the graph to FILE instead of stdout.",
+)
+@click.option(
+    "--by-feature",
+    is_flag=True,
+    help="One box per feature (feature-first layouts): shows one feature reaching into another.",
+)
 def graph_command(paths, config_path, no_cache, cache_dir, output_format, output_file, by_feature):
     """Draw the layers of PATHS (default: .) and the imports between them, leaks in red."""
     options = Options(config_path=config_path, use_cache=not no_cache, cache_dir=cache_dir)

@@ -4,6 +4,7 @@ Every key is checked for type and value, and an error names the file and the key
 (``select``, ``ignore``, ``per-file-ignores``) must be lists of code-shaped strings here;
 whether a rule has the code is the engine's to check, which knows the rule registry.
 """
+
 from __future__ import annotations
 
 import re
@@ -129,7 +130,9 @@ def _layers(path: Path, value: Any) -> dict[str, tuple[str, ...]]:
     for name in value:
         if name not in LAYERS:
             raise ConfigError(
-                str(path), f"unknown layer {name!r}; expected one of {', '.join(LAYERS)}", key="layers"
+                str(path),
+                f"unknown layer {name!r}; expected one of {', '.join(LAYERS)}",
+                key="layers",
             )
     return {name: _strings(path, f"layers.{name}", globs) for name, globs in value.items()}
 
@@ -140,7 +143,8 @@ def _ignore_imports(path: Path, value: Any) -> tuple[tuple[str, str], ...]:
         sides = [side.strip() for side in item.split("->")]
         if len(sides) != 2 or not all(_MODULE_GLOB.fullmatch(side) for side in sides):
             raise ConfigError(
-                str(path), f"{item!r} is not of the form 'importer -> imported' (module names or globs)",
+                str(path),
+                f"{item!r} is not of the form 'importer -> imported' (module names or globs)",
                 key="ignore_imports",
             )
         pairs.append((sides[0], sides[1]))
@@ -150,7 +154,9 @@ def _ignore_imports(path: Path, value: Any) -> tuple[tuple[str, str], ...]:
 def _per_file_ignores(path: Path, value: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
         raise ConfigError(str(path), "must be a table of 'glob' = [codes]", key="per-file-ignores")
-    return {glob: _codes(path, f"per-file-ignores.{glob!r}", codes) for glob, codes in value.items()}
+    return {
+        glob: _codes(path, f"per-file-ignores.{glob!r}", codes) for glob, codes in value.items()
+    }
 
 
 def _layout(path: Path, value: Any) -> str:
@@ -168,7 +174,10 @@ _KEYS = {
     "strict": ("strict", _boolean),
     "exclude": ("exclude", _strings),
     "ignore_imports": ("ignore_imports", lambda path, key, value: _ignore_imports(path, value)),
-    "per-file-ignores": ("per_file_ignores", lambda path, key, value: _per_file_ignores(path, value)),
+    "per-file-ignores": (
+        "per_file_ignores",
+        lambda path, key, value: _per_file_ignores(path, value),
+    ),
     "exclude_type_checking_imports": ("exclude_type_checking_imports", _boolean),
     "baseline": ("baseline", _baseline),
 }

@@ -37,6 +37,7 @@ Options, all optional:
 
 This is the one module that imports import-linter; the engine does the checking.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -67,7 +68,8 @@ def _globs() -> fields.ListField:
 
 def _unknown_codes(codes: list[str] | None) -> list[str]:
     return [
-        code for code in codes or ()
+        code
+        for code in codes or ()
         if not any(rule.code.startswith(code.upper()) for rule in RULES)
     ]
 
@@ -117,7 +119,9 @@ def _remove_ignored_imports(graph: Any, expressions: Any, alerting: Any) -> tupl
             graph=graph, ignore_imports=expressions, unmatched_alerting=alerting
         )
         return list(warnings), 0
-    removal = remove_and_report(graph=graph, ignore_imports=expressions, unmatched_alerting=alerting)
+    removal = remove_and_report(
+        graph=graph, ignore_imports=expressions, unmatched_alerting=alerting
+    )
     return list(removal.warnings), removal.ignored_import_count
 
 

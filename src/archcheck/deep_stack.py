@@ -7,6 +7,7 @@ lookups through bases and star imports. Rather than a recursion limit hit at a d
 test foresaw (an internal error), the whole run gets a stack sized for the deepest tree
 ``ast`` builds: the memory is reserved, and used only by a file that needs it.
 """
+
 from __future__ import annotations
 
 import sys
@@ -34,7 +35,7 @@ def with_deep_stack(function: Callable[[], T]) -> T:
         _deep.active = True
         try:
             outcome.append(function())
-        except BaseException as error:  # noqa: BLE001 - re-raised on the caller's thread
+        except BaseException as error:
             failure.append(error)
 
     previous_limit = sys.getrecursionlimit()

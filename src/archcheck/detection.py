@@ -12,6 +12,7 @@ Composition roots (``main``, ``app``, ``deps``...) take their names and layer fr
 ``layers.default_patterns``; here they are anchored: ``main`` and ``app`` only as modules,
 ``deps``, ``dependencies`` and ``middleware`` only beside the routers.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,14 @@ from dataclasses import dataclass
 
 from archcheck.index import ENUM, ORM, ORM_BASE, SCHEMA, ProjectIndex
 from archcheck.layers import (
-    LAYERS, MODELS, REPOSITORIES, ROUTERS, SCHEMAS, SERVICES, LayerMap, compile_glob,
+    LAYERS,
+    MODELS,
+    REPOSITORIES,
+    ROUTERS,
+    SCHEMAS,
+    SERVICES,
+    LayerMap,
+    compile_glob,
     default_patterns,
 )
 from archcheck.project import SourceFile
@@ -89,13 +97,9 @@ def not_app(prefix: str, modules: Iterable[str]) -> set[str]:
         parts = module.split(".")
         for i in range(start, len(parts) - 1):  # packages only: a test.py is no tree
             name, node = parts[i], ".".join(parts[: i + 1])
-            if name in ("tests", "test"):
-                found.add(node)
-            elif name in ("alembic", "migrations") and (
+            if name in ("tests", "test") or (name in ("alembic", "migrations") and (
                 f"{node}.env" in modules or any(m.startswith(f"{node}.versions.") for m in modules)
-            ):
-                found.add(node)
-            elif name == "scripts" and i - start <= 1:
+            )) or (name == "scripts" and i - start <= 1):
                 found.add(node)
     return found
 
@@ -134,7 +138,7 @@ class _Tree:
         return node in self.children or (source is not None and source.is_package)
 
     def depth(self, node: str) -> int:
-        relative = node[len(self.prefix) + 1:] if self.prefix else node
+        relative = node[len(self.prefix) + 1 :] if self.prefix else node
         return relative.count(".") + 1
 
     def below(self, node: str) -> list[str]:
@@ -142,7 +146,9 @@ class _Tree:
 
 
 def _named(tree: _Tree) -> dict[str, str]:
-    return {node: _LAYER_OF_NAME[_last(node)] for node in tree.nodes if _last(node) in _LAYER_OF_NAME}
+    return {
+        node: _LAYER_OF_NAME[_last(node)] for node in tree.nodes if _last(node) in _LAYER_OF_NAME
+    }
 
 
 def _layout(tree: _Tree, named: dict[str, str]) -> str | None:
@@ -155,7 +161,11 @@ def _layout(tree: _Tree, named: dict[str, str]) -> str | None:
             features += 1
     if features >= 2:
         return "feature"
-    return "layered" if any(layer in (ROUTERS, SERVICES, REPOSITORIES) for layer in named.values()) else None
+    return (
+        "layered"
+        if any(layer in (ROUTERS, SERVICES, REPOSITORIES) for layer in named.values())
+        else None
+    )
 
 
 def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str, tuple[str, str]]:
@@ -180,7 +190,8 @@ def _imports_of(data: bytes) -> set[str]:
 
 
 def _prefer_used(
-    chosen: dict[str, tuple[str, str]], routers: Iterable[str],
+    chosen: dict[str, tuple[str, str]],
+    routers: Iterable[str],
     read: Callable[[str], bytes | None],
 ) -> None:
     """Of several services (or repositories) folders, keep those the routers import:
@@ -198,7 +209,8 @@ def _prefer_used(
                 if data is not None:
                     imported |= _imports_of(data)
         used = [
-            node for node in candidates
+            node
+            for node in candidates
             if any(name == node or name.startswith(node + ".") for name in imported)
         ]
         if used:
@@ -264,7 +276,9 @@ def detect_layers(
     if layout == "auto":
         layout = _layout(tree, named)  # type: ignore[assignment]
     chosen = _name_evidence(tree, named, layout) if layout is not None else {}
-    layers = LayerMap({layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS})
+    layers = LayerMap(
+        {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
+    )
 
     # Code: route modules wherever they live.
     code_routers = {}
@@ -284,9 +298,7 @@ def detect_layers(
             del code_routers[module]
     # A package counts as a router only when everything below it is one.
     for module in sorted(code_routers, key=len):
-        if tree.is_package(module) and not all(
-            m in code_routers for m in tree.below(module)
-        ):
+        if tree.is_package(module) and not all(m in code_routers for m in tree.below(module)):
             del code_routers[module]
     for module in sorted(code_routers, key=len):
         if _parent(module) in code_routers or any(
@@ -369,9 +381,15 @@ def _feature_globs(tree: _Tree, evidence: list[Evidence]) -> list[Evidence]:
     when every node of that name is in the same layer for the same reason."""
     by_name: dict[str, list[Evidence]] = {}
     for item in evidence:
-        if item.reason.startswith("a ") and "named" in item.reason and _last(item.glob) in _LAYER_OF_NAME:
+        if (
+            item.reason.startswith("a ")
+            and "named" in item.reason
+            and _last(item.glob) in _LAYER_OF_NAME
+        ):
             by_name.setdefault(_last(item.glob), []).append(item)
-    kept = [item for item in evidence if item not in {e for items in by_name.values() for e in items}]
+    kept = [
+        item for item in evidence if item not in {e for items in by_name.values() for e in items}
+    ]
     for name, items in sorted(by_name.items()):
         layers = {item.layer for item in items}
         all_nodes = [n for n in tree.nodes if _last(n) == name]
@@ -379,7 +397,13 @@ def _feature_globs(tree: _Tree, evidence: list[Evidence]) -> list[Evidence]:
         if len(layers) == 1 and not overridden and len(items) == len(all_nodes):
             glob = f"{tree.prefix}.**.{name}" if tree.prefix else f"**.{name}"
             count = len(items)
-            kept.append(Evidence(items[0].layer, glob, f"{count} module{'s' if count > 1 else ''} or folders named {name}"))
+            kept.append(
+                Evidence(
+                    items[0].layer,
+                    glob,
+                    f"{count} module{'s' if count > 1 else ''} or folders named {name}",
+                )
+            )
         else:
             kept.extend(items)
     return kept

@@ -4,6 +4,7 @@ Errors are not findings: a finding is a fact about the analysed project, an erro
 archcheck could not analyse it (bad usage, broken config, nothing to check). Every entry
 point translates them into its own form (exit code 2, a flake8 error) at the boundary.
 """
+
 from __future__ import annotations
 
 __all__ = ["ArchcheckError", "ConfigError", "ProjectError", "UsageError"]
@@ -27,11 +28,15 @@ class ConfigError(ArchcheckError):
     """A configuration file is unreadable or invalid; the message names the file and key
     (``file_error``: the file itself, missing or not TOML, before any table in it)."""
 
-    def __init__(self, path: str, message: str, *, key: str | None = None, file_error: bool = False) -> None:
+    def __init__(
+        self, path: str, message: str, *, key: str | None = None, file_error: bool = False
+    ) -> None:
         self.path = path
         self.key = key
         if file_error:
             where = path
         else:
-            where = f"{path}: [tool.archcheck]" if key is None else f"{path}: [tool.archcheck] {key}"
+            where = (
+                f"{path}: [tool.archcheck]" if key is None else f"{path}: [tool.archcheck] {key}"
+            )
         super().__init__(f"{where}: {message}")

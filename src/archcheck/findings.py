@@ -1,4 +1,5 @@
 """Findings: the value objects every rule produces and every reporter consumes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

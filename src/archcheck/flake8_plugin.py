@@ -22,6 +22,7 @@ What a check of one file reports, and what it leaves to ``archcheck``:
   does for ``archcheck`` and the pre-commit hook, so that the editor, CI and pre-commit
   agree on what is new.
 """
+
 from __future__ import annotations
 
 import ast
@@ -57,7 +58,9 @@ def _may_select(options: Any) -> bool:
     select = getattr(options, "select", None)
     chosen = options.extended_default_select if select is None else select
     codes = [*(chosen or ()), *(getattr(options, "extend_select", None) or ())]
-    return any(c.startswith(_PREFIX) or _PREFIX.startswith(c) for c in (c.strip().upper() for c in codes))
+    return any(
+        c.startswith(_PREFIX) or _PREFIX.startswith(c) for c in (c.strip().upper() for c in codes)
+    )
 
 
 def _selected(options: Any, codes: Sequence[str]) -> bool:
@@ -82,7 +85,11 @@ def _named_rules(codes: Sequence[str] | None) -> tuple[str, ...]:
     found = []
     for code in codes or ():
         code = code.strip().upper()
-        if code.startswith(_PREFIX) and code != _PREFIX and any(r.code.startswith(code) for r in RULES):
+        if (
+            code.startswith(_PREFIX)
+            and code != _PREFIX
+            and any(r.code.startswith(code) for r in RULES)
+        ):
             found.append(code)
     return tuple(found)
 

@@ -7,6 +7,7 @@ finders (grimp's documented ports) for the length of one build: nothing is impor
 is put on ``sys.path``, and files that cannot be read are left out instead of stopping the
 whole build.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -73,7 +74,9 @@ class ProjectGraph:
             return self._imports[module]
         except KeyError:
             found = frozenset(
-                m for m in self._graph.find_modules_directly_imported_by(module) if m in self.modules
+                m
+                for m in self._graph.find_modules_directly_imported_by(module)
+                if m in self.modules
             )
             self._imports[module] = found
             return found
@@ -95,7 +98,7 @@ class _KnownPackages(AbstractPackageFinder):
     def __init__(self, packages: Iterable[Package]) -> None:
         self._directories = {p.name: str(p.directory) for p in packages}
 
-    def determine_package_directories(self, package_name, file_system):  # noqa: ANN001
+    def determine_package_directories(self, package_name, file_system):
         return {self._directories[package_name]}
 
 
@@ -123,7 +126,7 @@ class _KnownModules(AbstractModuleFinder):
         names = sorted(f.module for p in self._packages.values() for f in p.files)
         self._modules = hashlib.blake2b("\n".join(names).encode(), digest_size=16).digest()
 
-    def find_package(self, package_name, package_directory, file_system):  # noqa: ANN001
+    def find_package(self, package_name, package_directory, file_system):
         package = self._packages[package_name]
         return FoundPackage(
             name=package.name,
@@ -159,9 +162,11 @@ class _CheckedCache(GrimpCache):
     given: Mapping[str, frozenset[DirectImport]] = {}
 
     @classmethod
-    def setup(cls, *, cache_dir: str | None = None, **kwargs):  # noqa: ANN003, ANN206
+    def setup(cls, *, cache_dir: str | None = None, **kwargs):
         if not cache_dir:
-            cache = cls(cache_dir=".", namer=None, **{k: v for k, v in kwargs.items() if k != "namer"})
+            cache = cls(
+                cache_dir=".", namer=None, **{k: v for k, v in kwargs.items() if k != "namer"}
+            )
             cache._folder = None  # type: ignore[attr-defined]
             return cache
         folder = str(cache_dir)
@@ -178,7 +183,7 @@ class _CheckedCache(GrimpCache):
     def _read_mtime_map_file(self, found_package: FoundPackage) -> dict[str, float]:
         try:
             found = super()._read_mtime_map_file(found_package)
-        except Exception:  # noqa: BLE001 - an unreadable cache file is a miss
+        except Exception:
             return {}
         if type(found) is not dict or not all(
             type(k) is str and type(v) in (int, float) for k, v in found.items()
@@ -186,10 +191,10 @@ class _CheckedCache(GrimpCache):
             return {}
         return found
 
-    def _read_data_map_file(self):  # noqa: ANN202
+    def _read_data_map_file(self):
         try:
             return super()._read_data_map_file()
-        except Exception:  # noqa: BLE001 - an unreadable cache file is a miss
+        except Exception:
             return {}
 
     def read_imports(self, module_file: ModuleFile) -> set[DirectImport]:
@@ -200,7 +205,7 @@ class _CheckedCache(GrimpCache):
             raise CacheMiss
         return super().read_imports(module_file)
 
-    def write(self, imports_by_module) -> None:  # noqa: ANN001
+    def write(self, imports_by_module) -> None:
         folder: str | None = self._folder  # type: ignore[attr-defined]
         if folder is None:
             return
@@ -213,14 +218,16 @@ class _CheckedCache(GrimpCache):
             with open(pointer, "w", encoding="ascii") as file:
                 file.write(os.path.basename(self.cache_dir))
             os.replace(pointer, os.path.join(folder, "current"))
-        except Exception:  # noqa: BLE001 - a cache that cannot be written costs speed only
+        except Exception:
             shutil.rmtree(self.cache_dir, ignore_errors=True)
             return
         # The generation this run read, and those of concurrent runs that lost the race
         # to ``current`` (old enough that no run is still writing them).
         for entry in os.scandir(folder):
-            if entry.path != self.cache_dir and _GENERATION.fullmatch(entry.name) and (
-                entry.path == read or _age(entry.path) > 600
+            if (
+                entry.path != self.cache_dir
+                and _GENERATION.fullmatch(entry.name)
+                and (entry.path == read or _age(entry.path) > 600)
             ):
                 shutil.rmtree(entry.path, ignore_errors=True)
 
@@ -233,7 +240,9 @@ def _age(path: str) -> float:
 
 
 @contextmanager
-def _finders(packages: tuple[Package, ...], given: Mapping[str, frozenset[DirectImport]]) -> Iterator[None]:
+def _finders(
+    packages: tuple[Package, ...], given: Mapping[str, frozenset[DirectImport]]
+) -> Iterator[None]:
     saved = {
         "PACKAGE_FINDER": grimp_settings.PACKAGE_FINDER,
         "MODULE_FINDER": grimp_settings.MODULE_FINDER,
@@ -268,8 +277,12 @@ def build_graph(
     names = [p.name for p in packages]
     imports = {
         importer: frozenset(
-            DirectImport(importer=grimp.Module(importer), imported=grimp.Module(imported),
-                         line_number=line, line_contents=contents)
+            DirectImport(
+                importer=grimp.Module(importer),
+                imported=grimp.Module(imported),
+                line_number=line,
+                line_contents=contents,
+            )
             for imported, line, contents in found
         )
         for importer, found in given.items()
@@ -288,7 +301,7 @@ def build_graph(
         raise GraphBuildError(Path(match["path"]) if match else None, 1, str(error)) from None
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as error:  # noqa: BLE001
+    except BaseException as error:
         # grimp's Rust code panics on a file that vanishes mid-scan; the panic is a
         # BaseException and names no file.
         raise GraphBuildError(None, 1, f"grimp failed: {type(error).__name__}: {error}") from None

@@ -4,6 +4,7 @@ The CLI takes imports from grimp's graph; this module serves where a single file
 imports are what matter: the flake8 plugin, which sees one file at a time, and ARC004,
 which must know which names an import brings in, not just which module.
 """
+
 from __future__ import annotations
 
 import ast
@@ -13,7 +14,13 @@ from dataclasses import dataclass
 
 from archcheck.names import ModuleSymbols, dotted, resolve_relative
 
-__all__ = ["ImportStatement", "import_statements", "imported_modules", "scan_import_lines", "used_names"]
+__all__ = [
+    "ImportStatement",
+    "import_statements",
+    "imported_modules",
+    "scan_import_lines",
+    "used_names",
+]
 
 
 @dataclass(frozen=True, order=True)
@@ -61,20 +68,26 @@ def import_statements(tree: ast.Module, module: str, is_package: bool) -> list[I
         if isinstance(node, ast.Import):
             for alias in node.names:
                 found.append(
-                    ImportStatement(node.lineno, node.col_offset + 1, alias.name, (), False, type_checking)
+                    ImportStatement(
+                        node.lineno, node.col_offset + 1, alias.name, (), False, type_checking
+                    )
                 )
         elif isinstance(node, ast.ImportFrom):
             target = resolve_relative(module, is_package, node.level, node.module)
             if target is not None:
                 names = tuple(alias.name for alias in node.names)
                 found.append(
-                    ImportStatement(node.lineno, node.col_offset + 1, target, names, True, type_checking)
+                    ImportStatement(
+                        node.lineno, node.col_offset + 1, target, names, True, type_checking
+                    )
                 )
     return sorted(found)
 
 
 # A line that starts an import statement, for files no parser accepts.
-_IMPORT_LINE = re.compile(r"^[ \t]*(?:import[ \t]+[A-Za-z_]|from[ \t]+[.A-Za-z_][\w. \t]*import\b)", re.MULTILINE)
+_IMPORT_LINE = re.compile(
+    r"^[ \t]*(?:import[ \t]+[A-Za-z_]|from[ \t]+[.A-Za-z_][\w. \t]*import\b)", re.MULTILINE
+)
 _CONTINUATION_LINES = 100  # how far a parenthesised import is followed
 
 
@@ -89,8 +102,10 @@ def scan_import_lines(source: str, module: str, is_package: bool) -> list[Import
         first = source.count("\n", 0, match.start())
         text = lines[first].strip()
         end = first
-        while end + 1 < len(lines) and end - first < _CONTINUATION_LINES and (
-            text.count("(") > text.count(")") or text.endswith("\\")
+        while (
+            end + 1 < len(lines)
+            and end - first < _CONTINUATION_LINES
+            and (text.count("(") > text.count(")") or text.endswith("\\"))
         ):
             end += 1
             text += "\n" + lines[end]

@@ -4,6 +4,7 @@ Built from every module's symbols, so a model is recognised by what it inherits 
 its declarative base lives three modules away, and a name re-exported by a package's
 ``__init__`` leads back to the class it names.
 """
+
 from __future__ import annotations
 
 import ast
@@ -11,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 from archcheck.names import ClassInfo, FunctionInfo, ModuleSymbols
 
-__all__ = ["ORM", "ORM_BASE", "SCHEMA", "ENUM", "CLASS", "ProjectIndex"]
+__all__ = ["CLASS", "ENUM", "ORM", "ORM_BASE", "SCHEMA", "ProjectIndex"]
 
 ORM = "orm-model"  # a mapped class: a table
 ORM_BASE = "orm-base"  # a declarative base or abstract mapped class: not a table itself
@@ -42,9 +43,7 @@ _MAPPING_DECORATORS = frozenset(
 )
 _PYDANTIC = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel"})
 _SQLMODEL = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
-_ENUMS = frozenset(
-    {"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"}
-)
+_ENUMS = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 
 
 class ProjectIndex:
@@ -281,9 +280,7 @@ class ProjectIndex:
                 kinds.append(ENUM)
             else:
                 base_kind = self.kind(resolved)
-                if base_kind in (ORM_BASE, ORM):
-                    kinds.append(ORM)
-                elif base_kind == SCHEMA and info.is_table:
+                if base_kind in (ORM_BASE, ORM) or (base_kind == SCHEMA and info.is_table):
                     kinds.append(ORM)
                 elif base_kind is not None:
                     kinds.append(base_kind)

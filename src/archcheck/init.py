@@ -6,6 +6,7 @@ the layers visible and editable. Only the globs that matched a module are writte
 module that talks to tomlkit, which edits ``pyproject.toml`` without losing its comments,
 order or formatting.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,7 @@ from archcheck.index import ProjectIndex
 from archcheck.layers import LAYERS, WIRING, LayerMap
 from archcheck.project import Package, discover
 
-__all__ = ["Detection", "PackageLayout", "detect", "describe", "init_project", "render_table"]
+__all__ = ["Detection", "PackageLayout", "describe", "detect", "init_project", "render_table"]
 
 _LAYOUT_NAMES = {"layered": "layer-first", "feature": "feature-first", None: "no layers found"}
 _SHOWN = 8  # module names listed per layer before "and N more"
@@ -132,7 +133,11 @@ def describe(detection: Detection) -> str:
     width = max(len(layer) for layer in (*LAYERS, "no layer"))
     for package in detection.packages:
         kind = "source root" if package.source_root else "package"
-        layout = _LAYOUT_NAMES[package.layout] if package.globs or package.layout is None else "no layers found"
+        layout = (
+            _LAYOUT_NAMES[package.layout]
+            if package.globs or package.layout is None
+            else "no layers found"
+        )
         lines.append(f"{package.name} ({kind} {package.directory}/): {layout}")
         for layer, modules in package.modules.items():
             lines.append(f"  {layer:<{width}}  {_listed(modules)}")
@@ -145,7 +150,9 @@ def describe(detection: Detection) -> str:
             lines.append(f"  {'no layer':<{width}}  {_listed(package.unlayered)}")
         if package.left_out:
             shown = ", ".join(package.left_out)
-            lines.append(f"  {'left out':<{width}}  {shown} (tests, docs, migrations, scripts: no layer)")
+            lines.append(
+                f"  {'left out':<{width}}  {shown} (tests, docs, migrations, scripts: no layer)"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -158,9 +165,17 @@ def render_table(detection: Detection) -> tomlkit.items.Table:
     """``[tool.archcheck]`` for what was found: root, layout, and the matched layer globs."""
     layered = detection.layered
     table = tomlkit.table()
-    kinds = " and ".join(sorted({_LAYOUT_NAMES[p.layout] for p in layered if p.layout})) or "detected"
-    table.add(tomlkit.comment(f"Written by `archcheck init` (archcheck {__version__}): a {kinds} layout."))
-    table.add(tomlkit.comment("Layers are module-name globs: `*` matches within one dotted segment, `**` any"))
+    kinds = (
+        " and ".join(sorted({_LAYOUT_NAMES[p.layout] for p in layered if p.layout})) or "detected"
+    )
+    table.add(
+        tomlkit.comment(f"Written by `archcheck init` (archcheck {__version__}): a {kinds} layout.")
+    )
+    table.add(
+        tomlkit.comment(
+            "Layers are module-name globs: `*` matches within one dotted segment, `**` any"
+        )
+    )
     table.add(tomlkit.comment("number of segments. `archcheck rules` lists the checks."))
     table.add("root", sorted({p.directory for p in layered}))
     table.add("layout", _layout_value(detection))
@@ -171,12 +186,16 @@ def render_table(detection: Detection) -> tomlkit.items.Table:
             globs.extend(g for g in package.globs.get(layer, ()) if g not in globs)
         if globs:
             if layer == WIRING:
-                layers.add(tomlkit.comment(
-                    "wiring: composition roots; they may import every layer, the routers may"
-                ))
-                layers.add(tomlkit.comment(
-                    "import them. Under strict = true, deps/dependencies count as routers."
-                ))
+                layers.add(
+                    tomlkit.comment(
+                        "wiring: composition roots; they may import every layer, the routers may"
+                    )
+                )
+                layers.add(
+                    tomlkit.comment(
+                        "import them. Under strict = true, deps/dependencies count as routers."
+                    )
+                )
             array = tomlkit.array()
             array.extend(globs)
             layers.add(layer, array)

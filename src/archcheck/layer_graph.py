@@ -8,6 +8,7 @@ edge. Findings that are not about an import (the syntax rules) are counted on th
 node. ``by_feature`` draws one node per feature and layer (for feature-first projects), each
 feature in its own box, so that one feature reaching into another shows.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -18,7 +19,15 @@ from archcheck.engine import LayerImports
 from archcheck.findings import Finding
 from archcheck.layers import LAYERS, rank
 
-__all__ = ["LayerEdge", "LayerNode", "LayerPicture", "feature_of", "picture", "render_dot", "render_mermaid"]
+__all__ = [
+    "LayerEdge",
+    "LayerNode",
+    "LayerPicture",
+    "feature_of",
+    "picture",
+    "render_dot",
+    "render_mermaid",
+]
 
 LEAK = "#d62728"
 PLAIN = "#5a6472"
@@ -87,7 +96,9 @@ def _counted(codes: Iterable[str]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(Counter(codes).items()))
 
 
-def picture(imports: LayerImports, findings: Iterable[Finding], *, by_feature: bool = False) -> LayerPicture:
+def picture(
+    imports: LayerImports, findings: Iterable[Finding], *, by_feature: bool = False
+) -> LayerPicture:
     """Aggregate module imports and findings to the layers (or to each feature's layers)."""
     layers = imports.layers
 
@@ -113,7 +124,9 @@ def picture(imports: LayerImports, findings: Iterable[Finding], *, by_feature: b
         source = place(finding.chain[0] if finding.chain else finding.importer, head)
         target = place(finding.imported, tail) if tail is not None else None
         if target is not None and target != source:
-            (indirect if finding.chain else direct).setdefault((source, target), []).append(finding.code)
+            (indirect if finding.chain else direct).setdefault((source, target), []).append(
+                finding.code
+            )
         else:
             on_node.setdefault(source, []).append(finding.code)
     order = {layer: i for i, layer in enumerate(LAYERS)}
@@ -125,8 +138,13 @@ def picture(imports: LayerImports, findings: Iterable[Finding], *, by_feature: b
         LayerNode(p[0], p[1], modules[p], _counted(on_node.get(p, ())))
         for p in sorted(set(modules) | set(on_node), key=key)
     )
-    edges = [LayerEdge(a, b, statements[(a, b)], _counted(direct.get((a, b), ()))) for a, b in set(statements) | set(direct)]
-    edges += [LayerEdge(a, b, 0, _counted(codes), indirect=True) for (a, b), codes in indirect.items()]
+    edges = [
+        LayerEdge(a, b, statements[(a, b)], _counted(direct.get((a, b), ())))
+        for a, b in set(statements) | set(direct)
+    ]
+    edges += [
+        LayerEdge(a, b, 0, _counted(codes), indirect=True) for (a, b), codes in indirect.items()
+    ]
     edges.sort(key=lambda e: (key(e.source), key(e.target), e.indirect))
     packages = tuple(sorted({module.partition(".")[0] for module in layers}))
     return LayerPicture(packages, nodes, tuple(edges))
@@ -183,7 +201,12 @@ def _dot_stack(nodes: list[LayerNode], indent: str) -> list[str]:
         ranks.setdefault(rank(node.layer), []).append(_dot_id(node.place))
     levels = [ranks[r] for r in sorted(ranks)]
     out = [f"{indent}{{ rank=same; {'; '.join(ids)}; }}" for ids in levels if len(ids) > 1]
-    out += [f"{indent}{a} -> {b} [style=invis];" for upper, lower in zip(levels, levels[1:]) for a in upper for b in lower]
+    out += [
+        f"{indent}{a} -> {b} [style=invis];"
+        for upper, lower in zip(levels, levels[1:])
+        for a in upper
+        for b in lower
+    ]
     return out
 
 
@@ -202,7 +225,9 @@ def render_dot(picture: LayerPicture) -> str:
         indent = "  "
         if feature:
             out.append(f"  subgraph cluster_{number} {{")
-            out.append(f'    label={_dot_string(feature)}; style="rounded,dashed"; color="{QUIET}"; fontcolor="{PLAIN}";')
+            out.append(
+                f'    label={_dot_string(feature)}; style="rounded,dashed"; color="{QUIET}"; fontcolor="{PLAIN}";'
+            )
             indent = "    "
         for node in members:
             attributes = [f"label={_dot_string(*_node_lines(node))}"]
@@ -243,7 +268,9 @@ def render_mermaid(picture: LayerPicture) -> str:
             indent = "    "
         for node in picture.nodes:
             if node.feature == feature:
-                out.append(f'{indent}{ids[node.place]}["{_mermaid_text("<br/>".join(_node_lines(node)))}"]')
+                out.append(
+                    f'{indent}{ids[node.place]}["{_mermaid_text("<br/>".join(_node_lines(node)))}"]'
+                )
         if feature:
             out.append("  end")
     red = []

@@ -5,6 +5,7 @@ A layer is a set of module-name globs. ``*`` matches one dotted segment (or part
 ancestors matches; the longest match wins, so ``app.api.routers.admin`` is a router even
 when some glob also catches ``app.api``.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,19 +15,19 @@ from fnmatch import translate
 __all__ = [
     "BYPASS",
     "LAYERS",
+    "LAYOUTS",
     "MODELS_ON_SCHEMAS",
     "SCHEMAS_ON_MODELS",
+    "STACK",
     "UPWARD",
     "WIRING",
-    "LAYOUTS",
-    "STACK",
     "LayerMap",
     "compile_glob",
     "default_patterns",
     "detect_layout",
     "is_provider",
-    "singular",
     "rank",
+    "singular",
     "violation",
 ]
 
@@ -216,7 +217,6 @@ class LayerMap:
             found = self.layer_of(module.rpartition(".")[0])
         self._cache[module] = found
         return found
-
 
 
 BYPASS = "bypass"  # the HTTP tier reaches a repository around the closed services layer

@@ -11,6 +11,7 @@ What the rules see is what they need, not what the code does: an alias becomes a
 assignment, type parameters go, and an f-string or t-string becomes a tuple of the
 expressions in its fields, so the names it uses are still used where they were.
 """
+
 from __future__ import annotations
 
 import re
@@ -64,10 +65,12 @@ def lower(source: str) -> str:
         return module.visit(_Lowering(module, strings=bool(_FIELDS.search(source)))).code
     except cst.ParserSyntaxError as error:
         reason = _LIBCST_PREFIX.sub("", str(error.message)) or "invalid syntax"
-        raise LoweringError(error.raw_line, error.raw_column + 1, reason, exact=error.raw_column > 0) from None
+        raise LoweringError(
+            error.raw_line, error.raw_column + 1, reason, exact=error.raw_column > 0
+        ) from None
     except (RecursionError, MemoryError):  # libcst walks its tree in Python, recursively
         raise LoweringError(1, 1, "too deeply nested to parse", exact=False) from None
-    except Exception:  # noqa: BLE001 - libcst's validators refuse some input with their own errors (an f-string beside a t-string)
+    except Exception:
         raise LoweringError(1, 1, "invalid syntax", exact=False) from None
 
 
@@ -127,8 +130,11 @@ class _Lowering(cst.CSTTransformer):
     def _without_type_parameters(self, node: cst.FunctionDef | cst.ClassDef) -> dict:
         removed = "".join(
             self.code(part)
-            for part in (node.whitespace_after_name, node.type_parameters,
-                         node.whitespace_after_type_parameters)
+            for part in (
+                node.whitespace_after_name,
+                node.type_parameters,
+                node.whitespace_after_type_parameters,
+            )
             if isinstance(part, cst.CSTNode)
         )
         return {
@@ -138,7 +144,9 @@ class _Lowering(cst.CSTTransformer):
         }
 
     # PEP 695: ``def f[T](...)``, ``class C[T]:``, ``type X[T] = v``.
-    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+    def leave_FunctionDef(
+        self, original: cst.FunctionDef, updated: cst.FunctionDef
+    ) -> cst.FunctionDef:
         if updated.type_parameters is None:
             return updated
         return updated.with_changes(**self._without_type_parameters(updated))
@@ -151,28 +159,38 @@ class _Lowering(cst.CSTTransformer):
     def leave_TypeAlias(self, original: cst.TypeAlias, updated: cst.TypeAlias) -> cst.Assign:
         removed = "type" + "".join(
             self.code(part)
-            for part in (updated.whitespace_after_type, updated.whitespace_after_name,
-                         updated.type_parameters, updated.whitespace_after_type_parameters)
+            for part in (
+                updated.whitespace_after_type,
+                updated.whitespace_after_name,
+                updated.type_parameters,
+                updated.whitespace_after_type_parameters,
+            )
             if isinstance(part, cst.CSTNode)
         )
         return cst.Assign(
-            targets=[cst.AssignTarget(
-                updated.name,
-                whitespace_before_equal=cst.SimpleWhitespace(_blank(removed)),
-                whitespace_after_equal=updated.whitespace_after_equals,
-            )],
+            targets=[
+                cst.AssignTarget(
+                    updated.name,
+                    whitespace_before_equal=cst.SimpleWhitespace(_blank(removed)),
+                    whitespace_after_equal=updated.whitespace_after_equals,
+                )
+            ],
             value=updated.value,
             semicolon=updated.semicolon,
         )
 
     # PEP 758: ``except A, B:`` is ``except (A, B):``.
-    def leave_ExceptHandler(self, original: cst.ExceptHandler, updated: cst.ExceptHandler) -> cst.ExceptHandler:
+    def leave_ExceptHandler(
+        self, original: cst.ExceptHandler, updated: cst.ExceptHandler
+    ) -> cst.ExceptHandler:
         if not isinstance(updated.type, cst.Tuple) or updated.type.lpar:
             return updated
         space = updated.whitespace_after_except
         if isinstance(space, cst.SimpleWhitespace) and space.value == " ":
             space = cst.SimpleWhitespace("")  # the parenthesis takes the space: columns kept
-        return updated.with_changes(type=self._parenthesised(updated.type), whitespace_after_except=space)
+        return updated.with_changes(
+            type=self._parenthesised(updated.type), whitespace_after_except=space
+        )
 
     # ``except*`` (3.11) for a 3.10 interpreter: the rules read the handler's body alike.
     def leave_ExceptStarHandler(  # type: ignore[override]  # a handler of another kind
@@ -184,7 +202,9 @@ class _Lowering(cst.CSTTransformer):
             type=self._parenthesised(updated.type),
             name=updated.name,
             leading_lines=updated.leading_lines,
-            whitespace_after_except=cst.SimpleWhitespace(space + updated.whitespace_after_star.value),
+            whitespace_after_except=cst.SimpleWhitespace(
+                space + updated.whitespace_after_star.value
+            ),
             whitespace_before_colon=updated.whitespace_before_colon,
         )
 
@@ -218,14 +238,20 @@ class _Lowering(cst.CSTTransformer):
     def leave_ConcatenatedString(
         self, original: cst.ConcatenatedString, updated: cst.ConcatenatedString
     ) -> cst.BaseExpression:
-        if not any(isinstance(s, (cst.FormattedString, cst.TemplatedString)) for s in _strings(updated)):
+        if not any(
+            isinstance(s, (cst.FormattedString, cst.TemplatedString)) for s in _strings(updated)
+        ):
             return updated
         return self._fields_call(updated)
 
-    def leave_FormattedString(self, original: cst.FormattedString, updated: cst.FormattedString) -> cst.BaseExpression:
+    def leave_FormattedString(
+        self, original: cst.FormattedString, updated: cst.FormattedString
+    ) -> cst.BaseExpression:
         return self._fields_call(updated)
 
-    def leave_TemplatedString(self, original: cst.TemplatedString, updated: cst.TemplatedString) -> cst.BaseExpression:
+    def leave_TemplatedString(
+        self, original: cst.TemplatedString, updated: cst.TemplatedString
+    ) -> cst.BaseExpression:
         return self._fields_call(updated)
 
     def _fields_call(self, node: cst.BaseExpression) -> cst.BaseExpression:

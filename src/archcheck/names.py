@@ -5,6 +5,7 @@ same thing: a local name turned into the dotted name it was imported or defined 
 ``from fastapi import HTTPException as HTTPError`` and ``import fastapi`` both lead to
 ``fastapi.HTTPException``.
 """
+
 from __future__ import annotations
 
 import ast
@@ -130,20 +131,34 @@ def symbols_to_data(symbols: ModuleSymbols) -> list:
         return len(exprs) - 1
 
     return [
-        symbols.module, symbols.is_package, symbols.imports,
-        [[c.name, c.line, list(c.bases), [list(k) for k in c.keywords], list(c.decorators), c.abstract]
-         for c in symbols.classes.values()],
-        symbols.calls, symbols.aliases,
+        symbols.module,
+        symbols.is_package,
+        symbols.imports,
+        [
+            [
+                c.name,
+                c.line,
+                list(c.bases),
+                [list(k) for k in c.keywords],
+                list(c.decorators),
+                c.abstract,
+            ]
+            for c in symbols.classes.values()
+        ],
+        symbols.calls,
+        symbols.aliases,
         [[f.name, f.line, expr(f.returns)] for f in symbols.functions.values()],
         [[name, expr(value)] for name, value in symbols.type_aliases.items()],
         [[key, f.name, f.line, expr(f.returns)] for key, f in symbols.methods.items()],
-        list(symbols.star_imports), exprs,
+        list(symbols.star_imports),
+        exprs,
     ]
 
 
 def symbols_from_data(data: object) -> ModuleSymbols:
     """The symbols ``symbols_to_data`` wrote; ValueError (or TypeError) when ``data`` has
     another shape."""
+
     def table(value: object) -> dict[str, str]:
         if type(value) is not dict:
             raise ValueError("not a table")
@@ -154,8 +169,19 @@ def symbols_from_data(data: object) -> ModuleSymbols:
             raise ValueError("not a boolean")
         return value
 
-    (module, is_package, imports, classes, calls, aliases, functions, type_aliases, methods,
-     stars, sources) = data  # type: ignore[misc]
+    (
+        module,
+        is_package,
+        imports,
+        classes,
+        calls,
+        aliases,
+        functions,
+        type_aliases,
+        methods,
+        stars,
+        sources,
+    ) = data  # type: ignore[misc]
     sources = texts(sources)
     # One parse for every expression of the module: each on its own line, in parentheses.
     body = ast.parse("\n".join(f"({source})" for source in sources)).body if sources else []
@@ -169,8 +195,12 @@ def symbols_from_data(data: object) -> ModuleSymbols:
     symbols = ModuleSymbols(text(module), flag(is_package), table(imports))
     for name, line, bases, keywords, decorators, abstract in classes:
         symbols.classes[text(name)] = ClassInfo(
-            text(name), integer(line), texts(bases),
-            tuple((text(k), text(v)) for k, v in keywords), texts(decorators), flag(abstract),
+            text(name),
+            integer(line),
+            texts(bases),
+            tuple((text(k), text(v)) for k, v in keywords),
+            texts(decorators),
+            flag(abstract),
         )
     symbols.calls = table(calls)
     symbols.aliases = table(aliases)
@@ -298,7 +328,9 @@ def _looks_like_type(value: ast.expr) -> bool:
         return dotted(value.value) is not None
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr):
         return all(
-            isinstance(side, ast.Constant) and side.value is None or _looks_like_type(side)
+            (isinstance(side, ast.Constant)
+            and side.value is None)
+            or _looks_like_type(side)
             or dotted(side) is not None
             for side in (value.left, value.right)
         )
@@ -323,7 +355,13 @@ def _assigns_true(stmt: ast.stmt, name: str) -> bool:
 
 
 # How a function-local name was bound; see Binding.
-PARAMETER, IMPORTED, ASSIGNED, ENTERED, OTHER = "parameter", "imported", "assigned", "entered", "other"
+PARAMETER, IMPORTED, ASSIGNED, ENTERED, OTHER = (
+    "parameter",
+    "imported",
+    "assigned",
+    "entered",
+    "other",
+)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
@@ -344,7 +382,7 @@ class Binding:
 
 
 class _Frame:
-    __slots__ = ("node", "name", "is_function", "bindings")
+    __slots__ = ("bindings", "is_function", "name", "node")
 
     def __init__(self, node: ast.AST, name: str, is_function: bool) -> None:
         self.node = node

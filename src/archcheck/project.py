@@ -3,6 +3,7 @@
 Nothing here imports the analysed code or puts it on ``sys.path``: packages are found on
 disk, and module names come from file paths, the way grimp names them.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,18 @@ __all__ = ["NOT_APP_DIRS", "Package", "Project", "SourceFile", "discover", "pack
 # Directory names that make a directory without ``__init__.py`` look like the top of a
 # (PEP 420 namespace) package rather than a folder that holds packages, such as ``src/``.
 _LAYER_DIR_NAMES = frozenset(
-    {"api", "routers", "routes", "endpoints", "services", "repositories", "repos", "crud",
-     "models", "schemas"}
+    {
+        "api",
+        "routers",
+        "routes",
+        "endpoints",
+        "services",
+        "repositories",
+        "repos",
+        "crud",
+        "models",
+        "schemas",
+    }
 )
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
 # Trees that are not part of the app: found beside its packages they are not roots, and
@@ -80,7 +91,8 @@ def _identifier_dirs(path: Path) -> list[Path]:
     except OSError:
         return []
     return [
-        path / entry.name for entry in entries
+        path / entry.name
+        for entry in entries
         if entry.name.isidentifier() and entry.name not in _SKIPPED_DIRS and _is_dir(entry)
     ]
 
@@ -106,7 +118,9 @@ def _looks_like_namespace_package(path: Path) -> bool:
     imports its sub-packages by their own names (``from app.x import y``) rather than
     through the folder's name is where packages sit.
     """
-    if not path.name.isidentifier() or any(os.path.lexists(path / name) for name in _PROJECT_MARKERS):
+    if not path.name.isidentifier() or any(
+        os.path.lexists(path / name) for name in _PROJECT_MARKERS
+    ):
         return False
     try:
         has_modules = any(
@@ -167,7 +181,8 @@ def _source_root_children(directory: Path) -> list[Path] | None:
     names (``from services.user_service import ...``, run with the folder on sys.path, as
     the layered-architecture articles write it), else None."""
     children = [
-        child for child in _identifier_dirs(directory)
+        child
+        for child in _identifier_dirs(directory)
         if child.name not in NOT_APP_DIRS
         and (_is_package_dir(child) or _looks_like_namespace_package(child))
     ]
@@ -209,7 +224,9 @@ def _excluded(path: Path, config: Config) -> bool:
     parts = relative.split("/")
     candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
     return any(
-        fnmatchcase(candidate, glob.rstrip("/")) for glob in config.exclude for candidate in candidates
+        fnmatchcase(candidate, glob.rstrip("/"))
+        for glob in config.exclude
+        for candidate in candidates
     )
 
 
@@ -252,7 +269,9 @@ def _walk(name: str, directory: Path, config: Config) -> Package:
                     continue
                 if entry.name.isidentifier():
                     stack.append((folder / entry.name, f"{module}.{entry.name}"))
-                elif _holds_python(folder / entry.name) and not _excluded(folder / entry.name, config):
+                elif _holds_python(folder / entry.name) and not _excluded(
+                    folder / entry.name, config
+                ):
                     unread.append(folder / entry.name)
             elif entry.name.endswith(".py"):
                 path = folder / entry.name
@@ -344,8 +363,14 @@ def discover(paths: Sequence[Path], config: Config) -> Project:
         package = _walk(root.name, root, config)
         if package.files:
             packages.append(
-                Package(package.name, package.directory, package.files,
-                        _namespaces_with_code(package), prefix, package.unread)
+                Package(
+                    package.name,
+                    package.directory,
+                    package.files,
+                    _namespaces_with_code(package),
+                    prefix,
+                    package.unread,
+                )
             )
     if not packages:
         shown = ", ".join(str(p) for p in paths)
@@ -368,7 +393,9 @@ def _check_targets_in_roots(
         holds = any(target in d.parents for d in directories)
         if not (inside or holds):
             roots = ", ".join(sorted(p.name for p in packages))
-            raise UsageError(f"{raw}: outside the analysed roots ({roots}, from `root` in the config)")
+            raise UsageError(
+                f"{raw}: outside the analysed roots ({roots}, from `root` in the config)"
+            )
 
 
 def package_root_of(path: Path) -> Path | None:

@@ -1,4 +1,5 @@
 """Reading a source file's bytes without trusting what sits at its path."""
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,9 @@ def read_regular(path: Path, limit: int | None) -> bytes:
     link to ``/dev/zero`` named ``.py`` is refused instead of hanging or filling memory.
     """
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        descriptor = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        )
     except OSError as error:
         raise UnreadableFile(f"cannot read file: {error.strerror}") from None
     with os.fdopen(descriptor, "rb") as file:
@@ -31,7 +34,9 @@ def read_regular(path: Path, limit: int | None) -> bytes:
         if not stat.S_ISREG(status.st_mode):
             raise UnreadableFile("not a regular file")
         if limit is not None and status.st_size > limit:
-            raise UnreadableFile(f"too large: {_megabytes(status.st_size)}, the limit is {_megabytes(limit)}")
+            raise UnreadableFile(
+                f"too large: {_megabytes(status.st_size)}, the limit is {_megabytes(limit)}"
+            )
         try:
             data = file.read() if limit is None else file.read(limit + 1)
         except OSError as error:

@@ -13,6 +13,7 @@ The file is JSON, data only (the cache folder may come with the repository: see
 cache.py), and each entry is checked when it is read: anything unexpected in it reads as no
 snapshot, or no entry.
 """
+
 from __future__ import annotations
 
 import json
@@ -84,7 +85,11 @@ class Snapshot:
         if stamp is None or type(entry) not in (list, tuple) or len(entry) != 2:  # type: ignore[arg-type]
             return None
         recorded, imports = entry  # type: ignore[misc]
-        if type(recorded) not in (list, tuple) or tuple(recorded) != stamp or type(imports) not in (list, tuple):
+        if (
+            type(recorded) not in (list, tuple)
+            or tuple(recorded) != stamp
+            or type(imports) not in (list, tuple)
+        ):
             return None
         if not all(type(name) is str for name in imports):
             return None
@@ -98,7 +103,9 @@ def write_snapshot(path: Path, snapshot: Snapshot) -> None:
             "exclude_type_checking_imports": snapshot.exclude_type_checking_imports,
             "entries": {m: [list(s), list(i)] for m, (s, i) in sorted(snapshot.entries.items())},  # type: ignore[misc]
             "demands": dict(sorted(snapshot.demands.items())),
-            "stamps": {m: None if s is None else list(s) for m, s in sorted(snapshot.stamps.items())},  # type: ignore[union-attr]
+            "stamps": {
+                m: None if s is None else list(s) for m, s in sorted(snapshot.stamps.items())
+            },  # type: ignore[union-attr]
         },
         separators=(",", ":"),
     ).encode()

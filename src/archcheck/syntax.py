@@ -4,6 +4,7 @@
 syntax tree; every syntax rule and the project index read it. A file in a grammar newer
 than the running Python's is lowered to it first (``archcheck.lowering``).
 """
+
 from __future__ import annotations
 
 import ast
@@ -15,7 +16,14 @@ from pathlib import Path
 
 from archcheck.reading import UnreadableFile, read_regular
 
-__all__ = ["MAX_SOURCE_BYTES", "ParsedFile", "SourceError", "decode_source", "parse_source", "read_source"]
+__all__ = [
+    "MAX_SOURCE_BYTES",
+    "ParsedFile",
+    "SourceError",
+    "decode_source",
+    "parse_source",
+    "read_source",
+]
 
 # Above this a file is not parsed (ARC900 "too large"): a tree costs some 250 times the
 # bytes of its source (a generated 50 MB module took 13 GB and minutes), and hand-written
@@ -64,7 +72,11 @@ def _decode(path: Path, data: bytes) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
-        what = f"not {encoding} as its coding cookie says" if _cookie_line(data) else "not UTF-8 and no coding cookie"
+        what = (
+            f"not {encoding} as its coding cookie says"
+            if _cookie_line(data)
+            else "not UTF-8 and no coding cookie"
+        )
         raise _undecodable(path, data, what, error.start) from None
 
 
@@ -73,7 +85,9 @@ _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
 
 
 def _cookie_line(data: bytes) -> int | None:
-    return next((n for n, line in enumerate(data.split(b"\n", 2)[:2], 1) if _COOKIE.match(line)), None)
+    return next(
+        (n for n, line in enumerate(data.split(b"\n", 2)[:2], 1) if _COOKIE.match(line)), None
+    )
 
 
 def _undecodable(path: Path, data: bytes, what: str, start: int | None = None) -> SourceError:
@@ -126,7 +140,9 @@ def parse_source(path: Path, data: bytes) -> ParsedFile:
         if (refused.lineno or 1) + (not error.exact) >= error.line:
             # Both stop at the same place (libcst a token later): Python's words are better.
             raise _syntax_error(path, refused) from None
-        raise SourceError(path, error.line, error.column, f"line {error.line}: {error.reason}") from None
+        raise SourceError(
+            path, error.line, error.column, f"line {error.line}: {error.reason}"
+        ) from None
     try:
         tree = _parse(path, lowered)
     except SyntaxError as error:  # newer grammar, wrong all the same (``1 = x``)

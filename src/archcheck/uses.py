@@ -7,6 +7,7 @@ dotted names do these names of mine need?", through the module's own definitions
 (functions, classes, module-level assignments), with module-level statements counted as
 needed by every name.
 """
+
 from __future__ import annotations
 
 import ast
@@ -141,12 +142,16 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                     # A later binding replaces an earlier one of the same name.
                     found.imports[name] = [(target, node.lineno, False)]
         elif isinstance(node, _DEFINITIONS):
-            found.definitions.setdefault(node.name, []).extend(_references(node, module, is_package))
+            found.definitions.setdefault(node.name, []).extend(
+                _references(node, module, is_package)
+            )
             if _is_task(node):
                 # A background task's body runs in a worker, not in whoever enqueues it
                 # (``task.delay()``): that needs only its registration.
                 found.tasks[node.name] = [
-                    written for d in node.decorator_list for written in _references(d, module, is_package)
+                    written
+                    for d in node.decorator_list
+                    for written in _references(d, module, is_package)
                 ]
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and _names(node):
             written = list(_references(node, module, is_package))
@@ -167,7 +172,9 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
 
 
 # What a caller does to a task to have a worker run it (Celery, Dramatiq).
-ENQUEUE = frozenset({"delay", "apply_async", "s", "si", "signature", "send", "send_with_options", "message"})
+ENQUEUE = frozenset(
+    {"delay", "apply_async", "s", "si", "signature", "send", "send_with_options", "message"}
+)
 
 
 def _enqueued(name: str, rest: str) -> str | None:
@@ -227,7 +234,9 @@ def _bindings(
     if base is None:
         return []
     return [
-        ("*", base, False) if alias.name == "*" else (alias.asname or alias.name, f"{base}.{alias.name}", False)
+        ("*", base, False)
+        if alias.name == "*"
+        else (alias.asname or alias.name, f"{base}.{alias.name}", False)
         for alias in node.names
     ]
 
@@ -253,7 +262,9 @@ def _references(node: ast.AST, module: str, is_package: bool) -> list[_Written]:
             if name is not None:
                 inner.add(id(part.value))
                 written.append((name, None))
-        elif isinstance(part, ast.Name) and id(part) not in inner and isinstance(part.ctx, ast.Load):
+        elif (
+            isinstance(part, ast.Name) and id(part) not in inner and isinstance(part.ctx, ast.Load)
+        ):
             written.append((part.id, None))
     return [
         _qualified(text, local[text.partition(".")[0]])

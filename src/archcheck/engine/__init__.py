@@ -7,6 +7,7 @@ for whole projects, ``single_file`` for flake8), ``syntax_checks`` runs the synt
 (in ``workers`` when cold and large), ``suppression`` applies ``noqa`` and
 ``per-file-ignores``, and ``check`` puts a whole-project run together.
 """
+
 from __future__ import annotations
 
 from archcheck.engine.check import (

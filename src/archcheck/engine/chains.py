@@ -9,6 +9,7 @@ layer it imports, and those names are followed through the definitions that use 
 (``archcheck.uses``) to the imports that bring a forbidden layer in: the links. A module
 whose code cannot be read falls back to its module edges, so nothing real is lost.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -113,7 +114,9 @@ class Chains:
         self.layers = layers
         self.rules = rules
         self._reach: dict[str, frozenset[str]] = {}
-        self._hits: dict[tuple[str, str, _Names], tuple[list[_Hit], dict[str, tuple[_Names, tuple[str, ...]]]]] = {}
+        self._hits: dict[
+            tuple[str, str, _Names], tuple[list[_Hit], dict[str, tuple[_Names, tuple[str, ...]]]]
+        ] = {}
 
     def _tail_layers(self, start: str, imports: Callable[[str], Iterable[str]]) -> frozenset[str]:
         """The layers of the layered modules that unlayered ``start`` reaches through
@@ -189,12 +192,13 @@ class Chains:
                     if merged != needed[other]:
                         needed[other] = merged
                         queue.append(other)
-        found = ([
-            _Hit(module, line, tail, frozenset(owners), path)
-            for (module, line, tail), (path, owners) in sorted(hits.items())
-        ], {
-            m: (n, paths[m]) for m, n in needed.items()
-        })
+        found = (
+            [
+                _Hit(module, line, tail, frozenset(owners), path)
+                for (module, line, tail), (path, owners) in sorted(hits.items())
+            ],
+            {m: (n, paths[m]) for m, n in needed.items()},
+        )
         self._hits[key] = found
         return found
 
@@ -213,7 +217,8 @@ class Chains:
                 continue
             imports = source.imports(head)
             firsts = [
-                m for m in imports
+                m
+                for m in imports
                 if self.layers.layer_of(m) is None and self._leads_on(m, layer, source)
             ]
             if not firsts:
@@ -230,7 +235,10 @@ class Chains:
                 for hit in hits:
                     key = (hit.module, hit.line)
                     reach = Reach(
-                        head, layer, _uses_text(first, hit.module, names), hit.tail,
+                        head,
+                        layer,
+                        _uses_text(first, hit.module, names),
+                        hit.tail,
                         self.layers.layer_of(hit.tail) or "",
                     )
                     reaches.setdefault(key, {}).setdefault(reach, (head, *hit.path, hit.tail))
@@ -239,7 +247,8 @@ class Chains:
                     if any(self.layers.layer_of(m) for m in source.imports(module)):
                         demands.setdefault(module, []).append(
                             Demand(
-                                head, text,
+                                head,
+                                text,
                                 None if module_names is None else tuple(sorted(module_names)),
                                 (head, *path),
                             )
@@ -250,13 +259,18 @@ class Chains:
             chain = min(by_reach.values(), key=lambda c: (len(c), c))
             found.append(
                 Link(
-                    module, line, tuple(ordered),
-                    tuple(sorted(definitions.get((module, line), ()))), chain,
+                    module,
+                    line,
+                    tuple(ordered),
+                    tuple(sorted(definitions.get((module, line), ()))),
+                    chain,
                 )
             )
         return found, demands
 
-    def findings(self, links: Iterable[Link], locate: Callable[[str, int], Location]) -> list[Finding]:
+    def findings(
+        self, links: Iterable[Link], locate: Callable[[str, int], Location]
+    ) -> list[Finding]:
         """One finding per link and rule that objects to it."""
         findings = []
         for link in links:
@@ -266,9 +280,13 @@ class Chains:
                     first = link.reaches[0]
                     findings.append(
                         Finding(
-                            locate(link.module, link.line), rule.code, message,
-                            importer=link.module, imported=first.tail,
-                            importer_layer=first.head_layer, imported_layer=first.tail_layer,
+                            locate(link.module, link.line),
+                            rule.code,
+                            message,
+                            importer=link.module,
+                            imported=first.tail,
+                            importer_layer=first.head_layer,
+                            imported_layer=first.tail_layer,
                             chain=link.chain,
                         )
                     )
@@ -298,8 +316,12 @@ def link_findings(
             other_layer = None if other is None else chains.layers.layer_of(other)
             if other is None or other_layer is None or not violation(layer, other_layer):
                 continue
-            shown = demand.uses if first == module else tuple(
-                f"{first}.{n}" if "." not in n and n != first else n for n in demand.uses
+            shown = (
+                demand.uses
+                if first == module
+                else tuple(
+                    f"{first}.{n}" if "." not in n and n != first else n for n in demand.uses
+                )
             )
             reach = Reach(demand.head, layer, shown, other, other_layer)
             reaches.setdefault(use.line, {}).setdefault(reach, (*demand.chain, other))
@@ -307,7 +329,10 @@ def link_findings(
                 definitions.setdefault(use.line, set()).add(use.definition)
     links = [
         Link(
-            module, line, tuple(sorted(by_reach)), tuple(sorted(definitions.get(line, ()))),
+            module,
+            line,
+            tuple(sorted(by_reach)),
+            tuple(sorted(definitions.get(line, ()))),
             min(by_reach.values(), key=lambda c: (len(c), c)),
         )
         for line, by_reach in sorted(reaches.items())

@@ -1,5 +1,6 @@
 """Whole-project checks: ``check`` (the CLI, the pre-commit hook), ``check_graph`` (the
 import-linter contract) and ``layer_imports`` (``archcheck graph``)."""
+
 from __future__ import annotations
 
 import gc
@@ -68,9 +69,13 @@ def unread_warnings(project: Project) -> tuple[str, ...]:
             if not os.path.lexists(path):
                 continue  # gone since
             if os.path.isdir(path) and not os.access(path, os.R_OK | os.X_OK):
-                lines.append(f"{display_path(path)}/ not read: it cannot be listed (permission denied)")
+                lines.append(
+                    f"{display_path(path)}/ not read: it cannot be listed (permission denied)"
+                )
             elif os.path.isdir(path):
-                lines.append(f"{display_path(path)}/ not read: {path.name!r} is not a Python package name")
+                lines.append(
+                    f"{display_path(path)}/ not read: {path.name!r} is not a Python package name"
+                )
             elif path.name.endswith(".py") and path.name[:-3].isidentifier():
                 lines.append(f"{display_path(path)} not read: not a regular file")
             else:
@@ -114,9 +119,24 @@ def _check(run: Run) -> Report:
 def _report_to_data(report: Report) -> list:
     return [
         report.files_checked,
-        [[f.path, f.line, f.column, f.location.end_line, f.location.end_column, f.code, f.message,
-          f.importer, f.imported, f.importer_layer, f.imported_layer, list(f.chain), f.scope]
-         for f in report.findings],
+        [
+            [
+                f.path,
+                f.line,
+                f.column,
+                f.location.end_line,
+                f.location.end_column,
+                f.code,
+                f.message,
+                f.importer,
+                f.imported,
+                f.importer_layer,
+                f.imported_layer,
+                list(f.chain),
+                f.scope,
+            ]
+            for f in report.findings
+        ],
     ]
 
 
@@ -126,14 +146,37 @@ def _report_from_data(data: object) -> tuple[tuple[Finding, ...], int]:
     files_checked, findings = data  # type: ignore[misc]
     return tuple(
         Finding(
-            Location(text(path), integer(line), integer(column), _optional_int(end_line),
-                     _optional_int(end_column)),
-            text(code), text(message), optional_text(importer), optional_text(imported),
-            optional_text(importer_layer), optional_text(imported_layer), texts(chain),
+            Location(
+                text(path),
+                integer(line),
+                integer(column),
+                _optional_int(end_line),
+                _optional_int(end_column),
+            ),
+            text(code),
+            text(message),
+            optional_text(importer),
+            optional_text(imported),
+            optional_text(importer_layer),
+            optional_text(imported_layer),
+            texts(chain),
             optional_text(scope),
         )
-        for (path, line, column, end_line, end_column, code, message, importer, imported,
-             importer_layer, imported_layer, chain, scope) in findings
+        for (
+            path,
+            line,
+            column,
+            end_line,
+            end_column,
+            code,
+            message,
+            importer,
+            imported,
+            importer_layer,
+            imported_layer,
+            chain,
+            scope,
+        ) in findings
     ), integer(files_checked)
 
 
@@ -170,9 +213,13 @@ def _report(run: Run, findings: Iterable[Finding]) -> Report:
         source = by_path.get(finding.path)
         if source is not None and not project.is_target(source.path):
             continue
-        if finding.code != UnparsableFile.code and source is not None and (
-            ignored_per_file(run.config, finding.code, source.path)
-            or silenced_by_noqa(finding.code, run.sources.lines_of(source.module), finding.line)
+        if (
+            finding.code != UnparsableFile.code
+            and source is not None
+            and (
+                ignored_per_file(run.config, finding.code, source.path)
+                or silenced_by_noqa(finding.code, run.sources.lines_of(source.module), finding.line)
+            )
         ):
             continue
         kept.append(finding)
@@ -194,8 +241,10 @@ def _write_snapshot(run: Run, graph: ProjectGraph, demands: dict[str, list[Deman
         if stamp is not None:
             entries[module] = (stamp, tuple(sorted(graph.imports_of(module))))
     recorded = {
-        module: [[d.head, list(d.uses), None if d.names is None else list(d.names), list(d.chain)]
-                 for d in found]
+        module: [
+            [d.head, list(d.uses), None if d.names is None else list(d.names), list(d.chain)]
+            for d in found
+        ]
         for module, found in demands.items()
     }
     stamps = {}
@@ -207,7 +256,9 @@ def _write_snapshot(run: Run, graph: ProjectGraph, demands: dict[str, list[Deman
     path = run.snapshot_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_snapshot(path, Snapshot(run.config.exclude_type_checking_imports, entries, recorded, stamps))
+        write_snapshot(
+            path, Snapshot(run.config.exclude_type_checking_imports, entries, recorded, stamps)
+        )
     except OSError:
         pass  # the flake8 plugin then leaves ARC003 to the CLI, as with no run yet
 

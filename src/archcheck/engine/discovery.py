@@ -13,6 +13,7 @@ file's content) and the working directory.
 Nothing in the file is trusted: it is decoded into checked shapes, and anything unexpected
 is a miss (the project is discovered again and the file rewritten).
 """
+
 from __future__ import annotations
 
 import json
@@ -54,7 +55,11 @@ def _folders(top: Path, depth: int | None) -> list[Path]:
             continue
         for entry in entries:
             try:
-                if entry.name.startswith(".") or entry.name in _NOT_WALKED or not entry.is_dir(follow_symlinks=False):
+                if (
+                    entry.name.startswith(".")
+                    or entry.name in _NOT_WALKED
+                    or not entry.is_dir(follow_symlinks=False)
+                ):
                     continue
             except OSError:
                 continue

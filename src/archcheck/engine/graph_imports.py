@@ -1,5 +1,6 @@
 """A whole project's imports from an import graph: grimp's (the CLI) or import-linter's
 (the contract)."""
+
 from __future__ import annotations
 
 import ast
@@ -21,7 +22,11 @@ __all__ = ["GraphImports", "classes_imported"]
 
 
 def classes_imported(
-    tree: ast.Module, symbols: ModuleSymbols, is_package: bool, edge: ImportEdge, index: ProjectIndex
+    tree: ast.Module,
+    symbols: ModuleSymbols,
+    is_package: bool,
+    edge: ImportEdge,
+    index: ProjectIndex,
 ) -> list[str]:
     """The ORM classes and declarative bases that the import statement of ``edge`` brings
     into the importer."""
@@ -37,8 +42,9 @@ def classes_imported(
     if module_wide:
         prefix = edge.imported + "."
         found.update(
-            name for name in used_names(tree, symbols)
-            if name.startswith(prefix) and "." not in name[len(prefix):]
+            name
+            for name in used_names(tree, symbols)
+            if name.startswith(prefix) and "." not in name[len(prefix) :]
         )
     return sorted(
         name for name in found if index.kind(name) == ORM or index.is_declarative_base(name)

@@ -8,6 +8,7 @@ hands an ``ImportSource``; the checks below are the same for all three. ARC003's
 need the whole project (``links``); a check of one file reports those in its own file
 from what the last whole run recorded (``chains.link_findings``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -94,9 +95,13 @@ class ImportChecks:
                     if message:
                         findings.append(
                             Finding(
-                                locate(importer, line), rule.code, message,
-                                importer=importer, imported=imported,
-                                importer_layer=importer_layer, imported_layer=imported_layer,
+                                locate(importer, line),
+                                rule.code,
+                                message,
+                                importer=importer,
+                                imported=imported,
+                                importer_layer=importer_layer,
+                                imported_layer=imported_layer,
                             )
                         )
         return findings

@@ -1,5 +1,6 @@
 """One engine run: the project, its config, rules and layers, the cache folder, the
 project's files and its import graph."""
+
 from __future__ import annotations
 
 import os
@@ -64,7 +65,10 @@ class Run:
     """State of one engine run: the project, its layers, files, and how imports are read."""
 
     def __init__(
-        self, project: Project, rules: tuple[type[Rule], ...], options: Options,
+        self,
+        project: Project,
+        rules: tuple[type[Rule], ...],
+        options: Options,
         layers: LayerMap | None = None,
     ) -> None:
         self.project = project
@@ -76,9 +80,15 @@ class Run:
         self._modules: frozenset[str] | None = None
         self.sources = Sources(self.files, FileCache(self.cache_folder("files")))
         # ``layers``: the map a previous process found for this project (single-file runs).
-        self.layers = layers if layers is not None else layer_map_for(
-            project.packages, self.config, self.sources.data_of,
-            ProjectIndex((), load=self.sources.symbols_for),
+        self.layers = (
+            layers
+            if layers is not None
+            else layer_map_for(
+                project.packages,
+                self.config,
+                self.sources.data_of,
+                ProjectIndex((), load=self.sources.symbols_for),
+            )
         )
         self.ignored = [
             (compile_glob(importer), compile_glob(imported))
@@ -135,7 +145,10 @@ class Run:
         """The key of a whole run's report: everything it depends on, every file's stamp
         (modification time and size, as grimp's own cache trusts) included."""
         return digest(
-            "report", __version__, repr(self.config), os.getcwd(),
+            "report",
+            __version__,
+            repr(self.config),
+            os.getcwd(),
             ",".join(rule.code for rule in self.rules),
             *(str(t) for t in self.project.targets),
             *(f"{m}={stamp_of(self.files[m].path)}" for m in sorted(self.files)),
@@ -146,7 +159,9 @@ class Run:
         data per set of packages, so two runs over different sets (``archcheck .`` and
         ``archcheck app``) sharing one folder would read each other's stale imports."""
         return digest(
-            "graph", __version__, str(self.config.exclude_type_checking_imports),
+            "graph",
+            __version__,
+            str(self.config.exclude_type_checking_imports),
             *(f"{p.name}={p.directory}" for p in sorted(self.project.packages)),
         )
 
@@ -156,7 +171,9 @@ class Run:
 
     def locate(self, module: str, line: int) -> Location:
         path = self.files[module].path
-        return Location(display_path(path), line, indent_column(self.sources.lines_of(module), line))
+        return Location(
+            display_path(path), line, indent_column(self.sources.lines_of(module), line)
+        )
 
     def graph(self) -> ProjectGraph:
         """The project's import graph from grimp. A file grimp must not or cannot read (one
@@ -239,7 +256,11 @@ class Run:
         """Whether ``imports_without_grimp`` reads the imports of a broken file: its bytes
         can be read, whether or not they parse."""
         try:
-            return os.path.isfile(path) and os.access(path, os.R_OK) and os.stat(path).st_size <= _SCAN_LIMIT
+            return (
+                os.path.isfile(path)
+                and os.access(path, os.R_OK)
+                and os.stat(path).st_size <= _SCAN_LIMIT
+            )
         except OSError:
             return False
 

@@ -1,4 +1,5 @@
 """What a run checks: the config in force, the rules selected, and the layer of each module."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
@@ -7,8 +8,8 @@ from difflib import get_close_matches
 from pathlib import Path
 
 from archcheck.config import Config, find_config, load_config
-from archcheck.errors import ConfigError, ProjectError, UsageError
 from archcheck.detection import Detected, detect_layers, matching
+from archcheck.errors import ConfigError, ProjectError, UsageError
 from archcheck.index import ProjectIndex
 from archcheck.layers import LAYERS, ROUTERS, WIRING, LayerMap, is_provider
 from archcheck.project import Package, SourceFile
@@ -79,7 +80,9 @@ def select_rules(config: Config, options: Options) -> tuple[type[Rule], ...]:
 
 
 def detections(
-    packages: Sequence[Package], config: Config, read: Callable[[str], bytes | None],
+    packages: Sequence[Package],
+    config: Config,
+    read: Callable[[str], bytes | None],
     index: ProjectIndex,
 ) -> list[Detected]:
     """What names and code say about each root (the packages of one source root together)."""
@@ -111,13 +114,15 @@ def _check_globs(packages: Sequence[Package], config: Config) -> None:
             tops = sorted({".".join(n.split(".")[:2]) for n in nodes if n.count(".") >= 1})[:4]
             called = ", ".join(f"{t}.*" for t in tops) or ", ".join(sorted(nodes)[:4])
             raise ConfigError(
-                str(config.source), f"{glob!r} matches no module{hint} (the modules are called {called})",
+                str(config.source),
+                f"{glob!r} matches no module{hint} (the modules are called {called})",
                 key=f"layers.{layer}",
             )
 
 
 def layer_map_for(
-    packages: Sequence[Package], config: Config,
+    packages: Sequence[Package],
+    config: Config,
     read: Callable[[str], bytes | None] = lambda module: None,
     index: ProjectIndex | None = None,
 ) -> LayerMap:

@@ -5,6 +5,7 @@ worker process; an editor, one per run). It discovers each project once and keep
 read; other modules' imports come from the snapshot of the last whole-project run while
 their files keep their stamps, and are read from the files otherwise.
 """
+
 from __future__ import annotations
 
 import ast
@@ -125,7 +126,8 @@ class _Project:
         if not demands:
             return []
         imports = [
-            m for m in self.own_imports(tree, source)
+            m
+            for m in self.own_imports(tree, source)
             if not self.run.is_ignored_import(source.module, m)
         ]
         uses = uses_of(tree, source.module, source.is_package)
@@ -144,8 +146,13 @@ class _FileImports:
     says, other modules' from the project."""
 
     def __init__(
-        self, project: _Project, source: SourceFile, tree: ast.Module, symbols: ModuleSymbols,
-        own: dict[str, list[int]], index: ProjectIndex,
+        self,
+        project: _Project,
+        source: SourceFile,
+        tree: ast.Module,
+        symbols: ModuleSymbols,
+        own: dict[str, list[int]],
+        index: ProjectIndex,
     ) -> None:
         self.project = project
         self.source = source
@@ -244,7 +251,9 @@ class FileChecker:
             read.add(module)
             return sources.symbols_for(module)
 
-        layers = layer_map_for(project.packages, config, data_of, ProjectIndex((), load=symbols_for))
+        layers = layer_map_for(
+            project.packages, config, data_of, ProjectIndex((), load=symbols_for)
+        )
         run = Run(project, rules, self.options, layers=layers)
         folder = run.cache_folder("discovery")
         if folder is not None:
@@ -259,7 +268,9 @@ class FileChecker:
             # The config names the root packages: where discovery starts makes no difference.
             targets = [config.directory]
         else:
-            targets = [t for t in (config.directory, Path.cwd()) if t is not None and t in path.parents]
+            targets = [
+                t for t in (config.directory, Path.cwd()) if t is not None and t in path.parents
+            ]
             root = package_root_of(path)
             if root is not None:
                 targets.append(root)
@@ -297,7 +308,9 @@ class FileChecker:
 
         if layer is None:
             found_links = project.link_findings(tree, source, locate)
-            return sorted(f for f in set(found_links) if not ignored_per_file(run.config, f.code, path))
+            return sorted(
+                f for f in set(found_links) if not ignored_per_file(run.config, f.code, path)
+            )
         symbols = symbols_of(tree, module, source.is_package)
         # The index as a whole-project run has it, but for this module as the checked text
         # says; other modules are read when a lookup first needs them.

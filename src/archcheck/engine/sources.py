@@ -6,6 +6,7 @@ size of its source, and holding every tree of a large project made the collector
 dominate the run. What a file yields (its symbols, or why it does not parse) is cached by
 content, so a warm run parses only what changed.
 """
+
 from __future__ import annotations
 
 import os
@@ -74,7 +75,9 @@ class Sources:
             parsed = parse_source(source.path, data)
         except SourceError as error:
             self.broken[source.path] = error
-            self.cache.put(self.symbols_key(module), ["error", error.line, error.column, error.reason])
+            self.cache.put(
+                self.symbols_key(module), ["error", error.line, error.column, error.reason]
+            )
             return None
         if module not in self.symbols:
             self.symbols[module] = symbols_of(parsed.tree, module, source.is_package)
@@ -86,7 +89,9 @@ class Sources:
 
     def symbols_key(self, module: str) -> str:
         source = self.files[module]
-        return digest("symbols", __version__, module, str(source.is_package), self.digest_of(module) or "")
+        return digest(
+            "symbols", __version__, module, str(source.is_package), self.digest_of(module) or ""
+        )
 
     def symbols_for(self, module: str) -> ModuleSymbols | None:
         """The symbols of a project module, from the cache or a parse, the first time the

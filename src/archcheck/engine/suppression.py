@@ -1,4 +1,5 @@
 """What silences a finding: ``# noqa`` comments and the config's ``per-file-ignores``."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,9 @@ from archcheck.engine.selection import matches
 
 __all__ = ["ignored_per_file", "silenced_by_noqa"]
 
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
+_NOQA = re.compile(
+    r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE
+)
 
 
 def ignored_per_file(config: Config, code: str, absolute: Path | None) -> bool:
@@ -34,5 +37,7 @@ def silenced_by_noqa(code: str, lines: Sequence[str], line: int) -> bool:
         match = _NOQA.search(lines[line - 1])
         if match:
             codes = match["codes"]
-            return codes is None or matches(code, [c.upper() for c in re.split(r"[,\s]+", codes) if c])
+            return codes is None or matches(
+                code, [c.upper() for c in re.split(r"[,\s]+", codes) if c]
+            )
     return False

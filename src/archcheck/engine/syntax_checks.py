@@ -5,6 +5,7 @@ A cached result holds the rules' hits and every question the rules asked the pro
 index with its answer: it is reused while the file's bytes, layer and rules are the same
 and the index would still answer every question the same way.
 """
+
 from __future__ import annotations
 
 import ast
@@ -36,8 +37,17 @@ Question = tuple[str, tuple]
 # The index's questions a cached result may ask again: nothing else of the index is called
 # by a name read from the cache.
 _QUESTIONS = frozenset(
-    ("module", "resolve", "is_project_name", "call_of", "type_alias", "function", "inherits",
-     "class_info", "kind")
+    (
+        "module",
+        "resolve",
+        "is_project_name",
+        "call_of",
+        "type_alias",
+        "function",
+        "inherits",
+        "class_info",
+        "kind",
+    )
 )
 
 
@@ -48,9 +58,14 @@ class SyntaxResult:
 
     def to_data(self) -> list:
         return [
-            [[code, h.line, h.column, h.message, h.scope, h.end_line, h.end_column] for code, h in self.hits],
-            [[name, [sorted(a) if isinstance(a, frozenset) else a for a in args], answer]
-             for (name, args), answer in self.calls],
+            [
+                [code, h.line, h.column, h.message, h.scope, h.end_line, h.end_column]
+                for code, h in self.hits
+            ],
+            [
+                [name, [sorted(a) if isinstance(a, frozenset) else a for a in args], answer]
+                for (name, args), answer in self.calls
+            ],
         ]
 
     @classmethod
@@ -59,12 +74,23 @@ class SyntaxResult:
         hits, calls = data  # type: ignore[misc]
         return cls(
             tuple(
-                (text(code), SyntaxHit(integer(line), integer(column), text(message),
-                                       optional_text(scope), _optional_int(end_line), _optional_int(end_column)))
+                (
+                    text(code),
+                    SyntaxHit(
+                        integer(line),
+                        integer(column),
+                        text(message),
+                        optional_text(scope),
+                        _optional_int(end_line),
+                        _optional_int(end_column),
+                    ),
+                )
                 for code, line, column, message, scope, end_line, end_column in hits
             ),
-            tuple(((_question(name), tuple(_argument(a) for a in args)), _scalar(answer))
-                  for name, args, answer in calls),
+            tuple(
+                ((_question(name), tuple(_argument(a) for a in args)), _scalar(answer))
+                for name, args, answer in calls
+            ),
         )
 
 
@@ -163,7 +189,9 @@ class _Job:
     layers: LayerMap
     rules: tuple[type[SyntaxRule], ...]
 
-    def analyse(self, modules: Sequence[tuple[str, str]]) -> Iterator[tuple[str, str, SyntaxResult]]:
+    def analyse(
+        self, modules: Sequence[tuple[str, str]]
+    ) -> Iterator[tuple[str, str, SyntaxResult]]:
         """``(module, key, result)`` for each module that parses."""
         index = ProjectIndex((), load=self.sources.symbols_for)
         digests: dict[int, tuple[object, object]] = {}
@@ -173,8 +201,11 @@ class _Job:
                 continue
             recording = _RecordingIndex(index, digests)
             context = SyntaxContext(
-                module, self.layers.layer_of(module) or "", parsed.tree,
-                self.sources.symbols[module], recording,  # type: ignore[arg-type]
+                module,
+                self.layers.layer_of(module) or "",
+                parsed.tree,
+                self.sources.symbols[module],
+                recording,  # type: ignore[arg-type]
                 tuple(parsed.source.splitlines()),
             )
             hits = tuple((rule.code, hit) for rule, hit in run_syntax_rules(self.rules, context))
@@ -201,7 +232,9 @@ def syntax_findings(run: Run, index: ProjectIndex) -> list[Finding]:
         content = sources.digest_of(module)
         if content is None:
             continue
-        key = digest("syntax", __version__, module, run.layers.layer_of(module) or "", codes, content)
+        key = digest(
+            "syntax", __version__, module, run.layers.layer_of(module) or "", codes, content
+        )
         cached = sources.cache.get(key, SyntaxResult.from_data)
         if cached is not None and all(
             asked(question) == answer for question, answer in cached.calls
@@ -220,7 +253,11 @@ def syntax_findings(run: Run, index: ProjectIndex) -> list[Finding]:
         findings += [
             Finding(
                 Location(path, hit.line, hit.column, hit.end_line, hit.end_column),
-                code, hit.message, importer=module, importer_layer=layer, scope=hit.scope,
+                code,
+                hit.message,
+                importer=module,
+                importer_layer=layer,
+                scope=hit.scope,
             )
             for code, hit in hits
         ]
@@ -234,7 +271,10 @@ def file_syntax_findings(
     return [
         Finding(
             Location(path, hit.line, hit.column, hit.end_line, hit.end_column),
-            rule.code, hit.message, importer=context.module, importer_layer=context.layer,
+            rule.code,
+            hit.message,
+            importer=context.module,
+            importer_layer=context.layer,
             scope=hit.scope,
         )
         for rule, hit in run_syntax_rules(rules, context)

@@ -5,6 +5,7 @@ on the way in) and sends back, through a pipe, its results and what it learnt (s
 modules it read, files that did not parse). A worker that dies or cannot be started costs
 time, never a result: its share is analysed here.
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@
 the text of one format: ``text`` (for people), ``json`` (for scripts,
 ``docs/json-format.md``), ``sarif`` (code scanning) or ``github`` (Actions annotations).
 """
+
 from __future__ import annotations
 
 from archcheck.reporting.github import render_github
@@ -18,14 +19,21 @@ FORMATS = ("text", "json", "sarif", "github")
 
 
 def render(
-    result: Result, output_format: str, *, quiet: bool = False, statistics: bool = False,
-    show_source: bool = False, colour: bool = False,
+    result: Result,
+    output_format: str,
+    *,
+    quiet: bool = False,
+    statistics: bool = False,
+    show_source: bool = False,
+    colour: bool = False,
 ) -> str:
     """The report in ``output_format``. ``quiet``, ``statistics``, ``show_source`` and
     ``colour`` shape the text format; the machine formats always carry every finding (JSON
     has the counts in its summary)."""
     if output_format == "text":
-        return render_text(result, quiet=quiet, statistics=statistics, show_source=show_source, colour=colour)
+        return render_text(
+            result, quiet=quiet, statistics=statistics, show_source=show_source, colour=colour
+        )
     if output_format == "json":
         return render_json(result)
     if output_format == "sarif":

@@ -5,6 +5,7 @@
 Escaping follows the runner's rules: ``%``, CR and LF in the message; additionally ``:`` and
 ``,`` in property values.
 """
+
 from __future__ import annotations
 
 from archcheck.findings import Finding
@@ -23,7 +24,11 @@ def escape_property(value: str) -> str:
 
 def annotation(finding: Finding) -> str:
     location = finding.location
-    properties = [("file", finding.path), ("line", str(location.line)), ("col", str(location.column))]
+    properties = [
+        ("file", finding.path),
+        ("line", str(location.line)),
+        ("col", str(location.column)),
+    ]
     if location.end_line is not None:
         properties.append(("endLine", str(location.end_line)))
     if location.end_column is not None:

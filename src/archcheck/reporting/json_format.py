@@ -2,6 +2,7 @@
 
 Bump ``JSON_VERSION`` when a key changes meaning or goes away; adding keys is compatible.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,7 +53,9 @@ def render_json(result: Result) -> str:
             "files_with_findings": len({f.path for f in findings}),
             "counts": result.counts(),
             "rules": [{"code": rule.code, "name": rule.name} for rule in result.rules()],
-            "baseline": None if comparison is None else {
+            "baseline": None
+            if comparison is None
+            else {
                 "known": comparison.known,
                 "fixed": comparison.fixed_count,
             },

@@ -1,4 +1,5 @@
 """What one run reports, and the exit-code policy, in one place."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -60,5 +61,7 @@ class Result:
         if self.comparison is None or not self.comparison.fixed_count:
             return []
         count = self.comparison.fixed_count
-        entries = "baseline entry no longer occurs" if count == 1 else "baseline entries no longer occur"
+        entries = (
+            "baseline entry no longer occurs" if count == 1 else "baseline entries no longer occur"
+        )
         return [f"{count} {entries}; run --write-baseline to tighten it"]

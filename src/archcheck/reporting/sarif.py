@@ -5,6 +5,7 @@ finding at a path relative to the working directory under ``%SRCROOT%`` (run arc
 the repository root), and ``partialFingerprints`` that survive line moves (the baseline's
 fingerprints, numbered per occurrence).
 """
+
 from __future__ import annotations
 
 import json
@@ -66,7 +67,10 @@ def _result(finding: Finding, index: dict[str, int], fingerprint: str) -> dict[s
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": quote(finding.path, safe="/"), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {
+                            "uri": quote(finding.path, safe="/"),
+                            "uriBaseId": "%SRCROOT%",
+                        },
                         "region": region,
                     }
                 }

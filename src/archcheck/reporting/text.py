@@ -4,6 +4,7 @@
 reports; ``colour`` adds ANSI colours (the CLI decides: a terminal, ``NO_COLOR``,
 ``FORCE_COLOR``). Without them the report is plain and the same bytes every run.
 """
+
 from __future__ import annotations
 
 from archcheck.baseline import SourceLines
@@ -44,7 +45,11 @@ def source_lines(finding: Finding, sources: SourceLines, colour: bool = False) -
     gutter = " " * len(number)
     caret = " " * start + "^" * max(end - start, 1)
     if colour:
-        return [f"{BLUE}{gutter} |{RESET}", f"{BLUE}{number} |{RESET} {text}", f"{BLUE}{gutter} |{RESET} {RED}{caret}{RESET}"]
+        return [
+            f"{BLUE}{gutter} |{RESET}",
+            f"{BLUE}{number} |{RESET} {text}",
+            f"{BLUE}{gutter} |{RESET} {RED}{caret}{RESET}",
+        ]
     return [f"{gutter} |", f"{number} | {text}", f"{gutter} | {caret}"]
 
 
@@ -69,7 +74,11 @@ def statistics_lines(result: Result) -> list[str]:
 
 
 def render_text(
-    result: Result, *, quiet: bool = False, statistics: bool = False, show_source: bool = False,
+    result: Result,
+    *,
+    quiet: bool = False,
+    statistics: bool = False,
+    show_source: bool = False,
     colour: bool = False,
 ) -> str:
     """The findings (or, with ``statistics``, their counts per code), then the summary."""

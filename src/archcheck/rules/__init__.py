@@ -1,5 +1,6 @@
 """The rule registry: one explicit tuple, in code order, and the docs generated from it
 (README's rule table, one page per rule under ``docs/rules/``)."""
+
 from __future__ import annotations
 
 from archcheck.rules.arc001_router_imports_repository import RouterImportsRepository
@@ -80,7 +81,7 @@ def rule_page(rule: type[Rule]) -> str:
     return (
         f"# {rule.code} {rule.name}\n\n{summary}\n\nDefault: {DEFAULTS[rule.default]}.\n\n"
         f"{sections.strip()}\n\n"
-        f"A finding is silenced on its line with `# noqa: {rule.code}`; `ignore = [\"{rule.code}\"]`"
+        f'A finding is silenced on its line with `# noqa: {rule.code}`; `ignore = ["{rule.code}"]`'
         f" in `[tool.archcheck]` turns the rule off. All rules: [the rule table](README.md).\n"
     )
 

@@ -71,7 +71,7 @@ class RouterImportsRepository(ImportRule):
     invalid = (
         Example(
             {
-                "app/api/routers/users.py": '''
+                "app/api/routers/users.py": """
                     from app.repositories import user_repo  # ARC001
                     import app.repositories.order_repo as orders  # ARC001
                     from ...repositories.user_repo import UserRepository  # ARC001
@@ -79,12 +79,12 @@ class RouterImportsRepository(ImportRule):
 
                     def handler():
                         from app.repositories import order_repo  # ARC001
-                ''',
+                """,
                 "app/services/user_service.py": "from app.repositories import user_repo\n",
-                "app/repositories/user_repo.py": '''
+                "app/repositories/user_repo.py": """
                     class UserRepository:
                         pass
-                ''',
+                """,
                 "app/repositories/order_repo.py": "",
             }
         ),
@@ -92,10 +92,10 @@ class RouterImportsRepository(ImportRule):
             {
                 "app/dependencies/auth.py": "from app.repositories.user_repo import find  # ARC001\n",
                 "app/services/user_service.py": "",
-                "app/repositories/user_repo.py": '''
+                "app/repositories/user_repo.py": """
                     def find():
                         pass
-                ''',
+                """,
             },
             config="strict = true",  # a provider is wiring, part of the routers only in strict
         ),

@@ -49,10 +49,10 @@ class UpwardImport(ImportRule):
             {
                 "app/services/user_service.py": "from app.repositories import user_repo\n",
                 "app/repositories/user_repo.py": "from app.core.emails import normalise\n",
-                "app/core/emails.py": '''
+                "app/core/emails.py": """
                     def normalise(email):
                         return email.lower()
-                ''',
+                """,
             }
         ),
     )
@@ -61,10 +61,10 @@ class UpwardImport(ImportRule):
             {
                 "app/api/routers/users.py": "",
                 "app/services/user_service.py": "from app.api.routers import users  # ARC002\n",
-                "app/repositories/user_repo.py": '''
+                "app/repositories/user_repo.py": """
                     def find():
                         from app.services.user_service import rule  # ARC002
-                ''',
+                """,
                 "app/models/user.py": "import app.repositories.user_repo  # ARC002\n",
             }
         ),

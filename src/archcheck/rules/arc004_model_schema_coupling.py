@@ -50,8 +50,7 @@ class ModelSchemaCoupling(ImportRule):
         kind = violation(edge.importer_layer, edge.imported_layer)
         if kind == MODELS_ON_SCHEMAS:
             return (
-                f"Model imports schema {edge.imported}; "
-                f"ORM models must not depend on API schemas"
+                f"Model imports schema {edge.imported}; ORM models must not depend on API schemas"
             )
         if kind != SCHEMAS_ON_MODELS:
             return None
@@ -73,7 +72,7 @@ class ModelSchemaCoupling(ImportRule):
     valid = (
         Example(
             {
-                "app/models/hero.py": '''
+                "app/models/hero.py": """
                     import enum
                     from sqlmodel import Field, SQLModel
 
@@ -88,25 +87,25 @@ class ModelSchemaCoupling(ImportRule):
 
                     class Hero(HeroBase, table=True):
                         id: int | None = Field(default=None, primary_key=True)
-                ''',
-                "app/schemas/hero.py": '''
+                """,
+                "app/schemas/hero.py": """
                     from app.models.hero import HeroBase, Power
 
 
                     class HeroRead(HeroBase):
                         id: int
                         power: Power
-                ''',
+                """,
                 "app/services/hero_service.py": "",
             }
         ),
         Example(
             {
-                "app/models/__init__.py": '''
+                "app/models/__init__.py": """
                     from .a import *
                     from .b import *
-                ''',
-                "app/models/a.py": '''
+                """,
+                "app/models/a.py": """
                     from typing import TYPE_CHECKING
 
                     from pydantic import BaseModel
@@ -117,14 +116,14 @@ class ModelSchemaCoupling(ImportRule):
 
                     class Other(BaseModel):
                         pass
-                ''',
-                "app/models/b.py": '''
+                """,
+                "app/models/b.py": """
                     from pydantic import BaseModel
 
 
                     class Thing(BaseModel):  # not a table: importing it is fine
                         pass
-                ''',
+                """,
                 "app/schemas/thing.py": "from app.models import Thing\n",
                 "app/services/thing_service.py": "",
             }
@@ -133,27 +132,27 @@ class ModelSchemaCoupling(ImportRule):
     invalid = (
         Example(
             {
-                "app/db.py": '''
+                "app/db.py": """
                     from sqlalchemy.orm import DeclarativeBase
 
 
                     class Base(DeclarativeBase):
                         pass
-                ''',
-                "app/models/user.py": '''
+                """,
+                "app/models/user.py": """
                     from app.db import Base
                     from app.schemas.user import UserOut  # ARC004
 
 
                     class User(Base):
                         __tablename__ = "users"
-                ''',
-                "app/models/base.py": '''
+                """,
+                "app/models/base.py": """
                     from sqlalchemy.orm import declarative_base
 
                     LegacyBase = declarative_base()
-                ''',
-                "app/schemas/user.py": '''
+                """,
+                "app/schemas/user.py": """
                     from pydantic import BaseModel
                     from app.models.user import User  # ARC004
                     import app.models.user as user_models  # ARC004
@@ -165,21 +164,21 @@ class ModelSchemaCoupling(ImportRule):
 
                     class Legacy(user_models.User):
                         pass
-                ''',
-                "app/schemas/query.py": '''
+                """,
+                "app/schemas/query.py": """
                     from app.models.user import Base  # ARC004
                     from app.models.base import LegacyBase  # ARC004
-                ''',
+                """,
                 "app/services/user_service.py": "",
             }
         ),
         Example(
             {
-                "app/models/__init__.py": '''
+                "app/models/__init__.py": """
                     from .a import *
                     from .b import *
-                ''',
-                "app/models/a.py": '''
+                """,
+                "app/models/a.py": """
                     from typing import TYPE_CHECKING
 
                     if TYPE_CHECKING:
@@ -188,8 +187,8 @@ class ModelSchemaCoupling(ImportRule):
 
                     def helper(thing: "Thing") -> None:
                         pass
-                ''',
-                "app/models/b.py": '''
+                """,
+                "app/models/b.py": """
                     from sqlalchemy.orm import DeclarativeBase
 
 
@@ -199,7 +198,7 @@ class ModelSchemaCoupling(ImportRule):
 
                     class Thing(Base):
                         __tablename__ = "things"
-                ''',
+                """,
                 "app/schemas/thing.py": "from app.models import Thing  # ARC004\n",
                 "app/services/thing_service.py": "",
             }

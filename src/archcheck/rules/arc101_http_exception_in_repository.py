@@ -84,12 +84,12 @@ class HttpExceptionInRepository(RaisesFrameworkException):
                         except ValueError as exc:
                             raise LookupError("lost") from exc
                 ''',
-                "app/repositories/errors.py": '''
+                "app/repositories/errors.py": """
                     class NotFound(LookupError):
                         pass
-                ''',
+                """,
                 "app/services/user_service.py": "",
-                "app/api/routers/users.py": '''
+                "app/api/routers/users.py": """
                     from fastapi import HTTPException
                     from fastapi.exceptions import RequestValidationError
 
@@ -98,14 +98,14 @@ class HttpExceptionInRepository(RaisesFrameworkException):
 
                     def read():
                         raise RequestValidationError([])
-                ''',
+                """,
             }
         ),
     )
     invalid = (
         Example(
             {
-                "app/repositories/user_repo.py": '''
+                "app/repositories/user_repo.py": """
                     import fastapi  # ARC102
                     import starlette.exceptions  # ARC102
                     from fastapi import HTTPException as HTTPError, status  # ARC102
@@ -149,8 +149,8 @@ class HttpExceptionInRepository(RaisesFrameworkException):
                         def lazy(self):
                             from fastapi import HTTPException as Lazy  # ARC102
                             raise Lazy  # ARC101
-                ''',
-                "app/core/errors.py": '''
+                """,
+                "app/core/errors.py": """
                     from fastapi import HTTPException
 
 
@@ -164,7 +164,7 @@ class HttpExceptionInRepository(RaisesFrameworkException):
 
 
                     NOT_FOUND = HTTPException(status_code=404)
-                ''',
+                """,
                 "app/services/user_service.py": "",
             }
         ),

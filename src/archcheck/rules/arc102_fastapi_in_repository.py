@@ -55,7 +55,7 @@ class FastapiInRepository(ImportsWebFramework):
     valid = (
         Example(
             {
-                "app/repositories/user_repo.py": '''
+                "app/repositories/user_repo.py": """
                     from sqlalchemy import select
                     from sqlalchemy.orm import Session
                     import fastapi_pagination_like_name  # another package
@@ -65,7 +65,7 @@ class FastapiInRepository(ImportsWebFramework):
                     class UserRepository:
                         def __init__(self, session: Session):
                             self.session = session
-                ''',
+                """,
                 "app/repositories/fastapi.py": "",
                 "app/services/user_service.py": "import fastapi\n",
                 "app/api/routers/users.py": "from fastapi import APIRouter\n",
@@ -75,7 +75,7 @@ class FastapiInRepository(ImportsWebFramework):
     invalid = (
         Example(
             {
-                "app/repositories/user_repo.py": '''
+                "app/repositories/user_repo.py": """
                     from typing import TYPE_CHECKING
 
                     import fastapi  # ARC102
@@ -90,7 +90,7 @@ class FastapiInRepository(ImportsWebFramework):
                     def paginate(items):
                         from fastapi.encoders import jsonable_encoder  # ARC102
                         return jsonable_encoder(items)
-                ''',
+                """,
                 "app/services/user_service.py": "",
             }
         ),

@@ -58,7 +58,7 @@ class HttpInService(ImportsWebFramework, RaisesFrameworkException):
     valid = (
         Example(
             {
-                "app/services/order_service.py": '''
+                "app/services/order_service.py": """
                     from app.services.errors import OrderAlreadyShipped
 
 
@@ -66,11 +66,11 @@ class HttpInService(ImportsWebFramework, RaisesFrameworkException):
                         if order.status == "shipped":
                             raise OrderAlreadyShipped(order.id)
                         return order
-                ''',
-                "app/services/errors.py": '''
+                """,
+                "app/services/errors.py": """
                     class OrderAlreadyShipped(Exception):
                         pass
-                ''',
+                """,
                 "app/api/routers/orders.py": "from fastapi import HTTPException\n",
             },
             config="strict = true",
@@ -79,7 +79,7 @@ class HttpInService(ImportsWebFramework, RaisesFrameworkException):
     invalid = (
         Example(
             {
-                "app/services/order_service.py": '''
+                "app/services/order_service.py": """
                     from fastapi import HTTPException, status  # ARC103
                     from starlette.requests import Request  # ARC103
 
@@ -97,15 +97,15 @@ class HttpInService(ImportsWebFramework, RaisesFrameworkException):
                         if order.expired:
                             raise Gone()  # ARC103
                         raise InvalidCredentialException  # ARC103
-                ''',
-                "app/core/errors.py": '''
+                """,
+                "app/core/errors.py": """
                     from starlette.exceptions import HTTPException
 
 
                     class Gone(HTTPException):
                         def __init__(self):
                             super().__init__(410)
-                ''',
+                """,
                 "app/repositories/order_repo.py": "",
             },
             config="strict = true",

@@ -20,14 +20,32 @@ _SELECTS = frozenset(name for name in STATEMENTS if name.endswith(".select"))
 # How far a query has come: a Query (``session.query(User)``), scalars of one entity, or a
 # Result whose rows are tuples (only its ``scalar*`` methods give the entity).
 _QUERY, _SCALARS, _RESULT = "query", "scalars", "result"
-_ROWS = frozenset({"first", "one", "one_or_none", "all", "scalar_one", "scalar_one_or_none", "scalar"})
+_ROWS = frozenset(
+    {"first", "one", "one_or_none", "all", "scalar_one", "scalar_one_or_none", "scalar"}
+)
 _SCALAR_ROWS = frozenset({"scalar_one", "scalar_one_or_none", "scalar"})
 # Calls that keep what a statement, query or result is about.
 _FILTERS = frozenset(
     {
-        "where", "filter", "filter_by", "order_by", "limit", "offset", "options", "join",
-        "outerjoin", "join_from", "select_from", "group_by", "having", "distinct",
-        "execution_options", "with_for_update", "params", "unique", "populate_existing",
+        "where",
+        "filter",
+        "filter_by",
+        "order_by",
+        "limit",
+        "offset",
+        "options",
+        "join",
+        "outerjoin",
+        "join_from",
+        "select_from",
+        "group_by",
+        "having",
+        "distinct",
+        "execution_options",
+        "with_for_update",
+        "params",
+        "unique",
+        "populate_existing",
     }
 )
 
@@ -162,7 +180,7 @@ class OrmReturnedWithoutSchema(SyntaxRule):
             if isinstance(func, ast.Attribute) and func.attr in _ROWS:
                 shape, entity = self._query(func.value, depth)
                 if entity is not None and (
-                    shape in (_QUERY, _SCALARS) or func.attr in _SCALAR_ROWS and shape == _RESULT
+                    shape in (_QUERY, _SCALARS) or (func.attr in _SCALAR_ROWS and shape == _RESULT)
                 ):
                     return entity
             orm = self._orm_class(func)
@@ -220,8 +238,10 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                 if binding is None or binding.kind != ASSIGNED or binding.value is None:
                     return None
                 statement, depth = binding.value, depth + 1
-            elif isinstance(statement, ast.Call) and isinstance(statement.func, ast.Attribute) and (
-                statement.func.attr in _FILTERS
+            elif (
+                isinstance(statement, ast.Call)
+                and isinstance(statement.func, ast.Attribute)
+                and (statement.func.attr in _FILTERS)
             ):
                 statement = statement.func.value
             elif isinstance(statement, ast.Call) and len(statement.args) == 1:
@@ -243,7 +263,7 @@ class OrmReturnedWithoutSchema(SyntaxRule):
     valid = (
         Example(
             {
-                "app/models/user.py": '''
+                "app/models/user.py": """
                     from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -254,15 +274,15 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                     class User(Base):
                         __tablename__ = "users"
                         id: Mapped[int] = mapped_column(primary_key=True)
-                ''',
-                "app/schemas/user.py": '''
+                """,
+                "app/schemas/user.py": """
                     from pydantic import BaseModel
 
 
                     class UserOut(BaseModel):
                         id: int
-                ''',
-                "app/services/user_service.py": '''
+                """,
+                "app/services/user_service.py": """
                     from app.models.user import User
 
 
@@ -275,8 +295,8 @@ class OrmReturnedWithoutSchema(SyntaxRule):
 
                         def count(self) -> int:
                             return 0
-                ''',
-                "app/api/routers/users.py": '''
+                """,
+                "app/api/routers/users.py": """
                     from fastapi import APIRouter, Depends
                     from fastapi.responses import JSONResponse
                     from sqlalchemy import func, select
@@ -332,24 +352,24 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                         rows = db.execute(select(User)).all()  # rows, not users  # ARC202
                         total = db.scalar(select(func.count()).select_from(User))  # ARC202
                         return {"total": total, "service": UserService(db).count(), "rows": len(rows)}
-                ''',
-                "app/db.py": '''
+                """,
+                "app/db.py": """
                     def get_session():
                         yield None
-                ''',
+                """,
             }
         ),
     )
     invalid = (
         Example(
             {
-                "app/db.py": '''
+                "app/db.py": """
                     from sqlalchemy.orm import declarative_base
 
                     Base = declarative_base()
-                ''',
+                """,
                 "app/models/__init__.py": "from app.models.user import User\n",
-                "app/models/user.py": '''
+                "app/models/user.py": """
                     from sqlalchemy import Column, Integer
                     from app.db import Base
 
@@ -357,8 +377,8 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                     class User(Base):
                         __tablename__ = "users"
                         id = Column(Integer, primary_key=True)
-                ''',
-                "app/api/routers/users.py": '''
+                """,
+                "app/api/routers/users.py": """
                     from typing import Annotated, List, Optional, Sequence
 
                     from fastapi import APIRouter, FastAPI
@@ -414,13 +434,13 @@ class OrmReturnedWithoutSchema(SyntaxRule):
 
 
                     router.add_api_route("/legacy", legacy, methods=["GET"])
-                ''',
+                """,
                 "app/services/user_service.py": "",
             }
         ),
         Example(
             {
-                "app/models.py": '''
+                "app/models.py": """
                     from sqlalchemy.orm import DeclarativeBase
 
 
@@ -430,8 +450,8 @@ class OrmReturnedWithoutSchema(SyntaxRule):
 
                     class Product(Base):
                         __tablename__ = "products"
-                ''',
-                "app/repositories/product_repo.py": '''
+                """,
+                "app/repositories/product_repo.py": """
                     from sqlalchemy import select
                     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -445,8 +465,8 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                         async def get(self, product_id: int) -> Product | None:
                             return await self.session.get(Product, product_id)
 
-                ''',
-                "app/services/product_service.py": '''
+                """,
+                "app/services/product_service.py": """
                     from sqlalchemy import select
 
                     from app.models import Product
@@ -472,8 +492,8 @@ class OrmReturnedWithoutSchema(SyntaxRule):
 
                     def find(session, name) -> "Product":
                         return session.scalars(select(Product).where(Product.name == name)).one()
-                ''',
-                "app/api/routers/products.py": '''
+                """,
+                "app/api/routers/products.py": """
                     from typing import Annotated
 
                     from fastapi import APIRouter, Depends
@@ -530,11 +550,11 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                     @router.get("/find")
                     def find(name: str, s: Session = Depends(get_session)):  # ARC201
                         return product_service.find(s, name)
-                ''',
-                "app/db.py": '''
+                """,
+                "app/db.py": """
                     def get_session():
                         yield None
-                ''',
+                """,
             }
         ),
     )

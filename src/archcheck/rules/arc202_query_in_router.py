@@ -96,7 +96,13 @@ class QueryInRouter(SyntaxRule):
             and self.session.holds(func.value)
         ):
             what = f"{dotted(func.value) or 'session'}.{func.attr}()"
-        elif not isinstance(func, ast.Attribute) or func.attr in ("select", "insert", "update", "delete", "text"):
+        elif not isinstance(func, ast.Attribute) or func.attr in (
+            "select",
+            "insert",
+            "update",
+            "delete",
+            "text",
+        ):
             name = self.scopes.qualify(func)  # ``sa.delete(User)`` is no session's delete
             if name is not None:
                 resolved = self.index.resolve(name)
@@ -110,7 +116,8 @@ class QueryInRouter(SyntaxRule):
         self.statements.add(statement)
         handler = next((n for n in self.scopes.enclosing() if n in self.handlers), None)
         who = (
-            f"Route handler {handler.name}" if handler is not None
+            f"Route handler {handler.name}"
+            if handler is not None
             else f"Function {function.name} of a router module"
         )
         if isinstance(func, ast.Attribute) and func.attr in _TRANSACTION:
@@ -128,7 +135,7 @@ class QueryInRouter(SyntaxRule):
     valid = (
         Example(
             {
-                "app/api/routers/users.py": '''
+                "app/api/routers/users.py": """
                     from typing import Annotated
 
                     from fastapi import APIRouter, Depends, Response
@@ -166,8 +173,8 @@ class QueryInRouter(SyntaxRule):
                         service.delete(user_id, hard=options.get("hard"))
                         cache.delete(f"user:{user_id}")
                         response.delete_cookie("last_user")
-                ''',
-                "app/db.py": '''
+                """,
+                "app/db.py": """
                     from sqlalchemy.orm import sessionmaker
 
                     SessionLocal = sessionmaker()
@@ -179,18 +186,18 @@ class QueryInRouter(SyntaxRule):
 
                     def get_cache():
                         return {}
-                ''',
-                "app/services/user_service.py": '''
+                """,
+                "app/services/user_service.py": """
                     class UserService:
                         pass
-                ''',
+                """,
             }
         ),
     )
     invalid = (
         Example(
             {
-                "app/db.py": '''
+                "app/db.py": """
                     from contextlib import asynccontextmanager
                     from typing import Annotated, AsyncIterator, NewType
 
@@ -224,8 +231,8 @@ class QueryInRouter(SyntaxRule):
 
                     db = Database()
                     SessionDep = Annotated[Session, Depends(get_session)]
-                ''',
-                "app/api/routers/users.py": '''
+                """,
+                "app/api/routers/users.py": """
                     import sqlalchemy as sa
                     from fastapi import APIRouter, Depends
                     from sqlalchemy.ext.asyncio import AsyncSession
@@ -282,7 +289,7 @@ class QueryInRouter(SyntaxRule):
                     async def archive_users():
                         async with database.db.session_context() as session:
                             await session.execute(sa.update(object))  # ARC202
-                ''',
+                """,
                 "app/services/user_service.py": "",
             }
         ),
@@ -305,7 +312,9 @@ def _statement_of(function: _Function, node: ast.expr) -> ast.stmt | None:
                     inner
                     for block in _BLOCKS
                     for item in getattr(statement, block, ())
-                    for inner in ([item] if isinstance(item, ast.stmt) else getattr(item, "body", ()))
+                    for inner in (
+                        [item] if isinstance(item, ast.stmt) else getattr(item, "body", ())
+                    )
                 ]
                 break
         else:

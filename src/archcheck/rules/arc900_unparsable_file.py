@@ -45,20 +45,20 @@ class UnparsableFile(Rule):
     valid = (
         Example(
             {
-                "app/services/user_service.py": '''
+                "app/services/user_service.py": """
                     def f():
                         return 1
-                ''',
+                """,
             }
         ),
     )
     invalid = (
         Example(
             {
-                "app/services/user_service.py": '''
+                "app/services/user_service.py": """
                     def f(:  # ARC900
                         return 1
-                ''',
+                """,
                 "app/api/routers/users.py": "from app.repositories import user_repo  # ARC001\n",
                 "app/repositories/user_repo.py": "",
             }

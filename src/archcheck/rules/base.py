@@ -9,6 +9,7 @@ then the sections "What it does", "Why is this bad?", "Example", "Use instead"),
 ``valid`` / ``invalid`` examples are small projects that the test suite runs through the
 engine: each ``# ARC...`` comment in an invalid example marks a line that must be reported.
 """
+
 from __future__ import annotations
 
 import ast
@@ -31,8 +32,8 @@ __all__ = [
     "Reach",
     "Rule",
     "SyntaxContext",
-    "SyntaxRule",
     "SyntaxHit",
+    "SyntaxRule",
     "source_text",
 ]
 
@@ -219,7 +220,10 @@ class SyntaxRule(Rule):
             scope = f"{scope}.{node.name}" if scope else node.name
         self.hits.append(
             SyntaxHit(
-                node.lineno, node.col_offset + 1, message, scope,
+                node.lineno,
+                node.col_offset + 1,
+                message,
+                scope,
                 getattr(node, "end_lineno", None),
                 None if getattr(node, "end_col_offset", None) is None else node.end_col_offset + 1,
             )

@@ -5,6 +5,7 @@ model is, which local names hold a database session. Everything is read statical
 name is followed through imports, aliases, type aliases and subclasses across the project
 (``ProjectIndex``) and through the bindings of the enclosing functions (``Scopes``).
 """
+
 from __future__ import annotations
 
 import ast
@@ -89,21 +90,44 @@ _SCOPED_SESSIONS = frozenset(
 )
 # ``get_db``, ``get_session``, ``get_async_session``, ``db_session``, ``SessionLocal``,
 # ``session_scope``: how projects name what hands out sessions.
-_SESSION_NAME = re.compile(r"(?:.*_)?(?:db|session)(?:_?(?:local|scope|maker|factory))?", re.IGNORECASE)
+_SESSION_NAME = re.compile(
+    r"(?:.*_)?(?:db|session)(?:_?(?:local|scope|maker|factory))?", re.IGNORECASE
+)
 # What a session does that is database work (``close`` is not: it ends what was opened).
 SESSION_METHODS = frozenset(
     {
-        "execute", "exec", "scalars", "scalar", "query", "get", "get_one", "add", "add_all",
-        "delete", "merge", "commit", "flush", "refresh", "rollback", "stream",
-        "stream_scalars", "bulk_save_objects", "bulk_insert_mappings", "bulk_update_mappings",
+        "execute",
+        "exec",
+        "scalars",
+        "scalar",
+        "query",
+        "get",
+        "get_one",
+        "add",
+        "add_all",
+        "delete",
+        "merge",
+        "commit",
+        "flush",
+        "refresh",
+        "rollback",
+        "stream",
+        "stream_scalars",
+        "bulk_save_objects",
+        "bulk_insert_mappings",
+        "bulk_update_mappings",
     }
 )
 # SQLAlchemy's and SQLModel's statement constructors.
 STATEMENTS = frozenset(
     f"{module}.{function}"
     for module in (
-        "sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression", "sqlalchemy.future",
-        "sqlmodel", "sqlmodel.sql.expression",
+        "sqlalchemy",
+        "sqlalchemy.sql",
+        "sqlalchemy.sql.expression",
+        "sqlalchemy.future",
+        "sqlmodel",
+        "sqlmodel.sql.expression",
     )
     for function in ("select", "insert", "update", "delete", "text")
 ) | frozenset(
@@ -381,8 +405,10 @@ def routes_added(tree: ast.Module, scopes: Scopes, index: ProjectIndex) -> dict[
             and _is_router(call.func.value, scopes, index)
         ):
             continue
-        endpoint = call.args[1] if len(call.args) > 1 else next(
-            (k.value for k in call.keywords if k.arg == "endpoint"), None
+        endpoint = (
+            call.args[1]
+            if len(call.args) > 1
+            else next((k.value for k in call.keywords if k.arg == "endpoint"), None)
         )
         if isinstance(endpoint, ast.Name):
             found.setdefault(endpoint.id, []).append(_route(call))
@@ -390,9 +416,7 @@ def routes_added(tree: ast.Module, scopes: Scopes, index: ProjectIndex) -> dict[
 
 
 # -- what a value is -------------------------------------------------------------------
-def _project_class(
-    expr: ast.expr | None, qualify: Qualify, index: ProjectIndex
-) -> str | None:
+def _project_class(expr: ast.expr | None, qualify: Qualify, index: ProjectIndex) -> str | None:
     """The first project class a type expression names (``UserRepo``, ``Annotated[UserRepo,
     Depends(...)]``, ``UserRepo | None``)."""
     for name, _, _ in _type_walk(expr, qualify, index):
@@ -403,9 +427,11 @@ def _project_class(
 
 def _dependency(expr: ast.expr | None, qualify: Qualify) -> str | None:
     """``get_repo`` of ``Depends(get_repo)``, qualified (whatever ``Depends`` resolves to)."""
-    if not (isinstance(expr, ast.Call) and expr.args and _last(dotted(expr.func) or "") in (
-        "Depends", "Security"
-    )):
+    if not (
+        isinstance(expr, ast.Call)
+        and expr.args
+        and _last(dotted(expr.func) or "") in ("Depends", "Security")
+    ):
         return None
     return qualify(expr.args[0])
 
@@ -554,8 +580,10 @@ class Session:
         callee = qualify(expr.func)
         if callee is None or self.index.resolve(callee) not in _DEPENDS:
             return None
-        dependency = expr.args[0] if expr.args else next(
-            (k.value for k in expr.keywords if k.arg == "dependency"), None
+        dependency = (
+            expr.args[0]
+            if expr.args
+            else next((k.value for k in expr.keywords if k.arg == "dependency"), None)
         )
         name = qualify(dependency) if dependency is not None else None
         if name is None:
@@ -572,7 +600,10 @@ class Session:
     def _is_factory(self, resolved: str) -> bool:
         """``SessionLocal`` of a module-level ``SessionLocal = sessionmaker(...)``."""
         callee = self.index.call_of(resolved)
-        return callee is not None and self.index.resolve(callee) in _SESSION_FACTORIES | _SCOPED_SESSIONS
+        return (
+            callee is not None
+            and self.index.resolve(callee) in _SESSION_FACTORIES | _SCOPED_SESSIONS
+        )
 
     def _is_factory_expr(self, expr: ast.expr) -> bool:
         if isinstance(expr, ast.Name):

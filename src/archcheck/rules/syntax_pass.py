@@ -8,6 +8,7 @@ asked for cost one dictionary miss. Along the way the pass keeps the scope chain
 (``Scopes``) that every rule reads: functions, classes and lambdas entered, and the names
 bound in them so far.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,8 +21,16 @@ __all__ = ["run_syntax_rules"]
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _BINDINGS = (
-    ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor,
-    ast.ExceptHandler, ast.Import, ast.ImportFrom,
+    ast.Assign,
+    ast.AnnAssign,
+    ast.NamedExpr,
+    ast.With,
+    ast.AsyncWith,
+    ast.For,
+    ast.AsyncFor,
+    ast.ExceptHandler,
+    ast.Import,
+    ast.ImportFrom,
 )
 
 
@@ -97,8 +106,20 @@ _BINDING_TYPES = frozenset(_BINDINGS)
 # Fields that never hold a node a rule could want: identifiers, flags, and ``ctx`` (the
 # Load/Store singletons under every name, a fifth of a typical tree).
 _LEAF_FIELDS = frozenset(
-    {"ctx", "id", "attr", "arg", "module", "level", "type_comment", "kind", "asname",
-     "is_async", "conversion", "simple"}
+    {
+        "ctx",
+        "id",
+        "attr",
+        "arg",
+        "module",
+        "level",
+        "type_comment",
+        "kind",
+        "asname",
+        "is_async",
+        "conversion",
+        "simple",
+    }
 )
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
