@@ -15,6 +15,7 @@ folder tracked by git, or owned by another user, is not used at all (``distrust`
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -32,7 +33,7 @@ _MAX_BYTES = 512 * 2**20
 _SCHEMA = "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data BLOB NOT NULL)"
 # Every key carries the Python version: what ``ast`` reads, and so every cached result,
 # may change with it (a CI matrix may share one cache).
-_PYTHON = "%d.%d" % sys.version_info[:2]
+_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 def digest(*parts: bytes | str) -> str:
@@ -95,6 +96,10 @@ class FileCache:
                 self._db = None
                 return
 
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
     def get(self, key: str, decode: Callable[[object], T]) -> T | None:
         """The value under ``key`` as ``decode`` rebuilds it from JSON; None when there is
         none or it does not decode."""
@@ -132,10 +137,8 @@ class FileCache:
 
 def _remove(path: Path) -> None:
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        try:
+        with contextlib.suppress(OSError):
             stale.unlink(missing_ok=True)
-        except OSError:
-            pass
 
 
 def distrust(directory: Path) -> str | None:

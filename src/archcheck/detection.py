@@ -97,9 +97,17 @@ def not_app(prefix: str, modules: Iterable[str]) -> set[str]:
         parts = module.split(".")
         for i in range(start, len(parts) - 1):  # packages only: a test.py is no tree
             name, node = parts[i], ".".join(parts[: i + 1])
-            if name in ("tests", "test") or (name in ("alembic", "migrations") and (
-                f"{node}.env" in modules or any(m.startswith(f"{node}.versions.") for m in modules)
-            )) or (name == "scripts" and i - start <= 1):
+            if (
+                name in ("tests", "test")
+                or (
+                    name in ("alembic", "migrations")
+                    and (
+                        f"{node}.env" in modules
+                        or any(m.startswith(f"{node}.versions.") for m in modules)
+                    )
+                )
+                or (name == "scripts" and i - start <= 1)
+            ):
                 found.add(node)
     return found
 
@@ -142,7 +150,15 @@ class _Tree:
         return relative.count(".") + 1
 
     def below(self, node: str) -> list[str]:
-        return [m for m in self.modules if m == node or m.startswith(node + ".")]
+        """The modules at or below ``node``, by the tree (not a scan of every module)."""
+        found = []
+        stack = [node]
+        while stack:
+            name = stack.pop()
+            if name in self.modules:
+                found.append(name)
+            stack.extend(self.children.get(name, ()))
+        return sorted(found)
 
 
 def _named(tree: _Tree) -> dict[str, str]:
@@ -307,7 +323,7 @@ def detect_layers(
             del code_routers[module]
 
     # Code: ``models`` folders that hold only Pydantic classes are schemas.
-    for node, (layer, reason) in list(chosen.items()):
+    for node, (layer, _reason) in list(chosen.items()):
         if layer != MODELS:
             continue
         for subtree in _pydantic_only(tree, node, index, read):
@@ -348,12 +364,19 @@ def _pydantic_only(
     # Bytes first: an ORM models folder mentions sqlalchemy nearly everywhere, and is then
     # decided without parsing a file.
     sqlalchemy = {m for m in modules if (data := read(m)) is not None and _SQLALCHEMY.search(data)}
+    # Every node with a module that mentions sqlalchemy at or below it.
+    tainted = set()
+    for module in sqlalchemy:
+        name = module
+        while name and name not in tainted:
+            tainted.add(name)
+            name = _parent(name)
     kinds: dict[str, set[str]] = {}
 
     def verdict(name: str) -> bool:
-        below = [m for m in modules if m == name or m.startswith(name + ".")]
-        if sqlalchemy.intersection(below):
+        if name in tainted:
             return False
+        below = tree.below(name)
         for m in below:
             if m not in kinds:
                 kinds[m] = _class_kinds(m, index)

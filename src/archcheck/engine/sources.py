@@ -45,6 +45,8 @@ class Sources:
         self.symbols: dict[str, ModuleSymbols] = {}
         self.broken: dict[Path, SourceError] = {}
         self._digests: dict[str, str | None] = {}
+        # Bytes read for a digest, kept until the parse that usually follows takes them.
+        self._unparsed: dict[str, bytes] = {}
         self._lines: dict[str, list[str]] = {}
 
     def data_of(self, module: str) -> bytes | None:
@@ -60,6 +62,8 @@ class Sources:
         if module not in self._digests:
             data = self.data_of(module)
             self._digests[module] = None if data is None else digest(data)
+            if data is not None:
+                self._unparsed[module] = data
         return self._digests[module]
 
     def tree_of(self, module: str) -> ParsedFile | None:
@@ -67,7 +71,7 @@ class Sources:
         source = self.files.get(module)
         if source is None or source.path in self.broken:
             return None
-        data = self.data_of(module)
+        data = self._unparsed.pop(module, None) or self.data_of(module)
         if data is None:
             return None
         self._digests.setdefault(module, digest(data))
@@ -85,7 +89,11 @@ class Sources:
         return parsed
 
     def remember(self, module: str, symbols: ModuleSymbols) -> None:
-        self.cache.put(self.symbols_key(module), ["symbols", symbols_to_data(symbols)])
+        if self.cache.enabled:  # turning symbols into data costs as much as finding them
+            self.remember_data(module, symbols_to_data(symbols))
+
+    def remember_data(self, module: str, data: object) -> None:
+        self.cache.put(self.symbols_key(module), ["symbols", data])
 
     def symbols_key(self, module: str) -> str:
         source = self.files[module]

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from archcheck.cache import FileCache
+from archcheck.names import symbols_to_data
 
 if TYPE_CHECKING:
     from archcheck.engine.syntax_checks import SyntaxResult, _Job
@@ -24,11 +25,18 @@ _WORKERS = 2
 
 def _work(job: _Job, chunk: Sequence[tuple[str, str]], connection: Any) -> None:
     sources = job.sources
+    caching = sources.cache.enabled
     sources.cache = FileCache(None)  # the parent's connection is not this process's to use
     known = set(sources.symbols)
     try:
         found = list(job.analyse(chunk))
-        learnt = {m: s for m, s in sources.symbols.items() if m not in known}
+        # Symbols go back as data, for the parent's cache only: syntax trees are costly to
+        # send, and the parent reads what it still needs on demand.
+        learnt = (
+            {m: symbols_to_data(s) for m, s in sources.symbols.items() if m not in known}
+            if caching
+            else {}
+        )
         connection.send((found, learnt, dict(sources.broken)))
     finally:
         connection.close()
@@ -73,10 +81,9 @@ def in_workers(
             yield from job.analyse(chunk)
             continue
         found, learnt, broken = outcome
-        for module, symbols in learnt.items():
+        for module, data in learnt.items():
             if module not in job.sources.symbols:
-                job.sources.symbols[module] = symbols
-                job.sources.remember(module, symbols)
+                job.sources.remember_data(module, data)
         for path, error in broken.items():
             job.sources.broken.setdefault(path, error)
         yield from found
