@@ -23,7 +23,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 __all__ = ["FileCache", "digest", "distrust", "integer", "optional_text", "text", "texts"]
 
@@ -59,6 +59,19 @@ def optional_text(value: object) -> str | None:
 def integer(value: object) -> int:
     if type(value) is not int:
         raise ValueError("not an integer")
+    return value
+
+
+def pair(value: object) -> tuple[object, object]:
+    if type(value) is not list or len(value) != 2:
+        raise ValueError("not a pair")
+    return value[0], value[1]
+
+
+def items(value: object) -> list[Any]:
+    """A JSON list, its items still to be checked by whoever unpacks them."""
+    if type(value) is not list:
+        raise ValueError("not a list")
     return value
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archcheck.cache import integer, optional_text, text, texts
+from archcheck.cache import integer, items, optional_text, pair, text, texts
 from archcheck.config import Config
 from archcheck.deep_stack import with_deep_stack
 from archcheck.engine.chains import Demand
@@ -143,7 +143,7 @@ def _report_to_data(report: Report) -> list:
 def _report_from_data(data: object) -> tuple[tuple[Finding, ...], int]:
     """The findings and file count ``_report_to_data`` wrote; ValueError (or TypeError)
     for any other shape."""
-    files_checked, findings = data  # type: ignore[misc]
+    files_checked, findings = pair(data)
     return tuple(
         Finding(
             Location(
@@ -176,7 +176,7 @@ def _report_from_data(data: object) -> tuple[tuple[Finding, ...], int]:
             imported_layer,
             chain,
             scope,
-        ) in findings
+        ) in items(findings)
     ), integer(files_checked)
 
 

@@ -209,12 +209,12 @@ class Run:
                 self.sources.read_all(self.options.progress)
                 modules = {f.path: m for m, f in self.files.items()}
                 for path in self.sources.broken:
-                    module = modules.get(path)
-                    if module is not None and module not in given:
-                        given[module] = self.imports_without_grimp(module)
-                module = None if error.path is None else modules.get(error.path.resolve())
-                if module is not None and module not in given:  # Python reads what grimp cannot
-                    given[module] = self.imports_without_grimp(module)
+                    broken = modules.get(path)
+                    if broken is not None and broken not in given:
+                        given[broken] = self.imports_without_grimp(broken)
+                refused = None if error.path is None else modules.get(error.path.resolve())
+                if refused is not None and refused not in given:  # Python reads what grimp cannot
+                    given[refused] = self.imports_without_grimp(refused)
                 if len(given) == known:
                     if not retried:  # a file that vanished or changed under grimp
                         retried = True
@@ -239,7 +239,7 @@ class Run:
                     return []
             statements = scan_import_lines(text, module, source.is_package)
         lines = text.split("\n")
-        found = []
+        found: list[tuple[str, int, str]] = []
         for statement in statements:
             if statement.type_checking and self.config.exclude_type_checking_imports:
                 continue

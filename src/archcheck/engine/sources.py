@@ -158,7 +158,9 @@ class Sources:
 
 def _decode_entry(data: object) -> ModuleSymbols | tuple[int, int, str]:
     """A symbols entry: the module's symbols, or (line, column, reason) of its parse error."""
-    kind, *rest = data  # type: ignore[misc]
+    if not isinstance(data, list) or not data:
+        raise ValueError("not an entry")
+    kind, rest = data[0], data[1:]
     if kind == "symbols":
         (symbols,) = rest
         return symbols_from_data(symbols)

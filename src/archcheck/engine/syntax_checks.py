@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 
 from archcheck import __version__
-from archcheck.cache import digest, integer, optional_text, text
+from archcheck.cache import digest, integer, items, optional_text, pair, text
 from archcheck.engine.run import Run, display_path
 from archcheck.engine.sources import Sources
 from archcheck.engine.workers import in_workers
@@ -71,7 +71,7 @@ class SyntaxResult:
     @classmethod
     def from_data(cls, data: object) -> SyntaxResult:
         """The result ``to_data`` wrote; ValueError (or TypeError) for any other shape."""
-        hits, calls = data  # type: ignore[misc]
+        hits, calls = pair(data)
         return cls(
             tuple(
                 (
@@ -85,11 +85,11 @@ class SyntaxResult:
                         _optional_int(end_column),
                     ),
                 )
-                for code, line, column, message, scope, end_line, end_column in hits
+                for code, line, column, message, scope, end_line, end_column in items(hits)
             ),
             tuple(
                 ((_question(name), tuple(_argument(a) for a in args)), _scalar(answer))
-                for name, args, answer in calls
+                for name, args, answer in items(calls)
             ),
         )
 
@@ -101,7 +101,7 @@ def _optional_int(value: object) -> int | None:
 def _question(name: object) -> str:
     if name not in _QUESTIONS:
         raise ValueError(f"not a question of the index: {name!r}")
-    return name  # type: ignore[return-value]
+    return str(name)
 
 
 def _argument(value: object) -> str | frozenset[str]:
