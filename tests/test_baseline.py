@@ -147,7 +147,7 @@ def test_syntax_fingerprints_use_scope_and_the_statement_not_its_text(tmp_path, 
     lines = SourceLines()
 
     def hit(line, column=12, scope="get"):
-        return Finding(Location("repo.py", line, column), "ARC202", "m", importer="app.repo", scope=scope)
+        return Finding(Location("repo.py", line, column), "ARC202", "m", module="app.repo", scope=scope)
 
     first = fingerprint(hit(2), lines)
     assert fingerprint(hit(7, column=9), lines) == first  # layout, comments, lines do not count
@@ -165,7 +165,7 @@ def test_a_finding_on_a_def_line_survives_edits_of_the_body(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "users.py"
     path.write_text("@router.get('/')\ndef read(db):\n    return db.get(User, 1)\n")
-    finding = Finding(Location("users.py", 2, 1), "ARC201", "m", importer="app.users", scope="read")
+    finding = Finding(Location("users.py", 2, 1), "ARC201", "m", module="app.users", scope="read")
     before = fingerprint(finding, SourceLines())
     path.write_text("@router.get('/')\ndef read(db):\n    user = db.get(User, 1)\n    return user\n")
     assert fingerprint(finding, SourceLines()) == before
@@ -186,10 +186,10 @@ def test_text_given_by_the_caller_wins_over_the_disk(tmp_path, monkeypatch):
     (tmp_path / "repo.py").write_text("x = 1\n")
     lines = SourceLines()
     lines.add("repo.py", "db.commit()\n")
-    finding = Finding(Location("repo.py", 1, 1), "ARC202", "m", importer="app.repo")
+    finding = Finding(Location("repo.py", 1, 1), "ARC202", "m", module="app.repo")
     other = SourceLines()
     (tmp_path / "copy.py").write_text("db.commit()\n")
-    same = Finding(Location("copy.py", 1, 1), "ARC202", "m", importer="app.repo")
+    same = Finding(Location("copy.py", 1, 1), "ARC202", "m", module="app.repo")
     assert fingerprint(finding, lines) == fingerprint(same, other)
 
 

@@ -108,9 +108,9 @@ def test_picture_counts_statements_and_findings():
         layers={"a.r": "routers", "a.s": "services", "a.p": "repositories", "a.m": "models"},
         imports=(("a.r", "a.s", 2), ("a.r", "a.p", 1), ("a.s", "a.p", 3), ("a.p", "a.m", 1)),
     )
-    leak = Finding(Location("a/r.py", 1), "ARC001", "m", importer="a.r", imported="a.p",
+    leak = Finding(Location("a/r.py", 1), "ARC001", "m", module="a.r", imported="a.p",
                    importer_layer="routers", imported_layer="repositories")
-    query = Finding(Location("a/r.py", 9), "ARC202", "m", importer="a.r", importer_layer="routers")
+    query = Finding(Location("a/r.py", 9), "ARC202", "m", module="a.r", importer_layer="routers")
     drawn = picture(imports, [leak, query])
     assert [(n.layer, n.modules, n.findings) for n in drawn.nodes] == [
         ("routers", 1, (("ARC202", 1),)), ("services", 1, ()), ("repositories", 1, ()), ("models", 1, ()),

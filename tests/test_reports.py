@@ -50,12 +50,12 @@ def test_json_carries_every_finding_of_the_text_report(project):
     for finding in document["findings"]:
         assert finding["name"] and finding["fingerprint"]
         if finding["code"] in ("ARC001", "ARC002", "ARC004"):
-            assert finding["importer"] and finding["imported"]
+            assert finding["module"] and finding["imported"]
             assert finding["importer_layer"] and finding["imported_layer"]
         if finding["code"] == "ARC003":
             # The finding sits at the link, a module of no layer inside the chain.
             chain = finding["chain"]
-            assert finding["importer"] in chain[1:-1] and chain[-1] == finding["imported"]
+            assert finding["module"] in chain[1:-1] and chain[-1] == finding["imported"]
 
 
 def test_json_finding_fields_on_the_leaky_fixture():

@@ -175,19 +175,19 @@ def _anchored(path: str, root: Path | None) -> str:
 
 def fingerprint(finding: Finding, lines: SourceLines, root: Path | None = None) -> Fingerprint:
     """The fingerprint of ``finding``; ``root`` anchors paths (default: as reported)."""
-    if finding.chain:
-        # A chain finding is its link: the import, in a module of no layer, of a layered
-        # module. Which routers reach through it comes and goes; the link stays.
-        facts = {"importer": finding.importer, "imported": finding.imported}
-        statement = lines.statement(finding.path, finding.line, finding.column)
-        if statement is not None:
-            facts["statement"] = statement
-    elif finding.importer and finding.imported:
-        facts = {"importer": finding.importer, "imported": finding.imported}
+    facts: dict[str, str]
+    if finding.module and finding.imported:
+        facts = {"importer": finding.module, "imported": finding.imported}
+        if finding.chain:
+            # A chain finding is its link: the import, in a module of no layer, of a
+            # layered module. Which routers reach through it comes and goes; the link stays.
+            statement = lines.statement(finding.path, finding.line, finding.column)
+            if statement is not None:
+                facts["statement"] = statement
     else:
         facts = {}
-        if finding.importer:
-            facts["module"] = finding.importer
+        if finding.module:
+            facts["module"] = finding.module
         else:
             facts["path"] = _anchored(finding.path, root)
         if finding.scope:

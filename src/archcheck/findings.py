@@ -22,15 +22,17 @@ class Location:
 class Finding:
     """One violation. Sorting orders by path, line, column, code, then message.
 
-    ``importer`` / ``imported`` and their layers are set by the import rules, ``chain`` by
-    ARC003, ``scope`` (the enclosing function or class) by the syntax rules; they feed the
-    machine-readable reports and the baseline fingerprints and never change the sort order.
+    ``module`` is the module the finding is in (the importing module, ARC003's link, the
+    file's module for the syntax rules); ``imported`` and the layers are set by the import
+    rules, ``chain`` by ARC003, ``scope`` (the enclosing function or class) by the syntax
+    rules. They feed the machine-readable reports and the baseline fingerprints and never
+    change the sort order.
     """
 
     location: Location
     code: str
     message: str
-    importer: str | None = field(default=None, compare=False)
+    module: str | None = field(default=None, compare=False)
     imported: str | None = field(default=None, compare=False)
     importer_layer: str | None = field(default=None, compare=False)
     imported_layer: str | None = field(default=None, compare=False)

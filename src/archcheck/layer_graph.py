@@ -11,6 +11,7 @@ feature in its own box, so that one feature reaching into another shows.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -121,7 +122,7 @@ def picture(
             continue
         # ARC003 is reported at its link, in a module of no layer: the arrow starts at the
         # layered head of the chain.
-        source = place(finding.chain[0] if finding.chain else finding.importer, head)
+        source = place(finding.chain[0] if finding.chain else finding.module, head)
         target = place(finding.imported, tail) if tail is not None else None
         if target is not None and target != source:
             (indirect if finding.chain else direct).setdefault((source, target), []).append(
@@ -203,7 +204,7 @@ def _dot_stack(nodes: list[LayerNode], indent: str) -> list[str]:
     out = [f"{indent}{{ rank=same; {'; '.join(ids)}; }}" for ids in levels if len(ids) > 1]
     out += [
         f"{indent}{a} -> {b} [style=invis];"
-        for upper, lower in zip(levels, levels[1:])
+        for upper, lower in itertools.pairwise(levels)
         for a in upper
         for b in lower
     ]

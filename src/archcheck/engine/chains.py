@@ -283,7 +283,7 @@ class Chains:
                             locate(link.module, link.line),
                             rule.code,
                             message,
-                            importer=link.module,
+                            module=link.module,
                             imported=first.tail,
                             importer_layer=first.head_layer,
                             imported_layer=first.tail_layer,

@@ -128,7 +128,7 @@ def _report_to_data(report: Report) -> list:
                 f.location.end_column,
                 f.code,
                 f.message,
-                f.importer,
+                f.module,
                 f.imported,
                 f.importer_layer,
                 f.imported_layer,

@@ -98,7 +98,7 @@ class ImportChecks:
                                 locate(importer, line),
                                 rule.code,
                                 message,
-                                importer=importer,
+                                module=importer,
                                 imported=imported,
                                 importer_layer=importer_layer,
                                 imported_layer=imported_layer,

@@ -255,7 +255,7 @@ def syntax_findings(run: Run, index: ProjectIndex) -> list[Finding]:
                 Location(path, hit.line, hit.column, hit.end_line, hit.end_column),
                 code,
                 hit.message,
-                importer=module,
+                module=module,
                 importer_layer=layer,
                 scope=hit.scope,
             )
@@ -273,7 +273,7 @@ def file_syntax_findings(
             Location(path, hit.line, hit.column, hit.end_line, hit.end_column),
             rule.code,
             hit.message,
-            importer=context.module,
+            module=context.module,
             importer_layer=context.layer,
             scope=hit.scope,
         )

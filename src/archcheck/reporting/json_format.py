@@ -29,7 +29,7 @@ def finding_object(finding: Finding, fingerprint: str) -> dict[str, Any]:
         "column": location.column,
         "end_line": location.end_line,
         "end_column": location.end_column,
-        "importer": finding.importer,
+        "module": finding.module,
         "imported": finding.imported,
         "importer_layer": finding.importer_layer,
         "imported_layer": finding.imported_layer,
@@ -46,7 +46,7 @@ def render_json(result: Result) -> str:
     document = {
         "version": JSON_VERSION,
         "tool": {"name": "archcheck", "version": __version__},
-        "findings": [finding_object(f, i) for f, i in zip(findings, ids)],
+        "findings": [finding_object(f, i) for f, i in zip(findings, ids, strict=True)],
         "summary": {
             "findings": len(findings),
             "files_checked": result.files_checked,

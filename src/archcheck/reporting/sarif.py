@@ -81,7 +81,7 @@ def _result(finding: Finding, index: dict[str, int], fingerprint: str) -> dict[s
     facts = {
         key: value
         for key, value in (
-            ("importer", finding.importer),
+            ("module", finding.module),
             ("imported", finding.imported),
             ("importerLayer", finding.importer_layer),
             ("importedLayer", finding.imported_layer),
@@ -114,7 +114,7 @@ def render_sarif(result: Result) -> str:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, index, i) for f, i in zip(findings, ids)],
+                "results": [_result(f, index, i) for f, i in zip(findings, ids, strict=True)],
             }
         ],
     }
