@@ -321,7 +321,11 @@ def rules_command():
     rows += [(rule.code, rule.name, rule.default, rule.summary()) for rule in RULES]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
+        click.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
+            + "  "
+            + row[3]
+        )
 
 
 @main.command("explain")

@@ -70,10 +70,7 @@ def _table_in(path: Path) -> dict[str, Any] | None:
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
         raise ConfigError(str(path), "`tool` must be a table ([tool.archcheck])", file_error=True)
-    if path.name == "pyproject.toml":
-        table = tool.get("archcheck")
-    else:
-        table = tool.get("archcheck", data)
+    table = tool.get("archcheck") if path.name == "pyproject.toml" else tool.get("archcheck", data)
     if table is not None and not isinstance(table, dict):
         raise ConfigError(str(path), "must be a table")
     return table

@@ -41,6 +41,7 @@ This is the one module that imports import-linter; the engine does the checking.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -66,17 +67,13 @@ def _globs() -> fields.ListField:
     return fields.ListField(subfield=fields.StringField(), required=False)
 
 
-def _unknown_codes(codes: list[str] | None) -> list[str]:
-    return [
-        code
-        for code in codes or ()
-        if not any(rule.code.startswith(code.upper()) for rule in RULES)
-    ]
+def _unknown_codes(codes: tuple[str, ...]) -> list[str]:
+    return [code for code in codes if not any(rule.code.startswith(code.upper()) for rule in RULES)]
 
 
 def _package_directories(names: list[str]) -> list[Path]:
     """Where the root packages live, found as import-linter's graph builder finds them."""
-    directories = []
+    directories: list[Path] = []
     for name in names:
         try:
             spec = importlib.util.find_spec(name)
@@ -144,12 +141,22 @@ class ArchcheckContract(Contract):
     unmatched_ignore_imports_alerting = fields.EnumField(AlertLevel, default=AlertLevel.ERROR)
     broken_contract_guidance = getattr(fields, "TextField", fields.StringField)(required=False)
 
+    # import-linter sets each option's parsed value on the instance, over the class's field
+    # of the same name: these read it with the type the field parses to.
+    def _option(self, name: str) -> str | None:
+        value = getattr(self, name)
+        return None if value is None else str(value)
+
+    def _options(self, name: str) -> tuple[str, ...]:
+        return tuple(str(item) for item in getattr(self, name) or ())
+
     def validate(self) -> None:
         errors = {}
-        if self.layout is not None and self.layout not in LAYOUTS:
+        layout = self._option("layout")
+        if layout is not None and layout not in LAYOUTS:
             errors["layout"] = f"Must be one of {', '.join(LAYOUTS)}."
         for key in ("select", "ignore"):
-            unknown = _unknown_codes(getattr(self, key))
+            unknown = _unknown_codes(self._options(key))
             if unknown:
                 errors[key] = f"Unknown rule code {', '.join(map(repr, unknown))}."
         if not errors:
@@ -169,16 +176,17 @@ class ArchcheckContract(Contract):
 
     def _load_config(self) -> Config:
         """The archcheck config of the project, with the contract's own settings on top."""
-        if self.config:
-            config = load([], Options(config_path=Path(self.config)))
+        path = self._option("config")
+        if path:
+            config = load([], Options(config_path=Path(path)))
         else:
             config = load(self._directories[:1], Options())
         layers = dict(config.layers)
         for layer in LAYERS:
-            globs = getattr(self, layer)
+            globs = self._options(layer)
             if globs:
-                layers[layer] = tuple(globs)
-        return replace(config, layers=layers, layout=self.layout or config.layout)
+                layers[layer] = globs
+        return replace(config, layers=layers, layout=self._option("layout") or config.layout)
 
     def check(self, graph: Any, verbose: bool) -> ContractCheck:
         warnings, ignored = _remove_ignored_imports(
@@ -186,14 +194,14 @@ class ArchcheckContract(Contract):
         )
         output.verbose_print(verbose, "Checking archcheck's layers...")
         view = ProjectGraph(graph)
-        options = Options(select=tuple(self.select or ()), ignore=tuple(self.ignore or ()))
+        options = Options(select=self._options("select"), ignore=self._options("ignore"))
         report = check_graph(view, self._directories, self._config, options)
         findings = [
             {
                 "line": f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}",
                 "chain": [
                     (importer, imported, [d.line for d in view.details(importer, imported)])
-                    for importer, imported in zip(f.chain, f.chain[1:])
+                    for importer, imported in itertools.pairwise(f.chain)
                 ],
             }
             for f in report.findings
@@ -211,6 +219,7 @@ class ArchcheckContract(Contract):
                 numbers = ", ".join(f"l.{n}" for n in lines) or "l.?"
                 _print(f"{_INDENT}{importer} -> {imported} ({numbers})")
         output.new_line()
-        if self.broken_contract_guidance:
-            _print(self.broken_contract_guidance)
+        guidance = self._option("broken_contract_guidance")
+        if guidance:
+            _print(guidance)
             output.new_line()

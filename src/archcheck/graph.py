@@ -21,6 +21,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 # grimp parses on Rust threads, whose stacks (2 MiB unless this says otherwise, read once
 # per process) a deeply nested expression overflows: a segmentation fault, no report. A
@@ -30,8 +31,12 @@ _RUST_STACK = 512 * 1024 * 1024
 if int(os.environ.get("RUST_MIN_STACK", "0") or "0") < _RUST_STACK:
     os.environ["RUST_MIN_STACK"] = str(_RUST_STACK)
 
+# grimp is imported only after the stack size is set, so that none of its Rust code has run
+# (and read the size) yet: hence the file-wide exemption from "imports at the top".
+# ruff: noqa: E402
 import grimp
 from grimp.adaptors.caching import Cache as GrimpCache
+from grimp.adaptors.caching import CacheFileNamer
 from grimp.application.config import settings as grimp_settings
 from grimp.application.ports.caching import CacheMiss
 from grimp.application.ports.modulefinder import AbstractModuleFinder, FoundPackage, ModuleFile
@@ -160,15 +165,16 @@ class _CheckedCache(GrimpCache):
     """
 
     given: Mapping[str, frozenset[DirectImport]] = {}
+    _folder: str | None = None  # None: nothing is read from or written to a folder
 
+    # Keyword arguments passed through as they come: grimp 3.x versions differ in them.
     @classmethod
-    def setup(cls, *, cache_dir: str | None = None, **kwargs):
+    def setup(  # type: ignore[override]
+        cls, *, cache_dir: str | None = None, **kwargs: Any
+    ) -> _CheckedCache:
         if not cache_dir:
-            cache = cls(
-                cache_dir=".", namer=None, **{k: v for k, v in kwargs.items() if k != "namer"}
-            )
-            cache._folder = None  # type: ignore[attr-defined]
-            return cache
+            kwargs.setdefault("namer", CacheFileNamer)  # unused: no file is named
+            return cls(cache_dir=".", **kwargs)
         folder = str(cache_dir)
         try:
             with open(os.path.join(folder, "current"), encoding="ascii") as pointer:
@@ -176,8 +182,11 @@ class _CheckedCache(GrimpCache):
         except (OSError, ValueError):
             name = ""
         generation = name if _GENERATION.fullmatch(name) else "g-none"
-        cache = super().setup(cache_dir=os.path.join(folder, generation), **kwargs)
-        cache._folder = folder  # type: ignore[attr-defined]
+        # grimp's setup builds an instance of ``cls``.
+        cache = cast(
+            _CheckedCache, super().setup(cache_dir=os.path.join(folder, generation), **kwargs)
+        )
+        cache._folder = folder
         return cache
 
     def _read_mtime_map_file(self, found_package: FoundPackage) -> dict[str, float]:
@@ -201,12 +210,12 @@ class _CheckedCache(GrimpCache):
         given = self.given.get(module_file.module.name)
         if given is not None:
             return set(given)
-        if self._folder is None:  # type: ignore[attr-defined]
+        if self._folder is None:
             raise CacheMiss
         return super().read_imports(module_file)
 
     def write(self, imports_by_module) -> None:
-        folder: str | None = self._folder  # type: ignore[attr-defined]
+        folder = self._folder
         if folder is None:
             return
         read = self.cache_dir

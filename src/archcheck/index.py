@@ -132,8 +132,11 @@ class ProjectIndex:
         wins over one that only imports it (``from . import Thing`` under
         ``TYPE_CHECKING``, which imports nothing at run time), whatever the order of the
         star imports; an import leading back to a name already followed is no source."""
-        others = [(module, self.module(module)) for module in symbols.star_imports]
-        others = [(m, o) for m, o in others if o is not None and f"{m}.{name}" not in seen]
+        others = [
+            (module, other)
+            for module in symbols.star_imports
+            if f"{module}.{name}" not in seen and (other := self.module(module)) is not None
+        ]
         for module, other in others:
             if other.defines(name):
                 return f"{module}.{name}"

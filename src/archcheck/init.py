@@ -80,7 +80,7 @@ def _group(
         detected = by_prefix[prefix]
         modules = [f.module for p in members for f in p.files]
         by_layer: dict[str, list[str]] = {layer: [] for layer in LAYERS}
-        unlayered = []
+        unlayered: list[str] = []
         for module in sorted(modules):
             if not in_app(module, detected.left_out):
                 continue

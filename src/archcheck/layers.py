@@ -169,7 +169,7 @@ def detect_layout(package: str, modules: Iterable[str]) -> str | None:
 
 def compile_glob(glob: str) -> re.Pattern[str]:
     """A regex that matches exactly the module names ``glob`` matches."""
-    parts = []
+    parts: list[str | None] = []  # None: ``**``
     for segment in glob.split("."):
         if segment == "**":
             parts.append(None)

@@ -260,8 +260,8 @@ class _Lowering(cst.CSTTransformer):
         # The string's own parentheses and the text between its fields carry only lines;
         # spaces before the last parenthesis keep the columns of what follows on its line.
         code = self.code(node)
-        before = "".join(self.code(p) for p in node.lpar).count("\n")  # type: ignore[attr-defined]
-        after = "".join(self.code(p) for p in node.rpar).count("\n")  # type: ignore[attr-defined]
+        before = "".join(self.code(p) for p in node.lpar).count("\n")
+        after = "".join(self.code(p) for p in node.rpar).count("\n")
         lowered = "(" + "\n" * before + "".join(pieces) + "\n" * after
         pad = len(code.rpartition("\n")[2]) - len(lowered.rpartition("\n")[2]) - 1
         return cst.parse_expression(lowered + " " * max(pad, 0) + ")")

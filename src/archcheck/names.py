@@ -9,12 +9,14 @@ same thing: a local name turned into the dotted name it was imported or defined 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from archcheck.cache import integer, text, texts
 
 __all__ = [
     "ASSIGNED",
+    "BLOCKS",
     "ENTERED",
     "IMPORTED",
     "OTHER",
@@ -25,6 +27,7 @@ __all__ = [
     "ModuleSymbols",
     "Scopes",
     "dotted",
+    "module_level",
     "resolve_relative",
     "symbols_from_data",
     "symbols_of",
@@ -169,6 +172,8 @@ def symbols_from_data(data: object) -> ModuleSymbols:
             raise ValueError("not a boolean")
         return value
 
+    if type(data) is not list or len(data) != 11:
+        raise ValueError("not a symbols record")
     (
         module,
         is_package,
@@ -181,16 +186,17 @@ def symbols_from_data(data: object) -> ModuleSymbols:
         methods,
         stars,
         sources,
-    ) = data  # type: ignore[misc]
+    ) = data
     sources = texts(sources)
     # One parse for every expression of the module: each on its own line, in parentheses.
     body = ast.parse("\n".join(f"({source})" for source in sources)).body if sources else []
     if len(body) != len(sources) or not all(isinstance(s, ast.Expr) for s in body):
         raise ValueError("expressions do not parse one by one")
-    exprs = [s.value for s in body]  # type: ignore[attr-defined]
+    exprs = [s.value for s in body if isinstance(s, ast.Expr)]
 
     def expr(index: object) -> ast.expr | None:
-        return None if integer(index) == -1 else exprs[index]  # type: ignore[index]
+        position = integer(index)
+        return None if position == -1 else exprs[position]
 
     symbols = ModuleSymbols(text(module), flag(is_package), table(imports))
     for name, line, bases, keywords, decorators, abstract in classes:
@@ -236,20 +242,25 @@ def _bind_import(symbols: ModuleSymbols, node: ast.Import | ast.ImportFrom) -> N
             symbols.imports[alias.asname or alias.name] = f"{base}.{alias.name}"
 
 
-def _module_level(body: list[ast.stmt]):
+# The statements whose blocks run at import time when they stand at module level
+# (``try``/``except*`` is ast.TryStar from Python 3.11 on).
+BLOCKS = (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try))
+
+
+def module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements run at import time, including those under ``if``/``try`` blocks."""
     for node in body:
         yield node
-        if isinstance(node, (ast.If, ast.Try)) or type(node).__name__ == "TryStar":
+        if isinstance(node, BLOCKS):
             for block in (node.body, getattr(node, "orelse", []), getattr(node, "finalbody", [])):
-                yield from _module_level(block)
+                yield from module_level(block)
             for handler in getattr(node, "handlers", []):
-                yield from _module_level(handler.body)
+                yield from module_level(handler.body)
 
 
 def symbols_of(tree: ast.Module, module: str, is_package: bool = False) -> ModuleSymbols:
     symbols = ModuleSymbols(module=module, is_package=is_package)
-    statements = list(_module_level(tree.body))
+    statements = list(module_level(tree.body))
     # Imports first: a class may use a base imported further down under TYPE_CHECKING.
     for node in statements:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -328,8 +339,7 @@ def _looks_like_type(value: ast.expr) -> bool:
         return dotted(value.value) is not None
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr):
         return all(
-            (isinstance(side, ast.Constant)
-            and side.value is None)
+            (isinstance(side, ast.Constant) and side.value is None)
             or _looks_like_type(side)
             or dotted(side) is not None
             for side in (value.left, value.right)
@@ -411,12 +421,12 @@ class Scopes:
         if self._frames and not isinstance(node, ast.Lambda):
             self._frames[-1].bindings[name] = Binding(OTHER)
         frame = _Frame(node, name, is_function)
-        if is_function:
+        if isinstance(node, _FUNCTIONS):
             arguments = node.args
             positional = arguments.posonlyargs + arguments.args
             defaults = [None] * (len(positional) - len(arguments.defaults)) + arguments.defaults
-            pairs = list(zip(positional, defaults)) + list(
-                zip(arguments.kwonlyargs, arguments.kw_defaults)
+            pairs = list(zip(positional, defaults, strict=True)) + list(
+                zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
             )
             pairs += [(arg, None) for arg in (arguments.vararg, arguments.kwarg) if arg]
             for arg, default in pairs:

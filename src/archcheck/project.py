@@ -342,7 +342,7 @@ def discover(paths: Sequence[Path], config: Config) -> Project:
     else:
         for target in targets:
             roots.extend(_roots_for(target))
-    expanded: dict[Path, str | None] = {}
+    expanded: dict[Path, str] = {}
     for root in roots:
         children = _source_root_children(root)
         if children is None:
@@ -386,7 +386,7 @@ def _check_targets_in_roots(
     """A PATH must hold code of the configured roots: one outside them, or a file that is
     not Python, would otherwise pass with nothing checked."""
     directories = [p.directory for p in packages]
-    for raw, target in zip(paths, targets):
+    for raw, target in zip(paths, targets, strict=True):
         if target.is_file() and target.suffix != ".py":
             raise UsageError(f"{raw}: not a Python file")
         inside = any(target == d or d in target.parents for d in directories)

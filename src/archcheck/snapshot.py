@@ -82,13 +82,13 @@ class Snapshot:
     def imports_of(self, module: str, stamp: Stamp | None) -> tuple[str, ...] | None:
         """The recorded imports of ``module``, or None when there are none for this stamp."""
         entry = self.entries.get(module)
-        if stamp is None or type(entry) not in (list, tuple) or len(entry) != 2:  # type: ignore[arg-type]
+        if stamp is None or not isinstance(entry, (list, tuple)) or len(entry) != 2:
             return None
-        recorded, imports = entry  # type: ignore[misc]
+        recorded, imports = entry
         if (
-            type(recorded) not in (list, tuple)
+            not isinstance(recorded, (list, tuple))
             or tuple(recorded) != stamp
-            or type(imports) not in (list, tuple)
+            or not isinstance(imports, (list, tuple))
         ):
             return None
         if not all(type(name) is str for name in imports):
@@ -101,11 +101,10 @@ def write_snapshot(path: Path, snapshot: Snapshot) -> None:
         {
             "format": _FORMAT,
             "exclude_type_checking_imports": snapshot.exclude_type_checking_imports,
-            "entries": {m: [list(s), list(i)] for m, (s, i) in sorted(snapshot.entries.items())},  # type: ignore[misc]
+            # Tuples are written as JSON lists.
+            "entries": dict(sorted(snapshot.entries.items())),
             "demands": dict(sorted(snapshot.demands.items())),
-            "stamps": {
-                m: None if s is None else list(s) for m, s in sorted(snapshot.stamps.items())
-            },  # type: ignore[union-attr]
+            "stamps": dict(sorted(snapshot.stamps.items())),
         },
         separators=(",", ":"),
     ).encode()

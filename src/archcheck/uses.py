@@ -14,11 +14,13 @@ import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from archcheck.names import dotted, resolve_relative
+from archcheck.names import BLOCKS, dotted, module_level, resolve_relative
 
 __all__ = ["ENQUEUE", "ModuleUses", "Use", "uses_of"]
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# ``type X = ...`` (Python 3.12 on).
+_TYPE_ALIAS = getattr(ast, "TypeAlias", ())
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Use:
 
 # A reference as the code writes it: the dotted name, or an import inside a definition
 # (already absolute: ``(target, line)``).
-_Written = tuple[str, None] | tuple[str, int]
+_Written = tuple[str, int | None]
 
 
 @dataclass
@@ -115,7 +117,7 @@ _Bound = tuple[str, int, bool]
 
 def _qualified(text: str, bound: list[_Bound]) -> tuple[str, int]:
     """The absolute name of ``text`` and the line of the import that bound its head."""
-    head, dot, rest = text.partition(".")
+    _, dot, rest = text.partition(".")
     plain = [b for b in bound if b[2]]
     if plain:
         # ``import a.b`` and ``import a.c`` both bind ``a``: the longest statement target
@@ -131,7 +133,7 @@ def _qualified(text: str, bound: list[_Bound]) -> tuple[str, int]:
 def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
     """What each module-level definition of ``module`` reads, from its syntax tree."""
     found = ModuleUses(module)
-    for node in _module_level(tree.body):
+    for node in module_level(tree.body):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for name, target, plain in _bindings(node, module, is_package):
                 if name == "*":
@@ -157,12 +159,12 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
             written = list(_references(node, module, is_package))
             for name in _names(node):
                 found.definitions.setdefault(name, []).extend(written)
-        elif isinstance(node, (ast.If, ast.Try)) or type(node).__name__ == "TryStar":
-            # The blocks are walked by _module_level; their tests run at import time.
+        elif isinstance(node, BLOCKS):
+            # The blocks are walked by module_level; their tests run at import time.
             test = getattr(node, "test", None)
             if test is not None:
                 found.statements += _references(test, module, is_package)
-        elif type(node).__name__ == "TypeAlias":
+        elif isinstance(node, _TYPE_ALIAS):
             found.definitions.setdefault(node.name.id, []).extend(
                 _references(node.value, module, is_package)
             )
@@ -196,16 +198,6 @@ def _is_task(node: ast.stmt) -> bool:
         if name is not None and name.rpartition(".")[2] in _TASK_DECORATORS:
             return True
     return False
-
-
-def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    for node in body:
-        yield node
-        if isinstance(node, (ast.If, ast.Try)) or type(node).__name__ == "TryStar":
-            for block in (node.body, getattr(node, "orelse", []), getattr(node, "finalbody", [])):
-                yield from _module_level(block)
-            for handler in getattr(node, "handlers", []):
-                yield from _module_level(handler.body)
 
 
 def _names(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[str]:
@@ -258,10 +250,10 @@ def _references(node: ast.AST, module: str, is_package: bool) -> list[_Written]:
             if id(part) in inner:
                 inner.add(id(part.value))
                 continue
-            name = dotted(part)
-            if name is not None:
+            chain = dotted(part)
+            if chain is not None:
                 inner.add(id(part.value))
-                written.append((name, None))
+                written.append((chain, None))
         elif (
             isinstance(part, ast.Name) and id(part) not in inner and isinstance(part.ctx, ast.Load)
         ):

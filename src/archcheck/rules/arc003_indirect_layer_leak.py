@@ -81,7 +81,7 @@ class IndirectLayerLeak(ChainRule):
             uses.setdefault(reach.head, set()).update(reach.uses)
         shown = [f"{head} uses {', '.join(sorted(names))}" for head, names in sorted(uses.items())]
         if len(shown) > _HEADS_SHOWN:
-            shown = shown[:_HEADS_SHOWN] + [f"and {len(shown) - _HEADS_SHOWN} more"]
+            shown = [*shown[:_HEADS_SHOWN], f"and {len(shown) - _HEADS_SHOWN} more"]
         heads = " and ".join(_in_order(reach.head_layer for reach in reaches))
         tail_names = " and ".join(tail_layers)
         if kind == BYPASS:

@@ -129,10 +129,10 @@ class OrmReturnedWithoutSchema(SyntaxRule):
         self._check(node)
 
     def _check(self, node: _Function) -> None:
-        routes = [route_of(node, self.scopes, self.index)]
+        first = route_of(node, self.scopes, self.index)
+        routes = [] if first is None else [first]
         if self.scopes.qualname is None:
             routes += self.added.get(node.name, [])
-        routes = [route for route in routes if route is not None]
         for route in routes:
             if route.has_response_model:  # response_model wins; None turns the check off
                 orm = orm_classes(route.response_model, self.scopes.qualify, self.index)

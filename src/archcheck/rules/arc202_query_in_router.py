@@ -69,7 +69,7 @@ class QueryInRouter(SyntaxRule):
 
     def visit_Module(self, node: ast.Module) -> None:
         self.added = routes_added(node, self.scopes, self.index)
-        self.handlers: set[ast.AST] = set()
+        self.handlers: set[ast.FunctionDef | ast.AsyncFunctionDef] = set()
         self.session = Session(self.scopes, self.index)
         self.statements: set[ast.AST] = set()
 

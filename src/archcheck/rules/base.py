@@ -202,6 +202,8 @@ class SyntaxRule(Rule):
     """
 
     layers: ClassVar[tuple[str, ...]] = ()
+    # Set on each class by node_handlers, in its own __dict__: a subclass has its own.
+    _handlers: ClassVar[dict[str, tuple[type[ast.AST], str]]]
 
     def __init__(self, context: SyntaxContext, scopes: Scopes) -> None:
         self.context = context
@@ -212,7 +214,7 @@ class SyntaxRule(Rule):
     def index(self) -> ProjectIndex:
         return self.context.index
 
-    def report(self, node: ast.AST, message: str) -> None:
+    def report(self, node: ast.expr | ast.stmt, message: str) -> None:
         """A finding at ``node``'s first line and column, in the current scope (a ``def`` or
         ``class`` reported from outside its body is its own scope)."""
         scope = self.scopes.qualname
@@ -224,8 +226,8 @@ class SyntaxRule(Rule):
                 node.col_offset + 1,
                 message,
                 scope,
-                getattr(node, "end_lineno", None),
-                None if getattr(node, "end_col_offset", None) is None else node.end_col_offset + 1,
+                node.end_lineno,
+                None if node.end_col_offset is None else node.end_col_offset + 1,
             )
         )
 

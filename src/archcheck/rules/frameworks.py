@@ -640,7 +640,8 @@ class Session:
     def _makes_session(self, func: ast.expr) -> bool:
         """Whether calling ``func`` gives a session: a session class, a session factory, or
         a function annotated (or, when unannotated, named) to give one."""
-        name = self.scopes.qualify(func)
+        written = dotted(func)
+        name = None if written is None else self.scopes.qualify(written)
         if name is not None:
             resolved = self.index.resolve(name)
             if self._is_session_class(resolved) or self._is_factory_expr(func):
@@ -652,12 +653,12 @@ class Session:
             returned = returns_of(func, self.scopes, self.index)
             if returned is not None:
                 return self._names_session(*returned)
-        if name is None:
+        if written is None or name is None:
             return False
         if self.index.function(resolved) is None:
             if self.index.is_project_name(resolved):
                 return False  # a class or variable of ours that is not a session factory
-            head = dotted(func).split(".")[0]
+            head = written.split(".")[0]
             if head in self.scopes.symbols.imports or self.scopes.lookup(head) is not None:
                 return False  # another package's: ``requests.Session()`` is no database session
         return bool(_SESSION_NAME.fullmatch(_last(resolved)))

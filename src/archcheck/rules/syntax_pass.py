@@ -124,7 +124,7 @@ _LEAF_FIELDS = frozenset(
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _child_fields(node_type: type) -> tuple[str, ...]:
+def _child_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
     skip = set(_LEAF_FIELDS)
     if node_type is ast.Constant:
         skip.add("value")
