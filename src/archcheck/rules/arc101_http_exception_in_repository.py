@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from archcheck.layers import REPOSITORIES
 from archcheck.rules.base import Example
-from archcheck.rules.frameworks import RaisesFrameworkException
+from archcheck.rules.web_framework import RaisesFrameworkException
 
 
 class HttpExceptionInRepository(RaisesFrameworkException):

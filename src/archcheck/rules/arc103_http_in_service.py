@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from archcheck.layers import SERVICES
 from archcheck.rules.base import Example
-from archcheck.rules.frameworks import ImportsWebFramework, RaisesFrameworkException
+from archcheck.rules.web_framework import ImportsWebFramework, RaisesFrameworkException
 
 
 class HttpInService(ImportsWebFramework, RaisesFrameworkException):

@@ -5,15 +5,10 @@ import ast
 from archcheck.index import ORM
 from archcheck.layers import ROUTERS, WIRING
 from archcheck.names import ASSIGNED, PARAMETER
+from archcheck.rules.annotations import orm_classes, returns_of
 from archcheck.rules.base import Example, SyntaxRule
-from archcheck.rules.frameworks import (
-    STATEMENTS,
-    Session,
-    orm_classes,
-    returns_of,
-    route_of,
-    routes_added,
-)
+from archcheck.rules.routes import route_of, routes_added
+from archcheck.rules.sessions import STATEMENTS, Session
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 _SELECTS = frozenset(name for name in STATEMENTS if name.endswith(".select"))

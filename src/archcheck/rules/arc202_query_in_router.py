@@ -5,13 +5,8 @@ import ast
 from archcheck.layers import ROUTERS
 from archcheck.names import dotted
 from archcheck.rules.base import Example, SyntaxRule
-from archcheck.rules.frameworks import (
-    SESSION_METHODS,
-    STATEMENTS,
-    Session,
-    route_of,
-    routes_added,
-)
+from archcheck.rules.routes import route_of, routes_added
+from archcheck.rules.sessions import SESSION_METHODS, STATEMENTS, Session
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 # Where compound statements keep the statements they hold.

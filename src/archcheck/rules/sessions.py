@@ -1,0 +1,264 @@
+"""Which expressions of a function hold a SQLAlchemy / SQLModel session, what a session
+does that is database work, and SQLAlchemy's statement constructors."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from archcheck.index import ProjectIndex
+from archcheck.names import ASSIGNED, ENTERED, PARAMETER, Scopes, dotted
+from archcheck.rules.annotations import Qualify, returns_of, type_walk
+
+__all__ = ["SESSION_METHODS", "STATEMENTS", "Session"]
+
+_DEPENDS = frozenset(
+    {"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"}
+)
+_SESSIONS = frozenset(
+    {
+        "sqlalchemy.orm.Session",
+        "sqlalchemy.orm.session.Session",
+        "sqlalchemy.orm.scoped_session",
+        "sqlalchemy.orm.scoping.scoped_session",
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlalchemy.ext.asyncio.async_scoped_session",
+        "sqlalchemy.ext.asyncio.scoping.async_scoped_session",
+        "sqlmodel.Session",
+        "sqlmodel.orm.session.Session",
+        "sqlmodel.ext.asyncio.session.AsyncSession",
+    }
+)
+# Calling one of these gives a factory; calling the factory gives a session.
+_SESSION_FACTORIES = frozenset(
+    {
+        "sqlalchemy.orm.sessionmaker",
+        "sqlalchemy.orm.session.sessionmaker",
+        "sqlalchemy.ext.asyncio.async_sessionmaker",
+        "sqlalchemy.ext.asyncio.session.async_sessionmaker",
+    }
+)
+# A scoped session is a session (``db_session.query(...)``) and a factory of one.
+_SCOPED_SESSIONS = frozenset(
+    {
+        "sqlalchemy.orm.scoped_session",
+        "sqlalchemy.orm.scoping.scoped_session",
+        "sqlalchemy.ext.asyncio.async_scoped_session",
+        "sqlalchemy.ext.asyncio.scoping.async_scoped_session",
+    }
+)
+# ``get_db``, ``get_session``, ``get_async_session``, ``db_session``, ``SessionLocal``,
+# ``session_scope``: how projects name what hands out sessions.
+_SESSION_NAME = re.compile(
+    r"(?:.*_)?(?:db|session)(?:_?(?:local|scope|maker|factory))?", re.IGNORECASE
+)
+# What a session does that is database work (``close`` is not: it ends what was opened).
+SESSION_METHODS = frozenset(
+    {
+        "execute",
+        "exec",
+        "scalars",
+        "scalar",
+        "query",
+        "get",
+        "get_one",
+        "add",
+        "add_all",
+        "delete",
+        "merge",
+        "commit",
+        "flush",
+        "refresh",
+        "rollback",
+        "stream",
+        "stream_scalars",
+        "bulk_save_objects",
+        "bulk_insert_mappings",
+        "bulk_update_mappings",
+    }
+)
+# SQLAlchemy's and SQLModel's statement constructors.
+STATEMENTS = frozenset(
+    f"{module}.{function}"
+    for module in (
+        "sqlalchemy",
+        "sqlalchemy.sql",
+        "sqlalchemy.sql.expression",
+        "sqlalchemy.future",
+        "sqlmodel",
+        "sqlmodel.sql.expression",
+    )
+    for function in ("select", "insert", "update", "delete", "text")
+) | frozenset(
+    f"sqlalchemy.dialects.{dialect}.insert" for dialect in ("postgresql", "sqlite", "mysql")
+)
+_SURE, _GUESS = "sure", "guess"
+
+
+def _last(name: str) -> str:
+    return name.rpartition(".")[2]
+
+
+class Session:
+    """Which expressions of a function hold a SQLAlchemy / SQLModel session.
+
+    A session is a parameter typed ``Session`` / ``AsyncSession`` (directly, in
+    ``Annotated[...]``, ``Optional[...]`` or through a type alias of any module), a
+    parameter whose dependency (``Depends(get_db)``) returns one, a name bound by
+    ``with Session(engine) as s`` / ``async with SessionLocal() as s`` / ``with
+    SessionLocal.begin() as s`` or ``s = SessionLocal()``, or a module-level session
+    (``db_session = scoped_session(...)``).
+    """
+
+    def __init__(self, scopes: Scopes, index: ProjectIndex) -> None:
+        self.scopes = scopes
+        self.index = index
+
+    def holds(self, expr: ast.expr) -> bool:
+        scopes = self.scopes
+        if isinstance(expr, ast.Call):
+            return self._makes_session(expr.func)
+        if not isinstance(expr, ast.Name):
+            return False
+        binding = scopes.lookup(expr.id)
+        if binding is None:
+            name = scopes.qualify(expr)
+            callee = self.index.call_of(name) if name else None
+            if callee is None:
+                return False
+            resolved = self.index.resolve(callee)
+            return resolved in _SESSIONS or self._is_factory(resolved)
+        if binding.kind == PARAMETER:
+            return self._typed_session(binding.annotation, binding.value)
+        if binding.kind == ASSIGNED:
+            if binding.annotation is not None and self._typed_session(binding.annotation, None):
+                return True
+            return isinstance(binding.value, ast.Call) and self._makes_session(binding.value.func)
+        if binding.kind == ENTERED:
+            value = binding.value
+            if isinstance(value, ast.Call):
+                func = value.func
+                if isinstance(func, ast.Attribute) and func.attr == "begin":
+                    # ``with SessionLocal.begin() as s`` / ``with Session(engine).begin() as s``
+                    inner = func.value
+                    if isinstance(inner, ast.Call):
+                        return self._makes_session(inner.func)
+                    return self._is_factory_expr(inner)
+                return self._makes_session(func)
+            return isinstance(value, ast.Name) and self.holds(value)
+        return False
+
+    # -- parameters ----------------------------------------------------------------------
+    def _typed_session(self, annotation: ast.expr | None, default: ast.expr | None) -> bool:
+        """A parameter's session-ness. FastAPI passes what the dependency gives, so a
+        dependency annotated to give a session decides; a dependency merely *named* like
+        one (``get_db``) counts only when the annotation says nothing else."""
+        typed_as_other = guessed = False
+        for name, extra, qualify in type_walk(annotation, self.scopes.qualify, self.index):
+            if extra is not None:
+                gives = self._dependency_gives_session(extra, qualify)
+                if gives is _SURE:
+                    return True
+                guessed = guessed or gives is _GUESS
+            elif self._is_session_class(name):
+                return True
+            elif _last(name) not in ("Optional", "Union", "None"):
+                typed_as_other = True
+        if default is not None:
+            gives = self._dependency_gives_session(default, self.scopes.qualify)
+            if gives is _SURE:
+                return True
+            guessed = guessed or gives is _GUESS
+        return guessed and not typed_as_other
+
+    def _dependency_gives_session(self, expr: ast.expr, qualify: Qualify) -> str | None:
+        """For ``Depends(dep)``: _SURE when ``dep`` is annotated to give a session,
+        _GUESS when it is not annotated (or not ours) but named like a session provider."""
+        if not isinstance(expr, ast.Call):
+            return None
+        callee = qualify(expr.func)
+        if callee is None or self.index.resolve(callee) not in _DEPENDS:
+            return None
+        dependency = (
+            expr.args[0]
+            if expr.args
+            else next((k.value for k in expr.keywords if k.arg == "dependency"), None)
+        )
+        name = qualify(dependency) if dependency is not None else None
+        if name is None:
+            return None
+        returns = self._returns_session(name)
+        if returns is not None:
+            return _SURE if returns else None
+        return _GUESS if _SESSION_NAME.fullmatch(_last(name)) else None
+
+    # -- what gives a session ------------------------------------------------------------
+    def _is_session_class(self, name: str) -> bool:
+        return name in _SESSIONS or self.index.inherits(name, _SESSIONS)
+
+    def _is_factory(self, resolved: str) -> bool:
+        """``SessionLocal`` of a module-level ``SessionLocal = sessionmaker(...)``."""
+        callee = self.index.call_of(resolved)
+        return (
+            callee is not None
+            and self.index.resolve(callee) in _SESSION_FACTORIES | _SCOPED_SESSIONS
+        )
+
+    def _is_factory_expr(self, expr: ast.expr) -> bool:
+        if isinstance(expr, ast.Name):
+            binding = self.scopes.lookup(expr.id)
+            if binding is not None:
+                return (
+                    binding.kind == ASSIGNED
+                    and isinstance(binding.value, ast.Call)
+                    and self._resolves_to(binding.value.func, _SESSION_FACTORIES | _SCOPED_SESSIONS)
+                )
+        name = self.scopes.qualify(expr)
+        return name is not None and self._is_factory(self.index.resolve(name))
+
+    def _resolves_to(self, expr: ast.expr, names: frozenset[str]) -> bool:
+        name = self.scopes.qualify(expr)
+        return name is not None and self.index.resolve(name) in names
+
+    def _returns_session(self, name: str) -> bool | None:
+        """For a project function with a return annotation: whether it names a session
+        (``Iterator[Session]``, ``AsyncGenerator[AsyncSession, None]``); else None."""
+        function = self.index.function(name)
+        returns = None if function is None else function[1].returns
+        if function is None or returns is None:
+            return None
+        return self._names_session(returns, function[0].qualify_node)
+
+    def _names_session(self, annotation: ast.expr, qualify: Qualify) -> bool:
+        return any(
+            self._is_session_class(found)
+            for found, extra, _ in type_walk(annotation, qualify, self.index)
+            if extra is None
+        )
+
+    def _makes_session(self, func: ast.expr) -> bool:
+        """Whether calling ``func`` gives a session: a session class, a session factory, or
+        a function annotated (or, when unannotated, named) to give one."""
+        written = dotted(func)
+        name = None if written is None else self.scopes.qualify(written)
+        if name is not None:
+            resolved = self.index.resolve(name)
+            if self._is_session_class(resolved) or self._is_factory_expr(func):
+                return True
+            returns = self._returns_session(resolved)
+            if returns is not None:
+                return returns
+        if isinstance(func, ast.Attribute):  # ``db.session_context()``: a typed method
+            returned = returns_of(func, self.scopes, self.index)
+            if returned is not None:
+                return self._names_session(*returned)
+        if written is None or name is None:
+            return False
+        if self.index.function(resolved) is None:
+            if self.index.is_project_name(resolved):
+                return False  # a class or variable of ours that is not a session factory
+            head = written.split(".")[0]
+            if head in self.scopes.symbols.imports or self.scopes.lookup(head) is not None:
+                return False  # another package's: ``requests.Session()`` is no database session
+        return bool(_SESSION_NAME.fullmatch(_last(resolved)))
