@@ -8,7 +8,8 @@ import textwrap
 import pytest
 
 from archcheck.engine import Options, check
-from archcheck.names import Scopes, symbols_of
+from archcheck.names import symbols_of
+from archcheck.scopes import Scopes
 from conftest import markers, write_example
 
 MODELS = {

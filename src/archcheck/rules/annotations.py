@@ -11,7 +11,8 @@ import ast
 from collections.abc import Callable, Iterator
 
 from archcheck.index import ORM, ProjectIndex
-from archcheck.names import ASSIGNED, PARAMETER, Scopes, dotted
+from archcheck.names import dotted
+from archcheck.scopes import ASSIGNED, PARAMETER, Scopes
 
 __all__ = ["Qualify", "class_of", "orm_classes", "returns_of", "type_walk"]
 

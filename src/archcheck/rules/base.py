@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 from archcheck.index import ProjectIndex
-from archcheck.names import ModuleSymbols, Scopes
+from archcheck.names import ModuleSymbols
+from archcheck.scopes import Scopes
 
 __all__ = [
     "ChainRule",

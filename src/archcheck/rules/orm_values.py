@@ -8,9 +8,9 @@ from __future__ import annotations
 import ast
 
 from archcheck.index import ORM, ProjectIndex
-from archcheck.names import ASSIGNED, PARAMETER, Scopes
 from archcheck.rules.annotations import orm_classes, returns_of
 from archcheck.rules.sessions import STATEMENTS, Session
+from archcheck.scopes import ASSIGNED, PARAMETER, Scopes
 
 __all__ = ["OrmValues"]
 

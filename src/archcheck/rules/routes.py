@@ -8,9 +8,10 @@ import re
 from dataclasses import dataclass
 
 from archcheck.index import ProjectIndex
-from archcheck.names import ASSIGNED, PARAMETER, Scopes, dotted
+from archcheck.names import dotted
 from archcheck.rules.annotations import type_walk
 from archcheck.rules.web_framework import WEB_FRAMEWORKS
+from archcheck.scopes import ASSIGNED, PARAMETER, Scopes
 
 __all__ = ["ROUTE_DECORATORS", "Route", "route_of", "routes_added"]
 

@@ -7,8 +7,9 @@ import ast
 import re
 
 from archcheck.index import ProjectIndex
-from archcheck.names import ASSIGNED, ENTERED, PARAMETER, Scopes, dotted
+from archcheck.names import dotted
 from archcheck.rules.annotations import Qualify, returns_of, type_walk
+from archcheck.scopes import ASSIGNED, ENTERED, PARAMETER, Scopes
 
 __all__ = ["SESSION_METHODS", "STATEMENTS", "Session"]
 

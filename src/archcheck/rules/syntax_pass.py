@@ -14,8 +14,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-from archcheck.names import Scopes
 from archcheck.rules.base import SyntaxContext, SyntaxHit, SyntaxRule
+from archcheck.scopes import Scopes
 
 __all__ = ["run_syntax_rules"]
 

@@ -8,8 +8,9 @@ import ast
 from typing import ClassVar
 
 from archcheck.index import ProjectIndex
-from archcheck.names import ASSIGNED, IMPORTED, Scopes, dotted
+from archcheck.names import dotted
 from archcheck.rules.base import SyntaxRule
+from archcheck.scopes import ASSIGNED, IMPORTED, Scopes
 
 __all__ = [
     "WEB_FRAMEWORKS",
