@@ -95,6 +95,9 @@ def framework_exception_raised(node: ast.Raise, scopes: Scopes, index: ProjectIn
     return None
 
 
+_ADVICE = "raise a domain exception and map it to an HTTP status in the router"
+
+
 class RaisesFrameworkException(SyntaxRule):
     """Rule part: every ``raise`` of a framework exception, and every module-level
     instance of one (``credentials_exception = HTTPException(401)``: built here, raised
@@ -108,8 +111,7 @@ class RaisesFrameworkException(SyntaxRule):
         if raised is not None:
             self.report(
                 node,
-                f"{self.subject} raises HTTP exception {raised}; raise a domain exception and "
-                f"map it to an HTTP status in the router",
+                f"{self.subject} raises HTTP exception {raised}; {_ADVICE}",
             )
 
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -125,8 +127,7 @@ class RaisesFrameworkException(SyntaxRule):
         if built is not None:
             self.report(
                 node,
-                f"{self.subject} builds HTTP exception {built} at module level; raise a domain "
-                f"exception and map it to an HTTP status in the router",
+                f"{self.subject} builds HTTP exception {built} at module level; {_ADVICE}",
             )
 
 
