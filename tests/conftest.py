@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,10 @@ def markers(root: Path) -> set[tuple[str, int, str]]:
 def _isolated_cache(tmp_path_factory, monkeypatch):
     # archcheck must never write into analysed projects; tests keep caches in tmp.
     monkeypatch.setenv("ARCHCHECK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+def settle() -> None:
+    """Wait out the file system's time tick: archcheck trusts no stamp younger than it
+    (a file rewritten within one tick keeps its time), so what a test just wrote is only
+    kept by caches once this much older."""
+    time.sleep(0.06)

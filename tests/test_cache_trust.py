@@ -90,3 +90,17 @@ def test_adding_a_module_changes_what_unchanged_importers_resolve_to(tmp_path, m
     assert run(tmp_path) == run(tmp_path, use_cache=False)
     (tmp_path / "app/repositories/user_repo.py").write_text(PROJECT["app/repositories/user_repo.py"])
     assert run(tmp_path) == run(tmp_path, use_cache=False)
+
+
+def test_a_stamp_younger_than_the_file_systems_tick_is_not_trusted(tmp_path):
+    # A file rewritten within one tick of the clock keeps its times: until a stamp is older
+    # than that, no cache may take it as proof that nothing changed.
+    from conftest import settle
+
+    from archcheck.snapshot import stamp_of
+
+    path = tmp_path / "user_repo.py"
+    path.write_text("x = 1\n")
+    assert stamp_of(path) is None
+    settle()
+    assert stamp_of(path) is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from conftest import write_example
+from conftest import settle, write_example
 
 from archcheck.engine import FileChecker, Options
 
@@ -29,6 +29,7 @@ def test_kept_project_is_rediscovered_when_a_folder_changes(tmp_path, monkeypatc
     root, cache = tmp_path / "repo", tmp_path / "cache"
     write_example(root, PROJECT)
     monkeypatch.chdir(root)
+    settle()
     assert codes(root, cache, "app/api/routers/users.py") == []
     [kept] = (cache / "discovery").iterdir()
     # A new router: its folder's time changes, so the kept project (without it) is not used.
@@ -44,6 +45,7 @@ def test_a_broken_kept_project_is_a_miss(tmp_path, monkeypatch):
     root, cache = tmp_path / "repo", tmp_path / "cache"
     write_example(root, {**PROJECT, "app/api/routers/items.py": LEAK})
     monkeypatch.chdir(root)
+    settle()
     assert codes(root, cache, "app/api/routers/items.py") == [(1, "ARC001")]
     [kept] = (cache / "discovery").iterdir()
     for garbage in ('{"format": 1, "folders": 3}', "[]", "not json", '{"format": 1}'):

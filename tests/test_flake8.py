@@ -9,7 +9,7 @@ import re
 import pytest
 
 from archcheck.rules import rule_for
-from conftest import FIXTURES, PROJECTS, cli, findings, run, tool, write_example
+from conftest import FIXTURES, PROJECTS, cli, findings, run, settle, tool, write_example
 
 HINT = re.compile(r" \([a-z0-9_.]+(?:, [a-z0-9_.]+)* uses? it\)$")
 pytestmark = pytest.mark.functional
@@ -83,6 +83,7 @@ def test_fixture_without_a_snapshot_reports_what_one_file_shows():
 
 def test_snapshot_entries_are_checked_against_the_files(tmp_path):
     write_example(tmp_path, LEAKY)
+    settle()
     cli("app", cwd=tmp_path)  # leaves the snapshot
     # After the run: a service stops using user_repo, another starts using it, and
     # the chain router -> lookup -> deep -> order_repo is cut and rerouted.
@@ -103,6 +104,7 @@ def test_snapshot_entries_are_checked_against_the_files(tmp_path):
         f for f in findings(cli_out) if f[:4] != rerouted
     ]
     assert not any(f[0] == "app/core/deep.py" for f in findings(f8_out))
+    settle()
     cli("app", cwd=tmp_path)  # a whole run brings the snapshot up to date
     f8_out = flake8(tmp_path, "app")[1]
     assert findings(f8_out) == findings(cli_out)
@@ -117,6 +119,7 @@ def test_snapshot_entries_are_checked_against_the_files(tmp_path):
 
 def test_flake8_selection_noqa_and_per_file_ignores(tmp_path):
     write_example(tmp_path, LEAKY)
+    settle()
     cli("app", cwd=tmp_path)
     everything = findings(flake8(tmp_path, "app")[1])
     codes = {(f[0], f[1], f[3]) for f in everything}
@@ -188,6 +191,7 @@ def test_text_from_stdin_is_checked_as_the_named_file(tmp_path):
 def test_config_root_from_anywhere_in_the_project(tmp_path):
     write_example(tmp_path, {f"src/{path}": source for path, source in LEAKY.items()})
     (tmp_path / "archcheck.toml").write_text("root = 'src/app'\n")
+    settle()
     reported = findings(cli(".", cwd=tmp_path)[1])
     assert reported and findings(flake8(tmp_path, "src")[1]) == reported
     # An editor may run flake8 from deeper down: same findings, paths from there.

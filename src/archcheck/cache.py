@@ -98,7 +98,10 @@ class FileCache:
                 # start afresh once the file has grown past any one project's needs.
                 if path.exists() and path.stat().st_size > _MAX_BYTES:
                     _remove(path)
-                self._db = sqlite3.connect(path, timeout=10, isolation_level=None)
+                # A run may open the cache in one thread and use it in another (deep_stack).
+                self._db = sqlite3.connect(
+                    path, timeout=10, isolation_level=None, check_same_thread=False
+                )
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute(_SCHEMA)
                 return

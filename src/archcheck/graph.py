@@ -45,6 +45,7 @@ from grimp.domain.valueobjects import DirectImport
 from grimp.exceptions import SourceSyntaxError
 
 from archcheck.project import Package
+from archcheck.snapshot import settled
 
 __all__ = ["GraphBuildError", "ImportDetail", "ProjectGraph", "build_graph"]
 
@@ -121,6 +122,9 @@ def _stamp(path: Path, modules: bytes) -> float:
         status = path.stat()
     except OSError:
         return -1.0  # gone: grimp reports it when it reads it
+    if not settled(status):
+        # Changed within the file system's time tick: a value no later run repeats.
+        return -float(int.from_bytes(os.urandom(6), "big") + 2)
     stamp = f"{status.st_mtime_ns}:{status.st_size}:{status.st_ino}:{status.st_ctime_ns}".encode()
     return float(int.from_bytes(hashlib.blake2b(stamp + modules, digest_size=6).digest(), "big"))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,10 +34,28 @@ _FORMAT = 2
 Stamp = tuple[int, int, int, int]
 
 
+# File systems keep times in ticks: the kernel's clock tick (1-10 ms) where times have
+# sub-second digits, whole seconds (two on FAT) where they have none. A file written again
+# within the tick of a run that stamped it keeps its stamp; as git does with "racily
+# clean" entries, a stamp younger than its tick (with a margin) is not trusted.
+_FINE_NS = 50_000_000
+_COARSE_NS = 2_000_000_000
+
+
+def settled(status: os.stat_result) -> bool:
+    """Whether ``status`` is old enough for its times to tell every later change."""
+    tick = _COARSE_NS if status.st_mtime_ns % 1_000_000_000 == 0 else _FINE_NS
+    return time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > tick
+
+
 def stamp_of(path: Path) -> Stamp | None:
+    """Size, inode and times of ``path``; None when it is gone or changed too recently for
+    its stamp to be trusted."""
     try:
         status = os.stat(path)
     except OSError:
+        return None
+    if not settled(status):
         return None
     return status.st_mtime_ns, status.st_size, status.st_ino, status.st_ctime_ns
 

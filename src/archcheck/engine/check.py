@@ -16,6 +16,7 @@ from archcheck.deep_stack import with_deep_stack
 from archcheck.engine.chains import Demand
 from archcheck.engine.graph_imports import GraphImports
 from archcheck.engine.import_rules import ImportChecks
+from archcheck.engine.kept_run import kept_run
 from archcheck.engine.run import Run, display_path
 from archcheck.engine.selection import Options, load, select_rules
 from archcheck.engine.suppression import ignored_per_file, silenced_by_noqa
@@ -48,14 +49,13 @@ def check(paths: Sequence[Path], options: Options = Options()) -> Report:
     """Analyse ``paths`` and return every finding in force, sorted."""
     config = load(paths, options)
     rules = select_rules(config, options)
-    project = discover(paths or [Path.cwd()], config)
     # Syntax trees hold no cycles: reference counting frees them, and the cyclic collector's
     # passes over a large project's live objects only cost time (most of it, measured).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        report = with_deep_stack(lambda: _check(Run(project, rules, options)))
-        return replace(report, warnings=unread_warnings(project))
+        run, report = with_deep_stack(lambda: _run_and_check(paths, config, rules, options))
+        return replace(report, warnings=unread_warnings(run.project))
     finally:
         if collecting:
             gc.enable()
@@ -81,6 +81,13 @@ def unread_warnings(project: Project) -> tuple[str, ...]:
             else:
                 lines.append(f"{display_path(path)} not read: {path.stem!r} is not a module name")
     return tuple(lines)
+
+
+def _run_and_check(
+    paths: Sequence[Path], config: Config, rules: tuple[type[Rule], ...], options: Options
+) -> tuple[Run, Report]:
+    run = kept_run(paths or [Path.cwd()], config, rules, options)
+    return run, _check(run)
 
 
 def _check(run: Run) -> Report:

@@ -26,6 +26,7 @@ from archcheck.cache import digest
 from archcheck.config import Config
 from archcheck.layers import LAYERS, LayerMap
 from archcheck.project import Package, Project, SourceFile
+from archcheck.snapshot import settled
 
 __all__ = ["discovery_file", "read_discovery", "write_discovery"]
 
@@ -35,8 +36,8 @@ _ABOVE_DEPTH = 3  # how deep discovery looks for root packages below a folder ta
 _SAMPLE = 200  # as many files as discovery reads to tell a source root
 
 
-def discovery_file(cache_dir: Path, target: Path, config: Config) -> Path:
-    key = digest("discovery", __version__, str(target), repr(config), os.getcwd())
+def discovery_file(cache_dir: Path, targets: tuple[Path, ...], config: Config) -> Path:
+    key = digest("discovery", __version__, *map(str, targets), repr(config), os.getcwd())
     return cache_dir / "discovery" / f"{key}.json"
 
 
@@ -113,6 +114,12 @@ def write_discovery(file: Path, project: Project, layers: LayerMap, read: Iterab
         except OSError:
             return  # gone while detection read it: keep nothing
         files.append([str(path), status.st_mtime_ns, status.st_size])
+    for entry in folders + files:
+        try:
+            if not settled(os.stat(str(entry[0]))):
+                return  # changed within the file system's time tick: keep nothing yet
+        except OSError:
+            return
     data = {
         "format": _FORMAT,
         "folders": folders,
@@ -209,14 +216,16 @@ def _layers(data: object) -> LayerMap:
     return LayerMap({layer: tuple(_text(g) for g in _list(globs)) for layer, globs in data.items()})
 
 
-def read_discovery(file: Path, target: Path, config: Config) -> tuple[Project, LayerMap] | None:
-    """The project and layers kept in ``file`` for ``target``, or None when there are none,
+def read_discovery(
+    file: Path, targets: tuple[Path, ...], config: Config
+) -> tuple[Project, LayerMap] | None:
+    """The project and layers kept in ``file`` for ``targets``, or None when there are none,
     they do not decode, or a folder (or a file read) they depend on has changed since."""
     try:
         data = json.loads(file.read_bytes())
         if type(data) is not dict or data.get("format") != _FORMAT:
             return None
-        if [_text(t) for t in _list(data["targets"])] != [str(target)]:
+        if [_text(t) for t in _list(data["targets"])] != [str(t) for t in targets]:
             return None
         if not _unchanged(data):
             return None
@@ -226,4 +235,4 @@ def read_discovery(file: Path, target: Path, config: Config) -> tuple[Project, L
         return None
     if not packages:
         return None
-    return Project(packages=packages, targets=(target,), config=config), layers
+    return Project(packages=packages, targets=targets, config=config), layers

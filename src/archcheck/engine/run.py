@@ -141,9 +141,16 @@ class Run:
         roots = ((p.name, p.directory) for p in self.project.packages)
         return snapshot_path(self.cache_dir(), roots)
 
-    def whole_key(self) -> str:
+    def whole_key(self) -> str | None:
         """The key of a whole run's report: everything it depends on, every file's stamp
-        (modification time and size, as grimp's own cache trusts) included."""
+        included; None when a file changed too recently for its stamp to be trusted (the
+        report is then neither read from the cache nor kept)."""
+        stamps = []
+        for module in sorted(self.files):
+            stamp = stamp_of(self.files[module].path)
+            if stamp is None:
+                return None
+            stamps.append(f"{module}={stamp}")
         return digest(
             "report",
             __version__,
@@ -151,7 +158,7 @@ class Run:
             os.getcwd(),
             ",".join(rule.code for rule in self.rules),
             *(str(t) for t in self.project.targets),
-            *(f"{m}={stamp_of(self.files[m].path)}" for m in sorted(self.files)),
+            *stamps,
         )
 
     def graph_key(self) -> str:

@@ -9,19 +9,16 @@ their files keep their stamps, and are read from the files otherwise.
 from __future__ import annotations
 
 import ast
-import os
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
-from archcheck.cache import FileCache
 from archcheck.config import Config
 from archcheck.engine.chains import Demand, link_findings
-from archcheck.engine.discovery import discovery_file, read_discovery, write_discovery
 from archcheck.engine.graph_imports import classes_imported
 from archcheck.engine.import_rules import ImportChecks
+from archcheck.engine.kept_run import kept_run
 from archcheck.engine.run import Run, display_path, indent_column
-from archcheck.engine.selection import Options, layer_map_for, load, select_rules
-from archcheck.engine.sources import Sources
+from archcheck.engine.selection import Options, load, select_rules
 from archcheck.engine.suppression import ignored_per_file
 from archcheck.engine.syntax_checks import file_syntax_findings
 from archcheck.errors import ArchcheckError
@@ -29,7 +26,7 @@ from archcheck.findings import Finding, Location
 from archcheck.imports import import_statements, imported_modules
 from archcheck.index import ProjectIndex
 from archcheck.names import ModuleSymbols, symbols_of
-from archcheck.project import SourceFile, discover, package_root_of
+from archcheck.project import SourceFile, package_root_of
 from archcheck.rules import SyntaxRule
 from archcheck.rules.base import ImportEdge, SyntaxContext
 from archcheck.snapshot import Stamp, read_snapshot, stamp_of
@@ -207,7 +204,9 @@ class FileChecker:
         key = (target, config.source)
         if key not in self._projects:
             try:
-                self._projects[key] = _Project(self._run(target, config))
+                self._projects[key] = _Project(
+                    kept_run([target], config, select_rules(config, self.options), self.options)
+                )
             except ArchcheckError as error:
                 # Without a config nothing asked for archcheck here: say nothing. With one,
                 # its errors are the user's to see.
@@ -216,50 +215,6 @@ class FileChecker:
         if isinstance(found, ArchcheckError):
             raise found
         return found
-
-    def _run(self, target: Path, config: Config) -> Run:
-        """A run over the project at ``target``: as the last process discovered it (with
-        its layers) while nothing it depends on has changed (see ``discovery``), else
-        discovered afresh and kept for the next process."""
-        rules = select_rules(config, self.options)
-        if self.options.use_cache:
-            # Where the run's cache folder will be (the run says, and is checked below):
-            # the one given, else beside the outermost package around the config's folder
-            # (or the working directory), else in that folder.
-            guess = self.options.cache_dir or os.environ.get("ARCHCHECK_CACHE_DIR")
-            if not guess:
-                base = (config.directory or Path.cwd()).absolute()
-                root = package_root_of(base / "__init__.py")
-                guess = (base if root is None else root.parent) / ".archcheck_cache"
-            kept = discovery_file(Path(guess), target, config)
-            found = read_discovery(kept, target, config)
-            if found is not None:
-                run = Run(found[0], rules, self.options, layers=found[1])
-                if run.cache_folder("discovery") == kept.parent:
-                    return run
-        project = discover([target], config)
-        # The layers as a run finds them, recording which files detection reads.
-        files = {f.module: f for f in project.files}
-        sources = Sources(files, FileCache(None))
-        read: set[str] = set()
-
-        def data_of(module: str) -> bytes | None:
-            read.add(module)
-            return sources.data_of(module)
-
-        def symbols_for(module: str) -> ModuleSymbols | None:
-            read.add(module)
-            return sources.symbols_for(module)
-
-        layers = layer_map_for(
-            project.packages, config, data_of, ProjectIndex((), load=symbols_for)
-        )
-        run = Run(project, rules, self.options, layers=layers)
-        folder = run.cache_folder("discovery")
-        if folder is not None:
-            paths = [files[m].path for m in read if m in files]
-            write_discovery(discovery_file(folder.parent, target, config), project, layers, paths)
-        return run
 
     def _find(self, path: Path, config: Config) -> tuple[_Project, SourceFile] | None:
         """The project that ``path`` belongs to, discovered from where ``archcheck`` would

@@ -45,11 +45,15 @@ class Sources:
         self.symbols: dict[str, ModuleSymbols] = {}
         self.broken: dict[Path, SourceError] = {}
         self._digests: dict[str, str | None] = {}
+        # Every module whose file was read (what the layer detection depended on, kept
+        # with a project's discovery).
+        self.read: set[str] = set()
         # Bytes read for a digest, kept until the parse that usually follows takes them.
         self._unparsed: dict[str, bytes] = {}
         self._lines: dict[str, list[str]] = {}
 
     def data_of(self, module: str) -> bytes | None:
+        self.read.add(module)
         source = self.files[module]
         try:
             return read_source(source.path)
