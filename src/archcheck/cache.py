@@ -88,6 +88,7 @@ class FileCache:
     def __init__(self, directory: Path | None) -> None:
         self._pending: dict[str, bytes] = {}
         self._db: sqlite3.Connection | None = None
+        self.directory = directory
         if directory is None:
             return
         path = directory / "files.sqlite"

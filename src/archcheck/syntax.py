@@ -13,6 +13,7 @@ import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from archcheck.reading import UnreadableFile, read_regular
 
@@ -115,7 +116,15 @@ def decode_source(data: bytes, path: Path = Path("<source>")) -> str:
     return _decode(path, data)
 
 
-def parse_source(path: Path, data: bytes) -> ParsedFile:
+class Lowerings(Protocol):
+    """Where lowered sources are kept: lowering a file costs a hundred times its parse."""
+
+    def get(self, source: str) -> str | None: ...
+
+    def put(self, source: str, lowered: str) -> None: ...
+
+
+def parse_source(path: Path, data: bytes, lowerings: Lowerings | None = None) -> ParsedFile:
     """Parse ``data`` (the bytes of ``path``); raise SourceError with a line if it is not Python.
 
     Syntax newer than the running Python is read by libcst and lowered to syntax the running
@@ -134,8 +143,9 @@ def parse_source(path: Path, data: bytes) -> ParsedFile:
     # never meet a file that needs it.
     from archcheck import lowering
 
+    known = None if lowerings is None else lowerings.get(source)
     try:
-        lowered = lowering.lower(source)
+        lowered = known if known is not None else lowering.lower(source)
     except lowering.LoweringError as error:
         if (refused.lineno or 1) + (not error.exact) >= error.line:
             # Both stop at the same place (libcst a token later): Python's words are better.
@@ -147,6 +157,8 @@ def parse_source(path: Path, data: bytes) -> ParsedFile:
         tree = _parse(path, lowered)
     except SyntaxError as error:  # newer grammar, wrong all the same (``1 = x``)
         raise _syntax_error(path, error) from None
+    if lowerings is not None and known is None:
+        lowerings.put(source, lowered)
     return ParsedFile(path, tree, source)
 
 

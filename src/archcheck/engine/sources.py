@@ -48,6 +48,7 @@ class Sources:
         # Every module whose file was read (what the layer detection depended on, kept
         # with a project's discovery).
         self.read: set[str] = set()
+        self.lowerings = _Lowerings(self)
         # Bytes read for a digest, kept until the parse that usually follows takes them.
         self._unparsed: dict[str, bytes] = {}
         self._lines: dict[str, list[str]] = {}
@@ -80,7 +81,7 @@ class Sources:
             return None
         self._digests.setdefault(module, digest(data))
         try:
-            parsed = parse_source(source.path, data)
+            parsed = parse_source(source.path, data, self.lowerings)
         except SourceError as error:
             self.broken[source.path] = error
             self.cache.put(
@@ -172,3 +173,30 @@ def _decode_entry(data: object) -> ModuleSymbols | tuple[int, int, str]:
         line, column, reason = rest
         return integer(line), integer(column), text(reason)
     raise ValueError(f"unknown entry {kind!r}")
+
+
+class _Lowerings:
+    """Lowered sources (``syntax.Lowerings``) by the digest of their text: in this run,
+    and in the per-file cache for the next."""
+
+    def __init__(self, sources: Sources) -> None:
+        self._sources = sources  # its cache, not a copy: a forked worker swaps it out
+        self._known: dict[str, str] = {}
+        self.fresh: dict[str, str] = {}  # lowered in this process: (key, text) to keep
+
+    def get(self, source: str) -> str | None:
+        key = digest("lowered", __version__, source)
+        found = self._known.get(key)
+        if found is None:
+            found = self._sources.cache.get(key, text)
+            if found is not None:
+                self._known[key] = found
+        return found
+
+    def put(self, source: str, lowered: str) -> None:
+        key = digest("lowered", __version__, source)
+        self._known[key] = self.fresh[key] = lowered
+        self.keep(key, lowered)
+
+    def keep(self, key: str, lowered: str) -> None:
+        self._sources.cache.put(key, lowered)

@@ -26,7 +26,9 @@ _WORKERS = 2
 def _work(job: _Job, chunk: Sequence[tuple[str, str]], connection: Any) -> None:
     sources = job.sources
     caching = sources.cache.enabled
-    sources.cache = FileCache(None)  # the parent's connection is not this process's to use
+    # The parent's connection is not this process's to use: a worker reads the cache
+    # through its own, and leaves writing to the parent.
+    sources.cache = FileCache(sources.cache.directory if caching else None)
     known = set(sources.symbols)
     try:
         found = list(job.analyse(chunk))
@@ -37,7 +39,8 @@ def _work(job: _Job, chunk: Sequence[tuple[str, str]], connection: Any) -> None:
             if caching
             else {}
         )
-        connection.send((found, learnt, dict(sources.broken)))
+        lowered = sources.lowerings.fresh if caching else {}
+        connection.send((found, learnt, lowered, dict(sources.broken)))
     finally:
         connection.close()
 
@@ -80,7 +83,9 @@ def in_workers(
         if outcome is None:
             yield from job.analyse(chunk)
             continue
-        found, learnt, broken = outcome
+        found, learnt, lowered, broken = outcome
+        for key, text in lowered.items():
+            job.sources.lowerings.keep(key, text)
         for module, data in learnt.items():
             if module not in job.sources.symbols:
                 job.sources.remember_data(module, data)
