@@ -38,9 +38,9 @@ def parses(monkeypatch):
     seen = []
     real = sources.parse_source
 
-    def counting(path, data):
+    def counting(path, data, *rest):
         seen.append(path.name)
-        return real(path, data)
+        return real(path, data, *rest)
 
     monkeypatch.setattr(sources, "parse_source", counting)
     return seen
