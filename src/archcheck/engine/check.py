@@ -104,13 +104,19 @@ def _check(run: Run) -> Report:
     graph = run.graph()
     index = ProjectIndex((), load=run.sources.symbols_for)
     findings, demands = _import_findings(run, graph, index)
-    findings += syntax_findings(run, index)
+    found, asked = syntax_findings(run, index)
+    findings += found
     if any(rule is UnparsableFile for rule in run.rules):
+        dependents = _dependents(run, asked)
         findings += [
             Finding(
                 Location(display_path(error.path), error.line, error.column),
                 UnparsableFile.code,
-                UnparsableFile.message(error.reason, imports_read=run.imports_readable(error.path)),
+                UnparsableFile.message(
+                    error.reason,
+                    imports_read=run.imports_readable(error.path),
+                    dependents=dependents.get(error.path, ()),
+                ),
             )
             for error in run.sources.broken.values()
         ]
@@ -121,6 +127,25 @@ def _check(run: Run) -> Report:
         cache.put(whole, _report_to_data(report))
     cache.flush()
     return report
+
+
+def _dependents(run: Run, asked: dict[str, frozenset[str]]) -> dict[Path, list[str]]:
+    """The display paths of the analysed files whose syntax checks asked about a name of
+    each broken file: a name is of the longest project module it starts with."""
+    broken = {m: s.path for m, s in run.files.items() if s.path in run.sources.broken}
+    found: dict[Path, set[str]] = {}
+    for module, names in asked.items() if broken else ():
+        for name in names:
+            parts = name.split(".")
+            for cut in range(len(parts), 0, -1):
+                prefix = ".".join(parts[:cut])
+                if prefix in run.files:
+                    if prefix in broken:
+                        found.setdefault(broken[prefix], set()).add(
+                            display_path(run.files[module].path)
+                        )
+                    break
+    return {path: sorted(paths) for path, paths in found.items()}
 
 
 def _report_to_data(report: Report) -> list:

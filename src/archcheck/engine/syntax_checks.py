@@ -212,12 +212,15 @@ class _Job:
             yield module, key, SyntaxResult(hits, tuple(recording.calls.items()))
 
 
-def syntax_findings(run: Run, index: ProjectIndex) -> list[Finding]:
+def syntax_findings(
+    run: Run, index: ProjectIndex
+) -> tuple[list[Finding], dict[str, frozenset[str]]]:
     """Every syntax rule over every file of the layers they read; a file whose bytes,
-    layer, rules and index answers are those of a cached result is not parsed again."""
+    layer, rules and index answers are those of a cached result is not parsed again.
+    Also the names each analysed module asked the index about (``_asked_names``)."""
     rules = tuple(rule for rule in run.rules if issubclass(rule, SyntaxRule))
     if not rules:
-        return []
+        return [], {}
     read = frozenset(layer for rule in rules for layer in rule.layers)
     codes = ",".join(rule.code for rule in rules)
     modules = [m for m in sorted(run.files) if run.layers.layer_of(m) in read]
@@ -225,6 +228,7 @@ def syntax_findings(run: Run, index: ProjectIndex) -> list[Finding]:
     sources = run.sources
     asked = _Answers(index)
     results: dict[str, tuple[tuple[str, SyntaxHit], ...]] = {}
+    names: dict[str, frozenset[str]] = {}
     todo: list[tuple[str, str]] = []
     for done, module in enumerate(modules):
         if progress is not None and done % _PROGRESS_EVERY == 0:
@@ -240,11 +244,13 @@ def syntax_findings(run: Run, index: ProjectIndex) -> list[Finding]:
             asked(question) == answer for question, answer in cached.calls
         ):
             results[module] = cached.hits
+            names[module] = _asked_names(cached.calls)
         else:
             todo.append((module, key))
     job = _Job(sources, run.layers, rules)
     for module, key, result in in_workers(job, todo, minimum=PARALLEL_MIN):
         results[module] = result.hits
+        names[module] = _asked_names(result.calls)
         sources.cache.put(key, result.to_data())
     findings = []
     for module, hits in sorted(results.items()):
@@ -261,7 +267,19 @@ def syntax_findings(run: Run, index: ProjectIndex) -> list[Finding]:
             )
             for code, hit in hits
         ]
-    return findings
+    return findings, names
+
+
+def _asked_names(calls: Sequence[tuple[Question, object]]) -> frozenset[str]:
+    """The qualified names a module's rules asked the index about, and those it resolved
+    them to (``app.api.SessionDep`` re-exported from ``app.api.deps``): cached results
+    hold the same questions as fresh ones, so a warm run names what a cold one does."""
+    found: set[str] = set()
+    for (name, args), answer in calls:
+        found.update(a for a in args if isinstance(a, str))
+        if name in ("resolve", "call_of") and isinstance(answer, str):
+            found.add(answer)
+    return frozenset(found)
 
 
 def file_syntax_findings(
