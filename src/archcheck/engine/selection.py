@@ -131,7 +131,11 @@ def layer_map_for(
     ``index``, the class kinds, for detection from code (without them, names only)."""
     _check_globs(packages, config)
     patterns: dict[str, list[str]] = {layer: [] for layer in LAYERS}
-    if any(layer not in config.layers for layer in LAYERS):
+    missing = [layer for layer in LAYERS if layer not in config.layers]
+    if missing:
+        if missing == [WIRING]:
+            # Composition roots are known by their names: no file needs reading.
+            read, index = (lambda module: None), ProjectIndex(())
         found = detections(packages, config, read, index or ProjectIndex(()))
         for detected in found:
             for layer, globs in detected.patterns().items():
