@@ -65,3 +65,34 @@ def test_a_background_task_body_is_not_needed_by_whoever_enqueues_it(tmp_path):
     code, out, _ = cli("app", cwd=tmp_path)
     assert code == 1
     assert [(f[0], f[1], f[3]) for f in findings(out)] == [("app/core/tasks.py", 3, "ARC003")]
+
+
+def test_providers_beside_routers_known_by_their_code_are_wiring(tmp_path):
+    # Every layer but wiring configured, the routers named only by the config (``api/v1``
+    # is no router name): the providers beside them are still found, from the routers'
+    # code, and under strict the one that hands out a repository is ARC001.
+    write_example(
+        tmp_path,
+        {
+            "app/api/v1/users.py": (
+                "from fastapi import APIRouter, Depends\n"
+                "from app.api.dependencies import current_user\n\n"
+                "router = APIRouter()\n\n\n"
+                "@router.get('/me')\n"
+                "def me(user=Depends(current_user)):\n"
+                "    return user\n"
+            ),
+            "app/api/dependencies.py": "from app.crud import users\n\n\ndef current_user():\n    return users.get()\n",
+            "app/crud/users.py": "def get():\n    return None\n",
+            "app/services/users.py": "",
+            "app/models/user.py": "",
+            "app/schemas/user.py": "",
+        },
+        config=(
+            "strict = true\n[tool.archcheck.layers]\nrouters = ['app.api.v1']\n"
+            "services = ['app.services']\nrepositories = ['app.crud']\n"
+            "models = ['app.models']\nschemas = ['app.schemas']"
+        ),
+    )
+    code, out, _ = cli("app", cwd=tmp_path)
+    assert {(f[0], f[1], f[3]) for f in findings(out)} == {("app/api/dependencies.py", 1, "ARC001")}

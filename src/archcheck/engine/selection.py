@@ -131,11 +131,9 @@ def layer_map_for(
     ``index``, the class kinds, for detection from code (without them, names only)."""
     _check_globs(packages, config)
     patterns: dict[str, list[str]] = {layer: [] for layer in LAYERS}
-    missing = [layer for layer in LAYERS if layer not in config.layers]
-    if missing:
-        if missing == [WIRING]:
-            # Composition roots are known by their names: no file needs reading.
-            read, index = (lambda module: None), ProjectIndex(())
+    if any(layer not in config.layers for layer in LAYERS):
+        # Even when only the wiring layer is left to detect, code counts: the providers
+        # are found beside the routers, which may be known by their code alone.
         found = detections(packages, config, read, index or ProjectIndex(()))
         for detected in found:
             for layer, globs in detected.patterns().items():
