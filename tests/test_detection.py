@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import FIXTURES, cli
+from conftest import FIXTURES, cli, write_example
 
 
 def _project(tmp_path, fixture, config):
@@ -68,3 +68,26 @@ def test_init_names_the_code_that_made_a_router(tmp_path):
     assert "src.app.api.v1: builds an APIRouter or declares routes" in result.stderr
     assert "src.app.main: the app entry point (a module)" in result.stderr
     assert '"src.app"' not in result.stdout
+
+
+def test_files_named_like_no_module_are_one_warning_per_folder(tmp_path):
+    # Migration scripts (``0001_initial.py``) cannot be imported by name: they are not
+    # read, and a folder of them is named once, not once per script.
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/users.py": "from app.repositories import user_repo  # ARC001\n",
+            "app/repositories/user_repo.py": "",
+            "app/services/users.py": "",
+            "app/db/migrations/0001_initial.py": "",
+            "app/db/migrations/0002_users.py": "",
+            "app/scripts/1-off.py": "",
+        },
+    )
+    code, out, err = cli("app", cwd=tmp_path)
+    assert code == 1
+    assert err.splitlines() == [
+        "archcheck: warning: app/db/migrations/: 2 files not read: their names are not module "
+        "names ('0001_initial', ...)",
+        "archcheck: warning: app/scripts/1-off.py not read: '1-off' is not a module name",
+    ]

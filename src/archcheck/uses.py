@@ -56,6 +56,31 @@ class ModuleUses:
     tasks: dict[str, list[_Written]] = field(default_factory=dict)  # task -> its registration
     _memo: dict[frozenset[str] | None, frozenset[Use]] = field(default_factory=dict, repr=False)
 
+    def to_data(self) -> list[object]:
+        """Plain JSON data, for the per-file cache (``from_data`` reads it back)."""
+        return [
+            {name: [list(b) for b in bound] for name, bound in self.imports.items()},
+            [list(s) for s in self.star_imports],
+            {name: [list(w) for w in written] for name, written in self.definitions.items()},
+            [list(w) for w in self.statements],
+            {name: [list(w) for w in written] for name, written in self.tasks.items()},
+        ]
+
+    @classmethod
+    def from_data(cls, module: str, data: object) -> ModuleUses:
+        """What ``to_data`` wrote; ValueError for any other shape."""
+        if type(data) is not list or len(data) != 5:
+            raise ValueError("not module uses")
+        imports, stars, definitions, statements, tasks = data
+        return cls(
+            module,
+            {_text(n): [_bound(b) for b in _list(v)] for n, v in _dict(imports).items()},
+            [_located(s) for s in _list(stars)],
+            {_text(n): [_written(w) for w in _list(v)] for n, v in _dict(definitions).items()},
+            [_written(w) for w in _list(statements)],
+            {_text(n): [_written(w) for w in _list(v)] for n, v in _dict(tasks).items()},
+        )
+
     def uses(self, names: Iterable[str] | None) -> frozenset[Use]:
         """The other modules' names that ``names`` of this module need (every definition's
         when ``names`` is None), through the module's own definitions."""
@@ -308,3 +333,44 @@ def _walk(node: ast.AST) -> Iterator[ast.AST]:
                 stack.extend(v for v in reversed(value) if isinstance(v, ast.AST))
             elif isinstance(value, ast.AST):
                 stack.append(value)
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise ValueError("not a string")
+    return value
+
+
+def _int(value: object) -> int:
+    if type(value) is not int:
+        raise ValueError("not an integer")
+    return value
+
+
+def _list(value: object) -> list:
+    if type(value) is not list:
+        raise ValueError("not a list")
+    return value
+
+
+def _dict(value: object) -> dict:
+    if type(value) is not dict:
+        raise ValueError("not an object")
+    return value
+
+
+def _bound(value: object) -> _Bound:
+    target, line, plain = _list(value)
+    if type(plain) is not bool:
+        raise ValueError("not a boolean")
+    return _text(target), _int(line), plain
+
+
+def _located(value: object) -> tuple[str, int]:
+    target, line = _list(value)
+    return _text(target), _int(line)
+
+
+def _written(value: object) -> _Written:
+    text, line = _list(value)
+    return _text(text), None if line is None else _int(line)

@@ -64,6 +64,9 @@ def check(paths: Sequence[Path], options: Options = Options()) -> Report:
 def unread_warnings(project: Project) -> tuple[str, ...]:
     """A line for each folder or file holding Python under the roots that is not read."""
     lines = []
+    # Files named like no module, by folder: a folder of migration scripts
+    # (``0001_initial.py``) is one line, not one per script.
+    unnamed: dict[Path, list[Path]] = {}
     for package in project.packages:
         for path in package.unread:
             if not os.path.lexists(path):
@@ -79,8 +82,19 @@ def unread_warnings(project: Project) -> tuple[str, ...]:
             elif path.name.endswith(".py") and path.name[:-3].isidentifier():
                 lines.append(f"{display_path(path)} not read: not a regular file")
             else:
-                lines.append(f"{display_path(path)} not read: {path.stem!r} is not a module name")
-    return tuple(lines)
+                unnamed.setdefault(path.parent, []).append(path)
+    for folder, paths in unnamed.items():
+        if len(paths) == 1:
+            lines.append(
+                f"{display_path(paths[0])} not read: {paths[0].stem!r} is not a module name"
+            )
+        else:
+            first = sorted(paths)[0].stem
+            lines.append(
+                f"{display_path(folder)}/: {len(paths)} files not read: their names are not "
+                f"module names ({first!r}, ...)"
+            )
+    return tuple(sorted(lines))
 
 
 def _run_and_check(

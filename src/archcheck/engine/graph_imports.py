@@ -7,6 +7,8 @@ import ast
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
+from archcheck import __version__
+from archcheck.cache import digest
 from archcheck.engine.sources import Sources
 from archcheck.imports import import_statements, used_names
 from archcheck.index import ORM, ProjectIndex
@@ -73,10 +75,23 @@ class GraphImports:
         return [detail.line for detail in self.graph.details(importer, imported)]
 
     def uses_of(self, module: str) -> ModuleUses | None:
+        """What the module's definitions use: from the per-file cache while its bytes are
+        the same, else from a parse (ARC003 reads every module on a chain)."""
+        content = self.sources.digest_of(module)
+        if content is None:
+            return None
+        is_package = self.sources.files[module].is_package
+        key = digest("uses", __version__, module, str(is_package), content)
+        cached = self.sources.cache.get(key, lambda data: ModuleUses.from_data(module, data))
+        if cached is not None:
+            return cached
         parsed = self.sources.tree_of(module)
         if parsed is None:
             return None
-        return uses_of(parsed.tree, module, self.sources.files[module].is_package)
+        found = uses_of(parsed.tree, module, is_package)
+        if self.sources.cache.enabled:
+            self.sources.cache.put(key, found.to_data())
+        return found
 
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         key = (module, layer)
