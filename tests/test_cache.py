@@ -1,6 +1,8 @@
 """The cache: warm runs equal cold ones, and an edit re-parses only what it must."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import shutil
 
 import pytest
@@ -112,3 +114,30 @@ def test_a_project_large_enough_for_workers_reports_what_a_small_one_does(tmp_pa
     result = cli(".", "--no-cache", cwd=project)
     assert (result.returncode, result.stderr) == (1, "")
     assert result.stdout == (FIXTURES / "all_rules" / "expected.txt").read_text()
+
+
+def test_chains_after_an_edit_are_those_of_a_cold_run(tmp_path, monkeypatch):
+    # ARC003 reads what each module on a chain uses from the cache while the module's bytes
+    # are the same: an edit elsewhere, and an edit on the chain, give the cold run's report.
+    import shutil
+
+    from conftest import FIXTURES, settle
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "arc003_real_chain", project)
+    monkeypatch.chdir(project)
+
+    def report(**options):
+        return [(f.path, f.line, f.code, f.message) for f in check([Path(".")], Options(**options)).findings]
+
+    settle()
+    cold = report(cache_dir=tmp_path / "cache")
+    assert any(code == "ARC003" for _, _, code, _ in cold)
+    lookup = project / "app/core/lookup.py"
+    lookup.write_text(lookup.read_text() + "\n\ndef unused():\n    return None\n")
+    settle()
+    assert report(cache_dir=tmp_path / "cache") == report(use_cache=False) == cold
+    lookup.write_text(lookup.read_text().replace("product_repo.get_all(session)", "[]"))
+    settle()
+    assert report(cache_dir=tmp_path / "cache") == report(use_cache=False)
+    assert not any(code == "ARC003" for _, _, code, _ in report(cache_dir=tmp_path / "cache"))
