@@ -1,15 +1,13 @@
 """The cache: warm runs equal cold ones, and an edit re-parses only what it must."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-import shutil
-
 import pytest
-
-from archcheck.engine import sources
-from archcheck.engine import Options, check
 from conftest import FIXTURES, cli, write_example
+
+from archcheck.engine import Options, check, sources
 
 PROJECT = {
     "app/db.py": "from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n",
