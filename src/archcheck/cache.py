@@ -75,6 +75,13 @@ def items(value: object) -> list[Any]:
     return value
 
 
+def mapping(value: object) -> dict[str, Any]:
+    """A JSON object, its values still to be checked by whoever reads them."""
+    if type(value) is not dict:
+        raise ValueError("not an object")
+    return value
+
+
 def texts(value: object) -> tuple[str, ...]:
     if type(value) is not list:
         raise ValueError("not a list")

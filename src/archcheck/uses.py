@@ -14,7 +14,8 @@ import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from archcheck.names import BLOCKS, dotted, module_level, resolve_relative
+from archcheck.cache import integer, items, mapping, text
+from archcheck.names import BLOCKS, child_fields, dotted, module_level, resolve_relative
 
 __all__ = ["ENQUEUE", "ModuleUses", "Use", "uses_of"]
 
@@ -74,11 +75,11 @@ class ModuleUses:
         imports, stars, definitions, statements, tasks = data
         return cls(
             module,
-            {_text(n): [_bound(b) for b in _list(v)] for n, v in _dict(imports).items()},
-            [_located(s) for s in _list(stars)],
-            {_text(n): [_written(w) for w in _list(v)] for n, v in _dict(definitions).items()},
-            [_written(w) for w in _list(statements)],
-            {_text(n): [_written(w) for w in _list(v)] for n, v in _dict(tasks).items()},
+            {text(n): [_bound(b) for b in items(v)] for n, v in mapping(imports).items()},
+            [_located(s) for s in items(stars)],
+            {text(n): [_written(w) for w in items(v)] for n, v in mapping(definitions).items()},
+            [_written(w) for w in items(statements)],
+            {text(n): [_written(w) for w in items(v)] for n, v in mapping(tasks).items()},
         )
 
     def uses(self, names: Iterable[str] | None) -> frozenset[Use]:
@@ -291,29 +292,6 @@ def _references(node: ast.AST, module: str, is_package: bool) -> list[_Written]:
     ]
 
 
-# Fields that never hold a node a reference can be in (identifiers, flags, ``ctx``):
-# skipping them makes this walk several times cheaper than ``ast.walk``, and it is the
-# bulk of ARC003's cost.
-_LEAF_FIELDS = frozenset(
-    {
-        "ctx",
-        "id",
-        "attr",
-        "arg",
-        "module",
-        "level",
-        "type_comment",
-        "kind",
-        "asname",
-        "is_async",
-        "conversion",
-        "simple",
-        "name",
-    }
-)
-_CHILDREN: dict[type, tuple[str, ...]] = {}
-
-
 def _walk(node: ast.AST) -> Iterator[ast.AST]:
     """Every node under ``node`` (itself included), each before its children, in source
     order."""
@@ -321,13 +299,7 @@ def _walk(node: ast.AST) -> Iterator[ast.AST]:
     while stack:
         part = stack.pop()
         yield part
-        kind = part.__class__
-        fields = _CHILDREN.get(kind)
-        if fields is None:
-            fields = _CHILDREN[kind] = tuple(
-                f for f in reversed(kind._fields) if f not in _LEAF_FIELDS
-            )
-        for attribute in fields:
+        for attribute in child_fields(part.__class__):
             value = getattr(part, attribute, None)
             if value.__class__ is list:
                 stack.extend(v for v in reversed(value) if isinstance(v, ast.AST))
@@ -335,42 +307,18 @@ def _walk(node: ast.AST) -> Iterator[ast.AST]:
                 stack.append(value)
 
 
-def _text(value: object) -> str:
-    if type(value) is not str:
-        raise ValueError("not a string")
-    return value
-
-
-def _int(value: object) -> int:
-    if type(value) is not int:
-        raise ValueError("not an integer")
-    return value
-
-
-def _list(value: object) -> list:
-    if type(value) is not list:
-        raise ValueError("not a list")
-    return value
-
-
-def _dict(value: object) -> dict:
-    if type(value) is not dict:
-        raise ValueError("not an object")
-    return value
-
-
 def _bound(value: object) -> _Bound:
-    target, line, plain = _list(value)
+    target, line, plain = items(value)
     if type(plain) is not bool:
         raise ValueError("not a boolean")
-    return _text(target), _int(line), plain
+    return text(target), integer(line), plain
 
 
 def _located(value: object) -> tuple[str, int]:
-    target, line = _list(value)
-    return _text(target), _int(line)
+    target, line = items(value)
+    return text(target), integer(line)
 
 
 def _written(value: object) -> _Written:
-    text, line = _list(value)
-    return _text(text), None if line is None else _int(line)
+    text, line = items(value)
+    return text(text), None if line is None else integer(line)

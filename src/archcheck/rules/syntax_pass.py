@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
+from archcheck.names import child_fields
 from archcheck.rules.base import SyntaxContext, SyntaxHit, SyntaxRule
 from archcheck.scopes import Scopes
 
@@ -88,10 +89,7 @@ def _walk(tree: ast.AST, visit: dict, leave: dict, scopes: Scopes) -> None:
             if node_type in leave:
                 push(_Leave(node))
         # Children last-first, so they pop in source order.
-        fields = _CHILD_FIELDS.get(node_type)
-        if fields is None:
-            fields = _CHILD_FIELDS[node_type] = _child_fields(node_type)
-        for name in fields:
+        for name in child_fields(node_type):
             value = getattr(node, name, None)
             if value.__class__ is list:
                 for item in reversed(value):
@@ -103,31 +101,3 @@ def _walk(tree: ast.AST, visit: dict, leave: dict, scopes: Scopes) -> None:
 
 _SCOPE_TYPES = frozenset(_SCOPES)
 _BINDING_TYPES = frozenset(_BINDINGS)
-# Fields that never hold a node a rule could want: identifiers, flags, and ``ctx`` (the
-# Load/Store singletons under every name, a fifth of a typical tree).
-_LEAF_FIELDS = frozenset(
-    {
-        "ctx",
-        "id",
-        "attr",
-        "arg",
-        "module",
-        "level",
-        "type_comment",
-        "kind",
-        "asname",
-        "is_async",
-        "conversion",
-        "simple",
-    }
-)
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
-    skip = set(_LEAF_FIELDS)
-    if node_type is ast.Constant:
-        skip.add("value")
-    if node_type.__name__ != "TypeAlias":  # ``type X = ...`` names X with a Name node
-        skip.add("name")
-    return tuple(name for name in reversed(node_type._fields) if name not in skip)
