@@ -56,6 +56,10 @@ def optional_text(value: object) -> str | None:
     return None if value is None else text(value)
 
 
+def optional_integer(value: object) -> int | None:
+    return None if value is None else integer(value)
+
+
 def integer(value: object) -> int:
     if type(value) is not int:
         raise ValueError("not an integer")

@@ -123,14 +123,19 @@ def scan_import_lines(source: str, module: str, is_package: bool) -> list[Import
     return import_statements(ast.Module(body=nodes, type_ignores=[]), module, is_package)
 
 
+def enclosing_module(name: str, modules: Container[str]) -> str | None:
+    """The longest of ``modules`` that ``name`` is or starts with (``a.b`` for ``a.b.X``)."""
+    while name and name not in modules:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
 def imported_modules(statement: ImportStatement, modules: Container[str]) -> list[str]:
     """The project modules a statement imports, resolved the way grimp resolves them:
     ``from a import b`` is ``a.b`` when that is a module, else ``a``."""
     if not statement.is_from:
-        name = statement.target
-        while name and name not in modules:
-            name = name.rpartition(".")[0]
-        return [name] if name else []
+        module = enclosing_module(statement.target, modules)
+        return [module] if module else []
     found = []
     for name in statement.names:
         candidate = f"{statement.target}.{name}"

@@ -6,9 +6,10 @@ disk, and module names come from file paths, the way grimp names them.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -17,7 +18,15 @@ from archcheck.config import Config
 from archcheck.errors import ProjectError, UsageError
 from archcheck.reading import UnreadableFile, read_regular
 
-__all__ = ["NOT_APP_DIRS", "Package", "Project", "SourceFile", "discover", "package_root_of"]
+__all__ = [
+    "NOT_APP_DIRS",
+    "Package",
+    "Project",
+    "SourceFile",
+    "discover",
+    "package_root_of",
+    "sampled_sources",
+]
 
 # Directory names that make a directory without ``__init__.py`` look like the top of a
 # (PEP 420 namespace) package rather than a folder that holds packages, such as ``src/``.
@@ -193,13 +202,17 @@ def _source_root_children(directory: Path) -> list[Path] | None:
     return children if siblings > own else None
 
 
+def sampled_sources(directory: Path) -> Iterator[Path]:
+    """The files under ``directory`` whose imports tell whether it is a source root: what
+    discovery reads there (and a kept discovery is stamped with)."""
+    return itertools.islice(directory.rglob("*.py"), _SAMPLE)
+
+
 def _import_heads(directory: Path, names: set[str]) -> tuple[int, int]:
     """How many imports in a sample of the files under ``directory`` start with its own
     name, and how many with one of ``names`` (its sub-packages)."""
     own = siblings = 0
-    for count, path in enumerate(directory.rglob("*.py")):
-        if count >= _SAMPLE:
-            break
+    for path in sampled_sources(directory):
         try:
             data = read_regular(path, _SAMPLE_BYTES)
         except UnreadableFile:

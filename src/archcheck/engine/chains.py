@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from archcheck.findings import Finding, Location
+from archcheck.imports import enclosing_module
 from archcheck.layers import LayerMap, violation
 from archcheck.rules import ChainRule
 from archcheck.rules.base import Link, Reach
@@ -56,7 +57,7 @@ def names_used(uses: Iterable[Use], modules: Collection[str]) -> dict[str, _Name
     """The project modules that ``uses`` reach, each with the names of it they need."""
     found: dict[str, _Names] = {}
     for use in uses:
-        module = _module_of(use.target, modules)
+        module = enclosing_module(use.target, modules)
         if module is None:
             continue
         rest = use.target[len(module) + 1 :]
@@ -71,15 +72,6 @@ def names_used(uses: Iterable[Use], modules: Collection[str]) -> dict[str, _Name
             names = frozenset() if use.imported else None
         found[module] = _merged(found.get(module, frozenset()), names) if module in found else names
     return found
-
-
-def _module_of(target: str, modules: Collection[str]) -> str | None:
-    name = target
-    while name:
-        if name in modules:
-            return name
-        name = name.rpartition(".")[0]
-    return None
 
 
 def _use_order(use: Use) -> tuple[int, str, str]:
@@ -169,7 +161,7 @@ class Chains:
             else:
                 reached = []
                 for use in sorted(uses.uses(needed[module]), key=_use_order):
-                    other = _module_of(use.target, imports)
+                    other = enclosing_module(use.target, imports)
                     if other is not None:
                         wanted = names_used([use], (other,))[other]
                         reached.append((other, use.line, use.definition, wanted))
@@ -312,7 +304,7 @@ def link_findings(
         names = None if demand.names is None else frozenset(demand.names)
         first = demand.chain[1]
         for use in sorted(uses.uses(names), key=_use_order):
-            other = _module_of(use.target, imports)
+            other = enclosing_module(use.target, imports)
             other_layer = None if other is None else chains.layers.layer_of(other)
             if other is None or other_layer is None or not violation(layer, other_layer):
                 continue

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archcheck.cache import integer, items, optional_text, pair, text, texts
+from archcheck.cache import integer, items, optional_integer, optional_text, pair, text, texts
 from archcheck.config import Config
 from archcheck.deep_stack import with_deep_stack
 from archcheck.engine.chains import Demand
@@ -22,6 +22,7 @@ from archcheck.engine.selection import Options, load, select_rules
 from archcheck.engine.suppression import ignored_per_file, silenced_by_noqa
 from archcheck.engine.syntax_checks import syntax_findings
 from archcheck.findings import Finding, Location
+from archcheck.imports import enclosing_module
 from archcheck.index import ProjectIndex
 from archcheck.layers import SERVICES
 from archcheck.project import Project, discover
@@ -150,15 +151,9 @@ def _dependents(run: Run, asked: dict[str, frozenset[str]]) -> dict[Path, list[s
     found: dict[Path, set[str]] = {}
     for module, names in asked.items() if broken else ():
         for name in names:
-            parts = name.split(".")
-            for cut in range(len(parts), 0, -1):
-                prefix = ".".join(parts[:cut])
-                if prefix in run.files:
-                    if prefix in broken:
-                        found.setdefault(broken[prefix], set()).add(
-                            display_path(run.files[module].path)
-                        )
-                    break
+            owner = enclosing_module(name, run.files)
+            if owner in broken:
+                found.setdefault(broken[owner], set()).add(display_path(run.files[module].path))
     return {path: sorted(paths) for path, paths in found.items()}
 
 
@@ -196,8 +191,8 @@ def _report_from_data(data: object) -> tuple[tuple[Finding, ...], int]:
                 text(path),
                 integer(line),
                 integer(column),
-                _optional_int(end_line),
-                _optional_int(end_column),
+                optional_integer(end_line),
+                optional_integer(end_column),
             ),
             text(code),
             text(message),
@@ -224,10 +219,6 @@ def _report_from_data(data: object) -> tuple[tuple[Finding, ...], int]:
             scope,
         ) in items(findings)
     ), integer(files_checked)
-
-
-def _optional_int(value: object) -> int | None:
-    return None if value is None else integer(value)
 
 
 def _import_findings(

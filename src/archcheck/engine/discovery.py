@@ -25,7 +25,7 @@ from archcheck import __version__
 from archcheck.cache import digest
 from archcheck.config import Config
 from archcheck.layers import LAYERS, LayerMap
-from archcheck.project import Package, Project, SourceFile
+from archcheck.project import Package, Project, SourceFile, sampled_sources
 from archcheck.snapshot import settled
 
 __all__ = ["discovery_file", "read_discovery", "write_discovery"]
@@ -33,7 +33,6 @@ __all__ = ["discovery_file", "read_discovery", "write_discovery"]
 _FORMAT = 1
 _NOT_WALKED = frozenset({"__pycache__", "node_modules", "site-packages"})
 _ABOVE_DEPTH = 3  # how deep discovery looks for root packages below a folder target
-_SAMPLE = 200  # as many files as discovery reads to tell a source root
 
 
 def discovery_file(cache_dir: Path, targets: tuple[Path, ...], config: Config) -> Path:
@@ -87,9 +86,7 @@ def _stamps(project: Project) -> tuple[list[list[object]], list[list[object]]]:
             sampled.add(root)
     files: list[list[object]] = []
     for root in sorted(sampled):
-        for count, path in enumerate(root.rglob("*.py")):
-            if count >= _SAMPLE:
-                break
+        for path in sampled_sources(root):
             try:
                 status = path.stat()
             except OSError:

@@ -238,12 +238,13 @@ class Run:
             text = parsed.source
         else:
             try:
-                text = decode_source(read_source(source.path, _SCAN_LIMIT))
+                data = read_source(source.path, _SCAN_LIMIT)
             except SourceError:
-                try:
-                    text = read_source(source.path, _SCAN_LIMIT).decode("utf-8", "replace")
-                except SourceError:
-                    return []
+                return []
+            try:
+                text = decode_source(data)
+            except SourceError:
+                text = data.decode("utf-8", "replace")
             statements = scan_import_lines(text, module, source.is_package)
         lines = text.split("\n")
         found: list[tuple[str, int, str]] = []

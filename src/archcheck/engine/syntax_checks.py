@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 
 from archcheck import __version__
-from archcheck.cache import digest, integer, items, optional_text, pair, text
+from archcheck.cache import digest, integer, items, optional_integer, optional_text, pair, text
 from archcheck.engine.run import Run, display_path
 from archcheck.engine.sources import Sources
 from archcheck.engine.workers import in_workers
@@ -81,8 +81,8 @@ class SyntaxResult:
                         integer(column),
                         text(message),
                         optional_text(scope),
-                        _optional_int(end_line),
-                        _optional_int(end_column),
+                        optional_integer(end_line),
+                        optional_integer(end_column),
                     ),
                 )
                 for code, line, column, message, scope, end_line, end_column in items(hits)
@@ -92,10 +92,6 @@ class SyntaxResult:
                 for name, args, answer in items(calls)
             ),
         )
-
-
-def _optional_int(value: object) -> int | None:
-    return None if value is None else integer(value)
 
 
 def _question(name: object) -> str:
@@ -256,18 +252,19 @@ def syntax_findings(
     for module, hits in sorted(results.items()):
         layer = run.layers.layer_of(module)
         path = display_path(run.files[module].path)
-        findings += [
-            Finding(
-                Location(path, hit.line, hit.column, hit.end_line, hit.end_column),
-                code,
-                hit.message,
-                module=module,
-                importer_layer=layer,
-                scope=hit.scope,
-            )
-            for code, hit in hits
-        ]
+        findings += [_finding(code, hit, path, module, layer) for code, hit in hits]
     return findings, names
+
+
+def _finding(code: str, hit: SyntaxHit, path: str, module: str, layer: str | None) -> Finding:
+    return Finding(
+        Location(path, hit.line, hit.column, hit.end_line, hit.end_column),
+        code,
+        hit.message,
+        module=module,
+        importer_layer=layer,
+        scope=hit.scope,
+    )
 
 
 def _asked_names(calls: Sequence[tuple[Question, object]]) -> frozenset[str]:
@@ -287,13 +284,6 @@ def file_syntax_findings(
 ) -> list[Finding]:
     """The syntax rules over one file's tree, as the flake8 plugin checks it."""
     return [
-        Finding(
-            Location(path, hit.line, hit.column, hit.end_line, hit.end_column),
-            rule.code,
-            hit.message,
-            module=context.module,
-            importer_layer=context.layer,
-            scope=hit.scope,
-        )
+        _finding(rule.code, hit, path, context.module, context.layer)
         for rule, hit in run_syntax_rules(rules, context)
     ]
