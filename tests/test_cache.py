@@ -139,3 +139,29 @@ def test_chains_after_an_edit_are_those_of_a_cold_run(tmp_path, monkeypatch):
     settle()
     assert report(cache_dir=tmp_path / "cache") == report(use_cache=False)
     assert not any(code == "ARC003" for _, _, code, _ in report(cache_dir=tmp_path / "cache"))
+
+
+def test_a_modules_uses_survive_the_cache_round_trip():
+    # ARC003's uses are cached as JSON: what comes back must be what went in, or every
+    # read is a silent miss (the cache treats a bad entry as none).
+    import ast
+    import json
+
+    from archcheck.uses import ModuleUses, uses_of
+
+    source = (
+        "import app.core.db\n"
+        "from app.repositories import user_repo\n"
+        "from app.models import *\n"
+        "LIMIT = app.core.db.PAGE\n"
+        "if LIMIT:\n    pass\n"
+        "def get(session):\n"
+        "    from app.repositories import order_repo\n"
+        "    return user_repo.get(session), order_repo\n"
+        "@celery.task\n"
+        "def send():\n    return user_repo\n"
+    )
+    found = uses_of(ast.parse(source), "app.core.lookup", False)
+    assert found.definitions and found.statements and found.imports and found.star_imports
+    data = json.loads(json.dumps(found.to_data()))
+    assert ModuleUses.from_data("app.core.lookup", data) == found

@@ -320,5 +320,5 @@ def _located(value: object) -> tuple[str, int]:
 
 
 def _written(value: object) -> _Written:
-    text, line = items(value)
-    return text(text), None if line is None else integer(line)
+    target, line = items(value)
+    return text(target), None if line is None else integer(line)
