@@ -8,9 +8,10 @@ module that builds an ``APIRouter`` or declares routes is a router wherever it l
 defines ORM classes is a model. Everything detected is written as anchored globs, with the
 evidence for each, so ``archcheck init`` can show why and write exactly what a run uses.
 
-Composition roots (``main``, ``app``, ``deps``...) take their names and layer from
-``layers.default_patterns``; here they are anchored: ``main`` and ``app`` only as modules,
-``deps``, ``dependencies`` and ``middleware`` only beside the routers.
+Composition roots (``main``, ``app``, ``deps``...) and the HTTP tier around the routers
+(``middleware``) are known by names too common to tell a layout by, so they are anchored:
+``main`` and ``app`` only as modules, ``deps``, ``dependencies`` and ``middleware`` only
+beside the routers.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from archcheck.layers import (
     ROUTERS,
     SCHEMAS,
     SERVICES,
+    WIRING,
     LayerMap,
     compile_glob,
-    default_patterns,
 )
 from archcheck.project import SourceFile
 
@@ -43,7 +44,19 @@ NAMES = {
     SCHEMAS: ("schemas", "schema", "dto", "datamodels"),
 }
 _LAYER_OF_NAME = {name: layer for layer, names in NAMES.items() for name in names}
-# Composition-root names and how they are anchored (see the module docstring).
+# Composition roots and the HTTP tier around the routers, by name, with their layer; how
+# they are anchored (see the module docstring).
+_ROOT_NAMES = {
+    "middleware": ROUTERS,
+    "middlewares": ROUTERS,
+    "main": WIRING,
+    "app": WIRING,
+    "dependencies": WIRING,
+    "deps": WIRING,
+    "container": WIRING,
+    "containers": WIRING,
+    "bootstrap": WIRING,
+}
 _MODULE_ONLY = frozenset({"main", "app"})
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
 
@@ -235,17 +248,10 @@ def _prefer_used(
                     del chosen[node]
 
 
-def _roots_of_composition(
-    tree: _Tree, layout: str | None, routers: Iterable[str]
-) -> list[tuple[str, str, str]]:
-    """``(node, layer, reason)`` for the composition roots: the names (and their layer)
-    that ``layers.default_patterns`` gives beyond the layer names, anchored."""
-    names: dict[str, str] = {}
-    for layer, globs in default_patterns(layout or "layered", tree.prefix).items():
-        for glob in globs:
-            name = _last(glob)
-            if name not in _LAYER_OF_NAME and name != "**":
-                names.setdefault(name, layer)
+def _roots_of_composition(tree: _Tree, routers: Iterable[str]) -> list[tuple[str, str, str]]:
+    """``(node, layer, reason)`` for the composition roots and the HTTP tier around the
+    routers (``_ROOT_NAMES``), anchored."""
+    names = _ROOT_NAMES
     home = {tree.prefix}
     for router in routers:
         node = _parent(router)
@@ -307,7 +313,7 @@ def detect_layers(
     routers = [m for m in tree.modules if layers.layer_of(m) == ROUTERS] + list(code_routers)
     if layout == "layered":
         _prefer_used(chosen, routers, read)
-    composition = _roots_of_composition(tree, layout, routers)
+    composition = _roots_of_composition(tree, routers)
     taken = {node for node, _, _ in composition}
     for module in list(code_routers):
         if any(module == node or module.startswith(node + ".") for node in taken):

@@ -18,13 +18,10 @@ __all__ = [
     "LAYOUTS",
     "MODELS_ON_SCHEMAS",
     "SCHEMAS_ON_MODELS",
-    "STACK",
     "UPWARD",
     "WIRING",
     "LayerMap",
     "compile_glob",
-    "default_patterns",
-    "detect_layout",
     "is_provider",
     "rank",
     "singular",
@@ -40,9 +37,6 @@ WIRING, ROUTERS, SERVICES, REPOSITORIES, MODELS, SCHEMAS = (
     "schemas",
 )
 LAYERS = (WIRING, ROUTERS, SERVICES, REPOSITORIES, MODELS, SCHEMAS)
-# The closed stack: routers reach repositories only through services. Models and schemas
-# are shared below it: every layer above may import them, they import nothing above.
-STACK = (ROUTERS, SERVICES, REPOSITORIES)
 # Wiring (composition roots: the app entry point, dependency providers, DI containers)
 # sits above the routers: it assembles every layer, and the routers may use it.
 _RANK = {WIRING: 0, ROUTERS: 1, SERVICES: 2, REPOSITORIES: 3, MODELS: 4, SCHEMAS: 4}
@@ -55,64 +49,6 @@ _SINGULAR = {
     SCHEMAS: "schema",
 }
 LAYOUTS = ("auto", "layered", "feature")
-
-# Globs that identify a layout; ``{pkg}`` is the root package.
-_LAYERED = {
-    ROUTERS: (
-        "{pkg}.api.**.routers",
-        "{pkg}.api.**.routes",
-        "{pkg}.api.**.endpoints",
-        "{pkg}.routers",
-        "{pkg}.routes",
-        "{pkg}.endpoints",
-    ),
-    SERVICES: ("{pkg}.services", "{pkg}.service"),
-    REPOSITORIES: ("{pkg}.repositories", "{pkg}.repository", "{pkg}.repos", "{pkg}.crud"),
-    MODELS: ("{pkg}.models", "{pkg}.db.models"),
-    SCHEMAS: ("{pkg}.schemas", "{pkg}.api.schemas"),
-}
-_FEATURE = {
-    ROUTERS: (
-        "{pkg}.**.router",
-        "{pkg}.**.routers",
-        "{pkg}.**.routes",
-        "{pkg}.**.views",
-        "{pkg}.**.endpoints",
-    ),
-    SERVICES: ("{pkg}.**.service", "{pkg}.**.services"),
-    REPOSITORIES: ("{pkg}.**.repository", "{pkg}.**.repositories", "{pkg}.**.crud"),
-    MODELS: ("{pkg}.**.models",),
-    SCHEMAS: ("{pkg}.**.schemas",),
-}
-# The HTTP tier around the routers belongs to the routers layer, and the composition roots
-# to the wiring layer, but their names are too common to identify a layout by.
-_HTTP_TIER = {
-    "layered": ("{pkg}.middleware", "{pkg}.middlewares"),
-    "feature": ("{pkg}.middleware", "{pkg}.middlewares"),
-}
-_WIRING = {
-    "layered": (
-        "{pkg}.main",
-        "{pkg}.app",
-        "{pkg}.dependencies",
-        "{pkg}.deps",
-        "{pkg}.api.**.deps",
-        "{pkg}.api.**.dependencies",
-        "{pkg}.**.container",
-        "{pkg}.**.containers",
-        "{pkg}.**.bootstrap",
-    ),
-    "feature": (
-        "{pkg}.main",
-        "{pkg}.app",
-        "{pkg}.**.dependencies",
-        "{pkg}.**.deps",
-        "{pkg}.**.container",
-        "{pkg}.**.containers",
-        "{pkg}.**.bootstrap",
-    ),
-}
-
 
 # Dependency providers among the composition roots: under ``strict`` they count as routers
 # (they are the HTTP tier's own code, so a provider that builds a repository is ARC001);
@@ -135,36 +71,6 @@ def rank(layer: str) -> int:
 def singular(layer: str) -> str:
     """``repositories`` -> ``repository``: how messages name one module of a layer."""
     return _SINGULAR[layer]
-
-
-def default_patterns(layout: str, package: str) -> dict[str, tuple[str, ...]]:
-    """The globs of ``layout`` (``layered`` or ``feature``) for one root package."""
-    table = _LAYERED if layout == "layered" else _FEATURE
-    patterns = {layer: _prefixed(globs, package) for layer, globs in table.items()}
-    patterns[ROUTERS] += _prefixed(_HTTP_TIER[layout], package)
-    patterns[WIRING] = _prefixed(_WIRING[layout], package)
-    return patterns
-
-
-def _prefixed(globs: Iterable[str], package: str) -> tuple[str, ...]:
-    """``{pkg}.services`` -> ``app.services``; with no package (a source root whose
-    children are the root packages) -> ``services``."""
-    return tuple(glob.format(pkg=package).lstrip(".") for glob in globs)
-
-
-def detect_layout(package: str, modules: Iterable[str]) -> str | None:
-    """``layered``, ``feature`` or None, from the module names of one root package.
-
-    Layer-first wins when both match: its names are the more specific. Only the
-    router/service/repository stack counts as evidence; a lone ``models`` module is
-    everywhere.
-    """
-    modules = list(modules)
-    for layout, table in (("layered", _LAYERED), ("feature", _FEATURE)):
-        stack = LayerMap({layer: _prefixed(table[layer], package) for layer in STACK})
-        if any(stack.layer_of(module) for module in modules):
-            return layout
-    return None
 
 
 def compile_glob(glob: str) -> re.Pattern[str]:
