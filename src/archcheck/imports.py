@@ -98,8 +98,10 @@ def scan_import_lines(source: str, module: str, is_package: bool) -> list[Import
     TYPE_CHECKING:`` cannot be told apart here."""
     lines = source.split("\n")
     nodes: list[ast.stmt] = []
+    first = counted = 0  # line numbers counted from the previous match on, not the top
     for match in _IMPORT_LINE.finditer(source):
-        first = source.count("\n", 0, match.start())
+        first += source.count("\n", counted, match.start())
+        counted = match.start()
         text = lines[first].strip()
         end = first
         while (
