@@ -254,3 +254,18 @@ def test_syntax_findings_survive_line_moves_and_count_duplicates(tmp_path):
     code, out, _ = cli("app", "--baseline", BASELINE, cwd=tmp_path)
     assert code == 1 and out.count("ARC202") == 1 and ":12:" in out
     assert before == 2
+
+
+def test_source_lines_read_files_as_python_does_and_parse_no_more_than_the_engine(tmp_path):
+    from archcheck.syntax import MAX_SOURCE_BYTES
+
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\n")
+    huge = tmp_path / "huge.py"
+    huge.write_text("x = 1\n" * (MAX_SOURCE_BYTES // 6 + 1))
+    sources = SourceLines()
+    assert sources.line(str(latin), 2) == "name = 'été'"
+    assert sources.statement(str(latin), 2, 1) is not None
+    # A file too large for the engine to parse is fingerprinted by its line, not parsed.
+    assert sources.statement(str(huge), 1, 1) is None
+    assert sources.line(str(huge), 1) == "x = 1"

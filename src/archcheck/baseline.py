@@ -33,7 +33,7 @@ from pathlib import Path
 
 from archcheck.errors import UsageError
 from archcheck.findings import Finding
-from archcheck.syntax import SourceError, parse_source
+from archcheck.syntax import MAX_SOURCE_BYTES, SourceError, decode_source, parse_source
 
 __all__ = [
     "BASELINE_VERSION",
@@ -78,30 +78,41 @@ class SourceLines:
 
     def __init__(self) -> None:
         self._text: dict[str, str] = {}
+        self._lines: dict[str, list[str]] = {}
         self._statements: dict[str, list[ast.stmt | ast.ExceptHandler] | None] = {}
 
     def add(self, path: str, text: str) -> None:
         self._text[path] = text
+        self._lines.pop(path, None)
         self._statements.pop(path, None)
 
     def _source(self, path: str) -> str:
         if path not in self._text:
             try:
-                self._text[path] = Path(path).read_bytes().decode("utf-8", errors="replace")
+                data = Path(path).read_bytes()
             except OSError:
-                self._text[path] = ""
+                data = b""
+            try:  # as Python reads it (a coding cookie), as the engine and flake8 do
+                self._text[path] = decode_source(data)
+            except SourceError:
+                self._text[path] = data.decode("utf-8", errors="replace")
         return self._text[path]
 
     def line(self, path: str, number: int) -> str:
-        lines = self._source(path).splitlines()
+        if path not in self._lines:
+            self._lines[path] = self._source(path).splitlines()
+        lines = self._lines[path]
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
     def statement(self, path: str, line: int, column: int) -> str | None:
         """A digest of the innermost statement at ``line``/``column`` (counted from 1, as
         findings count) without positions, or None when the file does not parse."""
         if path not in self._statements:
+            source = self._source(path)
             try:
-                tree = parse_source(Path(path), self._source(path).encode("utf-8")).tree
+                if len(source) > MAX_SOURCE_BYTES:  # the engine does not parse it either
+                    raise SourceError(Path(path), 1, 1, "too large")
+                tree = parse_source(Path(path), source.encode("utf-8")).tree
             except SourceError:
                 self._statements[path] = None
             else:

@@ -140,10 +140,10 @@ class Plugin:
     def _baseline_for(cls, directory: Path) -> tuple[Path, dict] | None:
         if directory not in cls._baselines:
             from archcheck.baseline import load_baseline
-            from archcheck.engine import load
 
             assert cls._checker is not None
-            config = load([directory], cls._checker.options)
+            # The checker found this folder's config while checking the file.
+            config = cls._checker.config_for(directory)
             found = None
             if config.baseline is not None:
                 found = (config.baseline.parent, load_baseline(config.baseline))

@@ -186,7 +186,7 @@ class FileChecker:
         self._configs: dict[Path, Config | ArchcheckError] = {}
         self._projects: dict[tuple[Path, Path | None], _Project | ArchcheckError | None] = {}
 
-    def _config_for(self, directory: Path) -> Config:
+    def config_for(self, directory: Path) -> Config:
         """The config in force for files of ``directory``, found once per folder."""
         if directory not in self._configs:
             try:
@@ -247,7 +247,7 @@ class FileChecker:
         reported: a file that does not parse has no tree.
         """
         path = path.resolve()
-        config = self._config_for(path.parent)
+        config = self.config_for(path.parent)
         found = self._find(path, config)
         if found is None:
             return []
