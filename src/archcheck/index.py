@@ -157,9 +157,10 @@ class ProjectIndex:
 
     def call_of(self, qualname: str) -> str | None:
         """The qualified callee of ``name = callee(...)`` at module level, if that is what
-        ``qualname`` is."""
+        ``qualname`` is, resolved to where it is defined."""
         found = self._split(self.resolve(qualname))
-        return None if found is None else found[0].calls.get(found[1])
+        callee = None if found is None else found[0].calls.get(found[1])
+        return None if callee is None else self.resolve(callee)
 
     def type_alias(self, qualname: str) -> tuple[ModuleSymbols, ast.expr] | None:
         """The aliased expression of a type alias, with the module whose names it uses."""

@@ -121,9 +121,7 @@ def class_of(expr: ast.expr, scopes: Scopes, index: ProjectIndex, depth: int = 0
     if binding is None:  # a module-level instance, here or in another module
         name = scopes.qualify(expr)
         callee = index.call_of(name) if name else None
-        if callee is not None and index.class_info(callee) is not None:
-            return index.resolve(callee)
-        return None
+        return callee if callee is not None and index.class_info(callee) is not None else None
     if binding.kind not in (PARAMETER, ASSIGNED):
         return None
     found = _project_class(binding.annotation, scopes.qualify, index)

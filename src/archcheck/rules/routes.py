@@ -78,10 +78,9 @@ def _is_router(expr: ast.expr, scopes: Scopes, index: ProjectIndex) -> bool:
         return False
     callee = index.call_of(name)
     if callee is not None:
-        resolved = index.resolve(callee)
-        if resolved in _ROUTERS or index.inherits(resolved, _ROUTERS):
+        if callee in _ROUTERS or index.inherits(callee, _ROUTERS):
             return True
-        if index.is_project_name(resolved) or resolved.split(".")[0] in WEB_FRAMEWORKS:
+        if index.is_project_name(callee) or callee.split(".")[0] in WEB_FRAMEWORKS:
             return False
     elif index.is_project_name(index.resolve(name)):
         return False  # a class, function or module of the project, not a router instance

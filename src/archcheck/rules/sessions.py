@@ -49,6 +49,8 @@ _SCOPED_SESSIONS = frozenset(
         "sqlalchemy.ext.asyncio.scoping.async_scoped_session",
     }
 )
+# What builds a session: a factory's call, or the factory of a scoped session.
+_FACTORIES = _SESSION_FACTORIES | _SCOPED_SESSIONS
 # ``get_db``, ``get_session``, ``get_async_session``, ``db_session``, ``SessionLocal``,
 # ``session_scope``: how projects name what hands out sessions.
 _SESSION_NAME = re.compile(
@@ -128,8 +130,7 @@ class Session:
             callee = self.index.call_of(name) if name else None
             if callee is None:
                 return False
-            resolved = self.index.resolve(callee)
-            return resolved in _SESSIONS or self._is_factory(resolved)
+            return callee in _SESSIONS or self._is_factory(callee)
         if binding.kind == PARAMETER:
             return self._typed_session(binding.annotation, binding.value)
         if binding.kind == ASSIGNED:
@@ -200,11 +201,7 @@ class Session:
 
     def _is_factory(self, resolved: str) -> bool:
         """``SessionLocal`` of a module-level ``SessionLocal = sessionmaker(...)``."""
-        callee = self.index.call_of(resolved)
-        return (
-            callee is not None
-            and self.index.resolve(callee) in _SESSION_FACTORIES | _SCOPED_SESSIONS
-        )
+        return self.index.call_of(resolved) in _FACTORIES
 
     def _is_factory_expr(self, expr: ast.expr) -> bool:
         if isinstance(expr, ast.Name):
@@ -213,7 +210,7 @@ class Session:
                 return (
                     binding.kind == ASSIGNED
                     and isinstance(binding.value, ast.Call)
-                    and self._resolves_to(binding.value.func, _SESSION_FACTORIES | _SCOPED_SESSIONS)
+                    and self._resolves_to(binding.value.func, _FACTORIES)
                 )
         name = self.scopes.qualify(expr)
         return name is not None and self._is_factory(self.index.resolve(name))

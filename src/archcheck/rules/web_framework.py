@@ -91,7 +91,7 @@ def framework_exception_raised(node: ast.Raise, scopes: Scopes, index: ProjectIn
         if _framework_exception(name, index):
             return index.resolve(name)
         callee = index.call_of(name)  # module level: ``NOT_FOUND = HTTPException(404)``
-        return index.resolve(callee) if callee and _framework_exception(callee, index) else None
+        return callee if callee and _framework_exception(callee, index) else None
     return None
 
 
