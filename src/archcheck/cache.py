@@ -56,6 +56,12 @@ def optional_text(value: object) -> str | None:
     return None if value is None else text(value)
 
 
+def flag(value: object) -> bool:
+    if type(value) is not bool:
+        raise ValueError("not a boolean")
+    return value
+
+
 def optional_integer(value: object) -> int | None:
     return None if value is None else integer(value)
 

@@ -32,6 +32,7 @@ from archcheck.layers import (
     LayerMap,
     compile_glob,
 )
+from archcheck.names import last_name
 from archcheck.project import SourceFile
 
 __all__ = ["Detected", "Evidence", "detect_layers", "in_app", "matching", "not_app"]
@@ -134,10 +135,6 @@ def _parent(name: str) -> str:
     return name.rpartition(".")[0]
 
 
-def _last(name: str) -> str:
-    return name.rpartition(".")[2]
-
-
 class _Tree:
     """The module names of one root as a tree of nodes (modules and the packages above)."""
 
@@ -176,7 +173,9 @@ class _Tree:
 
 def _named(tree: _Tree) -> dict[str, str]:
     return {
-        node: _LAYER_OF_NAME[_last(node)] for node in tree.nodes if _last(node) in _LAYER_OF_NAME
+        node: _LAYER_OF_NAME[last_name(node)]
+        for node in tree.nodes
+        if last_name(node) in _LAYER_OF_NAME
     }
 
 
@@ -210,7 +209,7 @@ def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str,
             if ancestors and not (layer == SCHEMAS and all(named[a] == MODELS for a in ancestors)):
                 continue
         kind = "folder" if tree.is_package(node) else "module"
-        chosen[node] = (layer, f"a {kind} named {_last(node)}")
+        chosen[node] = (layer, f"a {kind} named {last_name(node)}")
     return chosen
 
 
@@ -260,7 +259,7 @@ def _roots_of_composition(tree: _Tree, routers: Iterable[str]) -> list[tuple[str
             node = _parent(node)
     found = []
     for node in sorted(tree.nodes):
-        name = _last(node)
+        name = last_name(node)
         if name not in names:
             continue
         if name in _MODULE_ONLY:
@@ -333,7 +332,7 @@ def detect_layers(
         if layer != MODELS:
             continue
         for subtree in _pydantic_only(tree, node, index, read):
-            chosen[subtree] = (SCHEMAS, f"under {_last(node)}, defines only Pydantic models")
+            chosen[subtree] = (SCHEMAS, f"under {last_name(node)}, defines only Pydantic models")
 
     # Code: a module anywhere that defines ORM classes is a model.
     layers = LayerMap(
@@ -396,7 +395,7 @@ def _pydantic_only(
     stack = sorted(tree.children.get(node, ()))
     while stack:
         child = stack.pop()
-        if _last(child) in _LAYER_OF_NAME:
+        if last_name(child) in _LAYER_OF_NAME:
             continue  # a named node decides for itself
         if verdict(child):
             found.append(child)
@@ -413,15 +412,15 @@ def _feature_globs(tree: _Tree, evidence: list[Evidence]) -> list[Evidence]:
         if (
             item.reason.startswith("a ")
             and "named" in item.reason
-            and _last(item.glob) in _LAYER_OF_NAME
+            and last_name(item.glob) in _LAYER_OF_NAME
         ):
-            by_name.setdefault(_last(item.glob), []).append(item)
+            by_name.setdefault(last_name(item.glob), []).append(item)
     kept = [
         item for item in evidence if item not in {e for items in by_name.values() for e in items}
     ]
     for name, items in sorted(by_name.items()):
         layers = {item.layer for item in items}
-        all_nodes = [n for n in tree.nodes if _last(n) == name]
+        all_nodes = [n for n in tree.nodes if last_name(n) == name]
         overridden = [e for e in evidence if e.glob in all_nodes and e not in items]
         if len(layers) == 1 and not overridden and len(items) == len(all_nodes):
             glob = f"{tree.prefix}.**.{name}" if tree.prefix else f"**.{name}"

@@ -12,7 +12,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from archcheck.cache import integer, text, texts
+from archcheck.cache import flag, integer, mapping, text, texts
 
 __all__ = [
     "BLOCKS",
@@ -37,6 +37,11 @@ def resolve_relative(module: str, is_package: bool, level: int, target: str | No
         return None
     base = parts[: len(parts) - (level - 1)]
     return ".".join(base + ([target] if target else []))
+
+
+def last_name(name: str) -> str:
+    """``user`` of ``app.models.user``."""
+    return name.rpartition(".")[2]
 
 
 def dotted(node: ast.AST) -> str | None:
@@ -156,14 +161,7 @@ def symbols_from_data(data: object) -> ModuleSymbols:
     another shape."""
 
     def table(value: object) -> dict[str, str]:
-        if type(value) is not dict:
-            raise ValueError("not a table")
-        return {text(k): text(v) for k, v in value.items()}
-
-    def flag(value: object) -> bool:
-        if type(value) is not bool:
-            raise ValueError("not a boolean")
-        return value
+        return {text(k): text(v) for k, v in mapping(value).items()}
 
     if type(data) is not list or len(data) != 11:
         raise ValueError("not a symbols record")

@@ -14,7 +14,7 @@ import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from archcheck.cache import integer, items, mapping, text
+from archcheck.cache import flag, integer, items, mapping, text
 from archcheck.names import BLOCKS, child_fields, dotted, module_level, resolve_relative
 
 __all__ = ["ENQUEUE", "ModuleUses", "Use", "uses_of"]
@@ -309,9 +309,7 @@ def _walk(node: ast.AST) -> Iterator[ast.AST]:
 
 def _bound(value: object) -> _Bound:
     target, line, plain = items(value)
-    if type(plain) is not bool:
-        raise ValueError("not a boolean")
-    return text(target), integer(line), plain
+    return text(target), integer(line), flag(plain)
 
 
 def _located(value: object) -> tuple[str, int]:

@@ -11,16 +11,12 @@ import ast
 from collections.abc import Callable, Iterator
 
 from archcheck.index import ORM, ProjectIndex
-from archcheck.names import dotted
+from archcheck.names import dotted, last_name
 from archcheck.scopes import ASSIGNED, PARAMETER, Scopes
 
 __all__ = ["Qualify", "class_of", "orm_classes", "returns_of", "type_walk"]
 
 _NOT_A_TYPE = frozenset({"Literal", "ClassVar", "Final", "InitVar"})
-
-
-def _last(name: str) -> str:
-    return name.rpartition(".")[2]
 
 
 Qualify = Callable[[ast.AST], "str | None"]
@@ -45,7 +41,7 @@ def type_walk(
         yield from type_walk(expr.right, qualify, index, depth + 1)
     elif isinstance(expr, ast.Subscript):
         outer = qualify(expr.value)
-        outer_name = _last(index.resolve(outer)) if outer else ""
+        outer_name = last_name(index.resolve(outer)) if outer else ""
         if outer_name in _NOT_A_TYPE:
             return
         arguments = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
@@ -96,7 +92,7 @@ def _dependency(expr: ast.expr | None, qualify: Qualify) -> str | None:
     if not (
         isinstance(expr, ast.Call)
         and expr.args
-        and _last(dotted(expr.func) or "") in ("Depends", "Security")
+        and last_name(dotted(expr.func) or "") in ("Depends", "Security")
     ):
         return None
     return qualify(expr.args[0])

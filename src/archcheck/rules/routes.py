@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from archcheck.index import ProjectIndex
-from archcheck.names import dotted
+from archcheck.names import dotted, last_name
 from archcheck.rules.annotations import type_walk
 from archcheck.rules.web_framework import WEB_FRAMEWORKS
 from archcheck.scopes import ASSIGNED, PARAMETER, Scopes
@@ -29,10 +29,6 @@ ROUTE_DECORATORS = frozenset(
 # A receiver we cannot type (``router = make_router()``, an import from another package) is
 # taken for a router by its name alone.
 _ROUTER_NAME = re.compile(r"(?:.*_)?(?:router|app|api)(?:_.*)?", re.IGNORECASE)
-
-
-def _last(name: str) -> str:
-    return name.rpartition(".")[2]
 
 
 @dataclass(frozen=True)
@@ -84,7 +80,7 @@ def _is_router(expr: ast.expr, scopes: Scopes, index: ProjectIndex) -> bool:
             return False
     elif index.is_project_name(index.resolve(name)):
         return False  # a class, function or module of the project, not a router instance
-    return bool(_ROUTER_NAME.fullmatch(_last(name)))
+    return bool(_ROUTER_NAME.fullmatch(last_name(name)))
 
 
 def route_of(

@@ -7,7 +7,7 @@ import ast
 import re
 
 from archcheck.index import ProjectIndex
-from archcheck.names import dotted
+from archcheck.names import dotted, last_name
 from archcheck.rules.annotations import Qualify, returns_of, type_walk
 from archcheck.scopes import ASSIGNED, ENTERED, PARAMETER, Scopes
 
@@ -99,10 +99,6 @@ STATEMENTS = frozenset(
 _SURE, _GUESS = "sure", "guess"
 
 
-def _last(name: str) -> str:
-    return name.rpartition(".")[2]
-
-
 class Session:
     """Which expressions of a function hold a SQLAlchemy / SQLModel session.
 
@@ -165,7 +161,7 @@ class Session:
                 guessed = guessed or gives is _GUESS
             elif self._is_session_class(name):
                 return True
-            elif _last(name) not in ("Optional", "Union", "None"):
+            elif last_name(name) not in ("Optional", "Union", "None"):
                 typed_as_other = True
         if default is not None:
             gives = self._dependency_gives_session(default, self.scopes.qualify)
@@ -193,7 +189,7 @@ class Session:
         returns = self._returns_session(name)
         if returns is not None:
             return _SURE if returns else None
-        return _GUESS if _SESSION_NAME.fullmatch(_last(name)) else None
+        return _GUESS if _SESSION_NAME.fullmatch(last_name(name)) else None
 
     # -- what gives a session ------------------------------------------------------------
     def _is_session_class(self, name: str) -> bool:
@@ -259,4 +255,4 @@ class Session:
             head = written.split(".")[0]
             if head in self.scopes.symbols.imports or self.scopes.lookup(head) is not None:
                 return False  # another package's: ``requests.Session()`` is no database session
-        return bool(_SESSION_NAME.fullmatch(_last(resolved)))
+        return bool(_SESSION_NAME.fullmatch(last_name(resolved)))

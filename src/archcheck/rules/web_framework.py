@@ -8,7 +8,7 @@ import ast
 from typing import ClassVar
 
 from archcheck.index import ProjectIndex
-from archcheck.names import dotted
+from archcheck.names import dotted, last_name
 from archcheck.rules.base import SyntaxRule
 from archcheck.scopes import ASSIGNED, IMPORTED, Scopes
 
@@ -23,10 +23,6 @@ __all__ = [
 ]
 
 WEB_FRAMEWORKS = ("fastapi", "starlette")
-
-
-def _last(name: str) -> str:
-    return name.rpartition(".")[2]
 
 
 def web_framework_of(module: str) -> str | None:
@@ -52,7 +48,7 @@ def _framework_exception(name: str | None, index: ProjectIndex, depth: int = 0) 
         return False
     resolved = index.resolve(name)
     if web_framework_of(resolved):
-        return _last(resolved)[:1].isupper()
+        return last_name(resolved)[:1].isupper()
     info = index.class_info(resolved)
     return info is not None and any(
         _framework_exception(base, index, depth + 1) for base in info.bases
