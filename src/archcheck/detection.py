@@ -16,6 +16,7 @@ beside the routers.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -292,6 +293,9 @@ def detect_layers(
 ) -> Detected:
     """The layers of one root from its module names and code. ``read(module)``: the
     file's bytes; ``index``: class kinds (ORM, Pydantic) of the project's modules."""
+    # The router scan, the choice between services folders and the models checks read the
+    # same files: each is read once.
+    read = functools.cache(read)
     tree = _Tree(prefix, files)
     named = _named(tree)
     if layout == "auto":
