@@ -113,7 +113,7 @@ def detect(directory: Path) -> Detection:
     index = ProjectIndex((), load=sources.symbols_for)
     found = detections(project.packages, Config(), sources.data_of, index)
     try:
-        layers = layer_map_for(project.packages, Config(), sources.data_of, index)
+        layers = layer_map_for(project.packages, Config(), found=found)
     except ProjectError:
         layers = LayerMap({})
     return Detection(directory, tuple(_group(project.packages, found, layers, directory)))

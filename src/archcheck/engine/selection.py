@@ -125,16 +125,19 @@ def layer_map_for(
     config: Config,
     read: Callable[[str], bytes | None] = lambda module: None,
     index: ProjectIndex | None = None,
+    found: Sequence[Detected] | None = None,
 ) -> LayerMap:
-    """Globs per layer for every root package: what names and code say (``detections``),
-    with the layers the config sets replacing them. ``read(module)``: a file's bytes, and
-    ``index``, the class kinds, for detection from code (without them, names only)."""
+    """Globs per layer for every root package: what names and code say (``detections``,
+    or ``found`` when the caller has them already), with the layers the config sets
+    replacing them. ``read(module)``: a file's bytes, and ``index``, the class kinds, for
+    detection from code (without them, names only)."""
     _check_globs(packages, config)
     patterns: dict[str, list[str]] = {layer: [] for layer in LAYERS}
     if any(layer not in config.layers for layer in LAYERS):
         # Even when only the wiring layer is left to detect, code counts: the providers
         # are found beside the routers, which may be known by their code alone.
-        found = detections(packages, config, read, index or ProjectIndex(()))
+        if found is None:
+            found = detections(packages, config, read, index or ProjectIndex(()))
         for detected in found:
             for layer, globs in detected.patterns().items():
                 if layer not in config.layers:
