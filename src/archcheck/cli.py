@@ -268,11 +268,12 @@ def check_command(
     targets = list(paths) or [Path(".")]
     try:
         baseline = None
+        config = load(targets, options)
         if baseline_path is None and write_baseline_path is None and not no_baseline:
-            baseline_path = _relative(load(targets, options).baseline)  # `baseline = ...`
+            baseline_path = _relative(config.baseline)  # `baseline = ...`
         if baseline_path is not None and write_baseline_path is None and not no_baseline:
             baseline = load_baseline(baseline_path)  # a bad baseline fails before the work
-        report = _run_engine(lambda opts: check(targets, opts), options)
+        report = _run_engine(lambda opts: check(targets, opts, config=config), options)
         if write_baseline_path is not None:
             count = write_baseline(write_baseline_path, report.findings)
             noun = "finding" if count == 1 else "findings"

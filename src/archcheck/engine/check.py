@@ -46,9 +46,13 @@ class Report:
     warnings: tuple[str, ...] = ()
 
 
-def check(paths: Sequence[Path], options: Options = Options()) -> Report:
-    """Analyse ``paths`` and return every finding in force, sorted."""
-    config = load(paths, options)
+def check(
+    paths: Sequence[Path], options: Options = Options(), *, config: Config | None = None
+) -> Report:
+    """Analyse ``paths`` and return every finding in force, sorted; ``config``: the one in
+    force, when the caller has loaded it already."""
+    if config is None:
+        config = load(paths, options)
     rules = select_rules(config, options)
     # Syntax trees hold no cycles: reference counting frees them, and the cyclic collector's
     # passes over a large project's live objects only cost time (most of it, measured).
