@@ -214,23 +214,35 @@ def symbols_from_data(data: object) -> ModuleSymbols:
     return symbols
 
 
-def _bind_import(symbols: ModuleSymbols, node: ast.Import | ast.ImportFrom) -> None:
+def import_bindings(
+    node: ast.Import | ast.ImportFrom, module: str, is_package: bool
+) -> list[tuple[str, str, bool]]:
+    """(local name, absolute target, whether the name is the target's head) for each name
+    an import statement binds."""
     if isinstance(node, ast.Import):
-        for alias in node.names:
-            if alias.asname:
-                symbols.imports[alias.asname] = alias.name
-            else:
-                head = alias.name.split(".")[0]
-                symbols.imports[head] = head
-        return
-    base = resolve_relative(symbols.module, symbols.is_package, node.level, node.module)
+        return [
+            (alias.asname, alias.name, False)
+            if alias.asname
+            else (alias.name.split(".")[0], alias.name, True)
+            for alias in node.names
+        ]
+    base = resolve_relative(module, is_package, node.level, node.module)
     if base is None:
-        return
-    for alias in node.names:
-        if alias.name == "*":
-            symbols.star_imports += (base,)
+        return []
+    return [
+        ("*", base, False)
+        if alias.name == "*"
+        else (alias.asname or alias.name, f"{base}.{alias.name}", False)
+        for alias in node.names
+    ]
+
+
+def _bind_import(symbols: ModuleSymbols, node: ast.Import | ast.ImportFrom) -> None:
+    for name, target, plain in import_bindings(node, symbols.module, symbols.is_package):
+        if name == "*":
+            symbols.star_imports += (target,)
         else:
-            symbols.imports[alias.asname or alias.name] = f"{base}.{alias.name}"
+            symbols.imports[name] = name if plain else target
 
 
 # The statements whose blocks run at import time when they stand at module level

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from archcheck.names import ModuleSymbols, dotted, resolve_relative
+from archcheck.names import ModuleSymbols, dotted, import_bindings
 
 __all__ = ["ASSIGNED", "ENTERED", "IMPORTED", "OTHER", "PARAMETER", "Binding", "Scopes"]
 
@@ -109,22 +109,11 @@ class Scopes:
         elif isinstance(node, ast.ExceptHandler):
             if node.name:
                 bindings[node.name] = Binding(OTHER)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    bindings[alias.asname] = Binding(IMPORTED, target=alias.name)
-                else:
-                    head = alias.name.split(".")[0]
-                    bindings[head] = Binding(IMPORTED, target=head)
-        elif isinstance(node, ast.ImportFrom):
-            base = resolve_relative(
-                self.symbols.module, self.symbols.is_package, node.level, node.module
-            )
-            for alias in node.names:
-                if alias.name != "*" and base is not None:
-                    bindings[alias.asname or alias.name] = Binding(
-                        IMPORTED, target=f"{base}.{alias.name}"
-                    )
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            symbols = self.symbols
+            for name, imported, plain in import_bindings(node, symbols.module, symbols.is_package):
+                if name != "*":
+                    bindings[name] = Binding(IMPORTED, target=name if plain else imported)
 
     # -- questions ---------------------------------------------------------------------
     @property

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from archcheck.cache import flag, integer, items, mapping, text
-from archcheck.names import BLOCKS, child_fields, dotted, module_level, resolve_relative
+from archcheck.names import BLOCKS, child_fields, dotted, import_bindings, module_level
 
 __all__ = ["ENQUEUE", "ModuleUses", "Use", "uses_of"]
 
@@ -161,7 +161,7 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
     found = ModuleUses(module)
     for node in module_level(tree.body):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for name, target, plain in _bindings(node, module, is_package):
+            for name, target, plain in import_bindings(node, module, is_package):
                 if name == "*":
                     found.star_imports.append((target, node.lineno))
                 elif plain:
@@ -236,29 +236,6 @@ def _names(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[str]:
     return names
 
 
-def _bindings(
-    node: ast.Import | ast.ImportFrom, module: str, is_package: bool
-) -> list[tuple[str, str, bool]]:
-    """(local name, absolute target, whether the name is the target's head) for each name
-    an import statement binds."""
-    if isinstance(node, ast.Import):
-        return [
-            (alias.asname, alias.name, False)
-            if alias.asname
-            else (alias.name.split(".")[0], alias.name, True)
-            for alias in node.names
-        ]
-    base = resolve_relative(module, is_package, node.level, node.module)
-    if base is None:
-        return []
-    return [
-        ("*", base, False)
-        if alias.name == "*"
-        else (alias.asname or alias.name, f"{base}.{alias.name}", False)
-        for alias in node.names
-    ]
-
-
 def _references(node: ast.AST, module: str, is_package: bool) -> list[_Written]:
     """The dotted names ``node`` reads (the longest chain of each attribute access), and the
     imports inside it, which run whenever it does: a lazy import is a use whether or not
@@ -268,7 +245,7 @@ def _references(node: ast.AST, module: str, is_package: bool) -> list[_Written]:
     inner: set[int] = set()
     for part in _walk(node):
         if isinstance(part, (ast.Import, ast.ImportFrom)):
-            for name, target, plain in _bindings(part, module, is_package):
+            for name, target, plain in import_bindings(part, module, is_package):
                 written.append((target, part.lineno))
                 if name != "*":
                     local.setdefault(name, []).append((target, part.lineno, plain))
