@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from archcheck.index import ENUM, ORM, ORM_BASE, SCHEMA, ProjectIndex
@@ -62,10 +62,11 @@ _ROOT_NAMES = {
 _MODULE_ONLY = frozenset({"main", "app"})
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
 
+# Searched in lower-cased bytes (see ``_declares_routes``).
 _ROUTER_CODE = re.compile(
-    rb"\b\w*APIRouter\s*\(|^[ \t]*@[ \t]*\w*(?:router|api)\w*\."
+    rb"apirouter\s*\(|^[ \t]*@[ \t]*\w*(?:router|api)\w*\."
     rb"(?:get|post|put|patch|delete|head|options|api_route|websocket|route)\s*\(",
-    re.MULTILINE | re.IGNORECASE,
+    re.MULTILINE,
 )
 _ORM_HINT = re.compile(
     rb"declarative_base|DeclarativeBase|__tablename__|table\s*=\s*True|mapped_column|registry\("
@@ -214,6 +215,14 @@ def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str,
     return chosen
 
 
+def _declares_routes(data: bytes) -> bool:
+    # A case-insensitive search of every line of every file was most of detection's
+    # time: the bytes are lower-cased once, and only files naming a router or an API are
+    # searched.
+    lowered = data.lower()
+    return (b"router" in lowered or b"api" in lowered) and _ROUTER_CODE.search(lowered) is not None
+
+
 def _imports_of(data: bytes) -> set[str]:
     return {match.group(1).decode() for match in _IMPORTED.finditer(data)}
 
@@ -290,9 +299,12 @@ def detect_layers(
     read: Callable[[str], bytes | None],
     index: ProjectIndex,
     layout: str = "auto",
+    wanted: Collection[str] = LAYERS,
 ) -> Detected:
     """The layers of one root from its module names and code. ``read(module)``: the
-    file's bytes; ``index``: class kinds (ORM, Pydantic) of the project's modules."""
+    file's bytes; ``index``: class kinds (ORM, Pydantic) of the project's modules.
+    ``wanted``: the layers the caller will use; the class checks, which parse files, run
+    only for models and schemas (a config that names both skips them)."""
     # The router scan, the choice between services folders and the models checks read the
     # same files: each is read once.
     read = functools.cache(read)
@@ -311,7 +323,7 @@ def detect_layers(
         if layers.layer_of(module) is not None:
             continue
         data = read(module)
-        if data is not None and _ROUTER_CODE.search(data):
+        if data is not None and _declares_routes(data):
             code_routers[module] = "builds an APIRouter or declares routes"
     routers = [m for m in tree.modules if layers.layer_of(m) == ROUTERS] + list(code_routers)
     if layout == "layered":
@@ -333,7 +345,7 @@ def detect_layers(
 
     # Code: ``models`` folders that hold only Pydantic classes are schemas.
     for node, (layer, _reason) in list(chosen.items()):
-        if layer != MODELS:
+        if layer != MODELS or (MODELS not in wanted and SCHEMAS not in wanted):
             continue
         for subtree in _pydantic_only(tree, node, index, read):
             chosen[subtree] = (SCHEMAS, f"under {last_name(node)}, defines only Pydantic models")
@@ -343,7 +355,7 @@ def detect_layers(
         {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
     )
     orm_modules = {}
-    for module in sorted(tree.modules):
+    for module in sorted(tree.modules) if MODELS in wanted else ():
         if module in code_routers or layers.layer_of(module) is not None:
             continue
         if any(module == node or module.startswith(node + ".") for node in taken):

@@ -86,11 +86,12 @@ def detections(
     index: ProjectIndex,
 ) -> list[Detected]:
     """What names and code say about each root (the packages of one source root together)."""
+    wanted = [layer for layer in LAYERS if layer not in config.layers]
     by_prefix: dict[str, list[SourceFile]] = {}
     for package in packages:
         by_prefix.setdefault(package.prefix, []).extend(package.files)
     return [
-        detect_layers(prefix, files, read, index, config.layout)
+        detect_layers(prefix, files, read, index, config.layout, wanted)
         for prefix, files in sorted(by_prefix.items())
     ]
 
