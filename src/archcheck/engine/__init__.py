@@ -10,21 +10,41 @@ for whole projects, ``single_file`` for flake8), ``syntax_checks`` runs the synt
 
 from __future__ import annotations
 
-from archcheck.engine.check import (
-    LayerImports,
-    Report,
-    check,
-    check_graph,
-    layer_imports,
-)
-from archcheck.engine.selection import (
-    Options,
-    Progress,
-    layer_map_for,
-    load,
-    select_rules,
-)
-from archcheck.engine.single_file import FileChecker
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archcheck.engine.check import (
+        LayerImports,
+        Report,
+        check,
+        check_graph,
+        layer_imports,
+    )
+    from archcheck.engine.selection import (
+        Options,
+        Progress,
+        layer_map_for,
+        load,
+        select_rules,
+    )
+    from archcheck.engine.single_file import FileChecker
+
+# Each name is imported from its room when first asked for: an editor's flake8 run needs
+# ``single_file`` and what it imports, not the whole-project run of ``check`` (every
+# import a process makes is paid again on every save).
+_ROOMS = {
+    "FileChecker": "single_file",
+    "LayerImports": "check",
+    "Options": "selection",
+    "Progress": "selection",
+    "Report": "check",
+    "check": "check",
+    "check_graph": "check",
+    "layer_imports": "check",
+    "layer_map_for": "selection",
+    "load": "selection",
+    "select_rules": "selection",
+}
 
 __all__ = [
     "FileChecker",
@@ -39,3 +59,14 @@ __all__ = [
     "load",
     "select_rules",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    room = _ROOMS.get(name)
+    if room is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{room}"), name)
+    globals()[name] = value
+    return value
