@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 import re
+import sys
 
 import pytest
 
@@ -167,6 +168,30 @@ def test_broken_config_is_one_clear_error(tmp_path, jobs):
     assert len(errors) == 1, out
     assert "pyproject.toml: [tool.archcheck] layout: must be one of" in errors[0]
     assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        ["--select", "E9"],
+        ["--select", "E9,ARC", "--ignore", "ARC"],
+        ["--select", "E9,ARC", "--extend-ignore", "ARC0,ARC1,ARC2,ARC9"],
+    ],
+    ids=["select-E9", "ignore-ARC", "ignore-every-ARC-code"],
+)
+def test_no_arc_code_reported_no_work_done(tmp_path, selection):
+    # An editor running flake8 with other plugins' codes pays nothing for archcheck: the
+    # broken config shows that nothing was checked, the modules loaded that nothing
+    # beyond the rules' codes was imported.
+    write_example(tmp_path, LEAKY, config="layout = 'sideways'")
+    script = (
+        "import sys\n"
+        "from flake8.main.cli import main\n"
+        f"code = main(['--isolated', *{selection!r}, 'app'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('archcheck.engine')), code)\n"
+    )
+    result = run([sys.executable, "-c", script], cwd=tmp_path)
+    assert (result.stdout, result.stderr) == ("[] 0\n", "")
 
 
 def test_files_outside_packages_or_layers_report_nothing(tmp_path):
