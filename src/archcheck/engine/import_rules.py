@@ -12,14 +12,16 @@ from what the last whole run recorded (``chains.link_findings``).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from archcheck.engine.chains import Chains, Demand
 from archcheck.findings import Finding, Location
 from archcheck.layers import LayerMap, violation
 from archcheck.rules import ChainRule, ImportRule, Rule
 from archcheck.rules.base import ImportContext, ImportEdge, Link
-from archcheck.uses import ModuleUses
+
+if TYPE_CHECKING:
+    from archcheck.engine.chains import Chains, Demand
+    from archcheck.uses import ModuleUses
 
 __all__ = ["ImportChecks", "ImportSource"]
 
@@ -50,8 +52,18 @@ class ImportChecks:
         self.layers = layers
         self.is_ignored = is_ignored
         self.import_rules = [rule() for rule in rules if issubclass(rule, ImportRule)]
-        chain_rules = [rule() for rule in rules if issubclass(rule, ChainRule)]
-        self.chains = Chains(layers, chain_rules) if chain_rules else None
+        self.chain_rules = [rule() for rule in rules if issubclass(rule, ChainRule)]
+        self._chains: Chains | None = None
+
+    @property
+    def chains(self) -> Chains | None:
+        """ARC003's chain search, None when no chain rule is selected; built (and its
+        module imported) when first asked for: a check of one file in a layer never asks."""
+        if self._chains is None and self.chain_rules:
+            from archcheck.engine.chains import Chains
+
+            self._chains = Chains(self.layers, self.chain_rules)
+        return self._chains
 
     def imports(self, source: ImportSource, module: str) -> list[str]:
         return sorted(m for m in source.imports_of(module) if not self.is_ignored(module, m))

@@ -11,10 +11,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archcheck.config import Config
-from archcheck.engine.chains import Demand, link_findings
-from archcheck.engine.graph_imports import classes_imported
 from archcheck.engine.import_rules import ImportChecks
 from archcheck.engine.kept_run import kept_run
 from archcheck.engine.run import Run, display_path, indent_column
@@ -30,7 +29,9 @@ from archcheck.project import SourceFile, package_root_of
 from archcheck.rules import SyntaxRule
 from archcheck.rules.base import ImportEdge, SyntaxContext
 from archcheck.snapshot import Stamp, read_snapshot, stamp_of
-from archcheck.uses import ModuleUses, uses_of
+
+if TYPE_CHECKING:
+    from archcheck.uses import ModuleUses
 
 __all__ = ["FileChecker"]
 
@@ -112,23 +113,31 @@ class _Project:
         """ARC003 in a file of no layer: its own imports that carry what the layered heads
         need of it, as the last whole run recorded (while the files on the way keep their
         stamps); without a snapshot, ARC003 is left to ``archcheck``."""
-        if self.snapshot is None or self.checks.chains is None:
+        if self.snapshot is None or not self.checks.chain_rules:
             return []
 
         def stamp(module: str) -> Stamp | None:
             found = self.run.files.get(module)
             return None if found is None else stamp_of(found.path)
 
-        demands = [Demand(*d) for d in self.snapshot.demands_of(source.module, stamp)]
-        if not demands:
+        recorded = self.snapshot.demands_of(source.module, stamp)
+        if not recorded:
             return []
+        # Imported here, not at the top: most files an editor checks have no demands, and
+        # every import is paid again on every save.
+        from archcheck.engine.chains import Demand, link_findings
+        from archcheck.uses import uses_of
+
+        demands = [Demand(*d) for d in recorded]
         imports = [
             m
             for m in self.own_imports(tree, source)
             if not self.run.is_ignored_import(source.module, m)
         ]
         uses = uses_of(tree, source.module, source.is_package)
-        return link_findings(self.checks.chains, source.module, uses, imports, demands, locate)
+        chains = self.checks.chains
+        assert chains is not None  # a chain rule is selected
+        return link_findings(chains, source.module, uses, imports, demands, locate)
 
     def in_layer(self, layer: str | None) -> list[str]:
         if layer not in self._by_layer:
@@ -175,6 +184,9 @@ class _FileImports:
         return [m for m in self.project.in_layer(layer) if module in self.imports_of(m)]
 
     def classes_imported(self, edge: ImportEdge) -> list[str]:
+        # Imported here: only ARC004 asks, for imports of models.
+        from archcheck.engine.graph_imports import classes_imported
+
         return classes_imported(self.tree, self.symbols, self.source.is_package, edge, self.index)
 
 
