@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Container, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from archcheck.names import ModuleSymbols, dotted, resolve_relative
 
@@ -23,8 +23,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, order=True)
-class ImportStatement:
+class ImportStatement(NamedTuple):
     line: int
     column: int  # 1-based
     target: str  # absolute dotted name: ``a.b`` of ``import a.b`` or of ``from a.b import c``

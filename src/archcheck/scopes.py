@@ -8,7 +8,7 @@ functions, the module-level names of ``ModuleSymbols``.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from archcheck.names import ModuleSymbols, dotted, import_bindings
 
@@ -26,8 +26,7 @@ PARAMETER, IMPORTED, ASSIGNED, ENTERED, OTHER = (
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     """What a local name was last bound to, as far as the walk has read.
 
     ``PARAMETER``: ``annotation`` and ``value`` (the default); ``IMPORTED``: ``target``, the

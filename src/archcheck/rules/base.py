@@ -17,7 +17,7 @@ import inspect
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from typing import ClassVar, NamedTuple, Protocol
 
 from archcheck.index import ProjectIndex
 from archcheck.names import ModuleSymbols
@@ -97,8 +97,7 @@ class Rule:
         return {title: "\n".join(lines).strip() for title, lines in found.items()}
 
 
-@dataclass(frozen=True)
-class ImportEdge:
+class ImportEdge(NamedTuple):
     """One import statement of ``imported`` in ``importer``, both modules in layers."""
 
     importer: str
@@ -129,8 +128,7 @@ class ImportRule(Rule):
         raise NotImplementedError
 
 
-@dataclass(frozen=True, order=True)
-class Reach:
+class Reach(NamedTuple):
     """A layered ``head`` that reaches the layered ``tail`` through a link, using ``uses``
     (names of the first module of no layer on its way, qualified when that is not the
     link's module)."""
@@ -142,8 +140,7 @@ class Reach:
     tail_layer: str
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """One import statement, on ``line`` of ``module`` (a module of no layer), that brings
     a layered module into the reach of layered heads, by name.
 
@@ -178,8 +175,7 @@ class SyntaxContext:
     lines: tuple[str, ...] = field(default=(), repr=False)
 
 
-@dataclass(frozen=True)
-class SyntaxHit:
+class SyntaxHit(NamedTuple):
     """A syntax rule's finding before the engine turns it into a Finding."""
 
     line: int

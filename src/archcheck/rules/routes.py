@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from archcheck.index import ProjectIndex
 from archcheck.names import dotted, last_name
@@ -31,8 +31,7 @@ ROUTE_DECORATORS = frozenset(
 _ROUTER_NAME = re.compile(r"(?:.*_)?(?:router|app|api)(?:_.*)?", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     """How a function is registered as a route: the registering call and its
     ``response_model`` keyword (``has_response_model`` tells ``None`` from absent)."""
 
