@@ -11,7 +11,8 @@ from __future__ import annotations
 import ast
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import fields, is_dataclass
+from typing import NamedTuple
 
 from archcheck import __version__
 from archcheck.cache import digest, integer, items, optional_integer, optional_text, pair, text
@@ -51,8 +52,7 @@ _QUESTIONS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class SyntaxResult:
+class SyntaxResult(NamedTuple):
     hits: tuple[tuple[str, SyntaxHit], ...]
     calls: tuple[tuple[Question, object], ...]  # (question, answer) of the index
 
@@ -177,8 +177,7 @@ class _Answers:
             return answer
 
 
-@dataclass(frozen=True)
-class _Job:
+class _Job(NamedTuple):
     """What a worker needs to analyse modules: the files, their layers, the rules."""
 
     sources: Sources

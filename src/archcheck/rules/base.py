@@ -42,7 +42,6 @@ DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-@dataclass(frozen=True)
 class Example:
     """A small project: relative path -> source. Missing ``__init__.py`` files are implied.
 
@@ -52,13 +51,20 @@ class Example:
     need one.
     """
 
-    files: Mapping[str, str]
-    config: str = ""
+    __slots__ = ("_files", "config")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "files", {path: source_text(text) for path, text in self.files.items()}
-        )
+    def __init__(self, files: Mapping[str, str], config: str = "") -> None:
+        self._files = files
+        self.config = config
+
+    @property
+    def files(self) -> dict[str, str]:
+        # Dedented when read (the tests, the docs), not when the rule's module is imported:
+        # every flake8 run imports every rule and never reads an example.
+        return {path: source_text(text) for path, text in self._files.items()}
+
+    def __repr__(self) -> str:
+        return f"Example({self.files!r}, config={self.config!r})"
 
 
 def source_text(text: str) -> str:
