@@ -16,6 +16,7 @@ folder tracked by git, or owned by another user, is not used at all (``distrust`
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -24,6 +25,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+
+from archcheck import __version__
 
 __all__ = ["FileCache", "digest", "distrust", "integer", "optional_text", "text", "texts"]
 
@@ -34,6 +37,24 @@ _SCHEMA = "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, data BLOB N
 # Every key carries the Python version: what ``ast`` reads, and so every cached result,
 # may change with it (a CI matrix may share one cache).
 _PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+@functools.cache
+def _code() -> str:
+    """This archcheck's code: its release and the stamps of its files. Keys carry it, so
+    that an archcheck whose code changed under the same release (a checkout, an editable
+    install) never reads what another wrote."""
+    stamps = []
+    folders = [Path(__file__).parent]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(Path(entry.path))
+                elif entry.name.endswith(".py"):
+                    status = entry.stat()
+                    stamps.append(f"{entry.path}:{status.st_size}:{status.st_mtime_ns}")
+    return digest(__version__, _PYTHON, *sorted(stamps))
 
 
 def digest(*parts: bytes | str) -> str:
@@ -141,7 +162,7 @@ class FileCache:
             return None
         try:
             row = self._db.execute(
-                "SELECT data FROM entries WHERE key = ?", (digest(_PYTHON, key),)
+                "SELECT data FROM entries WHERE key = ?", (digest(_code(), key),)
             ).fetchone()
             return None if row is None else decode(json.loads(row[0]))
         except Exception:
@@ -150,7 +171,7 @@ class FileCache:
     def put(self, key: str, value: object) -> None:
         """Keep ``value`` (JSON data: dicts, lists, strings, numbers, None) under ``key``."""
         if self._db is not None:
-            self._pending[digest(_PYTHON, key)] = json.dumps(
+            self._pending[digest(_code(), key)] = json.dumps(
                 value, separators=(",", ":"), ensure_ascii=False
             ).encode()
 
