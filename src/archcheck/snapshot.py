@@ -26,7 +26,7 @@ from pathlib import Path
 
 __all__ = ["Snapshot", "Stamp", "read_snapshot", "snapshot_path", "stamp_of", "write_snapshot"]
 
-_FORMAT = 2
+_FORMAT = 3
 
 # (st_mtime_ns, st_size, st_ino, st_ctime_ns): an edit that keeps the size and the
 # modification time (``touch -r``, a branch switch within one clock tick) still moves the
@@ -73,29 +73,45 @@ class Snapshot:
 
     exclude_type_checking_imports: bool
     entries: Mapping[str, object]  # module -> [stamp, imports], checked when read
-    # ARC003: module of no layer -> [[head, uses, names or None, chain]]: what layered heads
+    # ARC003: module of no layer -> [[head, uses, names or None, chain, called]]: what layered heads
     # need of it (see engine.chains.Demand), valid while the chain's files keep ``stamps``.
     demands: Mapping[str, object] = field(default_factory=dict)
     stamps: Mapping[str, object] = field(default_factory=dict)
 
     def demands_of(
         self, module: str, stamp: Callable[[str], Stamp | None]
-    ) -> list[tuple[str, tuple[str, ...], tuple[str, ...] | None, tuple[str, ...]]]:
-        """What layered heads need of ``module`` (head, uses, names or None, chain), for
-        the chains whose files other than ``module`` still have their recorded stamps."""
+    ) -> list[
+        tuple[str, tuple[str, ...], tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]]
+    ]:
+        """What layered heads need of ``module`` (head, uses, names or None, chain, called
+        methods), for the chains whose files other than ``module`` still have their
+        recorded stamps."""
         found = []
         recorded = self.demands.get(module)
         for entry in recorded if type(recorded) is list else ():
-            if type(entry) is not list or len(entry) != 4:
+            if type(entry) is not list or len(entry) != 5:
                 return []
-            head, uses, names, chain = entry
-            if not (_strings(uses) and _strings(chain) and (names is None or _strings(names))):
+            head, uses, names, chain, called = entry
+            if not (
+                _strings(uses)
+                and _strings(chain)
+                and _strings(called)
+                and (names is None or _strings(names))
+            ):
                 return []
             if type(head) is not str or not all(
                 m == module or _same(self.stamps.get(m), stamp(m)) for m in chain
             ):
                 continue
-            found.append((head, tuple(uses), None if names is None else tuple(names), tuple(chain)))
+            found.append(
+                (
+                    head,
+                    tuple(uses),
+                    None if names is None else tuple(names),
+                    tuple(chain),
+                    tuple(called),
+                )
+            )
         return found
 
     def imports_of(self, module: str, stamp: Stamp | None) -> tuple[str, ...] | None:

@@ -6,12 +6,18 @@ imports the repositories. This module answers, for one module's syntax tree, "wh
 dotted names do these names of mine need?", through the module's own definitions
 (functions, classes, module-level assignments), with module-level statements counted as
 needed by every name.
+
+A class is needed as its body outside its methods (bases, decorators, class attributes),
+its special methods (``__init__``, ``__call__``...) and the methods that frameworks call
+by decoration; any other method only when the chain's code reads its name (``x.build``):
+a class whose ``forks`` property only a task queue reads does not bring the queue's health
+server into every request that builds the class.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from archcheck.cache import flag, integer, items, mapping, text
@@ -19,7 +25,24 @@ from archcheck.names import BLOCKS, child_fields, dotted, import_bindings, modul
 
 __all__ = ["ENQUEUE", "ModuleUses", "Use", "uses_of"]
 
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_DEFINITIONS = (*_FUNCTIONS, ast.ClassDef)
+# Decorators that leave a method to be called by name (``obj.total``, ``Cls.build()``);
+# any other decorator may register it with a framework, which calls it unasked.
+_PLAIN_DECORATORS = frozenset(
+    {
+        "property",
+        "cached_property",
+        "staticmethod",
+        "classmethod",
+        "abstractmethod",
+        "setter",
+        "getter",
+        "deleter",
+        "override",
+        "overload",
+    }
+)
 # ``type X = ...`` (Python 3.12 on).
 _TYPE_ALIAS = getattr(ast, "TypeAlias", ())
 
@@ -55,7 +78,15 @@ class ModuleUses:
     definitions: dict[str, list[_Written]] = field(default_factory=dict)
     statements: list[_Written] = field(default_factory=list)  # needed by every name
     tasks: dict[str, list[_Written]] = field(default_factory=dict)  # task -> its registration
-    _memo: dict[frozenset[str] | None, frozenset[Use]] = field(default_factory=dict, repr=False)
+    # class -> its methods that run only when called by name (their uses are in
+    # ``definitions`` as ``Class.method``)
+    methods: dict[str, list[str]] = field(default_factory=dict)
+    # definition ("" for the module-level statements) -> the attribute names it reads
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+    _memo: dict[
+        tuple[frozenset[str] | None, frozenset[str] | None],
+        tuple[frozenset[Use], frozenset[str]],
+    ] = field(default_factory=dict, repr=False)
 
     def to_data(self) -> list[object]:
         """Plain JSON data, for the per-file cache (``from_data`` reads it back)."""
@@ -65,14 +96,16 @@ class ModuleUses:
             {name: [list(w) for w in written] for name, written in self.definitions.items()},
             [list(w) for w in self.statements],
             {name: [list(w) for w in written] for name, written in self.tasks.items()},
+            self.methods,
+            self.attributes,
         ]
 
     @classmethod
     def from_data(cls, module: str, data: object) -> ModuleUses:
         """What ``to_data`` wrote; ValueError for any other shape."""
-        if type(data) is not list or len(data) != 5:
+        if type(data) is not list or len(data) != 7:
             raise ValueError("not module uses")
-        imports, stars, definitions, statements, tasks = data
+        imports, stars, definitions, statements, tasks, methods, attributes = data
         return cls(
             module,
             {text(n): [_bound(b) for b in items(v)] for n, v in mapping(imports).items()},
@@ -80,18 +113,49 @@ class ModuleUses:
             {text(n): [_written(w) for w in items(v)] for n, v in mapping(definitions).items()},
             [_written(w) for w in items(statements)],
             {text(n): [_written(w) for w in items(v)] for n, v in mapping(tasks).items()},
+            {text(n): [text(m) for m in items(v)] for n, v in mapping(methods).items()},
+            {text(n): [text(a) for a in items(v)] for n, v in mapping(attributes).items()},
         )
 
-    def uses(self, names: Iterable[str] | None) -> frozenset[Use]:
+    def called(self, attributes: Iterable[str]) -> frozenset[str]:
+        """The names of this module's by-name methods among ``attributes``."""
+        names = {m for found in self.methods.values() for m in found}
+        return frozenset(names.intersection(attributes))
+
+    def uses(
+        self, names: Iterable[str] | None, called: Iterable[str] | None = None
+    ) -> frozenset[Use]:
         """The other modules' names that ``names`` of this module need (every definition's
-        when ``names`` is None), through the module's own definitions."""
-        key = None if names is None else frozenset(names)
+        when ``names`` is None), through the module's own definitions; of the methods that
+        run only when called by name, those named in ``called`` (all when None)."""
+        return self._needed(names, called)[0]
+
+    def reads(
+        self, names: Iterable[str] | None, called: Iterable[str] | None = None
+    ) -> frozenset[str]:
+        """The attribute names read by what ``names`` need here (as ``uses``): the methods
+        that code may call."""
+        return self._needed(names, called)[1]
+
+    def _needed(
+        self, names: Iterable[str] | None, called: Iterable[str] | None
+    ) -> tuple[frozenset[Use], frozenset[str]]:
+        key = (
+            None if names is None else frozenset(names),
+            None if called is None else frozenset(called),
+        )
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = frozenset(self._closure(key))
+            pulled = {""}
+            uses = frozenset(self._closure(*key, pulled))
+            reads = frozenset(a for name in pulled for a in self.attributes.get(name, ()))
+            found = self._memo[key] = (uses, reads)
         return found
 
-    def _closure(self, names: frozenset[str] | None) -> Iterator[Use]:
+    def _closure(
+        self, names: frozenset[str] | None, called: frozenset[str] | None, pulled: set[str]
+    ) -> Iterator[Use]:
+        """The uses of ``names``; every definition they pull in is added to ``pulled``."""
         pending: list[tuple[str | None, _Written]] = [(None, w) for w in self.statements]
         wanted = list(self.definitions) if names is None else list(names)
         seen: set[str] = set()
@@ -101,16 +165,26 @@ class ModuleUses:
                 if name in seen:
                     continue
                 seen.add(name)
+                if name in self.methods:
+                    wanted += [
+                        f"{name}.{m}" for m in self.methods[name] if called is None or m in called
+                    ]
                 head, _, attribute = name.partition(".")
+                if attribute and head in self.methods and name in self.definitions:
+                    pulled.add(name)
+                    pending += [(head, w) for w in self.definitions[name]]
+                    continue
                 if attribute:  # ``task.delay``: see ``_enqueued``
                     if head in self.tasks:
                         pending += [(head, w) for w in self.tasks[head]]
+                        pulled.add(head)
                     elif head not in self.definitions:
                         yield from self._resolve(name, None)  # a re-exported task
                     else:
                         wanted.append(head)
                     continue
                 if name in self.definitions:
+                    pulled.add(name)
                     pending += [(name, w) for w in self.definitions[name]]
                 if name in self.imports or name not in self.definitions:
                     # A re-export (or a name that only a star import can bind).
@@ -159,6 +233,7 @@ def _qualified(text: str, bound: list[_Bound]) -> tuple[str, int]:
 def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
     """What each module-level definition of ``module`` reads, from its syntax tree."""
     found = ModuleUses(module)
+    read: dict[str, set[str]] = {}
     for node in module_level(tree.body):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for name, target, plain in import_bindings(node, module, is_package):
@@ -169,9 +244,24 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                 else:
                     # A later binding replaces an earlier one of the same name.
                     found.imports[name] = [(target, node.lineno, False)]
+        elif isinstance(node, ast.ClassDef):
+            by_name = [
+                part for part in node.body if isinstance(part, _FUNCTIONS) and _by_name(part)
+            ]
+            if by_name:
+                found.methods[node.name] = sorted({part.name for part in by_name})
+                for part in by_name:
+                    method = f"{node.name}.{part.name}"
+                    found.definitions.setdefault(method, []).extend(
+                        _references(part, module, is_package, read.setdefault(method, set()))
+                    )
+            skipped = {id(part) for part in by_name}
+            found.definitions.setdefault(node.name, []).extend(
+                _references(node, module, is_package, read.setdefault(node.name, set()), skipped)
+            )
         elif isinstance(node, _DEFINITIONS):
             found.definitions.setdefault(node.name, []).extend(
-                _references(node, module, is_package)
+                _references(node, module, is_package, read.setdefault(node.name, set()))
             )
             if _is_task(node):
                 # A background task's body runs in a worker, not in whoever enqueues it
@@ -179,23 +269,28 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                 found.tasks[node.name] = [
                     written
                     for d in node.decorator_list
-                    for written in _references(d, module, is_package)
+                    for written in _references(d, module, is_package, set())
                 ]
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and _names(node):
-            written = list(_references(node, module, is_package))
+            attributes: set[str] = set()
+            written = list(_references(node, module, is_package, attributes))
             for name in _names(node):
                 found.definitions.setdefault(name, []).extend(written)
+                read.setdefault(name, set()).update(attributes)
         elif isinstance(node, BLOCKS):
             # The blocks are walked by module_level; their tests run at import time.
             test = getattr(node, "test", None)
             if test is not None:
-                found.statements += _references(test, module, is_package)
+                found.statements += _references(
+                    test, module, is_package, read.setdefault("", set())
+                )
         elif isinstance(node, _TYPE_ALIAS):
             found.definitions.setdefault(node.name.id, []).extend(
-                _references(node.value, module, is_package)
+                _references(node.value, module, is_package, read.setdefault(node.name.id, set()))
             )
         else:
-            found.statements += _references(node, module, is_package)
+            found.statements += _references(node, module, is_package, read.setdefault("", set()))
+    found.attributes = {name: sorted(names) for name, names in read.items() if names}
     return found
 
 
@@ -226,6 +321,17 @@ def _is_task(node: ast.stmt) -> bool:
     return False
 
 
+def _by_name(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the method runs only when code calls it by name: not a special method
+    (construction, operators, ``__call__``), not registered by a decorator."""
+    if method.name.startswith("__") and method.name.endswith("__"):
+        return False
+    return all(
+        (name := dotted(d)) is not None and name.rpartition(".")[2] in _PLAIN_DECORATORS
+        for d in method.decorator_list
+    )
+
+
 def _names(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[str]:
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     names = []
@@ -236,20 +342,29 @@ def _names(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[str]:
     return names
 
 
-def _references(node: ast.AST, module: str, is_package: bool) -> list[_Written]:
+def _references(
+    node: ast.AST,
+    module: str,
+    is_package: bool,
+    attributes: set[str],
+    skipped: Collection[int] = (),
+) -> list[_Written]:
     """The dotted names ``node`` reads (the longest chain of each attribute access), and the
     imports inside it, which run whenever it does: a lazy import is a use whether or not
-    the name it binds is read."""
+    the name it binds is read. Every attribute name read is added to ``attributes``; the
+    subtrees whose ids are in ``skipped`` are left out."""
     written: list[_Written] = []
     local: dict[str, list[_Bound]] = {}
     inner: set[int] = set()
-    for part in _walk(node):
+    for part in _walk(node, skipped):
         if isinstance(part, (ast.Import, ast.ImportFrom)):
             for name, target, plain in import_bindings(part, module, is_package):
                 written.append((target, part.lineno))
                 if name != "*":
                     local.setdefault(name, []).append((target, part.lineno, plain))
         elif isinstance(part, ast.Attribute):
+            if isinstance(part.ctx, ast.Load):
+                attributes.add(part.attr)
             if id(part) in inner:
                 inner.add(id(part.value))
                 continue
@@ -269,12 +384,14 @@ def _references(node: ast.AST, module: str, is_package: bool) -> list[_Written]:
     ]
 
 
-def _walk(node: ast.AST) -> Iterator[ast.AST]:
+def _walk(node: ast.AST, skipped: Collection[int] = ()) -> Iterator[ast.AST]:
     """Every node under ``node`` (itself included), each before its children, in source
-    order."""
+    order, less the subtrees whose ids are in ``skipped``."""
     stack = [node]
     while stack:
         part = stack.pop()
+        if skipped and id(part) in skipped:
+            continue
         yield part
         for attribute in child_fields(part.__class__):
             value = getattr(part, attribute, None)

@@ -51,6 +51,7 @@ class Demand:
     uses: tuple[str, ...]  # what the head uses of the chain's first module, as messages say
     names: tuple[str, ...] | None
     chain: tuple[str, ...]
+    called: tuple[str, ...] = ()  # the module's by-name methods the chains' code calls
 
 
 def names_used(uses: Iterable[Use], modules: Collection[str]) -> dict[str, _Names]:
@@ -109,6 +110,22 @@ class Chains:
         self._hits: dict[
             tuple[str, str, _Names], tuple[list[_Hit], dict[str, tuple[_Names, tuple[str, ...]]]]
         ] = {}
+        # Every attribute name read by the code the search has followed, and the by-name
+        # methods of the modules it has read: a method counts as called when code that
+        # runs reads its name (see archcheck.uses).
+        self._attributes: set[str] = set()
+        self._methods: set[str] = set()
+        self._read: dict[str, ModuleUses | None] = {}
+
+    def _uses_of(self, source: LinkSource, module: str) -> ModuleUses | None:
+        if module not in self._read:
+            found = self._read[module] = source.uses_of(module)
+            if found is not None:
+                self._methods.update(m for names in found.methods.values() for m in names)
+        return self._read[module]
+
+    def _called(self, uses: ModuleUses) -> frozenset[str]:
+        return uses.called(self._attributes)
 
     def _tail_layers(self, start: str, imports: Callable[[str], Iterable[str]]) -> frozenset[str]:
         """The layers of the layered modules that unlayered ``start`` reaches through
@@ -151,7 +168,7 @@ class Chains:
         while queue:
             module = queue.popleft()
             imports = source.imports(module)
-            uses = source.uses_of(module)
+            uses = self._uses_of(source, module)
             if uses is None:
                 reached: list[tuple[str, int, str | None, _Names]] = [
                     (other, line, None, None)
@@ -160,7 +177,9 @@ class Chains:
                 ]
             else:
                 reached = []
-                for use in sorted(uses.uses(needed[module]), key=_use_order):
+                called = self._called(uses)
+                self._attributes |= uses.reads(needed[module], called)
+                for use in sorted(uses.uses(needed[module], called), key=_use_order):
                     other = enclosing_module(use.target, imports)
                     if other is not None:
                         wanted = names_used([use], (other,))[other]
@@ -200,6 +219,19 @@ class Chains:
         """Every link the layered ``heads`` reach, one per import statement, and what each
         head needs of each module of no layer that imports a layered module directly (for
         checks of one file: see ``link_findings``)."""
+        heads = list(heads)
+        while True:
+            # A module read late may call a method of one read early: search again, with
+            # what every module read says, until no read adds a called method.
+            called = self._attributes & self._methods
+            self._hits.clear()
+            found = self._links(source, heads)
+            if self._attributes & self._methods == called:
+                return found
+
+    def _links(
+        self, source: LinkSource, heads: list[str]
+    ) -> tuple[list[Link], dict[str, list[Demand]]]:
         reaches: dict[tuple[str, int], dict[Reach, tuple[str, ...]]] = {}
         definitions: dict[tuple[str, int], set[str]] = {}
         demands: dict[str, list[Demand]] = {}
@@ -215,10 +247,11 @@ class Chains:
             ]
             if not firsts:
                 continue
-            uses = source.uses_of(head)
+            uses = self._uses_of(source, head)
             if uses is None:
                 wanted: dict[str, _Names] = {m: None for m in firsts}
             else:
+                self._attributes |= uses.reads(None)
                 used = names_used(uses.uses(None), imports)
                 wanted = {m: used[m] for m in firsts if m in used}
             for first, names in sorted(wanted.items(), key=lambda item: item[0]):
@@ -237,12 +270,14 @@ class Chains:
                     definitions.setdefault(key, set()).update(hit.definitions)
                 for module, (module_names, path) in needed.items():
                     if any(self.layers.layer_of(m) for m in source.imports(module)):
+                        read = self._uses_of(source, module)
                         demands.setdefault(module, []).append(
                             Demand(
                                 head,
                                 text,
                                 None if module_names is None else tuple(sorted(module_names)),
                                 (head, *path),
+                                () if read is None else tuple(sorted(self._called(read))),
                             )
                         )
         found = []
@@ -303,7 +338,7 @@ def link_findings(
             continue
         names = None if demand.names is None else frozenset(demand.names)
         first = demand.chain[1]
-        for use in sorted(uses.uses(names), key=_use_order):
+        for use in sorted(uses.uses(names, demand.called), key=_use_order):
             other = enclosing_module(use.target, imports)
             other_layer = None if other is None else chains.layers.layer_of(other)
             if other is None or other_layer is None or not violation(layer, other_layer):

@@ -283,7 +283,13 @@ def _write_snapshot(run: Run, graph: ProjectGraph, demands: dict[str, list[Deman
             entries[module] = (stamp, tuple(sorted(graph.imports_of(module))))
     recorded = {
         module: [
-            [d.head, list(d.uses), None if d.names is None else list(d.names), list(d.chain)]
+            [
+                d.head,
+                list(d.uses),
+                None if d.names is None else list(d.names),
+                list(d.chain),
+                list(d.called),
+            ]
             for d in found
         ]
         for module, found in demands.items()

@@ -25,7 +25,11 @@ class IndirectLayerLeak(ChainRule):
     providers (``deps``, ``dependencies``) count as routers, the others stay wiring. The
     body of a background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a
     worker, so whoever only enqueues it (``task.delay()``) does not reach what the body
-    uses.
+    uses. A class is followed method by method: building it needs its body, its special
+    methods (``__init__``, ``__call__``...) and the methods a decorator registers; any
+    other method counts once code on the way reads its name (``exporter.rows()``), so a
+    method that only a worker calls does not tie every router that builds the class to
+    what it uses.
 
     ## Why is this bad?
     Moving a forbidden import into a helper module does not remove the dependency, it
@@ -54,8 +58,10 @@ class IndirectLayerLeak(ChainRule):
 
     ## Known problems
     Names are followed statically: a name reached through ``getattr`` or a registry
-    filled at run time is not seen, and a class counts as needing every one of its
-    methods. A task is known by its decorator's last name (``task``, ``shared_task``,
+    filled at run time is not seen. A method is known to be called by its name alone
+    (``x.rows`` anywhere on the way calls every ``rows``), and one that only a library
+    calls undecorated (a middleware's ``dispatch``) counts only when the project's own code
+    names it. A task is known by its decorator's last name (``task``, ``shared_task``,
     ``actor``); its body is left out only where the task is enqueued (``.delay()``,
     ``.apply_async()``, ``.send()``...), so a task called directly, or from a registry of
     functions, counts with its body.
@@ -148,6 +154,34 @@ class IndirectLayerLeak(ChainRule):
                 "app/services/order_service.py": "class OrderService: ...\n",
             }
         ),
+        # The router builds the queue and enqueues; only the worker calls health().
+        Example(
+            {
+                "app/api/routers/jobs.py": """
+                    from app.core.queue import JobQueue
+
+
+                    def start_job(name):
+                        return JobQueue().enqueue(name)
+                """,
+                "app/core/queue.py": """
+                    from app.repositories import audit_repo
+
+
+                    class JobQueue:
+                        def enqueue(self, name):
+                            return name
+
+                        def health(self):
+                            return audit_repo.recent()
+                """,
+                "app/repositories/audit_repo.py": """
+                    def recent():
+                        return []
+                """,
+                "app/services/job_service.py": "",
+            }
+        ),
     )
     invalid = (
         Example(
@@ -187,6 +221,34 @@ class IndirectLayerLeak(ChainRule):
                         import app.services.order_service  # ARC003
                 """,
                 "app/services/order_service.py": "",
+            }
+        ),
+        # The router calls the method that uses the repository.
+        Example(
+            {
+                "app/api/routers/exports.py": """
+                    from app.core.exporter import CsvExporter
+
+
+                    def export():
+                        return CsvExporter().rows()
+                """,
+                "app/core/exporter.py": """
+                    from app.repositories import report_repo  # ARC003
+
+
+                    class CsvExporter:
+                        def header(self):
+                            return "name,total"
+
+                        def rows(self):
+                            return report_repo.totals()
+                """,
+                "app/repositories/report_repo.py": """
+                    def totals():
+                        return []
+                """,
+                "app/services/report_service.py": "",
             }
         ),
     )
