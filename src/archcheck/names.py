@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from archcheck.cache import flag, integer, mapping, text, texts
 
@@ -56,8 +57,7 @@ def dotted(node: ast.AST) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class ClassInfo:
+class ClassInfo(NamedTuple):
     name: str
     line: int
     bases: tuple[str, ...]  # qualified dotted names
@@ -70,8 +70,7 @@ class ClassInfo:
         return ("table", "True") in self.keywords
 
 
-@dataclass(frozen=True)
-class FunctionInfo:
+class FunctionInfo(NamedTuple):
     name: str
     line: int
     returns: ast.expr | None  # the return annotation, read with the module's own names

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import fields, is_dataclass
 from typing import NamedTuple
 
 from archcheck import __version__
@@ -125,12 +124,13 @@ def _data(value: object) -> object:
         return symbols_to_data(value)
     if isinstance(value, ast.AST):
         return ast.unparse(value)
+    named = getattr(type(value), "_fields", None)
+    if named is not None:  # ClassInfo, FunctionInfo: their type counts
+        return [type(value).__name__] + [_data(getattr(value, name)) for name in named]
     if isinstance(value, (tuple, list)):
         return [_data(item) for item in value]
     if isinstance(value, frozenset):
         return sorted(_data(item) for item in value)  # type: ignore[type-var]
-    if is_dataclass(value):
-        return [type(value).__name__] + [_data(getattr(value, f.name)) for f in fields(value)]
     return value
 
 
