@@ -12,9 +12,9 @@ from archcheck.engine.selection import matches
 
 __all__ = ["ignored_per_file", "silenced_by_noqa"]
 
-_NOQA = re.compile(
-    r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE
-)
+# Compiled by ``re`` (and kept in its cache) when first used, by a whole-project run: a
+# flake8 run applies no noqa itself, and would pay for the compilation at every import.
+_NOQA = r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?"
 
 
 def ignored_per_file(config: Config, code: str, absolute: Path | None) -> bool:
@@ -34,7 +34,7 @@ def ignored_per_file(config: Config, code: str, absolute: Path | None) -> bool:
 def silenced_by_noqa(code: str, lines: Sequence[str], line: int) -> bool:
     """Whether line ``line`` of ``lines`` carries a ``# noqa`` that covers ``code``."""
     if 0 < line <= len(lines):
-        match = _NOQA.search(lines[line - 1])
+        match = re.search(_NOQA, lines[line - 1], re.IGNORECASE)
         if match:
             codes = match["codes"]
             return codes is None or matches(
