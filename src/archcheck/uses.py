@@ -85,7 +85,7 @@ class ModuleUses:
     attributes: dict[str, list[str]] = field(default_factory=dict)
     _memo: dict[
         tuple[frozenset[str] | None, frozenset[str] | None],
-        tuple[frozenset[Use], frozenset[str]],
+        tuple[frozenset[Use], frozenset[str], frozenset[str]],
     ] = field(default_factory=dict, repr=False)
 
     def to_data(self) -> list[object]:
@@ -137,9 +137,16 @@ class ModuleUses:
         that code may call."""
         return self._needed(names, called)[1]
 
+    def uncalled(
+        self, names: Iterable[str] | None, called: Iterable[str] | None = None
+    ) -> frozenset[str]:
+        """The by-name methods of the classes ``names`` need that are not in ``called``:
+        the names whose reading elsewhere would change ``uses``."""
+        return self._needed(names, called)[2]
+
     def _needed(
         self, names: Iterable[str] | None, called: Iterable[str] | None
-    ) -> tuple[frozenset[Use], frozenset[str]]:
+    ) -> tuple[frozenset[Use], frozenset[str], frozenset[str]]:
         key = (
             None if names is None else frozenset(names),
             None if called is None else frozenset(called),
@@ -149,7 +156,13 @@ class ModuleUses:
             pulled = {""}
             uses = frozenset(self._closure(*key, pulled))
             reads = frozenset(a for name in pulled for a in self.attributes.get(name, ()))
-            found = self._memo[key] = (uses, reads)
+            uncalled = frozenset(
+                m
+                for name in pulled
+                for m in self.methods.get(name, ())
+                if f"{name}.{m}" not in pulled
+            )
+            found = self._memo[key] = (uses, reads, uncalled)
         return found
 
     def _closure(
@@ -159,33 +172,43 @@ class ModuleUses:
         pending: list[tuple[str | None, _Written]] = [(None, w) for w in self.statements]
         wanted = list(self.definitions) if names is None else list(names)
         seen: set[str] = set()
+        # What the code pulled in reads calls this module's own methods too (``self.x``).
+        reads = set(self.attributes.get("", ()))
+        waiting: dict[str, list[str]] = {}  # method name -> "Class.method" not yet wanted
+
+        def pull(name: str, owner: str, written: list[_Written]) -> None:
+            pulled.add(name)
+            pending.extend((owner, w) for w in written)
+            for attribute in self.attributes.get(name, ()):
+                if attribute not in reads:
+                    reads.add(attribute)
+                    wanted.extend(waiting.pop(attribute, ()))
+
         while wanted or pending:
             while wanted:
                 name = wanted.pop()
                 if name in seen:
                     continue
                 seen.add(name)
-                if name in self.methods:
-                    wanted += [
-                        f"{name}.{m}" for m in self.methods[name] if called is None or m in called
-                    ]
+                for method in self.methods.get(name, ()):
+                    if called is None or method in called or method in reads:
+                        wanted.append(f"{name}.{method}")
+                    else:
+                        waiting.setdefault(method, []).append(f"{name}.{method}")
                 head, _, attribute = name.partition(".")
                 if attribute and head in self.methods and name in self.definitions:
-                    pulled.add(name)
-                    pending += [(head, w) for w in self.definitions[name]]
+                    pull(name, head, self.definitions[name])
                     continue
                 if attribute:  # ``task.delay``: see ``_enqueued``
                     if head in self.tasks:
-                        pending += [(head, w) for w in self.tasks[head]]
-                        pulled.add(head)
+                        pull(head, head, self.tasks[head])
                     elif head not in self.definitions:
                         yield from self._resolve(name, None)  # a re-exported task
                     else:
                         wanted.append(head)
                     continue
                 if name in self.definitions:
-                    pulled.add(name)
-                    pending += [(name, w) for w in self.definitions[name]]
+                    pull(name, name, self.definitions[name])
                 if name in self.imports or name not in self.definitions:
                     # A re-export (or a name that only a star import can bind).
                     yield from self._resolve(name, None)
@@ -248,6 +271,8 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
             by_name = [
                 part for part in node.body if isinstance(part, _FUNCTIONS) and _by_name(part)
             ]
+            if not _own_bases(node, found.imports, module):
+                by_name = []  # a library's base class calls its hooks unasked
             if by_name:
                 found.methods[node.name] = sorted({part.name for part in by_name})
                 for part in by_name:
@@ -330,6 +355,30 @@ def _by_name(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         (name := dotted(d)) is not None and name.rpartition(".")[2] in _PLAIN_DECORATORS
         for d in method.decorator_list
     )
+
+
+# Bases whose machinery calls no method of a subclass but its special ones.
+_NEUTRAL_BASES = ("abc.", "typing.", "typing_extensions.", "enum.", "collections.abc.")
+
+
+def _own_bases(node: ast.ClassDef, imports: dict[str, list[_Bound]], module: str) -> bool:
+    """Whether every base of the class is the project's own (or the standard library's
+    neutral ones): an imported library base (a framework's middleware, an OAuth grant)
+    calls the methods it declares, by names the project never writes."""
+    package = module.partition(".")[0] + "."
+    for base in node.bases:
+        while isinstance(base, ast.Subscript):  # Generic[T], Base[Model]
+            base = base.value
+        name = dotted(base)
+        if name is None:
+            return False
+        bound = imports.get(name.partition(".")[0])
+        if not bound:
+            continue  # defined here, or a builtin
+        target, _ = _qualified(name, bound)
+        if not target.startswith(package) and not target.startswith(_NEUTRAL_BASES):
+            return False
+    return True
 
 
 def _names(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[str]:

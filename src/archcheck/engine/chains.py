@@ -114,14 +114,12 @@ class Chains:
         # methods of the modules it has read: a method counts as called when code that
         # runs reads its name (see archcheck.uses).
         self._attributes: set[str] = set()
-        self._methods: set[str] = set()
+        self._uncalled: set[str] = set()  # by-name methods of needed classes, left out
         self._read: dict[str, ModuleUses | None] = {}
 
     def _uses_of(self, source: LinkSource, module: str) -> ModuleUses | None:
         if module not in self._read:
-            found = self._read[module] = source.uses_of(module)
-            if found is not None:
-                self._methods.update(m for names in found.methods.values() for m in names)
+            self._read[module] = source.uses_of(module)
         return self._read[module]
 
     def _called(self, uses: ModuleUses) -> frozenset[str]:
@@ -179,6 +177,7 @@ class Chains:
                 reached = []
                 called = self._called(uses)
                 self._attributes |= uses.reads(needed[module], called)
+                self._uncalled |= uses.uncalled(needed[module], called)
                 for use in sorted(uses.uses(needed[module], called), key=_use_order):
                     other = enclosing_module(use.target, imports)
                     if other is not None:
@@ -223,10 +222,10 @@ class Chains:
         while True:
             # A module read late may call a method of one read early: search again, with
             # what every module read says, until no read adds a called method.
-            called = self._attributes & self._methods
+            called = self._attributes & self._uncalled
             self._hits.clear()
             found = self._links(source, heads)
-            if self._attributes & self._methods == called:
+            if self._attributes & self._uncalled == called:
                 return found
 
     def _links(

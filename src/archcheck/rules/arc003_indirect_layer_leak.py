@@ -25,11 +25,13 @@ class IndirectLayerLeak(ChainRule):
     providers (``deps``, ``dependencies``) count as routers, the others stay wiring. The
     body of a background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a
     worker, so whoever only enqueues it (``task.delay()``) does not reach what the body
-    uses. A class is followed method by method: building it needs its body, its special
-    methods (``__init__``, ``__call__``...) and the methods a decorator registers; any
-    other method counts once code on the way reads its name (``exporter.rows()``), so a
-    method that only a worker calls does not tie every router that builds the class to
-    what it uses.
+    uses. A class of the project's own making is followed method by method: building it
+    needs its body, its special methods (``__init__``, ``__call__``...) and the methods a
+    decorator registers; any other method counts once code on the way reads its name
+    (``exporter.rows()``), so a method that only a worker calls does not tie every router
+    that builds the class to what it uses. A class derived from a library's class (a
+    logging handler, a middleware, an OAuth grant) needs all its methods: the library
+    calls them.
 
     ## Why is this bad?
     Moving a forbidden import into a helper module does not remove the dependency, it
@@ -59,9 +61,7 @@ class IndirectLayerLeak(ChainRule):
     ## Known problems
     Names are followed statically: a name reached through ``getattr`` or a registry
     filled at run time is not seen. A method is known to be called by its name alone
-    (``x.rows`` anywhere on the way calls every ``rows``), and one that only a library
-    calls undecorated (a middleware's ``dispatch``) counts only when the project's own code
-    names it. A task is known by its decorator's last name (``task``, ``shared_task``,
+    (``x.rows`` anywhere on the way calls every ``rows``). A task is known by its decorator's last name (``task``, ``shared_task``,
     ``actor``); its body is left out only where the task is enqueued (``.delay()``,
     ``.apply_async()``, ``.send()``...), so a task called directly, or from a registry of
     functions, counts with its body.
