@@ -63,7 +63,8 @@ class Package:
 
     name: str
     directory: Path  # absolute
-    files: tuple[SourceFile, ...] = ()
+    # A tuple, or the same files made when first read (a kept discovery's ``KeptFiles``).
+    files: Sequence[SourceFile] = ()
     namespace_packages: tuple[str, ...] = ()
     # What layer globs hang from: the package's own name, or "" for the packages of a
     # source root (code that imports ``services.x`` with the folder itself on sys.path).

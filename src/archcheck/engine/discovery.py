@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import overload
 
 from archcheck import __version__
 from archcheck.cache import digest
@@ -28,7 +29,7 @@ from archcheck.layers import LAYERS, LayerMap
 from archcheck.project import Package, Project, SourceFile, sampled_sources
 from archcheck.snapshot import settled
 
-__all__ = ["discovery_file", "read_discovery", "write_discovery"]
+__all__ = ["KeptFiles", "KeptSources", "discovery_file", "read_discovery", "write_discovery"]
 
 _FORMAT = 1
 _NOT_WALKED = frozenset({"__pycache__", "node_modules", "site-packages"})
@@ -185,26 +186,100 @@ def _unchanged(data: dict[str, object]) -> bool:
     return True
 
 
-def _package(data: object) -> Package:
+class KeptFiles(Sequence[SourceFile]):
+    """A package's files as the kept discovery lists them, each made a ``SourceFile`` (with
+    its ``Path``, a few µs) when first read: an editor's flake8 run reads a handful of a
+    project's thousands of files (``get``), a whole run reads them all."""
+
+    def __init__(self, directory: Path, entries: dict[str, tuple[str, bool]]) -> None:
+        self._directory = directory
+        self._entries = entries  # module -> (its path below the directory, is_package)
+        self._made: dict[str, SourceFile] = {}
+
+    def get(self, module: str) -> SourceFile | None:
+        if module not in self._made:
+            if module not in self._entries:
+                return None
+            relative, is_package = self._entries[module]
+            self._made[module] = SourceFile(module, self._directory / relative, is_package)
+        return self._made[module]
+
+    def modules(self) -> Collection[str]:
+        return self._entries.keys()
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, SourceFile) and self.get(value.module) == value
+
+    def __iter__(self) -> Iterator[SourceFile]:
+        for module in self._entries:
+            found = self.get(module)
+            assert found is not None
+            yield found
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> SourceFile: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[SourceFile, ...]: ...
+    def __getitem__(self, index: int | slice) -> SourceFile | tuple[SourceFile, ...]:
+        return tuple(self)[index]
+
+    # Equal to the tuple of the same files (a package discovered afresh holds one).
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+
+class KeptSources(Mapping[str, SourceFile]):
+    """The files of a kept project by module, as ``Run.files`` holds them (see
+    ``KeptFiles``): a module is looked up in its package's files, never in a table of all."""
+
+    def __init__(self, packages: Sequence[KeptFiles]) -> None:
+        self._packages = packages
+
+    def __getitem__(self, module: str) -> SourceFile:
+        for files in self._packages:
+            found = files.get(module)
+            if found is not None:
+                return found
+        raise KeyError(module)
+
+    def __contains__(self, module: object) -> bool:
+        return any(module in files.modules() for files in self._packages)
+
+    def __iter__(self) -> Iterator[str]:
+        for files in self._packages:
+            yield from files.modules()
+
+    def __len__(self) -> int:
+        return sum(len(files) for files in self._packages)
+
+
+def _package(data: object) -> tuple[Package, KeptFiles]:
     if type(data) is not dict:
         raise ValueError("not an object")
     directory = Path(_text(data["directory"]))
-    files = []
+    entries = {}
     for entry in _list(data["files"]):
         module, relative, is_package = _list(entry)
         if type(is_package) is not bool:
             raise ValueError("not a boolean")
-        files.append(SourceFile(_text(module), directory / _text(relative), is_package))
+        entries[_text(module)] = (_text(relative), is_package)
+    files = KeptFiles(directory, entries)
     fields = {
         "name": _text(data["name"]),
         "directory": directory,
-        "files": tuple(files),
+        "files": files,
         "namespace_packages": tuple(_text(n) for n in _list(data["namespaces"])),
         "prefix": _text(data["prefix"]),
     }
     if "unread" in Package.__dataclass_fields__:
         fields["unread"] = tuple(Path(_text(u)) for u in _list(data["unread"]))
-    return Package(**fields)  # type: ignore[arg-type]
+    return Package(**fields), files  # type: ignore[arg-type]
 
 
 def _layers(data: object) -> LayerMap:
@@ -215,9 +290,10 @@ def _layers(data: object) -> LayerMap:
 
 def read_discovery(
     file: Path, targets: tuple[Path, ...], config: Config
-) -> tuple[Project, LayerMap] | None:
-    """The project and layers kept in ``file`` for ``targets``, or None when there are none,
-    they do not decode, or a folder (or a file read) they depend on has changed since."""
+) -> tuple[Project, LayerMap, KeptSources] | None:
+    """The project, layers and files by module kept in ``file`` for ``targets``, or None
+    when there are none, they do not decode, or a folder (or a file read) they depend on
+    has changed since."""
     try:
         data = json.loads(file.read_bytes())
         if type(data) is not dict or data.get("format") != _FORMAT:
@@ -226,10 +302,12 @@ def read_discovery(
             return None
         if not _unchanged(data):
             return None
-        packages = tuple(_package(p) for p in _list(data["packages"]))
+        kept = [_package(p) for p in _list(data["packages"])]
         layers = _layers(data["layers"])
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
-    if not packages:
+    if not kept:
         return None
-    return Project(packages=packages, targets=targets, config=config), layers
+    packages = tuple(package for package, _ in kept)
+    files = KeptSources([files for _, files in kept])
+    return Project(packages=packages, targets=targets, config=config), layers, files

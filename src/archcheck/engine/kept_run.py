@@ -50,7 +50,7 @@ def kept_run(
         kept = discovery_file(Path(guess), targets, config)
         found = read_discovery(kept, targets, config)
         if found is not None:
-            run = Run(found[0], rules, options, layers=found[1])
+            run = Run(found[0], rules, options, layers=found[1], files=found[2])
             if run.cache_folder("discovery") == kept.parent:
                 return run
     project = discover(list(paths), config)

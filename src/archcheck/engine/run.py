@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ from archcheck.findings import Location
 from archcheck.imports import import_statements, imported_modules, scan_import_lines
 from archcheck.index import ProjectIndex
 from archcheck.layers import LayerMap, compile_glob
-from archcheck.project import Project
+from archcheck.project import Project, SourceFile
 from archcheck.rules import Rule
 from archcheck.snapshot import snapshot_path, stamp_of
 from archcheck.syntax import SourceError, decode_source, read_source
@@ -70,12 +70,14 @@ class Run:
         rules: tuple[type[Rule], ...],
         options: Options,
         layers: LayerMap | None = None,
+        files: Mapping[str, SourceFile] | None = None,
     ) -> None:
         self.project = project
         self.config: Config = project.config
         self.rules = rules
         self.options = options
-        self.files = {f.module: f for f in project.files}
+        # ``files``: the project's files by module, as a previous process listed them.
+        self.files = files if files is not None else {f.module: f for f in project.files}
         self._trusted: bool | None = None
         self._modules: frozenset[str] | None = None
         self.sources = Sources(self.files, FileCache(self.cache_folder("files")))
