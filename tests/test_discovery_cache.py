@@ -7,7 +7,11 @@ from pathlib import Path
 
 from conftest import settle, write_example
 
+from archcheck.config import Config
 from archcheck.engine import FileChecker, Options
+from archcheck.engine.discovery import read_discovery, write_discovery
+from archcheck.layers import LAYERS, LayerMap
+from archcheck.project import discover
 
 PROJECT = {
     "app/api/routers/users.py": "from app.services import user_service\n",
@@ -52,3 +56,24 @@ def test_a_broken_kept_project_is_a_miss(tmp_path, monkeypatch):
         kept.write_text(garbage)
         assert codes(root, cache, "app/api/routers/items.py") == [(1, "ARC001")]
     assert kept.read_text().startswith('{"format":1')  # rewritten on the miss
+
+
+def test_kept_project_reads_back_as_discovered(tmp_path, monkeypatch):
+    # Its files are made when first read (an editor reads a few): the same files, in the
+    # same order, found by module, as a fresh discovery's.
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    write_example(root, {**PROJECT, "app/api/routers/items.py": LEAK})
+    cache.mkdir()
+    monkeypatch.chdir(root)
+    settle()
+    config = Config()
+    project = discover([root / "app"], config)
+    file = cache / "kept.json"
+    write_discovery(file, project, LayerMap({layer: () for layer in LAYERS}), [])
+    kept, _, files = read_discovery(file, project.targets, config)
+    assert kept == project
+    assert list(kept.files) == list(project.files)
+    assert dict(files) == {f.module: f for f in project.files}
+    router = files["app.api.routers.items"]
+    assert router.path == root / "app/api/routers/items.py" and router in kept.packages[0].files
+    assert "app.missing" not in files and files.get("app.missing") is None
