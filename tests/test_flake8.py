@@ -194,6 +194,20 @@ def test_no_arc_code_reported_no_work_done(tmp_path, selection):
     assert (result.stdout, result.stderr) == ("[] 0\n", "")
 
 
+@pytest.mark.parametrize("first", ["Report", "check", "FileChecker", "load"])
+def test_engine_names_are_what_they_name_whichever_is_imported_first(first, tmp_path):
+    # archcheck.engine imports its rooms when first asked (the plugin needs few of them);
+    # the room ``check`` must not leave its module where the function ``check`` belongs.
+    script = (
+        "import inspect\n"
+        f"from archcheck.engine import {first}\n"
+        "import archcheck.engine as engine\n"
+        "print(sorted(n for n in engine.__all__ if inspect.ismodule(getattr(engine, n))))\n"
+    )
+    result = run([sys.executable, "-c", script], cwd=tmp_path)
+    assert (result.stdout, result.stderr) == ("[]\n", "")
+
+
 def test_files_outside_packages_or_layers_report_nothing(tmp_path):
     write_example(tmp_path, {"scripts/tool.py": "import os\n", "lib/helpers.py": "from lib import other\n", "lib/other.py": ""})
     (tmp_path / "scripts" / "__init__.py").unlink()

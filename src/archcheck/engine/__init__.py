@@ -67,6 +67,10 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from importlib import import_module
 
-    value = getattr(import_module(f"{__name__}.{room}"), name)
-    globals()[name] = value
-    return value
+    module = import_module(f"{__name__}.{room}")
+    # All the room's names at once: importing the room ``check`` has just bound this
+    # package's name ``check`` to the module, and it must stay the function.
+    for other, its_room in _ROOMS.items():
+        if its_room == room:
+            globals()[other] = getattr(module, other)
+    return globals()[name]
