@@ -9,6 +9,7 @@ their files keep their stamps, and are read from the files otherwise.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +29,7 @@ from archcheck.names import ModuleSymbols, symbols_of
 from archcheck.project import SourceFile, package_root_of
 from archcheck.rules import SyntaxRule
 from archcheck.rules.base import ImportEdge, SyntaxContext
-from archcheck.snapshot import Stamp, read_snapshot, stamp_of
+from archcheck.snapshot import Snapshot, Stamp, read_snapshot, stamp_of
 
 if TYPE_CHECKING:
     from archcheck.uses import ModuleUses
@@ -55,19 +56,23 @@ class _Project:
 
     def __init__(self, run: Run) -> None:
         self.run = run
-        snapshot = (
-            read_snapshot(run.snapshot_file())
-            if run.options.use_cache and run.cache_trusted()
-            else None
-        )
-        if snapshot is not None and (
-            snapshot.exclude_type_checking_imports != run.config.exclude_type_checking_imports
-        ):
-            snapshot = None
-        self.snapshot = snapshot
         self.checks = ImportChecks(run.layers, run.rules, run.is_ignored_import)
         self._imports: dict[str, frozenset[str]] = {}
         self._by_layer: dict[str | None, list[str]] = {}
+
+    @functools.cached_property
+    def snapshot(self) -> Snapshot | None:
+        """The last whole run's snapshot, read when first needed: ARC003 and ARC001's hint
+        need it, most files an editor checks need neither."""
+        run = self.run
+        if not (run.options.use_cache and run.cache_trusted()):
+            return None
+        snapshot = read_snapshot(run.snapshot_file())
+        if snapshot is not None and (
+            snapshot.exclude_type_checking_imports != run.config.exclude_type_checking_imports
+        ):
+            return None
+        return snapshot
 
     def source_for(self, path: Path) -> SourceFile | None:
         """The project file at ``path``: its module name comes from the path, so no table
