@@ -21,8 +21,8 @@ import os
 import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = ["Snapshot", "Stamp", "read_snapshot", "snapshot_path", "stamp_of", "write_snapshot"]
 
@@ -67,16 +67,15 @@ def snapshot_path(cache_dir: Path, roots: Iterable[tuple[str, Path]]) -> Path:
     return cache_dir / f"imports-{zlib.crc32(key.encode()):08x}.json"
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """Direct imports per module, each valid while its file keeps the recorded stamp."""
 
     exclude_type_checking_imports: bool
     entries: Mapping[str, object]  # module -> [stamp, imports], checked when read
     # ARC003: module of no layer -> [[head, uses, names or None, chain, called]]: what layered heads
     # need of it (see engine.chains.Demand), valid while the chain's files keep ``stamps``.
-    demands: Mapping[str, object] = field(default_factory=dict)
-    stamps: Mapping[str, object] = field(default_factory=dict)
+    demands: Mapping[str, object]
+    stamps: Mapping[str, object]
 
     def demands_of(
         self, module: str, stamp: Callable[[str], Stamp | None]
