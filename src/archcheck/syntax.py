@@ -127,9 +127,11 @@ class Lowerings(Protocol):
 def parse_source(path: Path, data: bytes, lowerings: Lowerings | None = None) -> ParsedFile:
     """Parse ``data`` (the bytes of ``path``); raise SourceError with a line if it is not Python.
 
-    Syntax newer than the running Python is read by libcst and lowered to syntax the running
-    ``ast`` reads, every line where it was (``archcheck.lowering``); ``source`` stays the
-    file's own text, for columns and ``noqa`` comments.
+    Syntax newer than the running Python is lowered to syntax the running ``ast`` reads,
+    every line where it was: within its lines where that suffices (type parameters and
+    aliases, ``except A, B:``: ``archcheck.text_lowering``), else by libcst
+    (``archcheck.lowering``); ``source`` stays the file's own text, for columns and
+    ``noqa`` comments.
     """
     source = _decode(path, data)
     if "\0" in source:  # Python refuses it (a ValueError before 3.12), and so does libcst
@@ -139,8 +141,16 @@ def parse_source(path: Path, data: bytes, lowerings: Lowerings | None = None) ->
         return ParsedFile(path, _parse(path, source), source)
     except SyntaxError as error:
         refused = error
-    # Imported here: libcst takes longer to import than all of archcheck, and most runs
-    # never meet a file that needs it.
+    # Imported here, as libcst's lowering is: most runs never meet a file that needs it.
+    from archcheck import text_lowering
+
+    rewritten = text_lowering.lower(source)
+    if rewritten is not None:
+        try:
+            return ParsedFile(path, _parse(path, rewritten), source)
+        except (SyntaxError, SourceError):
+            pass  # more than the rewrite knows: libcst reads it, or says where it fails
+    # libcst takes longer to import than all of archcheck.
     from archcheck import lowering
 
     known = None if lowerings is None else lowerings.get(source)

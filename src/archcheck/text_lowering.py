@@ -1,0 +1,121 @@
+"""The newer syntax that a rewrite within its lines makes readable, without a parser.
+
+Most files the running ``ast`` refuses use only PEP 695's type parameters and aliases
+(``def f[T](...)``, ``class C[T]:``, ``type X = ...``) or PEP 758's ``except A, B:``
+(``except* A, B:`` too, which libcst 1.9 cannot read).
+``lower`` rewrites those as ``archcheck.lowering`` does, each within its line, and the
+caller parses the result. What that does not make readable (PEP 701 f-strings,
+t-strings, a handler split over lines) goes to libcst, whose parse and rewrite cost about a
+hundred times as much. A form written inside a string is rewritten too: only the
+string's text changes, and no rule reads it.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["lower"]
+
+# ``def f[`` / ``class C[``: the type parameters follow.
+_PARAMETERS = re.compile(r"\b(?:def|class)[ \t]+\w+[ \t]*(?=\[)")
+# ``type X =`` / ``type X[T] =`` at the start of a line.
+_ALIAS = re.compile(r"^[ \t]*(type[ \t]+(\w+)[ \t]*)(?=[\[=])", re.MULTILINE)
+# ``except A`` / ``except* A`` at the start of a line, without a parenthesis.
+_EXCEPT = re.compile(r"^[ \t]*((except(?:[ \t]*\*)?)[ \t]+)(?![ \t(])", re.MULTILINE)
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
+
+
+def lower(source: str) -> str | None:
+    """``source`` with those forms rewritten, every line and the columns after each form
+    where they were; None when it holds none of them."""
+    edits: list[tuple[int, int, str]] = []
+    for match in _PARAMETERS.finditer(source):
+        end = _closing(source, match.end(), lines=True)
+        if end is not None:
+            edits.append((match.end(), end, _blank(source[match.end() : end])))
+    for match in _ALIAS.finditer(source):
+        end = match.end()
+        if source[end] == "[":
+            closed = _closing(source, end, lines=True)
+            if closed is None:
+                continue
+            end = closed
+        while end < len(source) and source[end] in " \t":
+            end += 1
+        if source.startswith("=", end) and not source.startswith("==", end):
+            # ``type X[T] = v`` -> ``X         = v``: an assignment, ``=`` where it was.
+            start, name = match.start(1), match.group(2)
+            edits.append((start, end, name + _blank(source[start:end])[len(name) :]))
+    for match in _EXCEPT.finditer(source):
+        end = _clause_end(source, match.end())
+        if end is not None:
+            # ``except A, B:`` -> ``except(A, B):``, as libcst's lowering writes it.
+            keyword = match.group(2).replace(" ", "").replace("\t", "")
+            types = source[match.end() : end].rstrip()
+            edits.append((match.start(1), end, f"{keyword}({types})"))
+    if not edits:
+        return None
+    edits.sort()
+    parts, at = [], 0
+    for start, end, text in edits:
+        if start < at:
+            return None  # overlapping forms: leave the file to libcst
+        parts += [source[at:start], text]
+        at = end
+    parts.append(source[at:])
+    return "".join(parts)
+
+
+def _closing(source: str, start: int, *, lines: bool = False) -> int | None:
+    """The index after the bracket that closes the one at ``start``: on the same line, or
+    (``lines``) on any, past comments and one-line strings."""
+    depth = 0
+    index = start
+    while index < len(source):
+        char = source[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        elif not lines and char in "\n\r#'\"":
+            return None
+        elif char == "#":
+            index = source.find("\n", index) - 1
+            if index < 0:
+                return None
+        elif char in "'\"":
+            close = source.find(char, index + 1)
+            if close < 0 or "\n" in source[index:close]:
+                return None
+            index = close
+        index += 1
+    return None
+
+
+def _blank(text: str) -> str:
+    """Blanks the shape of ``text`` (see ``archcheck.lowering._blank``): its lines joined
+    with backslashes, so that what follows keeps its line and column."""
+    return re.sub(r" ?(\r\n|\r|\n)", r"\\\1", re.sub(r"[^\r\n]", " ", text))
+
+
+def _clause_end(source: str, start: int) -> int | None:
+    """Where the exception types after ``except`` end (before ``:`` or ``as``) when they
+    are a tuple without parentheses on one line, else None."""
+    depth, comma = 0, False
+    index = start
+    while index < len(source):
+        char = source[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char in "\n\r#'\"":
+            return None
+        elif depth == 0 and char == ",":
+            comma = True
+        elif depth == 0 and (char == ":" or source.startswith(" as ", index)):
+            return index if comma else None
+        index += 1
+    return None
