@@ -10,9 +10,9 @@ import itertools
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import NamedTuple
 
 from archcheck.config import Config
 from archcheck.errors import ProjectError, UsageError
@@ -50,15 +50,13 @@ _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
 NOT_APP_DIRS = frozenset({"tests", "test", "alembic", "migrations", "docs", "scripts"})
 
 
-@dataclass(frozen=True, order=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     module: str
     path: Path  # absolute
     is_package: bool = False
 
 
-@dataclass(frozen=True, order=True)
-class Package:
+class Package(NamedTuple):
     """A root package: its importable name and the directory that holds it."""
 
     name: str
@@ -73,8 +71,7 @@ class Package:
     unread: tuple[Path, ...] = ()
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(NamedTuple):
     packages: tuple[Package, ...]
     targets: tuple[Path, ...]  # what the user asked for; findings outside are not reported
     config: Config

@@ -130,7 +130,7 @@ def write_discovery(file: Path, project: Project, layers: LayerMap, read: Iterab
                 "directory": str(p.directory),
                 "prefix": p.prefix,
                 "namespaces": list(p.namespace_packages),
-                "unread": [str(u) for u in getattr(p, "unread", ())],
+                "unread": [str(u) for u in p.unread],
                 # Paths relative to the package folder, "/"-separated: a third of the bytes.
                 "files": [
                     [f.module, f.path.relative_to(p.directory).as_posix(), f.is_package]
@@ -270,16 +270,15 @@ def _package(data: object) -> tuple[Package, KeptFiles]:
             raise ValueError("not a boolean")
         entries[_text(module)] = (_text(relative), is_package)
     files = KeptFiles(directory, entries)
-    fields = {
-        "name": _text(data["name"]),
-        "directory": directory,
-        "files": files,
-        "namespace_packages": tuple(_text(n) for n in _list(data["namespaces"])),
-        "prefix": _text(data["prefix"]),
-    }
-    if "unread" in Package.__dataclass_fields__:
-        fields["unread"] = tuple(Path(_text(u)) for u in _list(data["unread"]))
-    return Package(**fields), files  # type: ignore[arg-type]
+    package = Package(
+        name=_text(data["name"]),
+        directory=directory,
+        files=files,
+        namespace_packages=tuple(_text(n) for n in _list(data["namespaces"])),
+        prefix=_text(data["prefix"]),
+        unread=tuple(Path(_text(u)) for u in _list(data["unread"])),
+    )
+    return package, files
 
 
 def _layers(data: object) -> LayerMap:
