@@ -48,6 +48,9 @@ class MemoryImports:
     def uses_of(self, module: str) -> None:
         return None  # no code: ARC003 follows module edges
 
+    def head_names(self, module: str, firsts: Collection[str]) -> None:
+        return None
+
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         return sorted(
             m for m, out in self.imports.items() if module in out and LAYERS.layer_of(m) == layer

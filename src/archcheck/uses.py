@@ -17,13 +17,14 @@ server into every request that builds the class.
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection, Iterable, Iterator
+import re
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from archcheck.cache import flag, integer, items, mapping, text
 from archcheck.names import BLOCKS, child_fields, dotted, import_bindings, module_level
 
-__all__ = ["ENQUEUE", "ModuleUses", "Use", "uses_of"]
+__all__ = ["ENQUEUE", "ModuleUses", "Use", "imported_names", "uses_of"]
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _DEFINITIONS = (*_FUNCTIONS, ast.ClassDef)
@@ -317,6 +318,103 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
             found.statements += _references(node, module, is_package, read.setdefault("", set()))
     found.attributes = {name: sorted(names) for name, names in read.items() if names}
     return found
+
+
+# An attribute read, in text: ``.name`` (strings and comments too: a superset).
+_ATTRIBUTE = re.compile(r"\.[ \t]*([A-Za-z_]\w*)")
+_LINE_ENDS = re.compile(r"\r\n?|\n")
+
+
+def imported_names(
+    text: str,
+    statements: Mapping[str, Sequence[int]],
+    module: str,
+    is_package: bool,
+    modules: Collection[str],
+) -> tuple[dict[str, frozenset[str] | None], frozenset[str]] | None:
+    """What ``module`` (its ``text``) needs of each module of ``statements`` (the lines of
+    the statements that import it), read from those statements and the text alone, and
+    every attribute name its text may read: what a layered module's chains need, without
+    its syntax tree. A name imported counts as used where the text names it (strings and
+    comments included: a superset); a module bound to a name (``from app import crud``)
+    needs the attributes read of that name, or every name (None) where the name stands
+    alone, as a star import does; ``task.delay`` needs only the task's registration; a
+    submodule imported is that module's own. None where a statement does not parse alone
+    or binds a package's head (``import a.b``): only the whole file's reading answers."""
+    lines = _LINE_ENDS.split(text)
+    found: dict[str, set[str] | None] = {}
+    bound: dict[str, list[tuple[str, str | None]]] = {}  # module -> (local name, member)
+    taken: set[int] = set()  # the lines of the statements read
+    for first, numbers in statements.items():
+        for number in numbers:
+            read = _statement(lines, number)
+            if read is None:
+                return None
+            nodes, span = read
+            taken.update(span)
+            if lines[number - 1][:1].isspace():
+                # Inside a block, a function's perhaps: it runs the module when it runs.
+                found.setdefault(first, set())
+            for node in nodes:
+                for name, target, plain in import_bindings(node, module, is_package):
+                    if plain and (target == first or target.startswith(first + ".")):
+                        return None  # ``import a.b``: ``a.b.x`` chains, in the code
+                    if name == "*" and target == first:
+                        found[first] = None
+                    elif target == first:
+                        bound.setdefault(first, []).append((name, None))
+                    elif target.startswith(first + ".") and target not in modules:
+                        bound.setdefault(first, []).append((name, target[len(first) + 1 :]))
+    rest = "\n".join("" if n in taken else line for n, line in enumerate(lines, 1))
+    for first, bindings in bound.items():
+        for local, member in bindings:
+            pattern = rf"(?<![\w.]){re.escape(local)}\b(?:[ \t]*\.[ \t]*([A-Za-z_]\w*))?"
+            for match in re.finditer(pattern, rest):
+                attribute = match.group(1)
+                if member is None:
+                    wanted = None if attribute is None else attribute
+                elif attribute in ENQUEUE:
+                    wanted = f"{member}.{attribute}"
+                else:
+                    wanted = member
+                names = found.setdefault(first, set())
+                if wanted is None:
+                    found[first] = None
+                elif names is not None:
+                    names.add(wanted)
+    return (
+        {m: None if n is None else frozenset(n) for m, n in found.items()},
+        frozenset(_ATTRIBUTE.findall(text)),
+    )
+
+
+def _statement(
+    lines: list[str], number: int
+) -> tuple[list[ast.Import | ast.ImportFrom], range] | None:
+    """The import statements that start on line ``number`` (1-based), from its text and
+    the lines it continues on, and those lines; None when they do not parse alone."""
+    if not 0 < number <= len(lines):
+        return None
+    text = lines[number - 1].lstrip()
+    depth = _depth(text)
+    following = number
+    while (depth > 0 or text.rstrip().endswith("\\")) and following < len(lines):
+        line = lines[following]
+        following += 1
+        text += "\n" + line
+        depth += _depth(line)
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    nodes = [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return nodes, range(number, following + 1)
+
+
+def _depth(line: str) -> int:
+    """How many parentheses ``line`` leaves open (an import statement holds no strings)."""
+    code = line.partition("#")[0]
+    return code.count("(") - code.count(")")
 
 
 # What a caller does to a task to have a worker run it (Celery, Dramatiq).

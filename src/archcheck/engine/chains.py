@@ -41,6 +41,12 @@ class LinkSource(Protocol):
     def uses_of(self, module: str) -> ModuleUses | None:
         """What the module's definitions use (None when its file cannot be read)."""
 
+    def head_names(
+        self, module: str, firsts: Collection[str]
+    ) -> tuple[dict[str, frozenset[str] | None], frozenset[str]] | None:
+        """What ``module`` imports by name from each of ``firsts``, and the attribute names
+        it may read, from its import statements; None when only ``uses_of`` answers."""
+
 
 @dataclass(frozen=True)
 class Demand:
@@ -116,6 +122,7 @@ class Chains:
         self._attributes: set[str] = set()
         self._uncalled: set[str] = set()  # by-name methods of needed classes, left out
         self._read: dict[str, ModuleUses | None] = {}
+        self._heads: dict[str, tuple[dict[str, _Names], frozenset[str]]] = {}
 
     def _uses_of(self, source: LinkSource, module: str) -> ModuleUses | None:
         if module not in self._read:
@@ -228,6 +235,30 @@ class Chains:
             if self._attributes & self._uncalled == called:
                 return found
 
+    def _head_names(
+        self, source: LinkSource, head: str, firsts: list[str], imports: Collection[str]
+    ) -> dict[str, _Names]:
+        """What ``head`` needs of each of ``firsts``: the names its import statements bind
+        where they tell (reading a layered module whole, often a large one, was most of
+        the search's time), else what its definitions use."""
+        if head not in self._heads:
+            found = source.head_names(head, firsts)
+            if found is not None:
+                self._heads[head] = found
+            else:
+                uses = self._uses_of(source, head)
+                if uses is None:
+                    self._heads[head] = ({m: None for m in firsts}, frozenset())
+                else:
+                    used = names_used(uses.uses(None), imports)
+                    self._heads[head] = (
+                        {m: used[m] for m in firsts if m in used},
+                        uses.reads(None),
+                    )
+        wanted, attributes = self._heads[head]
+        self._attributes |= attributes
+        return wanted
+
     def _links(
         self, source: LinkSource, heads: list[str]
     ) -> tuple[list[Link], dict[str, list[Demand]]]:
@@ -246,13 +277,7 @@ class Chains:
             ]
             if not firsts:
                 continue
-            uses = self._uses_of(source, head)
-            if uses is None:
-                wanted: dict[str, _Names] = {m: None for m in firsts}
-            else:
-                self._attributes |= uses.reads(None)
-                used = names_used(uses.uses(None), imports)
-                wanted = {m: used[m] for m in firsts if m in used}
+            wanted = self._head_names(source, head, firsts, imports)
             for first, names in sorted(wanted.items(), key=lambda item: item[0]):
                 text = _uses_text(first, first, names)
                 hits, needed = self._follow(source, layer, first, names)

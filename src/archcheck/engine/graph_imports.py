@@ -15,7 +15,8 @@ from archcheck.index import ORM, ProjectIndex
 from archcheck.layers import LayerMap
 from archcheck.names import ModuleSymbols
 from archcheck.rules.base import ImportEdge
-from archcheck.uses import ModuleUses, uses_of
+from archcheck.syntax import SourceError, decode_source
+from archcheck.uses import ModuleUses, imported_names, uses_of
 
 if TYPE_CHECKING:
     from archcheck.graph import ProjectGraph
@@ -92,6 +93,20 @@ class GraphImports:
         if self.sources.cache.enabled:
             self.sources.cache.put(key, found.to_data())
         return found
+
+    def head_names(
+        self, module: str, firsts: Collection[str]
+    ) -> tuple[dict[str, frozenset[str] | None], frozenset[str]] | None:
+        data = self.sources.data_of(module)
+        if data is None:
+            return None
+        try:
+            text = decode_source(data)
+        except SourceError:
+            return None
+        statements = {first: self.lines(module, first) for first in firsts}
+        is_package = self.sources.files[module].is_package
+        return imported_names(text, statements, module, is_package, self.graph.modules)
 
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         key = (module, layer)

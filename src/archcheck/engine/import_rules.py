@@ -38,6 +38,13 @@ class ImportSource(ImportContext, Protocol):
     def uses_of(self, module: str) -> ModuleUses | None:
         """What ``module``'s definitions use (None when unknown: its imports then count)."""
 
+    def head_names(
+        self, module: str, firsts: Collection[str]
+    ) -> tuple[dict[str, frozenset[str] | None], frozenset[str]] | None:
+        """What ``module`` imports by name from each of ``firsts``, and the attribute names
+        it may read, from its import statements alone (see ``uses.imported_names``); None
+        when only ``uses_of`` answers."""
+
 
 class ImportChecks:
     """The selected import and chain rules for one project's layers; ``ignore_imports`` is
@@ -141,3 +148,8 @@ class _Filtered:
         if module not in self._uses:
             self._uses[module] = self.source.uses_of(module)
         return self._uses[module]
+
+    def head_names(
+        self, module: str, firsts: Collection[str]
+    ) -> tuple[dict[str, frozenset[str] | None], frozenset[str]] | None:
+        return self.source.head_names(module, firsts)

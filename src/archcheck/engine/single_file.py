@@ -181,6 +181,11 @@ class _FileImports:
     def uses_of(self, module: str) -> ModuleUses | None:
         return None  # ARC003's links come from the snapshot: see _Project.link_findings
 
+    def head_names(
+        self, module: str, firsts: Collection[str]
+    ) -> tuple[dict[str, frozenset[str] | None], frozenset[str]] | None:
+        return None
+
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         # Without the snapshot, reading every module of the layer would cost a full parse
         # of it per file: ARC001 then names no service (see the flake8 plugin's docs).
