@@ -69,6 +69,11 @@ HEADS = {
             from app.core.lookup import build_report
             return build_report()
     """,
+    "a module imported lazily, passed as a value": """
+        def registry():
+            from app.core import lookup
+            return {"lookup": lookup}
+    """,
     "a relative import over lines": """
         from ..core.lookup import (
             build_report,  # the one

@@ -59,11 +59,12 @@ class Use:
     definition: str | None = None
     # The use is an import statement inside a definition (it runs the module; what it
     # binds is used where it is read), not a read of the name itself.
-    imported: bool = field(default=False, compare=False)
+    imported: bool = False
 
 
-# A reference as the code writes it: the dotted name, or an import inside a definition
-# (already absolute: ``(target, line)``).
+# A reference as the code writes it: the dotted name (line None); an import inside a
+# definition, which runs the module (already absolute: ``(target, line)``); or a read of a
+# name that import bound (absolute: ``(target, -line)``).
 _Written = tuple[str, int | None]
 
 
@@ -88,6 +89,9 @@ class ModuleUses:
         tuple[frozenset[str] | None, frozenset[str] | None],
         tuple[frozenset[Use], frozenset[str], frozenset[str]],
     ] = field(default_factory=dict, repr=False)
+    _edge_memo: dict[str, tuple[list[str], tuple[Use, ...]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def to_data(self) -> list[object]:
         """Plain JSON data, for the per-file cache (``from_data`` reads it back)."""
@@ -170,58 +174,74 @@ class ModuleUses:
         self, names: frozenset[str] | None, called: frozenset[str] | None, pulled: set[str]
     ) -> Iterator[Use]:
         """The uses of ``names``; every definition they pull in is added to ``pulled``."""
-        pending: list[tuple[str | None, _Written]] = [(None, w) for w in self.statements]
+        locals_, found = self._edges("", None, self.statements)
+        yield from found
         wanted = list(self.definitions) if names is None else list(names)
+        wanted += locals_
         seen: set[str] = set()
         # What the code pulled in reads calls this module's own methods too (``self.x``).
         reads = set(self.attributes.get("", ()))
         waiting: dict[str, list[str]] = {}  # method name -> "Class.method" not yet wanted
 
-        def pull(name: str, owner: str, written: list[_Written]) -> None:
+        def pull(name: str, owner: str, written: list[_Written]) -> tuple[Use, ...]:
             pulled.add(name)
-            pending.extend((owner, w) for w in written)
+            more, found = self._edges(name, owner, written)
+            wanted.extend(more)
             for attribute in self.attributes.get(name, ()):
                 if attribute not in reads:
                     reads.add(attribute)
                     wanted.extend(waiting.pop(attribute, ()))
+            return found
 
-        while wanted or pending:
-            while wanted:
-                name = wanted.pop()
-                if name in seen:
-                    continue
-                seen.add(name)
-                for method in self.methods.get(name, ()):
-                    if called is None or method in called or method in reads:
-                        wanted.append(f"{name}.{method}")
-                    else:
-                        waiting.setdefault(method, []).append(f"{name}.{method}")
-                head, _, attribute = name.partition(".")
-                if attribute and head in self.methods and name in self.definitions:
-                    pull(name, head, self.definitions[name])
-                    continue
-                if attribute:  # ``task.delay``: see ``_enqueued``
-                    if head in self.tasks:
-                        pull(head, head, self.tasks[head])
-                    elif head not in self.definitions:
-                        yield from self._resolve(name, None)  # a re-exported task
-                    else:
-                        wanted.append(head)
-                    continue
-                if name in self.definitions:
-                    pull(name, name, self.definitions[name])
-                if name in self.imports or name not in self.definitions:
-                    # A re-export (or a name that only a star import can bind).
-                    yield from self._resolve(name, None)
-            while pending:
-                owner, (text, line) = pending.pop()
+        while wanted:
+            name = wanted.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for method in self.methods.get(name, ()):
+                if called is None or method in called or method in reads:
+                    wanted.append(f"{name}.{method}")
+                else:
+                    waiting.setdefault(method, []).append(f"{name}.{method}")
+            head, _, attribute = name.partition(".")
+            if attribute and head in self.methods and name in self.definitions:
+                yield from pull(name, head, self.definitions[name])
+                continue
+            if attribute:  # ``task.delay``: see ``_enqueued``
+                if head in self.tasks:
+                    yield from pull(f"{head}.", head, self.tasks[head])
+                    pulled.add(head)
+                elif head not in self.definitions:
+                    yield from self._resolve(name, None)  # a re-exported task
+                else:
+                    wanted.append(head)
+                continue
+            if name in self.definitions:
+                yield from pull(name, name, self.definitions[name])
+            if name in self.imports or name not in self.definitions:
+                # A re-export (or a name that only a star import can bind).
+                yield from self._resolve(name, None)
+
+    def _edges(
+        self, key: str, owner: str | None, written: list[_Written]
+    ) -> tuple[list[str], tuple[Use, ...]]:
+        """What the code ``written`` (of definition ``key``: "" for the module-level
+        statements, "task." for a task's registration) needs: the module's own names, and
+        the other modules' names as uses; worked out once, whatever asks."""
+        found = self._edge_memo.get(key)
+        if found is None:
+            names: list[str] = []
+            uses: list[Use] = []
+            for text, line in written:
                 if line is not None:
-                    yield Use(text, line, owner, imported=True)
+                    uses.append(Use(text, abs(line), owner, imported=line > 0))
                     continue
                 head, _, rest = text.partition(".")
                 if head in self.definitions:
-                    wanted.append(_enqueued(head, rest) or head)
-                yield from self._resolve(text, owner)
+                    names.append(_enqueued(head, rest) or head)
+                uses.extend(self._resolve(text, owner))
+            found = self._edge_memo[key] = (names, tuple(uses))
+        return found
 
     def _resolve(self, text: str, owner: str | None) -> Iterator[Use]:
         head = text.partition(".")[0]
@@ -523,12 +543,15 @@ def _references(
             isinstance(part, ast.Name) and id(part) not in inner and isinstance(part.ctx, ast.Load)
         ):
             written.append((part.id, None))
-    return [
-        _qualified(text, local[text.partition(".")[0]])
-        if line is None and text.partition(".")[0] in local
-        else (text, line)
-        for text, line in written
-    ]
+    found: list[_Written] = []
+    for name, line in written:
+        bound = local.get(name.partition(".")[0]) if line is None else None
+        if bound:
+            target, at = _qualified(name, bound)
+            found.append((target, -at))
+        else:
+            found.append((name, line))
+    return found
 
 
 def _walk(node: ast.AST, skipped: Collection[int] = ()) -> Iterator[ast.AST]:

@@ -123,6 +123,9 @@ class Chains:
         self._uncalled: set[str] = set()  # by-name methods of needed classes, left out
         self._read: dict[str, ModuleUses | None] = {}
         self._heads: dict[str, tuple[dict[str, _Names], frozenset[str]]] = {}
+        self._reaches: dict[
+            tuple[str, _Names, frozenset[str]], list[tuple[str, int, str | None, _Names]]
+        ] = {}
 
     def _uses_of(self, source: LinkSource, module: str) -> ModuleUses | None:
         if module not in self._read:
@@ -158,6 +161,34 @@ class Chains:
         layer that ``layer`` may not depend on."""
         return any(violation(layer, tail) for tail in self._tail_layers(module, source.imports))
 
+    def _reached(
+        self, source: LinkSource, module: str, names: _Names
+    ) -> list[tuple[str, int, str | None, _Names]]:
+        """The project modules that ``names`` of ``module`` use: (module, line of the
+        import, the definition that uses it, the names of it needed), in line order; kept,
+        as every head that reaches ``module`` needs the same answer."""
+        uses = self._uses_of(source, module)
+        if uses is None:
+            return [
+                (other, line, None, None)
+                for other in source.imports(module)
+                for line in source.lines(module, other)[:1]
+            ]
+        called = self._called(uses)
+        key = (module, names, called)
+        if key not in self._reaches:
+            self._attributes |= uses.reads(names, called)
+            self._uncalled |= uses.uncalled(names, called)
+            imports = source.imports(module)
+            reached = []
+            for use in sorted(uses.uses(names, called), key=_use_order):
+                other = enclosing_module(use.target, imports)
+                if other is not None:
+                    wanted = names_used([use], (other,))[other]
+                    reached.append((other, use.line, use.definition, wanted))
+            self._reaches[key] = reached
+        return self._reaches[key]
+
     def _follow(
         self, source: LinkSource, layer: str, first: str, names: _Names
     ) -> tuple[list[_Hit], dict[str, tuple[_Names, tuple[str, ...]]]]:
@@ -172,25 +203,7 @@ class Chains:
         queue = deque([first])
         while queue:
             module = queue.popleft()
-            imports = source.imports(module)
-            uses = self._uses_of(source, module)
-            if uses is None:
-                reached: list[tuple[str, int, str | None, _Names]] = [
-                    (other, line, None, None)
-                    for other in imports
-                    for line in source.lines(module, other)[:1]
-                ]
-            else:
-                reached = []
-                called = self._called(uses)
-                self._attributes |= uses.reads(needed[module], called)
-                self._uncalled |= uses.uncalled(needed[module], called)
-                for use in sorted(uses.uses(needed[module], called), key=_use_order):
-                    other = enclosing_module(use.target, imports)
-                    if other is not None:
-                        wanted = names_used([use], (other,))[other]
-                        reached.append((other, use.line, use.definition, wanted))
-            for other, line, definition, wanted in reached:
+            for other, line, definition, wanted in self._reached(source, module, needed[module]):
                 other_layer = self.layers.layer_of(other)
                 if other_layer is not None:
                     if violation(layer, other_layer):
