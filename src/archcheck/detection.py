@@ -63,10 +63,11 @@ _MODULE_ONLY = frozenset({"main", "app"})
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
 
 # Searched in lower-cased bytes (see ``_declares_routes``).
-_ROUTER_CODE = re.compile(
-    rb"apirouter\s*\(|^[ \t]*@[ \t]*\w*(?:router|api)\w*\."
-    rb"(?:get|post|put|patch|delete|head|options|api_route|websocket|route)\s*\(",
-    re.MULTILINE,
+_NEW_ROUTER = re.compile(rb"apirouter\s*\(")
+_ROUTE_DECORATOR = re.compile(rb"@[ \t]*\w*(?:router|api)")
+_ROUTE_CALL = re.compile(
+    rb"[ \t]*\w*(?:router|api)\w*\."
+    rb"(?:get|post|put|patch|delete|head|options|api_route|websocket|route)\s*\("
 )
 _ORM_HINT = re.compile(
     rb"declarative_base|DeclarativeBase|__tablename__|table\s*=\s*True|mapped_column|registry\("
@@ -216,11 +217,19 @@ def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str,
 
 
 def _declares_routes(data: bytes) -> bool:
-    # A case-insensitive search of every line of every file was most of detection's
-    # time: the bytes are lower-cased once, and only files naming a router or an API are
-    # searched.
+    """Whether the code builds an ``APIRouter`` or decorates a route (``@router.get(``),
+    in any case. A regular expression tried at every line of every file was most of
+    detection's time: the bytes are lower-cased once, and only decorators that name a
+    router or an API are looked at."""
     lowered = data.lower()
-    return (b"router" in lowered or b"api" in lowered) and _ROUTER_CODE.search(lowered) is not None
+    if b"apirouter" in lowered and _NEW_ROUTER.search(lowered):
+        return True
+    for match in _ROUTE_DECORATOR.finditer(lowered):
+        at = match.start()
+        line = lowered.rfind(b"\n", 0, at) + 1
+        if not lowered[line:at].strip(b" \t") and _ROUTE_CALL.match(lowered, at + 1):
+            return True
+    return False
 
 
 def _imports_of(data: bytes) -> set[str]:
