@@ -343,6 +343,8 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
 # An attribute read, in text: ``.name`` (strings and comments too: a superset).
 _ATTRIBUTE = re.compile(r"\.[ \t]*([A-Za-z_]\w*)")
 _LINE_ENDS = re.compile(r"\r\n?|\n")
+# A name in text, and the attribute read of it (``crud.user`` -> crud, user).
+_NAMED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?:[ \t]*\.[ \t]*([A-Za-z_]\w*))?")
 
 
 def imported_names(
@@ -386,22 +388,24 @@ def imported_names(
                     elif target.startswith(first + ".") and target not in modules:
                         bound.setdefault(first, []).append((name, target[len(first) + 1 :]))
     rest = "\n".join("" if n in taken else line for n, line in enumerate(lines, 1))
+    by_local: dict[str, list[tuple[str, str | None]]] = {}
     for first, bindings in bound.items():
         for local, member in bindings:
-            pattern = rf"(?<![\w.]){re.escape(local)}\b(?:[ \t]*\.[ \t]*([A-Za-z_]\w*))?"
-            for match in re.finditer(pattern, rest):
-                attribute = match.group(1)
-                if member is None:
-                    wanted = None if attribute is None else attribute
-                elif attribute in ENQUEUE:
-                    wanted = f"{member}.{attribute}"
-                else:
-                    wanted = member
-                names = found.setdefault(first, set())
-                if wanted is None:
-                    found[first] = None
-                elif names is not None:
-                    names.add(wanted)
+            by_local.setdefault(local, []).append((first, member))
+    for match in _NAMED.finditer(rest):
+        local, attribute = match.groups()
+        for first, member in by_local.get(local, ()):
+            if member is None:
+                wanted = None if attribute is None else attribute
+            elif attribute in ENQUEUE:
+                wanted = f"{member}.{attribute}"
+            else:
+                wanted = member
+            names = found.setdefault(first, set())
+            if wanted is None:
+                found[first] = None
+            elif names is not None:
+                names.add(wanted)
     return (
         {m: None if n is None else frozenset(n) for m, n in found.items()},
         frozenset(_ATTRIBUTE.findall(text)),

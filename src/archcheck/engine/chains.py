@@ -113,6 +113,7 @@ class Chains:
         self.layers = layers
         self.rules = rules
         self._reach: dict[str, frozenset[str]] = {}
+        self._leads: dict[tuple[str, str], bool] = {}
         self._hits: dict[
             tuple[str, str, _Names], tuple[list[_Hit], dict[str, tuple[_Names, tuple[str, ...]]]]
         ] = {}
@@ -159,7 +160,11 @@ class Chains:
     def _leads_on(self, module: str, layer: str, source: LinkSource) -> bool:
         """Whether a chain of the module graph from ``module`` (of no layer) ends in a
         layer that ``layer`` may not depend on."""
-        return any(violation(layer, tail) for tail in self._tail_layers(module, source.imports))
+        key = (module, layer)
+        if key not in self._leads:
+            tails = self._tail_layers(module, source.imports)
+            self._leads[key] = any(violation(layer, tail) for tail in tails)
+        return self._leads[key]
 
     def _reached(
         self, source: LinkSource, module: str, names: _Names
