@@ -16,11 +16,6 @@ from typing import Any
 from archcheck.errors import ConfigError
 from archcheck.layers import LAYERS, LAYOUTS
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 __all__ = ["Config", "find_config", "load_config"]
 
 CONFIG_FILES = ("archcheck.toml", "pyproject.toml")
@@ -54,6 +49,12 @@ class Config:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    # Imported here: a project with no config file never needs it (an editor's flake8
+    # pays for every import on every save).
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
