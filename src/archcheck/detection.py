@@ -440,13 +440,16 @@ def _feature_globs(tree: _Tree, evidence: list[Evidence]) -> list[Evidence]:
             and last_name(item.glob) in _LAYER_OF_NAME
         ):
             by_name.setdefault(last_name(item.glob), []).append(item)
-    kept = [
-        item for item in evidence if item not in {e for items in by_name.values() for e in items}
-    ]
+    named = {e for items in by_name.values() for e in items}
+    kept = [item for item in evidence if item not in named]
+    nodes_named: dict[str, set[str]] = {}
+    for node in tree.nodes:
+        nodes_named.setdefault(last_name(node), set()).add(node)
     for name, items in sorted(by_name.items()):
         layers = {item.layer for item in items}
-        all_nodes = [n for n in tree.nodes if last_name(n) == name]
-        overridden = [e for e in evidence if e.glob in all_nodes and e not in items]
+        all_nodes = nodes_named.get(name, set())
+        own = set(items)
+        overridden = [e for e in evidence if e.glob in all_nodes and e not in own]
         if len(layers) == 1 and not overridden and len(items) == len(all_nodes):
             glob = f"{tree.prefix}.**.{name}" if tree.prefix else f"**.{name}"
             count = len(items)
