@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archcheck.config import Config, find_config, load_config
-from archcheck.detection import Detected, detect_layers, matching
 from archcheck.errors import ConfigError, ProjectError, UsageError
 from archcheck.index import ProjectIndex
 from archcheck.layers import LAYERS, ROUTERS, WIRING, LayerMap, is_provider
 from archcheck.project import Package, SourceFile
 from archcheck.rules import RULES, Rule
+
+if TYPE_CHECKING:
+    from archcheck.detection import Detected
 
 __all__ = ["Options", "Progress", "detections", "layer_map_for", "load", "matches", "select_rules"]
 
@@ -86,6 +88,10 @@ def detections(
     index: ProjectIndex,
 ) -> list[Detected]:
     """What names and code say about each root (the packages of one source root together)."""
+    # Imported here, as in _check_globs: a kept run (every editor's flake8 run) needs
+    # neither, and they cost it ~5 ms.
+    from archcheck.detection import detect_layers
+
     wanted = [layer for layer in LAYERS if layer not in config.layers]
     by_prefix: dict[str, list[SourceFile]] = {}
     for package in packages:
@@ -99,6 +105,10 @@ def detections(
 def _check_globs(packages: Sequence[Package], config: Config) -> None:
     """A configured glob that matches no module is a typo (``app.repository`` for
     ``app.repositories``, ``app.api`` for ``src.app.api``): an error, not a silent hole."""
+    from difflib import get_close_matches
+
+    from archcheck.detection import matching
+
     modules = [f.module for package in packages for f in package.files]
     nodes: set[str] = set()
     for module in modules:
