@@ -309,11 +309,14 @@ def detect_layers(
     index: ProjectIndex,
     layout: str = "auto",
     wanted: Collection[str] = LAYERS,
+    routers: Collection[str] | None = None,
 ) -> Detected:
     """The layers of one root from its module names and code. ``read(module)``: the
     file's bytes; ``index``: class kinds (ORM, Pydantic) of the project's modules.
     ``wanted``: the layers the caller will use; the class checks, which parse files, run
-    only for models and schemas (a config that names both skips them)."""
+    only for models and schemas (a config that names both skips them). ``routers``: the
+    router modules the config names, which then stand for the routers found by their code
+    (a config that names every layer but wiring has detection read no file)."""
     # The router scan, the choice between services folders and the models checks read the
     # same files: each is read once.
     read = functools.cache(read)
@@ -328,14 +331,15 @@ def detect_layers(
 
     # Code: route modules wherever they live.
     code_routers = {}
-    for module in sorted(tree.modules):
+    for module in sorted(tree.modules) if routers is None else ():
         if layers.layer_of(module) is not None:
             continue
         data = read(module)
         if data is not None and _declares_routes(data):
             code_routers[module] = "builds an APIRouter or declares routes"
-    routers = [m for m in tree.modules if layers.layer_of(m) == ROUTERS] + list(code_routers)
-    if layout == "layered":
+    if routers is None:
+        routers = [m for m in tree.modules if layers.layer_of(m) == ROUTERS] + list(code_routers)
+    if layout == "layered" and (SERVICES in wanted or REPOSITORIES in wanted):
         _prefer_used(chosen, routers, read)
     composition = _roots_of_composition(tree, routers)
     taken = {node for node, _, _ in composition}

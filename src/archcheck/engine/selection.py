@@ -96,8 +96,19 @@ def detections(
     by_prefix: dict[str, list[SourceFile]] = {}
     for package in packages:
         by_prefix.setdefault(package.prefix, []).extend(package.files)
+    configured = LayerMap({ROUTERS: config.layers[ROUTERS]}) if ROUTERS in config.layers else None
     return [
-        detect_layers(prefix, files, read, index, config.layout, wanted)
+        detect_layers(
+            prefix,
+            files,
+            read,
+            index,
+            config.layout,
+            wanted,
+            None
+            if configured is None
+            else [f.module for f in files if configured.layer_of(f.module) == ROUTERS],
+        )
         for prefix, files in sorted(by_prefix.items())
     ]
 
