@@ -61,7 +61,9 @@ class IndirectLayerLeak(ChainRule):
     ## Known problems
     Names are followed statically: a name reached through ``getattr`` or a registry
     filled at run time is not seen. A method is known to be called by its name alone
-    (``x.rows`` anywhere on the way calls every ``rows``). A task is known by its decorator's last name (``task``, ``shared_task``,
+    (``x.rows`` anywhere on the way calls every ``rows``). What a layered module uses of a
+    module of no layer is read from its import statements and its text, where they tell:
+    a name that appears only in a string or a comment counts as used. A task is known by its decorator's last name (``task``, ``shared_task``,
     ``actor``); its body is left out only where the task is enqueued (``.delay()``,
     ``.apply_async()``, ``.send()``...), so a task called directly, or from a registry of
     functions, counts with its body.
