@@ -18,6 +18,8 @@ import re
 
 import libcst as cst
 
+from archcheck.text_lowering import blank
+
 __all__ = ["LoweringError", "lower"]
 
 # Python's own limit (every version refuses a 201st open bracket); past it libcst's parser
@@ -103,14 +105,6 @@ def _check_depth(source: str) -> None:
             chains[-1] = 0
 
 
-def _blank(text: str) -> str:
-    """Whitespace of the same shape as ``text``: what follows keeps its line and column.
-
-    Lines are joined with backslashes, so this fits where a statement cannot break.
-    """
-    return re.sub(r" ?(\r\n|\r|\n)", r"\\\1", re.sub(r"[^\r\n]", " ", text))
-
-
 class _Lowering(cst.CSTTransformer):
     def __init__(self, module: cst.Module, *, strings: bool) -> None:
         super().__init__()
@@ -140,7 +134,7 @@ class _Lowering(cst.CSTTransformer):
         return {
             "type_parameters": None,
             "whitespace_after_type_parameters": cst.SimpleWhitespace(""),
-            "whitespace_after_name": cst.SimpleWhitespace(_blank(removed)),
+            "whitespace_after_name": cst.SimpleWhitespace(blank(removed)),
         }
 
     # PEP 695: ``def f[T](...)``, ``class C[T]:``, ``type X[T] = v``.
@@ -171,7 +165,7 @@ class _Lowering(cst.CSTTransformer):
             targets=[
                 cst.AssignTarget(
                     updated.name,
-                    whitespace_before_equal=cst.SimpleWhitespace(_blank(removed)),
+                    whitespace_before_equal=cst.SimpleWhitespace(blank(removed)),
                     whitespace_after_equal=updated.whitespace_after_equals,
                 )
             ],
@@ -196,7 +190,7 @@ class _Lowering(cst.CSTTransformer):
     def leave_ExceptStarHandler(  # type: ignore[override]  # a handler of another kind
         self, original: cst.ExceptStarHandler, updated: cst.ExceptStarHandler
     ) -> cst.ExceptHandler:
-        space = _blank(self.code(updated.whitespace_after_except) + "*")
+        space = blank(self.code(updated.whitespace_after_except) + "*")
         return cst.ExceptHandler(
             body=updated.body,
             type=self._parenthesised(updated.type),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["lower"]
+__all__ = ["blank", "lower"]
 
 # ``def f[`` / ``class C[``: the type parameters follow.
 _PARAMETERS = re.compile(r"\b(?:def|class)[ \t]+\w+[ \t]*(?=\[)")
@@ -32,7 +32,7 @@ def lower(source: str) -> str | None:
     for match in _PARAMETERS.finditer(source):
         end = _closing(source, match.end(), lines=True)
         if end is not None:
-            edits.append((match.end(), end, _blank(source[match.end() : end])))
+            edits.append((match.end(), end, blank(source[match.end() : end])))
     for match in _ALIAS.finditer(source):
         end = match.end()
         if source[end] == "[":
@@ -45,7 +45,7 @@ def lower(source: str) -> str | None:
         if source.startswith("=", end) and not source.startswith("==", end):
             # ``type X[T] = v`` -> ``X         = v``: an assignment, ``=`` where it was.
             start, name = match.start(1), match.group(2)
-            edits.append((start, end, name + _blank(source[start:end])[len(name) :]))
+            edits.append((start, end, name + blank(source[start:end])[len(name) :]))
     for match in _EXCEPT.finditer(source):
         end = _clause_end(source, match.end())
         if end is not None:
@@ -94,9 +94,11 @@ def _closing(source: str, start: int, *, lines: bool = False) -> int | None:
     return None
 
 
-def _blank(text: str) -> str:
-    """Blanks the shape of ``text`` (see ``archcheck.lowering._blank``): its lines joined
-    with backslashes, so that what follows keeps its line and column."""
+def blank(text: str) -> str:
+    """Whitespace of the same shape as ``text``: what follows keeps its line and column.
+
+    Lines are joined with backslashes, so this fits where a statement cannot break.
+    """
     return re.sub(r" ?(\r\n|\r|\n)", r"\\\1", re.sub(r"[^\r\n]", " ", text))
 
 
