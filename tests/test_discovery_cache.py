@@ -45,6 +45,27 @@ def test_kept_project_is_rediscovered_when_a_folder_changes(tmp_path, monkeypatc
     assert kept.exists()
 
 
+def test_an_edit_to_code_keeps_the_project_an_edit_to_imports_does_not(tmp_path, monkeypatch):
+    # Discovery samples the files of a package to tell a source root by their imports'
+    # first names: those alone count, not the rest of the file.
+    root, cache = tmp_path / "repo", tmp_path / "cache"
+    write_example(root, PROJECT)
+    monkeypatch.chdir(root)
+    settle()
+    assert codes(root, cache, "app/api/routers/users.py") == []
+    [kept] = (cache / "discovery").iterdir()
+    before = kept.read_text()
+    service = root / "app/services/user_service.py"
+    service.write_text(service.read_text() + "\n\ndef get(session):\n    return session\n")
+    settle()  # old enough to be kept again, had the project been rediscovered
+    assert codes(root, cache, "app/services/user_service.py") == []
+    assert kept.read_text() == before
+    service.write_text("import os\n" + service.read_text())
+    settle()
+    assert codes(root, cache, "app/services/user_service.py") == []
+    assert kept.read_text() != before  # rediscovered, and kept again
+
+
 def test_a_broken_kept_project_is_a_miss(tmp_path, monkeypatch):
     root, cache = tmp_path / "repo", tmp_path / "cache"
     write_example(root, {**PROJECT, "app/api/routers/items.py": LEAK})
@@ -52,10 +73,10 @@ def test_a_broken_kept_project_is_a_miss(tmp_path, monkeypatch):
     settle()
     assert codes(root, cache, "app/api/routers/items.py") == [(1, "ARC001")]
     [kept] = (cache / "discovery").iterdir()
-    for garbage in ('{"format": 1, "folders": 3}', "[]", "not json", '{"format": 1}'):
+    for garbage in ('{"format": 2, "folders": 3}', "[]", "not json", '{"format": 2}'):
         kept.write_text(garbage)
         assert codes(root, cache, "app/api/routers/items.py") == [(1, "ARC001")]
-    assert kept.read_text().startswith('{"format":1')  # rewritten on the miss
+    assert kept.read_text().startswith('{"format":2')  # rewritten on the miss
 
 
 def test_kept_project_reads_back_as_discovered(tmp_path, monkeypatch):

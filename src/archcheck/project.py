@@ -206,17 +206,22 @@ def sampled_sources(directory: Path) -> Iterator[Path]:
     return itertools.islice(directory.rglob("*.py"), _SAMPLE)
 
 
+def import_heads(path: Path) -> tuple[str, ...] | None:
+    """The first names of a sampled file's imports, in order: all that discovery reads of
+    it (None when it is not read: unreadable, or too large to sample)."""
+    try:
+        data = read_regular(path, _SAMPLE_BYTES)
+    except UnreadableFile:
+        return None
+    return tuple(match.group(1).decode() for match in _IMPORT.finditer(data))
+
+
 def _import_heads(directory: Path, names: set[str]) -> tuple[int, int]:
     """How many imports in a sample of the files under ``directory`` start with its own
     name, and how many with one of ``names`` (its sub-packages)."""
     own = siblings = 0
     for path in sampled_sources(directory):
-        try:
-            data = read_regular(path, _SAMPLE_BYTES)
-        except UnreadableFile:
-            continue
-        for match in _IMPORT.finditer(data):
-            head = match.group(1).decode()
+        for head in import_heads(path) or ():
             if head == directory.name:
                 own += 1
             elif head in names:

@@ -26,12 +26,12 @@ from archcheck import __version__
 from archcheck.cache import digest
 from archcheck.config import Config
 from archcheck.layers import LAYERS, LayerMap
-from archcheck.project import Package, Project, SourceFile, sampled_sources
+from archcheck.project import Package, Project, SourceFile, import_heads, sampled_sources
 from archcheck.snapshot import settled
 
 __all__ = ["KeptFiles", "KeptSources", "discovery_file", "read_discovery", "write_discovery"]
 
-_FORMAT = 1
+_FORMAT = 2
 _NOT_WALKED = frozenset({"__pycache__", "node_modules", "site-packages"})
 _ABOVE_DEPTH = 3  # how deep discovery looks for root packages below a folder target
 
@@ -92,7 +92,7 @@ def _stamps(project: Project) -> tuple[list[list[object]], list[list[object]]]:
                 status = path.stat()
             except OSError:
                 continue
-            files.append([str(path), status.st_mtime_ns, status.st_size])
+            files.append([str(path), status.st_mtime_ns, status.st_size, _heads_key(path)])
     stamps: list[list[object]] = []
     for folder in sorted(folders):
         try:
@@ -176,14 +176,23 @@ def _unchanged(data: dict[str, object]) -> bool:
         except OSError:
             return False
     for entry in _list(data["files"]):
-        path, mtime, size = _list(entry)
+        path, mtime, size, *heads = _list(entry)
         try:
             status = os.stat(_text(path))
         except OSError:
             return False
-        if (status.st_mtime_ns, status.st_size) != (_integer(mtime), _integer(size)):
+        # A file sampled to tell a source root counts by its imports' first names alone:
+        # an edit to its code leaves the discovery as it was.
+        if (status.st_mtime_ns, status.st_size) != (_integer(mtime), _integer(size)) and (
+            heads != [_heads_key(Path(_text(path)))]
+        ):
             return False
     return True
+
+
+def _heads_key(path: Path) -> str:
+    heads = import_heads(path)
+    return "-" if heads is None else digest(*heads)
 
 
 class KeptFiles(Sequence[SourceFile]):
