@@ -31,12 +31,11 @@ from archcheck.layers import (
     SERVICES,
     WIRING,
     LayerMap,
-    compile_glob,
 )
 from archcheck.names import last_name
 from archcheck.project import SourceFile
 
-__all__ = ["Detected", "Evidence", "detect_layers", "in_app", "matching", "not_app"]
+__all__ = ["Detected", "Evidence", "detect_layers", "in_app", "not_app"]
 
 NAMES = {
     ROUTERS: ("routers", "routes", "endpoints", "views", "router"),
@@ -467,15 +466,3 @@ def _feature_globs(tree: _Tree, evidence: list[Evidence]) -> list[Evidence]:
         else:
             kept.extend(items)
     return kept
-
-
-def matching(glob: str, modules: Iterable[str]) -> bool:
-    """Whether ``glob`` matches one of ``modules`` or an ancestor of one."""
-    regex = compile_glob(glob)
-    for module in modules:
-        node = module
-        while node:
-            if regex.fullmatch(node):
-                return True
-            node = _parent(node)
-    return False

@@ -76,6 +76,11 @@ def singular(layer: str) -> str:
 _WILD = re.compile(r"[*?\[]")  # what makes a glob more than a module name
 
 
+def is_wildcard(glob: str) -> bool:
+    """Whether ``glob`` (or a segment of one) matches more than its own name."""
+    return _WILD.search(glob) is not None
+
+
 def compile_glob(glob: str) -> re.Pattern[str]:
     """A regex that matches exactly the module names ``glob`` matches."""
     return re.compile(_glob_regex(glob))
@@ -109,12 +114,12 @@ class LayerMap:
         # feature-first project is detected as a glob per feature module (1,500 for 1,000
         # modules), and a regex each, compiled and tried in turn, cost seconds.
         self._plain = {
-            layer: {g for g in self.patterns[layer] if not _WILD.search(g)} for layer in LAYERS
+            layer: {g for g in self.patterns[layer] if not is_wildcard(g)} for layer in LAYERS
         }
         self._regexes = {
             layer: re.compile("|".join(f"(?:{_glob_regex(g)})" for g in wild))
             for layer in LAYERS
-            if (wild := [g for g in self.patterns[layer] if _WILD.search(g)])
+            if (wild := [g for g in self.patterns[layer] if is_wildcard(g)])
         }
         self._own: dict[str, str | None] = {}
         self._cache: dict[str, str | None] = {}
