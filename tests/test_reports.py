@@ -179,3 +179,13 @@ def test_exit_code_policy_lives_on_the_result():
     assert Result(Report((finding,), 1), exit_zero=True).exit_code == 0
     assert Result(Report((), 1)).exit_code == 0
     assert render(Result(Report((), 3)), "text") == "All checks passed (3 files).\n"
+
+
+def test_findings_at_one_place_sort_by_code_whether_or_not_they_say_where_they_end():
+    # An import finding has no end; a syntax finding on the same statement has one (a
+    # repository's import that is both ARC002 and ARC102): sorting them crashed the run.
+    syntax = Finding(Location("app/repo.py", 3, 1, 3, 40), "ARC102", "imports fastapi")
+    imports = Finding(Location("app/repo.py", 3, 1), "ARC002", "imports a service")
+    later = Finding(Location("app/repo.py", 4, 1), "ARC001", "imports a repository")
+    assert sorted([later, syntax, imports]) == [imports, syntax, later]
+    assert sorted([syntax, imports]) == sorted([imports, syntax])

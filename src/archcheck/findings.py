@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -18,9 +19,11 @@ class Location(NamedTuple):
     end_column: int | None = None
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Finding:
-    """One violation. Sorting orders by path, line, column, code, then message.
+    """One violation. Sorting orders by path, line, column, code, message, then where it
+    ends (a finding with no end first).
 
     ``module`` is the module the finding is in (the importing module, ARC003's link, the
     file's module for the syntax rules); ``imported`` and the layers are set by the import
@@ -38,6 +41,25 @@ class Finding:
     imported_layer: str | None = field(default=None, compare=False)
     chain: tuple[str, ...] = field(default=(), compare=False)
     scope: str | None = field(default=None, compare=False)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self._order() < other._order()
+
+    def _order(self) -> tuple[str, int, int, str, str, int, int]:
+        # Not the fields in turn: a location's end may be None (an import's), and None
+        # does not compare with a line number.
+        at = self.location
+        return (
+            at.path,
+            at.line,
+            at.column,
+            self.code,
+            self.message,
+            -1 if at.end_line is None else at.end_line,
+            -1 if at.end_column is None else at.end_column,
+        )
 
     @property
     def path(self) -> str:
