@@ -29,13 +29,20 @@ def codes(root: Path, cache: Path, relative: str) -> list[tuple[int, str]]:
     return [(f.line, f.code) for f in checker.check(path, ast.parse(text), text.splitlines(True))]
 
 
-def test_kept_project_is_rediscovered_when_a_folder_changes(tmp_path, monkeypatch):
+def kept_project(tmp_path: Path, monkeypatch, files: dict[str, str], checked: str):
+    """The project written, one file checked (its codes), and the project kept for it."""
     root, cache = tmp_path / "repo", tmp_path / "cache"
-    write_example(root, PROJECT)
+    write_example(root, files)
     monkeypatch.chdir(root)
     settle()
-    assert codes(root, cache, "app/api/routers/users.py") == []
+    found = codes(root, cache, checked)
     [kept] = (cache / "discovery").iterdir()
+    return root, cache, found, kept
+
+
+def test_kept_project_is_rediscovered_when_a_folder_changes(tmp_path, monkeypatch):
+    root, cache, found, kept = kept_project(tmp_path, monkeypatch, PROJECT, "app/api/routers/users.py")
+    assert found == []
     # A new router: its folder's time changes, so the kept project (without it) is not used.
     (root / "app/api/routers/items.py").write_text(LEAK)
     assert codes(root, cache, "app/api/routers/items.py") == [(1, "ARC001")]
@@ -48,12 +55,8 @@ def test_kept_project_is_rediscovered_when_a_folder_changes(tmp_path, monkeypatc
 def test_an_edit_to_code_keeps_the_project_an_edit_to_imports_does_not(tmp_path, monkeypatch):
     # Discovery samples the files of a package to tell a source root by their imports'
     # first names: those alone count, not the rest of the file.
-    root, cache = tmp_path / "repo", tmp_path / "cache"
-    write_example(root, PROJECT)
-    monkeypatch.chdir(root)
-    settle()
-    assert codes(root, cache, "app/api/routers/users.py") == []
-    [kept] = (cache / "discovery").iterdir()
+    root, cache, found, kept = kept_project(tmp_path, monkeypatch, PROJECT, "app/api/routers/users.py")
+    assert found == []
     before = kept.read_text()
     service = root / "app/services/user_service.py"
     service.write_text(service.read_text() + "\n\ndef get(session):\n    return session\n")
@@ -67,12 +70,9 @@ def test_an_edit_to_code_keeps_the_project_an_edit_to_imports_does_not(tmp_path,
 
 
 def test_a_broken_kept_project_is_a_miss(tmp_path, monkeypatch):
-    root, cache = tmp_path / "repo", tmp_path / "cache"
-    write_example(root, {**PROJECT, "app/api/routers/items.py": LEAK})
-    monkeypatch.chdir(root)
-    settle()
-    assert codes(root, cache, "app/api/routers/items.py") == [(1, "ARC001")]
-    [kept] = (cache / "discovery").iterdir()
+    files = {**PROJECT, "app/api/routers/items.py": LEAK}
+    root, cache, found, kept = kept_project(tmp_path, monkeypatch, files, "app/api/routers/items.py")
+    assert found == [(1, "ARC001")]
     for garbage in ('{"format": 2, "folders": 3}', "[]", "not json", '{"format": 2}'):
         kept.write_text(garbage)
         assert codes(root, cache, "app/api/routers/items.py") == [(1, "ARC001")]

@@ -13,6 +13,7 @@ string's text changes, and no rule reads it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 __all__ = ["blank", "lower"]
 
@@ -66,9 +67,10 @@ def lower(source: str) -> str | None:
     return "".join(parts)
 
 
-def _closing(source: str, start: int, *, lines: bool = False) -> int | None:
-    """The index after the bracket that closes the one at ``start``: on the same line, or
-    (``lines``) on any, past comments and one-line strings."""
+def _code(source: str, start: int, lines: bool) -> Iterator[tuple[int, str, int]]:
+    """(index, character, bracket depth after it) of the code from ``start``: past
+    comments and one-line strings when ``lines``, else up to the end of the line or the
+    first comment or string."""
     depth = 0
     index = start
     while index < len(source):
@@ -77,20 +79,29 @@ def _closing(source: str, start: int, *, lines: bool = False) -> int | None:
             depth += 1
         elif char in ")]}":
             depth -= 1
-            if depth == 0:
-                return index + 1
         elif not lines and char in "\n\r#'\"":
-            return None
+            return
         elif char == "#":
-            index = source.find("\n", index) - 1
+            index = source.find("\n", index)
             if index < 0:
-                return None
+                return
+            continue
         elif char in "'\"":
             close = source.find(char, index + 1)
             if close < 0 or "\n" in source[index:close]:
-                return None
-            index = close
+                return
+            index = close + 1
+            continue
+        yield index, char, depth
         index += 1
+
+
+def _closing(source: str, start: int, *, lines: bool = False) -> int | None:
+    """The index after the bracket that closes the one at ``start``: on the same line, or
+    (``lines``) on any."""
+    for index, char, depth in _code(source, start, lines):
+        if depth == 0 and char in ")]}":
+            return index + 1
     return None
 
 
@@ -105,19 +116,10 @@ def blank(text: str) -> str:
 def _clause_end(source: str, start: int) -> int | None:
     """Where the exception types after ``except`` end (before ``:`` or ``as``) when they
     are a tuple without parentheses on one line, else None."""
-    depth, comma = 0, False
-    index = start
-    while index < len(source):
-        char = source[index]
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char in "\n\r#'\"":
-            return None
-        elif depth == 0 and char == ",":
+    comma = False
+    for index, char, depth in _code(source, start, lines=False):
+        if depth == 0 and char == ",":
             comma = True
         elif depth == 0 and (char == ":" or source.startswith(" as ", index)):
             return index if comma else None
-        index += 1
     return None
