@@ -4,7 +4,7 @@ Names first: the layer-first names (``api/routes``, ``services``, ``db/repositor
 ``models/schemas``...) or, when two or more packages each hold modules named for two
 layers, the same names inside every feature. Then the code, which names cannot fool: a
 module that builds an ``APIRouter`` or declares routes is a router wherever it lives; a
-``models`` folder that defines only Pydantic classes holds schemas; a module anywhere that
+``models`` folder that defines Pydantic classes and no ORM class holds schemas; a module anywhere that
 defines ORM classes is a model. Everything detected is written as anchored globs, with the
 evidence for each, so ``archcheck init`` can show why and write exactly what a run uses.
 
@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from archcheck.index import ENUM, ORM, ORM_BASE, SCHEMA, ProjectIndex
+from archcheck.index import CLASS, ENUM, ORM, ORM_BASE, SCHEMA, ProjectIndex
 from archcheck.layers import (
     LAYERS,
     MODELS,
@@ -71,7 +71,7 @@ _ROUTE_CALL = re.compile(
 _ORM_HINT = re.compile(
     rb"declarative_base|DeclarativeBase|__tablename__|table\s*=\s*True|mapped_column|registry\("
 )
-_SQLALCHEMY = re.compile(rb"sqlalchemy|sqlmodel|Column\(")
+_SQLALCHEMY = re.compile(rb"sqlalchemy|sqlmodel|Column\(|mapped_column|relationship\(")
 _IMPORTED = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
 
 
@@ -360,7 +360,10 @@ def detect_layers(
         if layer != MODELS or (MODELS not in wanted and SCHEMAS not in wanted):
             continue
         for subtree in _pydantic_only(tree, node, index, read):
-            chosen[subtree] = (SCHEMAS, f"under {last_name(node)}, defines only Pydantic models")
+            chosen[subtree] = (
+                SCHEMAS,
+                f"under {last_name(node)}, defines Pydantic models and no ORM class",
+            )
 
     # Code: a module anywhere that defines ORM classes is a model.
     layers = LayerMap(
@@ -414,8 +417,9 @@ def _pydantic_only(
             if m not in kinds:
                 kinds[m] = _class_kinds(m, index)
         found = set().union(*(kinds[m] for m in below))
-        # Plain classes may be ORM mixins (columns declared on a base): not only Pydantic.
-        return SCHEMA in found and found <= {SCHEMA, ENUM}
+        # Plain classes beside them (a dataclass, a helper) are no ORM mixins here: a mixin
+        # declares columns, and its file would have named SQLAlchemy (``tainted``).
+        return SCHEMA in found and found <= {SCHEMA, ENUM, CLASS}
 
     if verdict(node):
         return [node]
