@@ -16,6 +16,7 @@ beside the routers.
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -32,7 +33,7 @@ from archcheck.layers import (
     WIRING,
     LayerMap,
 )
-from archcheck.names import last_name
+from archcheck.names import dotted, last_name
 from archcheck.project import SourceFile
 
 __all__ = ["Detected", "Evidence", "detect_layers", "in_app", "not_app"]
@@ -64,6 +65,10 @@ _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"
 # Searched in lower-cased bytes (see ``_declares_routes``).
 _NEW_ROUTER = re.compile(rb"apirouter\s*\(")
 _ROUTE_DECORATOR = re.compile(rb"@[ \t]*\w*(?:router|api)")
+_ROUTE_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket", "route"}
+)
+_ROUTER_OWNER = re.compile(r"router|api", re.IGNORECASE)
 _ROUTE_CALL = re.compile(
     rb"[ \t]*\w*(?:router|api)\w*\."
     rb"(?:get|post|put|patch|delete|head|options|api_route|websocket|route)\s*\("
@@ -217,9 +222,36 @@ def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str,
 
 def _declares_routes(data: bytes) -> bool:
     """Whether the code builds an ``APIRouter`` or decorates a route (``@router.get(``),
-    in any case. A regular expression tried at every line of every file was most of
-    detection's time: the bytes are lower-cased once, and only decorators that name a
-    router or an API are looked at."""
+    in any case: the bytes say where it may, the syntax tree whether it does (a docstring
+    that shows how to declare a route declares none)."""
+    if not _mentions_routes(data):
+        return False
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True  # newer syntax than this Python reads: the bytes' word stands
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = dotted(node.func)
+            if name is not None and name.rpartition(".")[2].lower().endswith("apirouter"):
+                return True
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                if (
+                    isinstance(decorator, ast.Call)
+                    and isinstance(decorator.func, ast.Attribute)
+                    and decorator.func.attr.lower() in _ROUTE_METHODS
+                    and (owner := dotted(decorator.func.value)) is not None
+                    and _ROUTER_OWNER.search(owner.rpartition(".")[2])
+                ):
+                    return True
+    return False
+
+
+def _mentions_routes(data: bytes) -> bool:
+    # A regular expression tried at every line of every file was most of detection's
+    # time: the bytes are lower-cased once, and only decorators that name a router or an
+    # API are looked at.
     lowered = data.lower()
     if b"apirouter" in lowered and _NEW_ROUTER.search(lowered):
         return True
