@@ -63,7 +63,7 @@ _MODULE_ONLY = frozenset({"main", "app"})
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
 
 # Searched in lower-cased bytes (see ``_declares_routes``).
-_NEW_ROUTER = re.compile(rb"apirouter\s*\(")
+_NEW_ROUTER = re.compile(rb"apirouter\w*\s*\(")  # APIRouter(, APIRouterPro(...
 _ROUTE_DECORATOR = re.compile(rb"@[ \t]*\w*(?:router|api)")
 _ROUTE_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket", "route"}
@@ -233,7 +233,7 @@ def _declares_routes(data: bytes) -> bool:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = dotted(node.func)
-            if name is not None and name.rpartition(".")[2].lower().endswith("apirouter"):
+            if name is not None and "apirouter" in name.rpartition(".")[2].lower():
                 return True
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in node.decorator_list:

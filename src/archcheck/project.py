@@ -154,10 +154,23 @@ def _top_package(path: Path) -> Path:
 def _roots_under(directory: Path, depth: int = 0) -> list[Path]:
     """Root packages in a folder that is not itself a package (``src/``, a repo root)."""
     roots: list[Path] = []
+    imported: dict[str, set[str]] | None = None
     for child in _identifier_dirs(directory):
         if child.name in NOT_APP_DIRS:
             continue
         if _is_package_dir(child) or _looks_like_namespace_package(child):
+            roots.append(child)
+            continue
+        if imported is None:
+            imported = _imported_pairs(directory)
+        if any(
+            (child / name).exists() or (child / f"{name}.py").exists()
+            for name in imported.get(child.name, ())
+        ):
+            # A namespace package the code imports by its name, and its sub-package's
+            # (``module_admin.service``), however its own folder looks: its sub-folders are
+            # not roots of their own. (``backend/app/`` holding the ``app`` package that
+            # ``app.api`` means is not it: it holds no ``api``.)
             roots.append(child)
         elif depth < 2:
             roots.extend(_roots_under(child, depth + 1))
@@ -179,6 +192,9 @@ def _roots_for(target: Path) -> list[Path]:
 
 
 _IMPORT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+_IMPORT_PAIR = re.compile(
+    rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE
+)
 _SAMPLE = 200
 _SAMPLE_BYTES = 256 * 1024  # files larger than this are not sampled
 
@@ -205,6 +221,21 @@ def sampled_sources(directory: Path) -> Iterator[Path]:
     """The files under ``directory`` whose imports tell whether it is a source root: what
     discovery reads there (and a kept discovery is stamped with)."""
     return itertools.islice(directory.rglob("*.py"), _SAMPLE)
+
+
+def _imported_pairs(directory: Path) -> dict[str, set[str]]:
+    """The first two names of the imports in a sample of the files under ``directory``:
+    ``from a.b.c import d`` -> ``{"a": {"b"}}``."""
+    pairs: dict[str, set[str]] = {}
+    for path in sampled_sources(directory):
+        try:
+            data = read_regular(path, _SAMPLE_BYTES)
+        except UnreadableFile:
+            continue
+        for match in _IMPORT_PAIR.finditer(data):
+            if match.group(2):
+                pairs.setdefault(match.group(1).decode(), set()).add(match.group(2).decode())
+    return pairs
 
 
 def import_heads(path: Path) -> tuple[str, ...] | None:
