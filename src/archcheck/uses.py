@@ -210,7 +210,6 @@ class ModuleUses:
             if attribute:  # ``task.delay``: see ``_enqueued``
                 if head in self.tasks:
                     yield from pull(f"{head}.", head, self.tasks[head])
-                    pulled.add(head)
                 elif head not in self.definitions:
                     yield from self._resolve(name, None)  # a re-exported task
                 else:
@@ -278,6 +277,7 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
     """What each module-level definition of ``module`` reads, from its syntax tree."""
     found = ModuleUses(module)
     read: dict[str, set[str]] = {}
+    own: dict[str, bool] = {}  # class -> whether its methods run only when named
     for node in module_level(tree.body):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for name, target, plain in import_bindings(node, module, is_package):
@@ -292,7 +292,8 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
             by_name = [
                 part for part in node.body if isinstance(part, _FUNCTIONS) and _by_name(part)
             ]
-            if not _own_bases(node, found.imports, module):
+            own[node.name] = _own_bases(node, found.imports, own)
+            if not own[node.name]:
                 by_name = []  # a library's base class calls its hooks unasked
             if by_name:
                 found.methods[node.name] = sorted({part.name for part in by_name})
@@ -370,35 +371,43 @@ def imported_names(
             read = _statement(lines, number)
             if read is None:
                 return None
-            nodes, span = read
+            node, span = read
             taken.update(span)
-            if lines[number - 1][:1].isspace():
-                # Inside a block, a function's perhaps: it runs the module when it runs.
+            # Inside a block, a function's perhaps: it runs the module when it runs, and
+            # needs what it binds whether or not the name is read.
+            lazy = lines[number - 1][:1].isspace()
+            if lazy:
                 found.setdefault(first, set())
-            for node in nodes:
-                for name, target, plain in import_bindings(node, module, is_package):
-                    if plain and (target == first or target.startswith(first + ".")):
-                        return None  # ``import a.b``: ``a.b.x`` chains, in the code
-                    if name == "*" and target == first:
-                        found[first] = None
-                    elif target == first:
-                        bound.setdefault(first, []).append((name, None))
-                    elif target.startswith(first + ".") and target not in modules:
-                        bound.setdefault(first, []).append((name, target[len(first) + 1 :]))
+            for name, target, plain in import_bindings(node, module, is_package):
+                if plain and (target == first or target.startswith(first + ".")):
+                    return None  # ``import a.b``: ``a.b.x`` chains, in the code
+                if name == "*" and target == first:
+                    found[first] = None
+                elif target == first:
+                    bound.setdefault(first, []).append((name, None))
+                elif target.startswith(first + ".") and target not in modules:
+                    part = target[len(first) + 1 :]
+                    bound.setdefault(first, []).append((name, part))
+                    if lazy and (names := found[first]) is not None:
+                        names.add(part)
     rest = "\n".join("" if n in taken else line for n, line in enumerate(lines, 1))
     by_local: dict[str, list[tuple[str, str | None]]] = {}
     for first, bindings in bound.items():
-        for local, member in bindings:
-            by_local.setdefault(local, []).append((first, member))
+        for local, what in bindings:
+            by_local.setdefault(local, []).append((first, what))
     named = re.compile(
         rf"(?<![\w.])({'|'.join(map(re.escape, sorted(by_local)))})\b"
-        r"(?:[ \t]*\.[ \t]*([A-Za-z_]\w*))?"
+        r"(?:[ \t]*\.[ \t]*([A-Za-z_]\w*)(?:[ \t]*\.[ \t]*([A-Za-z_]\w*))?)?"
     )
     for match in named.finditer(rest) if by_local else ():
-        local, attribute = match.groups()
+        local, attribute, then = match.groups()
         for first, member in by_local.get(local, ()):
+            wanted: str | None
             if member is None:
-                wanted = None if attribute is None else attribute
+                # ``tasks.send.delay()``: the task's registration, not its body.
+                wanted = (
+                    None if attribute is None else _enqueued(attribute, then or "") or attribute
+                )
             elif attribute in ENQUEUE:
                 wanted = f"{member}.{attribute}"
             else:
@@ -414,11 +423,10 @@ def imported_names(
     )
 
 
-def _statement(
-    lines: list[str], number: int
-) -> tuple[list[ast.Import | ast.ImportFrom], range] | None:
-    """The import statements that start on line ``number`` (1-based), from its text and
-    the lines it continues on, and those lines; None when they do not parse alone."""
+def _statement(lines: list[str], number: int) -> tuple[ast.Import | ast.ImportFrom, range] | None:
+    """The import statement that starts on line ``number`` (1-based), from its text and
+    the lines it continues on, and those lines; None when they do not parse alone or hold
+    more than the import (``from a import b; c = b()``, ``if x: import a``)."""
     if not 0 < number <= len(lines):
         return None
     text = lines[number - 1].lstrip()
@@ -433,8 +441,9 @@ def _statement(
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    nodes = [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
-    return nodes, range(number, following + 1)
+    if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.Import, ast.ImportFrom)):
+        return None
+    return tree.body[0], range(number, following + 1)
 
 
 def _depth(line: str) -> int:
@@ -485,11 +494,14 @@ def _by_name(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 _NEUTRAL_BASES = ("abc.", "typing.", "typing_extensions.", "enum.", "collections.abc.")
 
 
-def _own_bases(node: ast.ClassDef, imports: dict[str, list[_Bound]], module: str) -> bool:
-    """Whether every base of the class is the project's own (or the standard library's
-    neutral ones): an imported library base (a framework's middleware, an OAuth grant)
-    calls the methods it declares, by names the project never writes."""
-    package = module.partition(".")[0] + "."
+def _own_bases(
+    node: ast.ClassDef, imports: dict[str, list[_Bound]], local: dict[str, bool]
+) -> bool:
+    """Whether the class derives from nothing that may call its methods unasked: only
+    builtins, the standard library's neutral bases and this module's own such classes
+    (``local``: class name -> whether it is one). A library base (a framework's
+    middleware, an OAuth grant) calls the methods it declares by names the project never
+    writes, and a base imported from another module may derive from one."""
     for base in node.bases:
         while isinstance(base, ast.Subscript):  # Generic[T], Base[Model]
             base = base.value
@@ -497,10 +509,10 @@ def _own_bases(node: ast.ClassDef, imports: dict[str, list[_Bound]], module: str
         if name is None:
             return False
         bound = imports.get(name.partition(".")[0])
-        if not bound:
-            continue  # defined here, or a builtin
-        target, _ = _qualified(name, bound)
-        if not target.startswith(package) and not target.startswith(_NEUTRAL_BASES):
+        if bound:
+            if not _qualified(name, bound)[0].startswith(_NEUTRAL_BASES):
+                return False
+        elif not local.get(name, True):  # a builtin (object, Exception) when not local
             return False
     return True
 

@@ -25,13 +25,14 @@ class IndirectLayerLeak(ChainRule):
     providers (``deps``, ``dependencies``) count as routers, the others stay wiring. The
     body of a background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a
     worker, so whoever only enqueues it (``task.delay()``) does not reach what the body
-    uses. A class of the project's own making is followed method by method: building it
-    needs its body, its special methods (``__init__``, ``__call__``...) and the methods a
-    decorator registers; any other method counts once code on the way reads its name
-    (``exporter.rows()``), so a method that only a worker calls does not tie every router
-    that builds the class to what it uses. A class derived from a library's class (a
-    logging handler, a middleware, an OAuth grant) needs all its methods: the library
-    calls them.
+    uses. A class with no base but builtins, the standard library's neutral ones
+    (``ABC``, ``Generic``, ``Enum``) and such classes of its own module is followed method
+    by method: building it needs its body, its special methods (``__init__``,
+    ``__call__``...) and the methods a decorator registers; any other method counts once
+    code on the way reads its name (``exporter.rows()``), so a method that only a worker
+    calls does not tie every router that builds the class to what it uses. A class
+    derived from any imported class needs all its methods: a library's base (a logging
+    handler, a middleware, an OAuth grant) calls them, and so may a base's base.
 
     ## Why is this bad?
     Moving a forbidden import into a helper module does not remove the dependency, it
