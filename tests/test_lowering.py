@@ -187,3 +187,16 @@ def test_the_line_rewrite_reads_as_libcst_lowers(name):
         ast.parse(source)
         return
     assert ast.dump(ast.parse(rewritten)) == ast.dump(ast.parse(lowering.lower(source)))
+
+
+def test_a_form_written_inside_a_string_never_reaches_the_code_after_it():
+    from archcheck import text_lowering
+
+    source = "s = 'def f['; import app.repositories.repo as r; t = ']'\ntype X = int\n"
+    tree = ast.parse(text_lowering.lower(source))
+    assert [ast.unparse(node) for node in tree.body] == [
+        "s = 'def f['",
+        "import app.repositories.repo as r",
+        "t = ']'",
+        "X = int",
+    ]

@@ -23,7 +23,6 @@ _PARAMETERS = re.compile(r"\b(?:def|class)[ \t]+\w+[ \t]*(?=\[)")
 _ALIAS = re.compile(r"^[ \t]*(type[ \t]+(\w+)[ \t]*)(?=[\[=])", re.MULTILINE)
 # ``except A`` / ``except* A`` at the start of a line, without a parenthesis.
 _EXCEPT = re.compile(r"^[ \t]*((except(?:[ \t]*\*)?)[ \t]+)(?![ \t(])", re.MULTILINE)
-_PAIRS = {"(": ")", "[": "]", "{": "}"}
 
 
 def lower(source: str) -> str | None:
@@ -31,6 +30,8 @@ def lower(source: str) -> str | None:
     where they were; None when it holds none of them."""
     edits: list[tuple[int, int, str]] = []
     for match in _PARAMETERS.finditer(source):
+        if _after_text(source, match.start()):
+            continue
         end = _closing(source, match.end(), lines=True)
         if end is not None:
             edits.append((match.end(), end, blank(source[match.end() : end])))
@@ -67,10 +68,17 @@ def lower(source: str) -> str | None:
     return "".join(parts)
 
 
+def _after_text(source: str, at: int) -> bool:
+    """Whether a quote or a comment sign comes before ``at`` on its line: the match may
+    sit in a string, and rewriting from there could blank the code after the string."""
+    line = source.rfind("\n", 0, at) + 1
+    return any(char in "'\"#" for char in source[line:at])
+
+
 def _code(source: str, start: int, lines: bool) -> Iterator[tuple[int, str, int]]:
     """(index, character, bracket depth after it) of the code from ``start``: past
-    comments and one-line strings when ``lines``, else up to the end of the line or the
-    first comment or string."""
+    comments when ``lines``, else up to the end of the line or the first comment; up to
+    the first quote either way (type parameters that hold a string go to libcst)."""
     depth = 0
     index = start
     while index < len(source):
@@ -87,11 +95,7 @@ def _code(source: str, start: int, lines: bool) -> Iterator[tuple[int, str, int]
                 return
             continue
         elif char in "'\"":
-            close = source.find(char, index + 1)
-            if close < 0 or "\n" in source[index:close]:
-                return
-            index = close + 1
-            continue
+            return
         yield index, char, depth
         index += 1
 
