@@ -116,6 +116,10 @@ def _is_dir(entry: os.DirEntry) -> bool:
 _PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "conftest.py", ".git")
 
 
+def _marks_project(path: Path) -> bool:
+    return any(os.path.lexists(path / name) for name in _PROJECT_MARKERS)
+
+
 def _looks_like_namespace_package(path: Path) -> bool:
     """Whether a folder without ``__init__.py`` is itself the top of a package.
 
@@ -125,9 +129,7 @@ def _looks_like_namespace_package(path: Path) -> bool:
     imports its sub-packages by their own names (``from app.x import y``) rather than
     through the folder's name is where packages sit.
     """
-    if not path.name.isidentifier() or any(
-        os.path.lexists(path / name) for name in _PROJECT_MARKERS
-    ):
+    if not path.name.isidentifier() or _marks_project(path):
         return False
     try:
         has_modules = any(
@@ -163,7 +165,7 @@ def _roots_under(directory: Path, depth: int = 0) -> list[Path]:
             continue
         if imported is None:
             imported = _imported_pairs(directory)
-        if any(
+        if not _marks_project(child) and any(
             (child / name).exists() or (child / f"{name}.py").exists()
             for name in imported.get(child.name, ())
         ):
@@ -191,9 +193,10 @@ def _roots_for(target: Path) -> list[Path]:
     return _roots_under(target)
 
 
-_IMPORT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
-_IMPORT_PAIR = re.compile(
-    rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE
+# The first two names of an import (``from a.b.c import d`` -> ``a.b``).
+_IMPORT = re.compile(
+    rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)",
+    re.MULTILINE,
 )
 _SAMPLE = 200
 _SAMPLE_BYTES = 256 * 1024  # files larger than this are not sampled
@@ -224,23 +227,24 @@ def sampled_sources(directory: Path) -> Iterator[Path]:
 
 
 def _imported_pairs(directory: Path) -> dict[str, set[str]]:
-    """The first two names of the imports in a sample of the files under ``directory``:
-    ``from a.b.c import d`` -> ``{"a": {"b"}}``."""
+    """The first two names of the imports in a sample of the application's files under
+    ``directory`` (tests, scripts and migrations left out: they may import the app from
+    anywhere): ``from a.b.c import d`` -> ``{"a": {"b"}}``."""
     pairs: dict[str, set[str]] = {}
     for path in sampled_sources(directory):
-        try:
-            data = read_regular(path, _SAMPLE_BYTES)
-        except UnreadableFile:
+        if NOT_APP_DIRS.intersection(path.relative_to(directory).parts[:-1]):
             continue
-        for match in _IMPORT_PAIR.finditer(data):
-            if match.group(2):
-                pairs.setdefault(match.group(1).decode(), set()).add(match.group(2).decode())
+        for head in import_heads(path) or ():
+            first, _, second = head.partition(".")
+            if second:
+                pairs.setdefault(first, set()).add(second)
     return pairs
 
 
 def import_heads(path: Path) -> tuple[str, ...] | None:
-    """The first names of a sampled file's imports, in order: all that discovery reads of
-    it (None when it is not read: unreadable, or too large to sample)."""
+    """The first two names of a sampled file's imports (``a.b``, or ``a``), in order: all
+    that discovery reads of it (None when it is not read: unreadable, or too large to
+    sample)."""
     try:
         data = read_regular(path, _SAMPLE_BYTES)
     except UnreadableFile:
@@ -253,7 +257,7 @@ def _import_heads(directory: Path, names: set[str]) -> tuple[int, int]:
     name, and how many with one of ``names`` (its sub-packages)."""
     own = siblings = 0
     for path in sampled_sources(directory):
-        for head in import_heads(path) or ():
+        for head in (h.partition(".")[0] for h in import_heads(path) or ()):
             if head == directory.name:
                 own += 1
             elif head in names:

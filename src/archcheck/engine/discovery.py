@@ -77,7 +77,9 @@ def _stamps(project: Project) -> tuple[list[list[object]], list[list[object]]]:
     for target in project.targets:
         if target.is_dir():
             folders.update(_folders(target, _ABOVE_DEPTH))
-    sampled: set[Path] = set()
+    # The folders whose samples discovery read: each package's own and its parent's (is it
+    # a source root?), and each target's (which of its children are roots?).
+    sampled: set[Path] = {target for target in project.targets if target.is_dir()}
     for package in project.packages:
         folders.update(_folders(package.directory, None))
         folders.add(package.directory.parent)
