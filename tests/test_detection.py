@@ -96,22 +96,22 @@ def test_files_named_like_no_module_are_one_warning_per_folder(tmp_path):
 def test_a_project_folder_stays_a_folder_of_packages_whatever_its_tests_import(tmp_path):
     # backend/ holds a pyproject.toml: it is where the app package sits, never a package
     # itself, even when a test beside it imports ``backend.app``.
-    write_example(
-        tmp_path,
-        {
-            "backend/pyproject.toml": "[project]\nname = 'backend'\n",
-            "backend/app/__init__.py": "",
-            "backend/app/main.py": "from app.api.routers import users\n",
-            "backend/app/api/__init__.py": "",
-            "backend/app/api/routers/__init__.py": "",
-            "backend/app/api/routers/users.py": "from app.repositories import user_repo\n",
-            "backend/app/services/__init__.py": "",
-            "backend/app/services/user_service.py": "from app.repositories import user_repo\n",
-            "backend/app/repositories/__init__.py": "",
-            "backend/app/repositories/user_repo.py": "",
-            "tests/test_smoke.py": "from backend.app.main import users\n",
-        },
-    )
+    files = {
+        "backend/pyproject.toml": "[project]\nname = 'backend'\n",
+        "backend/app/__init__.py": "",
+        "backend/app/main.py": "from app.api.routers import users\n",
+        "backend/app/api/__init__.py": "",
+        "backend/app/api/routers/__init__.py": "",
+        "backend/app/api/routers/users.py": "from app.repositories import user_repo\n",
+        "backend/app/services/__init__.py": "",
+        "backend/app/services/user_service.py": "from app.repositories import user_repo\n",
+        "backend/app/repositories/__init__.py": "",
+        "backend/app/repositories/user_repo.py": "",
+        "tests/test_smoke.py": "from backend.app.main import users\n",
+    }
+    for relative, text in files.items():  # exactly these: no __init__.py beside them
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
     result = cli(".", "--no-cache", cwd=tmp_path)
     assert result.stdout.startswith(
         "backend/app/api/routers/users.py:1:1: ARC001 Router imports repository app.repositories.user_repo"
