@@ -116,3 +116,24 @@ def test_a_project_folder_stays_a_folder_of_packages_whatever_its_tests_import(t
     assert result.stdout.startswith(
         "backend/app/api/routers/users.py:1:1: ARC001 Router imports repository app.repositories.user_repo"
     )
+
+
+def test_a_models_folder_of_another_orm_stays_models(tmp_path):
+    # Tortoise models beside a Pydantic one name no SQLAlchemy, but they are an ORM's.
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/users.py": "from app.services import users\n",
+            "app/services/users.py": "from app.repositories import users\n",
+            "app/repositories/users.py": "from app.models.user import User\n",
+            "app/models/user.py": (
+                "from pydantic import BaseModel\n"
+                "from tortoise.models import Model\n\n\n"
+                "class User(Model):\n    pass\n\n\n"
+                "class UserIn(BaseModel):\n    email: str\n"
+            ),
+        },
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert 'models = ["app.models"]' in result.stdout
+    assert "schemas" not in result.stdout

@@ -76,7 +76,13 @@ _ROUTE_CALL = re.compile(
 _ORM_HINT = re.compile(
     rb"declarative_base|DeclarativeBase|__tablename__|table\s*=\s*True|mapped_column|registry\("
 )
-_SQLALCHEMY = re.compile(rb"sqlalchemy|sqlmodel|Column\(|mapped_column|relationship\(")
+# What an ORM's models name: SQLAlchemy's (and SQLModel's), and the other ORMs' packages
+# (Tortoise, Peewee, Beanie, ODMantic, MongoEngine, ormar, Piccolo, Pony), whose models
+# derive from their own bases and never name SQLAlchemy.
+_ORM = re.compile(
+    rb"sqlalchemy|sqlmodel|Column\(|mapped_column|relationship\("
+    rb"|\b(?:tortoise|peewee|beanie|odmantic|mongoengine|ormar|piccolo|pony)\b"
+)
 _IMPORTED = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
 
 
@@ -431,7 +437,7 @@ def _pydantic_only(
     modules = tree.below(node)
     # Bytes first: an ORM models folder mentions sqlalchemy nearly everywhere, and is then
     # decided without parsing a file.
-    sqlalchemy = {m for m in modules if (data := read(m)) is not None and _SQLALCHEMY.search(data)}
+    sqlalchemy = {m for m in modules if (data := read(m)) is not None and _ORM.search(data)}
     # Every node with a module that mentions sqlalchemy at or below it.
     tainted = set()
     for module in sqlalchemy:
@@ -449,8 +455,8 @@ def _pydantic_only(
             if m not in kinds:
                 kinds[m] = _class_kinds(m, index)
         found = set().union(*(kinds[m] for m in below))
-        # Plain classes beside them (a dataclass, a helper) are no ORM mixins here: a mixin
-        # declares columns, and its file would have named SQLAlchemy (``tainted``).
+        # Plain classes beside them (a dataclass, a helper) are no ORM mixins or another
+        # ORM's models here: those files would have named their ORM (``tainted``).
         return SCHEMA in found and found <= {SCHEMA, ENUM, CLASS}
 
     if verdict(node):
