@@ -51,6 +51,9 @@ class MemoryImports:
     def head_names(self, module: str, firsts: Collection[str]) -> None:
         return None
 
+    def attribute_names(self, module: str) -> frozenset[str]:
+        return frozenset()
+
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         return sorted(
             m for m, out in self.imports.items() if module in out and LAYERS.layer_of(m) == layer

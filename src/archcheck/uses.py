@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from archcheck.cache import flag, integer, items, mapping, text
 from archcheck.names import BLOCKS, child_fields, dotted, import_bindings, module_level
 
-__all__ = ["ENQUEUE", "ModuleUses", "Use", "imported_names", "uses_of"]
+__all__ = ["ENQUEUE", "ModuleUses", "Use", "attribute_names", "imported_names", "uses_of"]
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _DEFINITIONS = (*_FUNCTIONS, ast.ClassDef)
@@ -346,6 +346,11 @@ _ATTRIBUTE = re.compile(r"\.[ \t]*([A-Za-z_]\w*)")
 _LINE_ENDS = re.compile(r"\r\n?|\n")
 
 
+def attribute_names(text: str) -> frozenset[str]:
+    """Every attribute name ``text`` may read (``.name``; strings and comments too)."""
+    return frozenset(_ATTRIBUTE.findall(text))
+
+
 def imported_names(
     text: str,
     statements: Mapping[str, Sequence[int]],
@@ -419,7 +424,7 @@ def imported_names(
                 names.add(wanted)
     return (
         {m: None if n is None else frozenset(n) for m, n in found.items()},
-        frozenset(_ATTRIBUTE.findall(text)),
+        attribute_names(text),
     )
 
 

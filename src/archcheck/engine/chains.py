@@ -47,6 +47,9 @@ class LinkSource(Protocol):
         """What ``module`` imports by name from each of ``firsts``, and the attribute names
         it may read, from its import statements; None when only ``uses_of`` answers."""
 
+    def attribute_names(self, module: str) -> frozenset[str]:
+        """The attribute names the module's text may read (empty when it cannot be read)."""
+
 
 @dataclass(frozen=True)
 class Demand:
@@ -244,14 +247,34 @@ class Chains:
         head needs of each module of no layer that imports a layered module directly (for
         checks of one file: see ``link_findings``)."""
         heads = list(heads)
+        scanned: set[str] = set()
         while True:
             # A module read late may call a method of one read early: search again, with
             # what every module read says, until no read adds a called method.
             called = self._attributes & self._uncalled
             self._hits.clear()
             found = self._links(source, heads)
+            if self._uncalled - self._attributes:
+                # A head may hand an object to a helper the search does not follow (it
+                # leads to no layer): what the text of a helper it did not read says it
+                # reads may be called too.
+                for module in sorted(self._helpers(source, heads) - scanned - set(self._read)):
+                    scanned.add(module)
+                    self._attributes |= source.attribute_names(module)
             if self._attributes & self._uncalled == called:
                 return found
+
+    def _helpers(self, source: LinkSource, heads: list[str]) -> set[str]:
+        """The modules of no layer that the heads reach through modules of no layer."""
+        found: set[str] = set()
+        queue = deque(m for head in heads for m in source.imports(head))
+        while queue:
+            module = queue.popleft()
+            if module in found or self.layers.layer_of(module) is not None:
+                continue
+            found.add(module)
+            queue.extend(source.imports(module))
+        return found
 
     def _head_names(
         self, source: LinkSource, head: str, firsts: list[str], imports: Collection[str]

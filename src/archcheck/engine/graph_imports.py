@@ -16,7 +16,7 @@ from archcheck.layers import LayerMap
 from archcheck.names import ModuleSymbols
 from archcheck.rules.base import ImportEdge
 from archcheck.syntax import SourceError, decode_source
-from archcheck.uses import ModuleUses, imported_names, uses_of
+from archcheck.uses import ModuleUses, attribute_names, imported_names, uses_of
 
 if TYPE_CHECKING:
     from archcheck.graph import ProjectGraph
@@ -107,6 +107,15 @@ class GraphImports:
         statements = {first: self.lines(module, first) for first in firsts}
         is_package = self.sources.files[module].is_package
         return imported_names(text, statements, module, is_package, self.graph.modules)
+
+    def attribute_names(self, module: str) -> frozenset[str]:
+        data = self.sources.data_of(module)
+        if data is None:
+            return frozenset()
+        try:
+            return attribute_names(decode_source(data))
+        except SourceError:
+            return frozenset()
 
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         key = (module, layer)

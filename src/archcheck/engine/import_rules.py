@@ -45,6 +45,9 @@ class ImportSource(ImportContext, Protocol):
         it may read, from its import statements alone (see ``uses.imported_names``); None
         when only ``uses_of`` answers."""
 
+    def attribute_names(self, module: str) -> frozenset[str]:
+        """The attribute names the module's text may read (``uses.attribute_names``)."""
+
 
 class ImportChecks:
     """The selected import and chain rules for one project's layers; ``ignore_imports`` is
@@ -153,3 +156,6 @@ class _Filtered:
         self, module: str, firsts: Collection[str]
     ) -> tuple[dict[str, frozenset[str] | None], frozenset[str]] | None:
         return self.source.head_names(module, firsts)
+
+    def attribute_names(self, module: str) -> frozenset[str]:
+        return self.source.attribute_names(module)

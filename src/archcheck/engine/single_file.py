@@ -186,6 +186,9 @@ class _FileImports:
     ) -> tuple[dict[str, frozenset[str] | None], frozenset[str]] | None:
         return None
 
+    def attribute_names(self, module: str) -> frozenset[str]:
+        return frozenset()
+
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         # Without the snapshot, reading every module of the layer would cost a full parse
         # of it per file: ARC001 then names no service (see the flake8 plugin's docs).
