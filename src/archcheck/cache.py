@@ -32,7 +32,16 @@ try:  # hashlib's own blake2b, without hashlib loading OpenSSL (~3 ms of every e
 except ImportError:  # not CPython
     from hashlib import blake2b
 
-__all__ = ["FileCache", "digest", "distrust", "integer", "optional_text", "text", "texts"]
+__all__ = [
+    "FileCache",
+    "code_version",
+    "digest",
+    "distrust",
+    "integer",
+    "optional_text",
+    "text",
+    "texts",
+]
 
 T = TypeVar("T")
 
@@ -44,20 +53,24 @@ _PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 @functools.cache
-def _code() -> str:
+def code_version() -> str:
     """This archcheck's code: its release and the stamps of its files. Keys carry it, so
     that an archcheck whose code changed under the same release (a checkout, an editable
-    install) never reads what another wrote."""
+    install) never reads what another wrote. Where the files cannot be listed (a zip),
+    the release alone."""
     stamps = []
     folders = [Path(__file__).parent]
-    while folders:
-        with os.scandir(folders.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(Path(entry.path))
-                elif entry.name.endswith(".py"):
-                    status = entry.stat()
-                    stamps.append(f"{entry.path}:{status.st_size}:{status.st_mtime_ns}")
+    try:
+        while folders:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(Path(entry.path))
+                    elif entry.name.endswith(".py"):
+                        status = entry.stat()
+                        stamps.append(f"{entry.path}:{status.st_size}:{status.st_mtime_ns}")
+    except OSError:
+        stamps = []
     return digest(__version__, _PYTHON, *sorted(stamps))
 
 
@@ -166,7 +179,7 @@ class FileCache:
             return None
         try:
             row = self._db.execute(
-                "SELECT data FROM entries WHERE key = ?", (digest(_code(), key),)
+                "SELECT data FROM entries WHERE key = ?", (digest(code_version(), key),)
             ).fetchone()
             return None if row is None else decode(json.loads(row[0]))
         except Exception:
@@ -175,7 +188,7 @@ class FileCache:
     def put(self, key: str, value: object) -> None:
         """Keep ``value`` (JSON data: dicts, lists, strings, numbers, None) under ``key``."""
         if self._db is not None:
-            self._pending[digest(_code(), key)] = json.dumps(
+            self._pending[digest(code_version(), key)] = json.dumps(
                 value, separators=(",", ":"), ensure_ascii=False
             ).encode()
 

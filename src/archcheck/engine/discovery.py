@@ -22,8 +22,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import overload
 
-from archcheck import __version__
-from archcheck.cache import digest
+from archcheck.cache import code_version, digest
 from archcheck.config import Config
 from archcheck.layers import LAYERS, LayerMap
 from archcheck.project import Package, Project, SourceFile, import_heads, sampled_sources
@@ -37,7 +36,7 @@ _ABOVE_DEPTH = 3  # how deep discovery looks for root packages below a folder ta
 
 
 def discovery_file(cache_dir: Path, targets: tuple[Path, ...], config: Config) -> Path:
-    key = digest("discovery", __version__, *map(str, targets), repr(config), os.getcwd())
+    key = digest("discovery", code_version(), *map(str, targets), repr(config), os.getcwd())
     return cache_dir / "discovery" / f"{key}.json"
 
 
