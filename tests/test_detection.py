@@ -137,3 +137,12 @@ def test_a_models_folder_of_another_orm_stays_models(tmp_path):
     result = cli("init", "--dry-run", "app", cwd=tmp_path)
     assert 'models = ["app.models"]' in result.stdout
     assert "schemas" not in result.stdout
+
+
+def test_a_folder_the_code_never_imports_is_no_root_of_a_source_root(tmp_path):
+    # The root's code imports ``api``; ``build/`` holds a copy of it, never imported.
+    shutil.copytree(FIXTURES / "root_init_namespace_api", tmp_path / "p")
+    project = tmp_path / "p"
+    shutil.copytree(project / "api", project / "build" / "lib" / "api")
+    result = cli(".", "--no-cache", cwd=project)
+    assert result.stdout == (FIXTURES / "root_init_namespace_api" / "expected.txt").read_text()

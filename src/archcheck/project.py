@@ -206,12 +206,23 @@ def _source_root_children(directory: Path) -> list[Path] | None:
     """The child packages of ``directory`` when its code imports them by their own top-level
     names (``from services.user_service import ...``, run with the folder on sys.path, as
     the layered-architecture articles write it), else None."""
-    # A child without ``__init__.py`` counts wherever its code sits below it: ``api/v1/``
-    # imported as ``api.v1`` is a namespace package however its own folder looks.
+    # A child without ``__init__.py`` that the code imports by its name counts wherever its
+    # code sits below it: ``api/v1/`` imported as ``api.v1`` is a namespace package however
+    # its own folder looks (a ``venv/`` or ``build/``, never imported, is not).
+    imported = {
+        head.partition(".")[0]
+        for path in sampled_sources(directory)
+        for head in import_heads(path) or ()
+    }
     children = [
         child
         for child in _identifier_dirs(directory)
-        if child.name not in NOT_APP_DIRS and (_is_package_dir(child) or _holds_python(child))
+        if child.name not in NOT_APP_DIRS
+        and (
+            _is_package_dir(child)
+            or _looks_like_namespace_package(child)
+            or (child.name in imported and _holds_python(child))
+        )
     ]
     names = {child.name for child in children}
     if not names & _LAYER_DIR_NAMES:
