@@ -70,8 +70,7 @@ _ROUTE_METHODS = frozenset(
 )
 _ROUTER_OWNER = re.compile(r"router|api", re.IGNORECASE)
 _ROUTE_CALL = re.compile(
-    rb"[ \t]*\w*(?:router|api)\w*\."
-    rb"(?:get|post|put|patch|delete|head|options|api_route|websocket|route)\s*\("
+    rb"[ \t]*\w*(?:router|api)\w*\.(?:%s)\s*\(" % "|".join(sorted(_ROUTE_METHODS)).encode()
 )
 _ORM_HINT = re.compile(
     rb"declarative_base|DeclarativeBase|__tablename__|table\s*=\s*True|mapped_column|registry\("

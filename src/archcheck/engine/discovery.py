@@ -205,6 +205,7 @@ class KeptFiles(Sequence[SourceFile]):
         self._directory = directory
         self._entries = entries  # module -> (its path below the directory, is_package)
         self._made: dict[str, SourceFile] = {}
+        self._all: tuple[SourceFile, ...] | None = None
 
     def get(self, module: str) -> SourceFile | None:
         if module not in self._made:
@@ -234,7 +235,9 @@ class KeptFiles(Sequence[SourceFile]):
     @overload
     def __getitem__(self, index: slice) -> tuple[SourceFile, ...]: ...
     def __getitem__(self, index: int | slice) -> SourceFile | tuple[SourceFile, ...]:
-        return tuple(self)[index]
+        if self._all is None:  # made once: indexing in a loop stays linear
+            self._all = tuple(self)
+        return self._all[index]
 
     # Equal to the tuple of the same files (a package discovered afresh holds one).
     def __eq__(self, other: object) -> bool:
