@@ -143,7 +143,7 @@ def _looks_like_namespace_package(path: Path) -> bool:
     packages = {child.name for child in children if _is_package_dir(child)}
     if not packages:
         return True
-    own, siblings = _import_heads(path, packages)
+    own, siblings = _import_counts(path.name, _sampled_heads(path), packages)
     return own >= siblings
 
 
@@ -209,11 +209,8 @@ def _source_root_children(directory: Path) -> list[Path] | None:
     # A child without ``__init__.py`` that the code imports by its name counts wherever its
     # code sits below it: ``api/v1/`` imported as ``api.v1`` is a namespace package however
     # its own folder looks (a ``venv/`` or ``build/``, never imported, is not).
-    imported = {
-        head.partition(".")[0]
-        for path in sampled_sources(directory)
-        for head in import_heads(path) or ()
-    }
+    heads = _sampled_heads(directory)
+    imported = set(heads)
     children = [
         child
         for child in _identifier_dirs(directory)
@@ -227,7 +224,7 @@ def _source_root_children(directory: Path) -> list[Path] | None:
     names = {child.name for child in children}
     if not names & _LAYER_DIR_NAMES:
         return None
-    own, siblings = _import_heads(directory, names)
+    own, siblings = _import_counts(directory.name, heads, names)
     return children if siblings > own else None
 
 
@@ -263,17 +260,20 @@ def import_heads(path: Path) -> tuple[str, ...] | None:
     return tuple(match.group(1).decode() for match in _IMPORT.finditer(data))
 
 
-def _import_heads(directory: Path, names: set[str]) -> tuple[int, int]:
-    """How many imports in a sample of the files under ``directory`` start with its own
-    name, and how many with one of ``names`` (its sub-packages)."""
-    own = siblings = 0
-    for path in sampled_sources(directory):
-        for head in (h.partition(".")[0] for h in import_heads(path) or ()):
-            if head == directory.name:
-                own += 1
-            elif head in names:
-                siblings += 1
-    return own, siblings
+def _sampled_heads(directory: Path) -> list[str]:
+    """The first name of every import in a sample of the files under ``directory``."""
+    return [
+        head.partition(".")[0]
+        for path in sampled_sources(directory)
+        for head in import_heads(path) or ()
+    ]
+
+
+def _import_counts(own_name: str, heads: list[str], names: set[str]) -> tuple[int, int]:
+    """How many of ``heads`` are the folder's own name, and how many one of ``names`` (its
+    sub-packages)."""
+    own = sum(1 for head in heads if head == own_name)
+    return own, sum(1 for head in heads if head != own_name and head in names)
 
 
 def _excluded(path: Path, config: Config) -> bool:

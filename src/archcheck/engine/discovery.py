@@ -82,10 +82,7 @@ def _stamps(project: Project) -> tuple[list[list[object]], list[list[object]]]:
     for package in project.packages:
         folders.update(_folders(package.directory, None))
         folders.add(package.directory.parent)
-        for root in (package.directory, package.directory.parent):
-            if root in sampled:
-                continue
-            sampled.add(root)
+        sampled.update((package.directory, package.directory.parent))
     files: list[list[object]] = []
     for root in sorted(sampled):
         for path in sampled_sources(root):
