@@ -349,6 +349,8 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
 # An attribute read, in text: ``.name`` (strings and comments too: a superset).
 _ATTRIBUTE = re.compile(r"\.[ \t]*([A-Za-z_]\w*)")
 _LINE_ENDS = re.compile(r"\r\n?|\n")
+# The one or two attributes read after a name (``crud.user.get``).
+_READ = re.compile(r"[ \t]*\.[ \t]*([A-Za-z_]\w*)(?:[ \t]*\.[ \t]*([A-Za-z_]\w*))?")
 
 
 def attribute_names(text: str) -> frozenset[str]:
@@ -372,7 +374,7 @@ def imported_names(
     alone, as a star import does; ``task.delay`` needs only the task's registration; a
     submodule imported is that module's own. None where a statement does not parse alone
     or binds a package's head (``import a.b``): only the whole file's reading answers."""
-    lines = _LINE_ENDS.split(text)
+    lines = text.split("\n") if "\r" not in text else _LINE_ENDS.split(text)
     found: dict[str, set[str] | None] = {}
     bound: dict[str, list[tuple[str, str | None]]] = {}  # module -> (local name, member)
     taken: set[int] = set()  # the lines of the statements read
@@ -405,13 +407,8 @@ def imported_names(
     for first, bindings in bound.items():
         for local, what in bindings:
             by_local.setdefault(local, []).append((first, what))
-    named = re.compile(
-        rf"(?<![\w.])({'|'.join(map(re.escape, sorted(by_local)))})\b"
-        r"(?:[ \t]*\.[ \t]*([A-Za-z_]\w*)(?:[ \t]*\.[ \t]*([A-Za-z_]\w*))?)?"
-    )
-    for match in named.finditer(rest) if by_local else ():
-        local, attribute, then = match.groups()
-        for first, member in by_local.get(local, ()):
+    for local, attribute, then in _named(rest, by_local):
+        for first, member in by_local[local]:
             wanted: str | None
             if member is None:
                 # ``tasks.send.delay()``: the task's registration, not its body.
@@ -431,6 +428,25 @@ def imported_names(
         {m: None if n is None else frozenset(n) for m, n in found.items()},
         attribute_names(text),
     )
+
+
+def _named(text: str, names: Collection[str]) -> Iterator[tuple[str, str | None, str | None]]:
+    """Each place ``text`` names one of ``names`` (not as an attribute, nor as part of a
+    longer name), with the one or two attributes read of it. Searched name by name: a
+    pattern of a file's names costs more to compile than the search."""
+    for name in names:
+        start = 0
+        while (at := text.find(name, start)) >= 0:
+            start = at + len(name)
+            before = text[at - 1] if at else " "
+            if before == "." or _in_name(before) or _in_name(text[start : start + 1]):
+                continue
+            read = _READ.match(text, start)
+            yield (name, None, None) if read is None else (name, read[1], read[2])
+
+
+def _in_name(char: str) -> bool:
+    return char == "_" or char.isalnum()  # ``\w``, as a name's characters
 
 
 def _statement(lines: list[str], number: int) -> tuple[ast.Import | ast.ImportFrom, range] | None:
