@@ -53,6 +53,14 @@ NEW_SYNTAX = {
         except* ValueError, TypeError:
             marker = 1  # here
     """,
+    "pep758 except over lines": """\
+        try:
+            pass
+        except (
+            ValueError
+        ), TypeError:
+            marker = 1  # here
+    """,
     "pep654 except star": "try:\n    pass\nexcept* (A, B) as e:\n    marker = 1  # here\n",
     "every form in one file": """\
         type Rows = list[int]
@@ -65,9 +73,8 @@ NEW_SYNTAX = {
         marker = 1  # here
     """,
 }
-# Forms that only libcst lowers: each must be lowered by it, not by the line rewrite.
-LIBCST_ONLY = {name for name in NEW_SYNTAX if "pep701" in name or "pep750" in name}
-LIBCST_ONLY |= {"every form in one file"}
+# Forms that only libcst lowers: each must be lowered by it, not by the text rewrite.
+LIBCST_ONLY = {"pep758 except over lines"}
 
 
 def parse(source: str, name: str = "m.py"):
@@ -182,11 +189,21 @@ def test_the_line_rewrite_reads_as_libcst_lowers(name):
     from archcheck import lowering, text_lowering
 
     source = textwrap.dedent(NEW_SYNTAX[name])
-    rewritten = text_lowering.lower(source)
-    if rewritten is None:  # the running Python reads it as it is
+    try:
         ast.parse(source)
-        return
-    assert ast.dump(ast.parse(rewritten)) == ast.dump(ast.parse(lowering.lower(source)))
+        return  # the running Python reads it as it is
+    except SyntaxError:
+        pass
+    # f-strings and t-strings are rewritten only where the rest is not enough, as parse_source does.
+    for strings in (False, True):
+        rewritten = text_lowering.lower(source, strings=strings)
+        try:
+            tree = ast.parse(rewritten) if rewritten is not None else None
+        except SyntaxError:
+            continue
+        if tree is not None:
+            break
+    assert ast.dump(tree) == ast.dump(ast.parse(lowering.lower(source)))
 
 
 def test_a_form_written_inside_a_string_never_reaches_the_code_after_it():
@@ -200,3 +217,32 @@ def test_a_form_written_inside_a_string_never_reaches_the_code_after_it():
         "t = ']'",
         "X = int",
     ]
+
+
+STRINGS = [
+    'x = f"{a=}" f"{b = !r}" f"{c=:>10}"\n',
+    'x = f"a{{b}}c\\N{EM DASH}{q}" rf"\\{a}\\d"\n',
+    'y = f"""\n{f"{e}"}"""\n',
+    'z = (f"{a}"\n  # a comment between the strings\n  "b")\n"a docstring, not part of z"\n',
+    'x = f"{a!r}"; y = f"{x if y else z}" f"{[i for i in b]}" f"{ {k: v}[k] }"\n',
+    'if"x" in f"{a["k"]}": pass\n',
+    'x = f"{a!r:{w}.{p}}" + f"{\'\\n\'.join(b)}"\n',
+]
+
+
+@pytest.mark.parametrize("source", STRINGS)
+def test_strings_are_rewritten_in_place_as_libcst_lowers_them(source):
+    from archcheck import lowering, text_lowering
+
+    rewritten = text_lowering.lower(source, strings=True)
+    assert rewritten is not None
+    # Every expression stays at its line and column: the rewrite has the source's shape.
+    assert [len(line) for line in rewritten.splitlines()] == [len(line) for line in source.splitlines()]
+    assert ast.dump(ast.parse(rewritten)) == ast.dump(ast.parse(lowering.lower(source)))
+
+
+@pytest.mark.parametrize("source", ["x = f'{a}' t'{b}'\n", "x = f'{a\n", "x = f'{a!r'\n", "x = f'}'\n"])
+def test_strings_the_rewrite_cannot_read_are_left_to_libcst(source):
+    from archcheck import text_lowering
+
+    assert text_lowering.lower(source, strings=True) is None

@@ -129,7 +129,8 @@ def parse_source(path: Path, data: bytes, lowerings: Lowerings | None = None) ->
 
     Syntax newer than the running Python is lowered to syntax the running ``ast`` reads,
     every line where it was: within its lines where that suffices (type parameters and
-    aliases, ``except A, B:``: ``archcheck.text_lowering``), else by libcst
+    aliases, ``except A, B:``, then f-strings and t-strings: ``archcheck.text_lowering``),
+    else by libcst
     (``archcheck.lowering``); ``source`` stays the file's own text, for columns and
     ``noqa`` comments.
     """
@@ -144,12 +145,13 @@ def parse_source(path: Path, data: bytes, lowerings: Lowerings | None = None) ->
     # Imported here, as libcst's lowering is: most runs never meet a file that needs it.
     from archcheck import text_lowering
 
-    rewritten = text_lowering.lower(source)
-    if rewritten is not None:
-        try:
-            return ParsedFile(path, _parse(path, rewritten), source)
-        except (SyntaxError, SourceError):
-            pass  # more than the rewrite knows: libcst reads it, or says where it fails
+    for strings in (False, True):  # f-strings are rewritten only where they must be
+        rewritten = text_lowering.lower(source, strings=strings)
+        if rewritten is not None:
+            try:
+                return ParsedFile(path, _parse(path, rewritten), source)
+            except (SyntaxError, SourceError):
+                pass  # more than the rewrite knows: libcst reads it, or says where it fails
     # libcst takes longer to import than all of archcheck.
     from archcheck import lowering
 
