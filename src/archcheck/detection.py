@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from archcheck.index import CLASS, ENUM, ORM, ORM_BASE, SCHEMA, ProjectIndex
@@ -46,6 +46,17 @@ NAMES = {
     SCHEMAS: ("schemas", "schema", "dto", "datamodels"),
 }
 _LAYER_OF_NAME = {name: layer for layer, names in NAMES.items() for name in names}
+# ``user_service.py``, ``scope_repository.py``, ``user_schemas.py``: a module named for its
+# layer after what it holds (``_named`` says where that counts). Only the layers whose
+# names say little else (``git_repo``, ``language_model``, ``admin_views`` and
+# ``openapi_schema`` would not be layers); such schemas count only when their code is
+# Pydantic's.
+_SUFFIXES = {
+    f"_{name}": layer
+    for name, layer in _LAYER_OF_NAME.items()
+    if name
+    in ("service", "services", "repository", "repositories", "crud", "dao", "schemas", "dto")
+}
 # Composition roots and the HTTP tier around the routers, by name, with their layer; how
 # they are anchored (see the module docstring).
 _ROOT_NAMES = {
@@ -78,10 +89,11 @@ _ORM_HINT = re.compile(
 # What an ORM's models name: SQLAlchemy's (and SQLModel's), and the other ORMs' packages
 # (Tortoise, Peewee, Beanie, ODMantic, MongoEngine, ormar, Piccolo, Pony), whose models
 # derive from their own bases and never name SQLAlchemy.
-_ORM = re.compile(
-    rb"sqlalchemy|sqlmodel|Column\(|mapped_column|relationship\("
-    rb"|\b(?:tortoise|peewee|beanie|odmantic|mongoengine|ormar|piccolo|pony)\b"
-)
+_OTHER_ORMS = rb"\b(?:tortoise|peewee|beanie|odmantic|mongoengine|ormar|piccolo|pony)\b"
+_ORM = re.compile(rb"sqlalchemy|sqlmodel|Column\(|mapped_column|relationship\(|" + _OTHER_ORMS)
+# What the code of ORM models holds and a module that only runs queries does not (a
+# ``models`` package of query functions imports sqlalchemy too).
+_ORM_CODE = re.compile(_ORM_HINT.pattern + rb"|Column\(|relationship\(|Mapped\[|" + _OTHER_ORMS)
 _IMPORTED = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
 
 
@@ -183,11 +195,39 @@ class _Tree:
         return sorted(found)
 
 
+def layer_of_name(name: str) -> str | None:
+    """The layer a module's own name says (``services``, ``user_service``), if any."""
+    layer = _LAYER_OF_NAME.get(name)
+    if layer is None and "_" in name:
+        layer = _SUFFIXES.get(name[name.rindex("_") :])
+    return layer
+
+
 def _named(tree: _Tree) -> dict[str, str]:
-    return {
-        node: _LAYER_OF_NAME[last_name(node)]
+    named = {node: layer for node in tree.nodes if (layer := layer_of_name(last_name(node)))}
+    # A suffix counts in a feature's folder, beside a module named for another layer
+    # (``users/users_service.py`` by ``users/users_repository.py``): alone, ``cache_service``
+    # or ``email_service`` is more often a client of something than a layer.
+    for node, layer in list(named.items()):
+        if last_name(node) not in _LAYER_OF_NAME and not any(
+            named.get(sibling, layer) != layer for sibling in tree.children.get(_parent(node), ())
+        ):
+            del named[node]
+    # Inside a provider package (``api/deps/services.py``) a layer's name says what the
+    # providers give, not what the module is: the package is wiring. Unless it holds
+    # routers: then it is a feature that happens to be called ``dependencies``.
+    providers = {
+        node
         for node in tree.nodes
-        if last_name(node) in _LAYER_OF_NAME
+        if _ROOT_NAMES.get(last_name(node)) == WIRING
+        and last_name(node) not in _MODULE_ONLY  # a package named ``app`` is the app
+        and tree.is_package(node)
+        and not any(named.get(child) == ROUTERS for child in tree.children.get(node, ()))
+    }
+    return {
+        node: layer
+        for node, layer in named.items()
+        if not any(node.startswith(provider + ".") for provider in providers)
     }
 
 
@@ -201,11 +241,7 @@ def _layout(tree: _Tree, named: dict[str, str]) -> str | None:
             features += 1
     if features >= 2:
         return "feature"
-    return (
-        "layered"
-        if any(layer in (ROUTERS, SERVICES, REPOSITORIES) for layer in named.values())
-        else None
-    )
+    return "layered" if named else None
 
 
 def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str, tuple[str, str]]:
@@ -214,7 +250,7 @@ def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str,
     Feature-first: every node, at any depth."""
     chosen = {}
     for node, layer in named.items():
-        if any(child in named for child in tree.children.get(node, ())):
+        if any(named.get(child, layer) != layer for child in tree.children.get(node, ())):
             continue  # a feature called ``service`` holds layers, it is none itself
         if layout == "layered":
             ancestors = [a for a in named if node.startswith(a + ".")]
@@ -402,6 +438,9 @@ def detect_layers(
                 f"under {last_name(node)}, defines Pydantic models and no ORM class",
             )
 
+    if MODELS in wanted or SCHEMAS in wanted:
+        _classes_over_names(tree, chosen, index, read)
+
     # Code: a module anywhere that defines ORM classes is a model.
     layers = LayerMap(
         {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
@@ -419,6 +458,9 @@ def detect_layers(
         if kinds & {ORM, ORM_BASE}:
             orm_modules[module] = "defines ORM classes"
 
+    if orm_modules or any(layer == MODELS for layer, _ in chosen.values()):
+        _models_without_orm(tree, chosen, orm_modules, read)
+
     evidence = [Evidence(layer, glob, reason) for glob, (layer, reason) in chosen.items()]
     evidence += [Evidence(ROUTERS, m, reason) for m, reason in code_routers.items()]
     evidence += [Evidence(MODELS, m, reason) for m, reason in orm_modules.items()]
@@ -426,6 +468,57 @@ def detect_layers(
     if layout == "feature":
         evidence = _feature_globs(tree, evidence)
     return Detected(prefix, layout, tuple(sorted(evidence)), tuple(sorted(tree.left_out)))
+
+
+def _classes_over_names(
+    tree: _Tree,
+    chosen: dict[str, tuple[str, str]],
+    index: ProjectIndex,
+    read: Callable[[str], bytes | None],
+) -> None:
+    """Where the classes contradict the name, in ``chosen``: a module under a ``schemas``
+    name that defines ORM classes is a model (tables kept in ``db/schemas/``), and a
+    module named ``user_schemas`` that defines no Pydantic class is in no layer."""
+    for node, (layer, reason) in list(chosen.items()):
+        if layer != SCHEMAS or reason.startswith("under "):
+            continue
+        for module in tree.below(node):
+            data = read(module)
+            if (
+                data is not None
+                and _ORM_HINT.search(data)
+                and _class_kinds(module, index) & {ORM, ORM_BASE}
+            ):
+                chosen[module] = (MODELS, f"under {last_name(node)}, defines ORM classes")
+        if chosen[node][0] != SCHEMAS:
+            continue
+        if last_name(node) not in _LAYER_OF_NAME and not any(
+            SCHEMA in _class_kinds(module, index) for module in tree.below(node)
+        ):
+            del chosen[node]
+
+
+def _models_without_orm(
+    tree: _Tree,
+    chosen: dict[str, tuple[str, str]],
+    orm_modules: Mapping[str, str],
+    read: Callable[[str], bytes | None],
+) -> None:
+    """Drop, from ``chosen``, the ``models`` nodes whose code names no ORM while other code
+    of the project defines the ORM classes: a ``models`` package of query functions, an
+    LLM's ``utils/models.py``. Where nothing else does, the folder is all the models
+    there are (plain domain classes, an ORM archcheck does not know)."""
+    hinted = {}
+    for node, (layer, _reason) in chosen.items():
+        if layer == MODELS and last_name(node) in NAMES[MODELS][:2]:
+            hinted[node] = any(
+                (data := read(module)) is not None and _ORM_CODE.search(data)
+                for module in tree.below(node)
+            )
+    if orm_modules or any(hinted.values()):
+        for node, orm in hinted.items():
+            if not orm:
+                del chosen[node]
 
 
 def _pydantic_only(
@@ -464,7 +557,7 @@ def _pydantic_only(
     stack = sorted(tree.children.get(node, ()))
     while stack:
         child = stack.pop()
-        if last_name(child) in _LAYER_OF_NAME:
+        if layer_of_name(last_name(child)):
             continue  # a named node decides for itself
         if verdict(child):
             found.append(child)
