@@ -94,6 +94,7 @@ _ORM = re.compile(rb"sqlalchemy|sqlmodel|Column\(|mapped_column|relationship\(|"
 # What the code of ORM models holds and a module that only runs queries does not (a
 # ``models`` package of query functions imports sqlalchemy too).
 _ORM_CODE = re.compile(_ORM_HINT.pattern + rb"|Column\(|relationship\(|Mapped\[|" + _OTHER_ORMS)
+_CLASS = re.compile(rb"^class[ \t]", re.MULTILINE)
 _IMPORTED = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
 
 
@@ -205,12 +206,14 @@ def layer_of_name(name: str) -> str | None:
 
 def _named(tree: _Tree) -> dict[str, str]:
     named = {node: layer for node in tree.nodes if (layer := layer_of_name(last_name(node)))}
-    # A suffix counts in a feature's folder, beside a module named for another layer
-    # (``users/users_service.py`` by ``users/users_repository.py``): alone, ``cache_service``
-    # or ``email_service`` is more often a client of something than a layer.
+    # A suffix counts in a feature's folder, beside a router, service or repository named
+    # for another layer (``users/users_service.py`` by ``users/users_repository.py``):
+    # alone, or beside ``models.py``, ``cache_service`` or ``email_service`` is more often
+    # a client of something than a layer.
     for node, layer in list(named.items()):
         if last_name(node) not in _LAYER_OF_NAME and not any(
-            named.get(sibling, layer) != layer for sibling in tree.children.get(_parent(node), ())
+            named.get(sibling, layer) not in (layer, MODELS, SCHEMAS)
+            for sibling in tree.children.get(_parent(node), ())
         ):
             del named[node]
     # Inside a provider package (``api/deps/services.py``) a layer's name says what the
@@ -482,6 +485,7 @@ def _classes_over_names(
     for node, (layer, reason) in list(chosen.items()):
         if layer != SCHEMAS or reason.startswith("under "):
             continue
+        tables = []
         for module in tree.below(node):
             data = read(module)
             if (
@@ -489,7 +493,19 @@ def _classes_over_names(
                 and _ORM_HINT.search(data)
                 and _class_kinds(module, index) & {ORM, ORM_BASE}
             ):
-                chosen[module] = (MODELS, f"under {last_name(node)}, defines ORM classes")
+                tables.append(module)
+        pydantic = [
+            module
+            for module in tree.below(node)
+            if tables and module not in tables
+            if SCHEMA in _class_kinds(module, index)
+        ]
+        if len(tables) > len(pydantic):
+            # Mostly tables, with their bases and helpers (``zen_stores/schemas/``): models.
+            chosen[node] = (MODELS, f"named {last_name(node)}, defines ORM classes mostly")
+            continue
+        for module in tables:
+            chosen[module] = (MODELS, f"under {last_name(node)}, defines ORM classes")
         if chosen[node][0] != SCHEMAS:
             continue
         if last_name(node) not in _LAYER_OF_NAME and not any(
@@ -506,15 +522,17 @@ def _models_without_orm(
 ) -> None:
     """Drop, from ``chosen``, the ``models`` nodes whose code names no ORM while other code
     of the project defines the ORM classes: a ``models`` package of query functions, an
-    LLM's ``utils/models.py``. Where nothing else does, the folder is all the models
-    there are (plain domain classes, an ORM archcheck does not know)."""
+    LLM's ``utils/models.py``, a ``db/entities.py`` of functions. Where nothing else
+    does, the folder is all the models there are (plain domain classes, an ORM archcheck
+    does not know)."""
     hinted = {}
     for node, (layer, _reason) in chosen.items():
-        if layer == MODELS and last_name(node) in NAMES[MODELS][:2]:
-            hinted[node] = any(
-                (data := read(module)) is not None and _ORM_CODE.search(data)
-                for module in tree.below(node)
-            )
+        if layer != MODELS:
+            continue
+        code = [data for module in tree.below(node) if (data := read(module)) is not None]
+        # ``entities`` are a domain's plain classes too: without a class, query functions.
+        if last_name(node) in NAMES[MODELS][:2] or not any(_CLASS.search(d) for d in code):
+            hinted[node] = any(_ORM_CODE.search(data) for data in code)
     if orm_modules or any(hinted.values()):
         for node, orm in hinted.items():
             if not orm:
