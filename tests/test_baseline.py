@@ -127,6 +127,55 @@ def test_duplicates_need_one_entry_each(tmp_path):
     assert code == 1 and "Found 1 finding in 1 file (2 in the baseline)." in out
 
 
+MANY = {
+    "app/api/routers/items.py": "from app.repositories import a, b\n",
+    "app/services/item_service.py": "",
+    "app/repositories/a.py": "",
+    "app/repositories/b.py": "",
+    "app/repositories/c.py": "",
+}
+
+
+def test_a_statement_of_several_modules_is_one_entry_and_a_module_added_is_new(tmp_path):
+    write_example(tmp_path, MANY)
+    assert cli("app", "--write-baseline", BASELINE, cwd=tmp_path)[0] == 0
+    entries = json.loads((tmp_path / BASELINE).read_text())["entries"]
+    assert entries == [{"code": "ARC001", "imported": "app.repositories.a,app.repositories.b",
+                        "importer": "app.api.routers.items", "count": 1}]
+    router = tmp_path / "app/api/routers/items.py"
+    router.write_text("from app.repositories import (\n    a,\n    b,\n)\n")  # reformatted
+    assert cli("app", "--baseline", BASELINE, cwd=tmp_path)[0] == 0
+    router.write_text("from app.repositories import a, b, c\n")
+    code, out, _ = cli("app", "--baseline", BASELINE, cwd=tmp_path)
+    assert code == 1 and "ARC001 Router imports repositories app.repositories.a, " in out
+
+
+@pytest.mark.parametrize(
+    ("entries", "new", "fixed"),
+    [
+        (["app.repositories.a", "app.repositories.b"], 0, 0),
+        (["app.repositories.a", "app.repositories.b", "app.repositories.c"], 0, 1),
+        (["app.repositories.a"], 1, 1),
+    ],
+    ids=["every-module", "one-more", "one-missing"],
+)
+def test_a_baseline_of_one_entry_per_module_still_holds_back_the_statement(
+    tmp_path, entries, new, fixed
+):
+    # Written before one statement's modules made one finding: an entry for each.
+    write_example(tmp_path, MANY)
+    importer = "app.api.routers.items"
+    document = {"version": 2, "tool": "archcheck", "entries": [
+        {"code": "ARC001", "imported": module, "importer": importer, "count": 1}
+        for module in entries
+    ]}
+    (tmp_path / BASELINE).write_text(json.dumps(document))
+    code, out, err = cli("app", "--baseline", BASELINE, cwd=tmp_path)
+    assert code == (1 if new else 0)
+    assert sum(": ARC001 " in line for line in out.splitlines()) == new
+    assert (f"{fixed} baseline entr" in err) == bool(fixed)
+
+
 def test_syntax_fingerprints_use_scope_and_the_statement_not_its_text(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "repo.py").write_text(

@@ -39,7 +39,10 @@ def lint_imports(cwd, config, pythonpath=()):
     """The real ``lint-imports``, in a subprocess."""
     env = {**os.environ, "COLUMNS": "400"}  # import-linter's own messages unwrapped
     if pythonpath:
-        env["PYTHONPATH"] = os.pathsep.join(str(p) for p in pythonpath)
+        # After the project's folders, the caller's own: archcheck from a checkout that is
+        # not the installed one (a worktree run with PYTHONPATH=src) is the one under test.
+        inherited = [os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []
+        env["PYTHONPATH"] = os.pathsep.join([*(str(p) for p in pythonpath), *inherited])
     return run([tool("lint-imports"), "--config", config, "--no-cache"], cwd=cwd, env=env)
 
 

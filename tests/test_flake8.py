@@ -12,7 +12,7 @@ import pytest
 from archcheck.rules import rule_for
 from conftest import FIXTURES, PROJECTS, cli, findings, run, settle, tool, write_example
 
-HINT = re.compile(r" \([a-z0-9_.]+(?:, [a-z0-9_.]+)* uses? it\)$")
+HINT = re.compile(r" \([a-z0-9_.]+(?:, [a-z0-9_.]+)*(?: and \d+ more)? uses? (?:it|them|some of them)\)$")
 pytestmark = pytest.mark.functional
 
 LEAKY = {

@@ -163,3 +163,79 @@ def test_chains_to_shared_layers_are_not_leaks():
         }
     )
     assert findings(graph) == []
+
+
+# One import statement is one finding, whatever number of modules it brings in: the
+# message names them all, sorted; a statement with one module keeps the singular message.
+ONE_STATEMENT = [
+    pytest.param(
+        {
+            "app.routers.items": {"app.repositories.a": [2], "app.repositories.b": [2]},
+            "app.services.items": {"app.repositories.a": [1], "app.repositories.b": [1]},
+        },
+        [("app.routers.items", 2, "ARC001",
+          "Router imports repositories app.repositories.a, app.repositories.b; call a service "
+          "instead (app.services.items uses them)")],
+        id="ARC001-services-use-them-all",
+    ),
+    pytest.param(
+        {
+            "app.routers.items": {"app.repositories.a": [2, 7], "app.repositories.b": [2]},
+            "app.services.s1": {"app.repositories.a": [1]},
+            "app.services.s2": {"app.repositories.a": [1], "app.repositories.b": [1]},
+        },
+        [("app.routers.items", 2, "ARC001",
+          "Router imports repositories app.repositories.a, app.repositories.b; call a service "
+          "instead (app.services.s1, app.services.s2 use some of them)"),
+         ("app.routers.items", 7, "ARC001",
+          "Router imports repository app.repositories.a; call a service instead "
+          "(app.services.s1, app.services.s2 use it)")],
+        id="ARC001-services-use-some-and-a-statement-of-one",
+    ),
+    pytest.param(
+        {"app.routers.items": {"app.repositories.b": [3], "app.repositories.a": [3]}},
+        [("app.routers.items", 3, "ARC001",
+          "Router imports repositories app.repositories.a, app.repositories.b; call a service "
+          "instead")],
+        id="ARC001-no-service",
+    ),
+    pytest.param(
+        {"app.models.item": {"app.routers.b": [1], "app.routers.a": [1]}},
+        [("app.models.item", 1, "ARC002",
+          "Model imports routers app.routers.a, app.routers.b, a higher layer; dependencies "
+          "must point down the stack")],
+        id="ARC002-one-layer",
+    ),
+    pytest.param(
+        {"app.repositories.item": {"app.services.s": [1], "app.routers.r": [1]}},
+        [("app.repositories.item", 1, "ARC002",
+          "Repository imports router app.routers.r and service app.services.s, higher "
+          "layers; dependencies must point down the stack")],
+        id="ARC002-two-layers",
+    ),
+    pytest.param(
+        {"app.models.item": {"app.schemas.a": [4], "app.schemas.b": [4], "app.services.s": [4]}},
+        [("app.models.item", 4, "ARC002",
+          "Model imports service app.services.s, a higher layer; dependencies must point down "
+          "the stack"),
+         ("app.models.item", 4, "ARC004",
+          "Model imports schemas app.schemas.a, app.schemas.b; ORM models must not depend on "
+          "API schemas")],
+        id="ARC004-and-ARC002-at-one-statement",
+    ),
+    pytest.param(
+        {
+            "app.routers.items": {"app.core.lookup": [1]},
+            "app.core.lookup": {"app.repositories.a": [2], "app.repositories.b": [2]},
+        },
+        [("app.core.lookup", 2, "ARC003")],
+        id="ARC003-one-link",
+    ),
+]
+
+
+@pytest.mark.parametrize(("imports", "expected"), ONE_STATEMENT)
+def test_one_import_statement_is_one_finding_naming_its_modules(imports, expected):
+    found = findings(MemoryImports(imports))
+    assert len(found) == len(expected)
+    assert [f[: len(e)] for f, e in zip(found, expected)] == expected  # ARC003: no message

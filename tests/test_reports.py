@@ -16,7 +16,7 @@ from conftest import DATA, FIXTURES, cli
 SARIF_SCHEMA = DATA / "sarif-schema-2.1.0.json"  # OASIS SARIF 2.1.0, draft-07
 LEAKY = FIXTURES / "layered_leaky"
 PROJECTS = [
-    p for p in (FIXTURES / name for name in ("layered_leaky", "layered_clean", "feature_clean", "feature_leaky"))
+    p for p in (FIXTURES / name for name in ("layered_leaky", "layered_clean", "feature_clean", "feature_leaky", "one_statement_many_modules"))
     if p.is_dir()
 ]
 IDS = [p.name for p in PROJECTS]
@@ -52,6 +52,10 @@ def test_json_carries_every_finding_of_the_text_report(project):
         if finding["code"] in ("ARC001", "ARC002", "ARC004"):
             assert finding["module"] and finding["imported"]
             assert finding["importer_layer"] and finding["imported_layer"]
+            # One finding per statement: it names each module it is about.
+            modules = [finding["imported"], *(finding["also_imported"] or ())]
+            assert modules == sorted(modules) and finding["also_imported"] != []
+            assert all(module in finding["message"] for module in modules)
         if finding["code"] == "ARC003":
             # The finding sits at the link, a module of no layer inside the chain.
             chain = finding["chain"]
@@ -67,6 +71,19 @@ def test_json_finding_fields_on_the_leaky_fixture():
     assert direct["chain"] is None
     assert (direct["importer_layer"], direct["imported_layer"]) == ("routers", "repositories")
     assert set(direct) >= {"end_line", "end_column", "scope"}
+
+
+def test_json_and_sarif_name_every_module_of_one_statement():
+    project = FIXTURES / "one_statement_many_modules"
+    findings = json.loads(cli(".", "--format", "json", cwd=project)[1])["findings"]
+    first = findings[0]
+    assert (first["path"], first["line"], first["code"]) == ("app/api/routers/items.py", 1, "ARC001")
+    assert (first["imported"], first["also_imported"]) == ("app.repositories.item_repo", ["app.repositories.order_repo"])
+    results = json.loads(cli(".", "--format", "sarif", cwd=project)[1])["runs"][0]["results"]
+    assert results[0]["properties"]["imported"] == "app.repositories.item_repo"
+    assert results[0]["properties"]["alsoImported"] == ["app.repositories.order_repo"]
+    single = json.loads(cli(".", "--format", "json", cwd=LEAKY)[1])["findings"][0]
+    assert single["also_imported"] is None
 
 
 @pytest.mark.parametrize("project", PROJECTS, ids=IDS)

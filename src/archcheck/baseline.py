@@ -5,7 +5,9 @@ A legacy project adopts archcheck by recording what it finds today
 (``--baseline FILE``). A finding is recognised by what it is, never by its line number,
 so edits that move code around do not resurrect it:
 
-- a direct import finding (ARC001, ARC002, ARC004): code, importer and imported module;
+- a direct import finding (ARC001, ARC002, ARC004): code, importer and imported module
+  (modules, comma-separated, when one statement imports several: a module added to the
+  statement makes it new);
 - an indirect leak (ARC003): code, the chain's head and tail;
 - anything else (the syntax rules, ARC900): code, module (or path, for a file outside any
   module), the enclosing function or class, and a digest of the offending statement's
@@ -188,7 +190,8 @@ def fingerprint(finding: Finding, lines: SourceLines, root: Path | None = None) 
     """The fingerprint of ``finding``; ``root`` anchors paths (default: as reported)."""
     facts: dict[str, str]
     if finding.module and finding.imported:
-        facts = {"importer": finding.module, "imported": finding.imported}
+        imported = ",".join((finding.imported, *finding.also_imported))
+        facts = {"importer": finding.module, "imported": imported}
         if finding.chain:
             # A chain finding is its link: the import, in a module of no layer, of a
             # layered module. Which routers reach through it comes and goes; the link stays.
@@ -250,17 +253,32 @@ def compare(
     ``lines``: the files' text where the disk is not what was checked."""
     remaining = Counter(baseline)
     lines = lines or SourceLines()
-    new = []
-    known = 0
-    for finding in findings:
+    unmatched: dict[int, Fingerprint] = {}
+    findings = list(findings)
+    for number, finding in enumerate(findings):
         key = fingerprint(finding, lines, root)
         if remaining[key] > 0:
             remaining[key] -= 1
-            known += 1
         else:
-            new.append(finding)
+            unmatched[number] = key
+    # A baseline written before one statement's modules made one finding holds an entry per
+    # module: such a finding is known when every one of its modules' entries is left.
+    for number, key in list(unmatched.items()):
+        modules = dict(key.facts).get("imported", "").split(",")
+        if len(modules) < 2:
+            continue
+        each = [_with_fact(key, "imported", module) for module in modules]
+        if all(remaining[one] > 0 for one in each):
+            for one in each:
+                remaining[one] -= 1
+            del unmatched[number]
+    new = tuple(finding for number, finding in enumerate(findings) if number in unmatched)
     fixed = tuple(sorted((key, count) for key, count in remaining.items() if count > 0))
-    return Comparison(tuple(new), known, fixed)
+    return Comparison(new, len(findings) - len(new), fixed)
+
+
+def _with_fact(key: Fingerprint, name: str, value: str) -> Fingerprint:
+    return Fingerprint(key.code, tuple(sorted({**dict(key.facts), name: value}.items())))
 
 
 def dump_baseline(findings: Iterable[Finding], root: Path | None = None) -> str:

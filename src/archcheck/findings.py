@@ -28,8 +28,10 @@ class Finding:
     ``module`` is the module the finding is in (the importing module, ARC003's link, the
     file's module for the syntax rules); ``imported`` and the layers are set by the import
     rules, ``chain`` by ARC003, ``scope`` (the enclosing function or class) by the syntax
-    rules. They feed the machine-readable reports and the baseline fingerprints and never
-    change the sort order.
+    rules. An import statement that brings in several offending modules is one finding:
+    ``imported`` (and ``imported_layer``) is the first of them, ``also_imported`` the others,
+    in order. These fields feed the machine-readable reports and the baseline fingerprints
+    and never change the sort order.
     """
 
     location: Location
@@ -41,6 +43,7 @@ class Finding:
     imported_layer: str | None = field(default=None, compare=False)
     chain: tuple[str, ...] = field(default=(), compare=False)
     scope: str | None = field(default=None, compare=False)
+    also_imported: tuple[str, ...] = field(default=(), compare=False)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Finding):

@@ -23,6 +23,7 @@ __all__ = [
     "LayerMap",
     "compile_glob",
     "is_provider",
+    "plural",
     "rank",
     "singular",
     "violation",
@@ -71,6 +72,12 @@ def rank(layer: str) -> int:
 def singular(layer: str) -> str:
     """``repositories`` -> ``repository``: how messages name one module of a layer."""
     return _SINGULAR[layer]
+
+
+def plural(layer: str) -> str:
+    """``repositories`` -> ``repositories``, ``wiring`` -> ``wiring modules``: how messages
+    name several modules of a layer."""
+    return f"{_SINGULAR[layer]}s" if layer == WIRING else layer
 
 
 _WILD = re.compile(r"[*?\[]")  # what makes a glob more than a module name

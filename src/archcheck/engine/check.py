@@ -179,6 +179,7 @@ def _report_to_data(report: Report) -> list:
                 f.imported_layer,
                 list(f.chain),
                 f.scope,
+                list(f.also_imported),
             ]
             for f in report.findings
         ],
@@ -206,6 +207,7 @@ def _report_from_data(data: object) -> tuple[tuple[Finding, ...], int]:
             optional_text(imported_layer),
             texts(chain),
             optional_text(scope),
+            texts(also_imported),
         )
         for (
             path,
@@ -221,6 +223,7 @@ def _report_from_data(data: object) -> tuple[tuple[Finding, ...], int]:
             imported_layer,
             chain,
             scope,
+            also_imported,
         ) in items(findings)
     ), integer(files_checked)
 

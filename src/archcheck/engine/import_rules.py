@@ -104,28 +104,34 @@ class ImportChecks:
         direct: list[str],
         locate: Callable[[str, int], Location],
     ) -> list[Finding]:
-        """One finding per rule, import statement and imported module."""
-        findings = []
-        for imported in direct:
+        """One finding per rule and import statement, naming every module of the statement
+        that the rule objects to."""
+        statements: dict[int, list[ImportEdge]] = {}
+        for imported in direct:  # sorted: so is each statement's list
             imported_layer = self.layers.layer_of(imported)
             if imported_layer is None or violation(importer_layer, imported_layer) is None:
                 continue
             for line in source.lines(importer, imported):
                 edge = ImportEdge(importer, imported, importer_layer, imported_layer, line)
-                for rule in self.import_rules:
-                    message = rule.check_import(edge, source)
-                    if message:
-                        findings.append(
-                            Finding(
-                                locate(importer, line),
-                                rule.code,
-                                message,
-                                module=importer,
-                                imported=imported,
-                                importer_layer=importer_layer,
-                                imported_layer=imported_layer,
-                            )
+                statements.setdefault(line, []).append(edge)
+        findings = []
+        for line, edges in sorted(statements.items()):
+            for rule in self.import_rules:
+                hit = rule.check_statement(edges, source)
+                if hit:
+                    first, *others = hit.edges
+                    findings.append(
+                        Finding(
+                            locate(importer, line),
+                            rule.code,
+                            hit.message,
+                            module=importer,
+                            imported=first.imported,
+                            importer_layer=importer_layer,
+                            imported_layer=first.imported_layer,
+                            also_imported=tuple(edge.imported for edge in others),
                         )
+                    )
         return findings
 
 

@@ -31,6 +31,7 @@ def finding_object(finding: Finding, fingerprint: str) -> dict[str, Any]:
         "end_column": location.end_column,
         "module": finding.module,
         "imported": finding.imported,
+        "also_imported": list(finding.also_imported) if finding.also_imported else None,
         "importer_layer": finding.importer_layer,
         "imported_layer": finding.imported_layer,
         "chain": list(finding.chain) if finding.chain else None,

@@ -83,6 +83,7 @@ def _result(finding: Finding, index: dict[str, int], fingerprint: str) -> dict[s
         for key, value in (
             ("module", finding.module),
             ("imported", finding.imported),
+            ("alsoImported", list(finding.also_imported) if finding.also_imported else None),
             ("importerLayer", finding.importer_layer),
             ("importedLayer", finding.imported_layer),
             ("chain", list(finding.chain) if finding.chain else None),

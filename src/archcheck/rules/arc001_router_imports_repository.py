@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from archcheck.layers import BYPASS, SERVICES, violation
-from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportRule
+from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportHit, ImportRule
 
 _NAMED = 3
 
@@ -12,8 +14,9 @@ class RouterImportsRepository(ImportRule):
     ## What it does
     Flags every import statement in the routers layer (endpoints, plus the HTTP tier around
     them: dependencies, middleware, the app entry point) that imports a repository module,
-    lazy imports inside functions included. The message names up to three service modules
-    that already use that repository, and counts the rest.
+    lazy imports inside functions included. A statement that imports several repositories
+    is one finding naming them all. The message names up to three service modules that
+    already use the repository (of several, any one), and counts the rest.
 
     ## Why is this bad?
     Services are a closed layer: they hold the business rules and the transaction
@@ -45,18 +48,35 @@ class RouterImportsRepository(ImportRule):
     code = "ARC001"
     name = "router-imports-repository"
 
-    def check_import(self, edge: ImportEdge, context: ImportContext) -> str | None:
-        if violation(edge.importer_layer, edge.imported_layer) != BYPASS:
+    def check_statement(
+        self, edges: Sequence[ImportEdge], context: ImportContext
+    ) -> ImportHit | None:
+        bypassing = tuple(
+            edge for edge in edges if violation(edge.importer_layer, edge.imported_layer) == BYPASS
+        )
+        if not bypassing:
             return None
-        message = f"Router imports repository {edge.imported}; call a service instead"
-        users = context.importers_in_layer(edge.imported, SERVICES)
+        repositories = [edge.imported for edge in bypassing]
+        noun = "repository" if len(repositories) == 1 else "repositories"
+        message = f"Router imports {noun} {', '.join(repositories)}; call a service instead"
+        by_user: dict[str, int] = {}  # service -> how many of the repositories it imports
+        for repository in repositories:
+            for user in context.importers_in_layer(repository, SERVICES):
+                by_user[user] = by_user.get(user, 0) + 1
+        users = sorted(by_user)
         if len(users) > _NAMED:  # a message is one line: name a few, count the rest
             named = f"{', '.join(users[:_NAMED])} and {len(users) - _NAMED} more"
         else:
             named = ", ".join(users)
+        if len(repositories) == 1:
+            what = "it"
+        elif all(count == len(repositories) for count in by_user.values()):
+            what = "them"
+        else:
+            what = "some of them"
         if users:
-            message += f" ({named} {'uses' if len(users) == 1 else 'use'} it)"
-        return message
+            message += f" ({named} {'uses' if len(users) == 1 else 'use'} {what})"
+        return ImportHit(message, bypassing)
 
     valid = (
         Example(
@@ -75,6 +95,7 @@ class RouterImportsRepository(ImportRule):
                     from app.repositories import user_repo  # ARC001
                     import app.repositories.order_repo as orders  # ARC001
                     from ...repositories.user_repo import UserRepository  # ARC001
+                    from app.repositories import order_repo, user_repo  # ARC001
 
 
                     def handler():

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from archcheck.layers import UPWARD, singular, violation
-from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportRule
+from collections.abc import Sequence
+
+from archcheck.layers import UPWARD, plural, rank, singular, violation
+from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportHit, ImportRule
 
 
 class UpwardImport(ImportRule):
@@ -10,7 +12,8 @@ class UpwardImport(ImportRule):
     ## What it does
     Flags every import statement that points up the stack routers -> services ->
     repositories -> models / schemas: a repository importing a service, a service importing
-    a router, a model importing a repository, and so on.
+    a router, a model importing a repository, and so on. A statement that imports several
+    such modules is one finding naming them all.
 
     ## Why is this bad?
     Dependencies must point down. A repository that imports a service can no longer be
@@ -34,14 +37,26 @@ class UpwardImport(ImportRule):
     code = "ARC002"
     name = "upward-import"
 
-    def check_import(self, edge: ImportEdge, context: ImportContext) -> str | None:
-        if violation(edge.importer_layer, edge.imported_layer) != UPWARD:
+    def check_statement(
+        self, edges: Sequence[ImportEdge], context: ImportContext
+    ) -> ImportHit | None:
+        upward = tuple(
+            edge for edge in edges if violation(edge.importer_layer, edge.imported_layer) == UPWARD
+        )
+        if not upward:
             return None
-        importer = singular(edge.importer_layer).capitalize()
-        imported = singular(edge.imported_layer)
-        return (
-            f"{importer} imports {imported} {edge.imported}, a higher layer; "
-            f"dependencies must point down the stack"
+        by_layer: dict[str, list[str]] = {}
+        for edge in sorted(upward, key=lambda e: (rank(e.imported_layer), e.imported_layer)):
+            by_layer.setdefault(edge.imported_layer, []).append(edge.imported)
+        importer = singular(upward[0].importer_layer).capitalize()
+        imported = " and ".join(
+            f"{singular(layer) if len(modules) == 1 else plural(layer)} {', '.join(modules)}"
+            for layer, modules in by_layer.items()
+        )
+        higher = "a higher layer" if len(by_layer) == 1 else "higher layers"
+        return ImportHit(
+            f"{importer} imports {imported}, {higher}; dependencies must point down the stack",
+            upward,
         )
 
     valid = (
@@ -66,6 +81,10 @@ class UpwardImport(ImportRule):
                         from app.services.user_service import rule  # ARC002
                 """,
                 "app/models/user.py": "import app.repositories.user_repo  # ARC002\n",
+                "app/schemas/user.py": (
+                    "from app.services import order_service, user_service  # ARC002\n"
+                ),
+                "app/services/order_service.py": "",
             }
         ),
     )

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from archcheck.layers import MODELS_ON_SCHEMAS, SCHEMAS_ON_MODELS, violation
-from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportRule
+from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportHit, ImportRule
 
 
 class ModelSchemaCoupling(ImportRule):
@@ -12,9 +14,9 @@ class ModelSchemaCoupling(ImportRule):
     layer that brings in an ORM model class (a mapped SQLAlchemy class, or a SQLModel class
     with ``table=True``) or the project's ORM declarative base (a ``DeclarativeBase``
     subclass, an abstract mapped class, what ``declarative_base()`` returned), through
-    re-exports and star imports alike. A schema may still import from the models package
-    what is not a table: a shared non-table base (SQLModel's ``HeroBase`` idiom), enums and
-    constants.
+    re-exports and star imports alike; a statement that imports several such modules is one
+    finding. A schema may still import from the models package what is not a table: a
+    shared non-table base (SQLModel's ``HeroBase`` idiom), enums and constants.
 
     ## Why is this bad?
     The database schema and the API contract change for different reasons. A model that
@@ -46,26 +48,43 @@ class ModelSchemaCoupling(ImportRule):
     code = "ARC004"
     name = "model-schema-coupling"
 
-    def check_import(self, edge: ImportEdge, context: ImportContext) -> str | None:
-        kind = violation(edge.importer_layer, edge.imported_layer)
-        if kind == MODELS_ON_SCHEMAS:
-            return (
-                f"Model imports schema {edge.imported}; ORM models must not depend on API schemas"
+    def check_statement(
+        self, edges: Sequence[ImportEdge], context: ImportContext
+    ) -> ImportHit | None:
+        on_schemas = tuple(
+            edge
+            for edge in edges
+            if violation(edge.importer_layer, edge.imported_layer) == MODELS_ON_SCHEMAS
+        )
+        if on_schemas:
+            noun = "schema" if len(on_schemas) == 1 else "schemas"
+            return ImportHit(
+                f"Model imports {noun} {', '.join(edge.imported for edge in on_schemas)}; "
+                f"ORM models must not depend on API schemas",
+                on_schemas,
             )
-        if kind != SCHEMAS_ON_MODELS:
-            return None
-        imported = context.classes_imported(edge)
-        bases = [name for name in imported if context.index.is_declarative_base(name)]
-        models = [name for name in imported if name not in bases]
+        models: list[str] = []
+        bases: list[str] = []
+        coupled = []
+        for edge in edges:
+            if violation(edge.importer_layer, edge.imported_layer) != SCHEMAS_ON_MODELS:
+                continue
+            imported = context.classes_imported(edge)
+            if imported:
+                coupled.append(edge)
+            for name in imported:
+                (bases if context.index.is_declarative_base(name) else models).append(name)
         if models:
-            return (
-                f"Schema imports ORM model {', '.join(models)}; declare the fields on the "
-                f"schema (share a non-table base if needed)"
+            return ImportHit(
+                f"Schema imports ORM model {', '.join(sorted(set(models)))}; declare the fields on "
+                f"the schema (share a non-table base if needed)",
+                tuple(coupled),
             )
         if bases:
-            return (
-                f"Schema imports ORM declarative base {', '.join(bases)}; schemas derive from "
-                f"pydantic's BaseModel, not from the ORM"
+            return ImportHit(
+                f"Schema imports ORM declarative base {', '.join(sorted(set(bases)))}; schemas "
+                f"derive from pydantic's BaseModel, not from the ORM",
+                tuple(coupled),
             )
         return None
 
@@ -169,6 +188,7 @@ class ModelSchemaCoupling(ImportRule):
                     from app.models.user import Base  # ARC004
                     from app.models.base import LegacyBase  # ARC004
                 """,
+                "app/models/order.py": "from app.schemas import query, user  # ARC004\n",
                 "app/services/user_service.py": "",
             }
         ),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple, Protocol
 
@@ -28,6 +28,7 @@ __all__ = [
     "Example",
     "ImportContext",
     "ImportEdge",
+    "ImportHit",
     "ImportRule",
     "Link",
     "Reach",
@@ -126,11 +127,23 @@ class ImportContext(Protocol):
         that the statement brings in."""
 
 
-class ImportRule(Rule):
-    """A rule about one direct import between two layered modules."""
+class ImportHit(NamedTuple):
+    """An import rule's finding before the engine turns it into a Finding: the message and
+    the edges of the statement it is about (one or more, in the order given)."""
 
-    def check_import(self, edge: ImportEdge, context: ImportContext) -> str | None:
-        """The finding's message, or None."""
+    message: str
+    edges: tuple[ImportEdge, ...]
+
+
+class ImportRule(Rule):
+    """A rule about the direct imports between layered modules, one import statement at a
+    time: one offending statement gives one finding, however many modules it imports."""
+
+    def check_statement(
+        self, edges: Sequence[ImportEdge], context: ImportContext
+    ) -> ImportHit | None:
+        """The finding for the statement whose edges (one per layered module it imports,
+        sorted by module) are ``edges``, naming the edges it objects to; or None."""
         raise NotImplementedError
 
 
