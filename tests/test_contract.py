@@ -39,7 +39,10 @@ def lint_imports(cwd, config, pythonpath=()):
     """The real ``lint-imports``, in a subprocess."""
     env = {**os.environ, "COLUMNS": "400"}  # import-linter's own messages unwrapped
     if pythonpath:
-        env["PYTHONPATH"] = os.pathsep.join(str(p) for p in pythonpath)
+        # Kept after the project's folders: a checkout's own archcheck (PYTHONPATH=src)
+        # is the one lint-imports loads, not an installed one.
+        inherited = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        env["PYTHONPATH"] = os.pathsep.join([*(str(p) for p in pythonpath), *inherited])
     return run([tool("lint-imports"), "--config", config, "--no-cache"], cwd=cwd, env=env)
 
 
