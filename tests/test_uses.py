@@ -135,11 +135,16 @@ def test_an_import_sharing_its_line_with_other_code_is_left_to_the_syntax_tree(s
 
 def test_only_classes_that_no_imported_base_may_call_into_are_followed_by_method():
     # A base imported from the project may itself derive from a library's class, whose
-    # machinery calls the methods: such a class needs all of them.
+    # machinery calls the methods: such a class needs all of them until the chain search
+    # clears its bases (``FromImported.`` in ``called``).
     source = textwrap.dedent(
         """
         import abc
+        import logging
         from app.core.base import Base
+        from app.repositories import audit_repo
+
+        Handler = logging.Handler
 
         class Local:
             def rows(self):
@@ -151,8 +156,48 @@ def test_only_classes_that_no_imported_base_may_call_into_are_followed_by_method
 
         class FromImported(Base):
             def hook(self):
+                return audit_repo.recent()
+
+        class FromAlias(Handler):
+            def emit(self, record):
+                return 4
+        """
+    )
+    uses = uses_of(ast.parse(source), "app.core.exporter", False)
+    assert uses.methods == {"Local": ["rows"], "FromLocal": ["more"], "FromImported": ["hook"]}
+    assert uses.bases == {
+        "Local": [],
+        "FromLocal": [],
+        "FromImported": ["app.core.base.Base"],
+        "FromAlias": None,
+    }
+    recent = "app.repositories.audit_repo.recent"
+    assert recent in {u.target for u in uses.uses(["FromImported"], ())}
+    assert recent not in {u.target for u in uses.uses(["FromImported"], ("FromImported.",))}
+    assert recent in {u.target for u in uses.uses(["FromImported"], ("FromImported.", "hook"))}
+
+
+def test_a_data_class_base_still_needs_the_methods_it_declares():
+    # Pydantic calls an override of model_post_init; FastAPI's encoder calls model_dump.
+    source = textwrap.dedent(
+        """
+        from pydantic import BaseModel
+        from sqlalchemy.orm import declarative_base
+
+        Base = declarative_base()
+
+        class Action(BaseModel):
+            def model_post_init(self, context):
+                return 1
+
+            def describe(self):
+                return 2
+
+        class Row(Base):
+            def label(self):
                 return 3
         """
     )
-    methods = uses_of(ast.parse(source), "app.core.exporter", False).methods
-    assert methods == {"Local": ["rows"], "FromLocal": ["more"]}
+    uses = uses_of(ast.parse(source), "app.core.actions", False)
+    assert uses.methods == {"Action": ["describe"], "Row": ["label"]}
+    assert uses.bases == {"Base": [], "Action": ["pydantic.BaseModel"], "Row": []}

@@ -25,7 +25,15 @@ from dataclasses import dataclass, field
 from archcheck.cache import flag, integer, items, mapping, text
 from archcheck.names import BLOCKS, child_fields, dotted, import_bindings, module_level
 
-__all__ = ["ENQUEUE", "ModuleUses", "Use", "attribute_names", "imported_names", "uses_of"]
+__all__ = [
+    "ENQUEUE",
+    "ModuleUses",
+    "Use",
+    "attribute_names",
+    "imported_names",
+    "neutral_base",
+    "uses_of",
+]
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _DEFINITIONS = (*_FUNCTIONS, ast.ClassDef)
@@ -86,6 +94,12 @@ class ModuleUses:
     methods: dict[str, list[str]] = field(default_factory=dict)
     # definition ("" for the module-level statements) -> the attribute names it reads
     attributes: dict[str, list[str]] = field(default_factory=dict)
+    # class (or a name bound to ``declarative_base()``) -> the imported bases, absolute,
+    # that decide whether its methods are followed by name: none, the standard library's
+    # neutral ones left out; None where a base may call them unasked. A class with
+    # imported bases is followed by name only where the caller says its bases call none of
+    # its methods (``Class.`` in ``called``: see ``neutral_base``).
+    bases: dict[str, list[str] | None] = field(default_factory=dict)
     _memo: dict[
         tuple[frozenset[str] | None, frozenset[str] | None],
         tuple[frozenset[Use], frozenset[str], frozenset[str]],
@@ -104,14 +118,15 @@ class ModuleUses:
             {name: [list(w) for w in written] for name, written in self.tasks.items()},
             self.methods,
             self.attributes,
+            self.bases,
         ]
 
     @classmethod
     def from_data(cls, module: str, data: object) -> ModuleUses:
         """What ``to_data`` wrote; ValueError for any other shape."""
-        if type(data) is not list or len(data) != 7:
+        if type(data) is not list or len(data) != 8:
             raise ValueError("not module uses")
-        imports, stars, definitions, statements, tasks, methods, attributes = data
+        imports, stars, definitions, statements, tasks, methods, attributes, bases = data
         return cls(
             module,
             {text(n): [_bound(b) for b in items(v)] for n, v in mapping(imports).items()},
@@ -121,11 +136,21 @@ class ModuleUses:
             {text(n): [_written(w) for w in items(v)] for n, v in mapping(tasks).items()},
             {text(n): [text(m) for m in items(v)] for n, v in mapping(methods).items()},
             {text(n): [text(a) for a in items(v)] for n, v in mapping(attributes).items()},
+            {
+                text(n): None if v is None else [text(b) for b in items(v)]
+                for n, v in mapping(bases).items()
+            },
         )
 
     def called(self, attributes: Iterable[str]) -> frozenset[str]:
         """The names of this module's by-name methods among ``attributes``."""
         return self._method_names.intersection(attributes)
+
+    @functools.cached_property
+    def _hooked(self) -> frozenset[str]:
+        # The classes whose imported bases the caller must clear (``Class.`` in ``called``)
+        # before their methods are followed by name.
+        return frozenset(name for name, bases in self.bases.items() if bases)
 
     @functools.cached_property
     def _method_names(self) -> frozenset[str]:
@@ -137,7 +162,9 @@ class ModuleUses:
     ) -> frozenset[Use]:
         """The other modules' names that ``names`` of this module need (every definition's
         when ``names`` is None), through the module's own definitions; of the methods that
-        run only when called by name, those named in ``called`` (all when None)."""
+        run only when called by name, those named in ``called`` (all when None). A class
+        with imported bases needs all its methods unless ``called`` holds ``Class.``: its
+        bases were found to call none of them by name."""
         return self._needed(names, called)[0]
 
     def reads(
@@ -203,8 +230,9 @@ class ModuleUses:
             if name in seen:
                 continue
             seen.add(name)
+            hooked = name in self._hooked and (called is None or f"{name}." not in called)
             for method in self.methods.get(name, ()):
-                if called is None or method in called or method in reads:
+                if hooked or called is None or method in called or method in reads:
                     wanted.append(f"{name}.{method}")
                 else:
                     waiting.setdefault(method, []).append(f"{name}.{method}")
@@ -282,7 +310,7 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
     """What each module-level definition of ``module`` reads, from its syntax tree."""
     found = ModuleUses(module)
     read: dict[str, set[str]] = {}
-    own: dict[str, bool] = {}  # class -> whether its methods run only when named
+    own: dict[str, list[str] | None] = {}  # class -> its imported bases (``bases``)
     for node in module_level(tree.body):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for name, target, plain in import_bindings(node, module, is_package):
@@ -294,12 +322,20 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                     # A later binding replaces an earlier one of the same name.
                     found.imports[name] = [(target, node.lineno, False)]
         elif isinstance(node, ast.ClassDef):
+            bases = own[node.name] = found.bases[node.name] = _imported_bases(
+                node, found.imports, own
+            )
             by_name = [
-                part for part in node.body if isinstance(part, _FUNCTIONS) and _by_name(part)
+                part
+                for part in node.body
+                if isinstance(part, _FUNCTIONS)
+                and _by_name(part)
+                # An override of a data-class base's own method is called where the base's
+                # is (``model_post_init`` by pydantic, ``model_dump`` by FastAPI).
+                and not (bases and part.name in _DATA_HOOKS)
             ]
-            own[node.name] = _own_bases(node, found.imports, own)
-            if not own[node.name]:
-                by_name = []  # a library's base class calls its hooks unasked
+            if bases is None:
+                by_name = []  # a base of unknown kind may call its hooks unasked
             if by_name:
                 found.methods[node.name] = sorted({part.name for part in by_name})
                 for part in by_name:
@@ -329,6 +365,15 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
             for name in _names(node):
                 found.definitions.setdefault(name, []).extend(written)
                 read.setdefault(name, set()).update(attributes)
+            factory = _base_factory(node.value)
+            for assigned in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if isinstance(assigned, ast.Name):
+                    # ``Base = declarative_base()`` is a data-class base; an alias of
+                    # another class (``Handler = logging.Handler``) is of a kind not known
+                    # here.
+                    own[assigned.id] = [] if factory else None
+                    if factory:
+                        found.bases[assigned.id] = []
         elif isinstance(node, BLOCKS):
             # The blocks are walked by module_level; their tests run at import time.
             test = getattr(node, "test", None)
@@ -518,29 +563,130 @@ def _by_name(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 # Bases whose machinery calls no method of a subclass but its special ones.
 _NEUTRAL_BASES = ("abc.", "typing.", "typing_extensions.", "enum.", "collections.abc.")
+# Data-class bases: their libraries call a subclass's special methods, what a decorator
+# registers (validators, serializers, ``@validates``, ``@hybrid_property``, event
+# listeners) and the methods the base itself declares (``_DATA_HOOKS``), nothing else by
+# name. Pydantic calls ``model_post_init`` (``pydantic/main.py``, ``model_construct``;
+# ``_model_construction.py`` sets ``__pydantic_post_init__``); pydantic-settings calls
+# ``settings_customise_sources`` and ``_settings_build_values``; SQLAlchemy's declarative
+# classes call only special methods (``__declare_last__``, ``__table_args__``).
+_DATA_BASES = frozenset(
+    {
+        "pydantic.BaseModel",
+        "pydantic.main.BaseModel",
+        "pydantic.RootModel",
+        "pydantic.root_model.RootModel",
+        "pydantic.BaseSettings",  # pydantic 1
+        "pydantic.env_settings.BaseSettings",
+        "pydantic.generics.GenericModel",
+        "pydantic.v1.BaseModel",
+        "pydantic.v1.main.BaseModel",
+        "pydantic.v1.BaseSettings",
+        "pydantic.v1.env_settings.BaseSettings",
+        "pydantic.v1.generics.GenericModel",
+        "pydantic_settings.BaseSettings",
+        "pydantic_settings.main.BaseSettings",
+        "sqlmodel.SQLModel",
+        "sqlmodel.main.SQLModel",
+        "sqlalchemy.orm.DeclarativeBase",
+        "sqlalchemy.orm.DeclarativeBaseNoMeta",
+        "sqlalchemy.orm.MappedAsDataclass",
+        "sqlalchemy.orm.decl_api.DeclarativeBase",
+        "sqlalchemy.orm.decl_api.DeclarativeBaseNoMeta",
+        "sqlalchemy.orm.decl_api.MappedAsDataclass",
+        "sqlalchemy.ext.asyncio.AsyncAttrs",
+    }
+)
+# The methods those bases declare (pydantic 1 and 2, pydantic-settings, SQLModel): an
+# override is called wherever the library, or another (FastAPI's encoder calls
+# ``model_dump``, pydantic 1's ``dict``), calls the base's.
+_DATA_HOOKS = frozenset(
+    {
+        "_build_values",
+        "_calculate_keys",
+        "_copy_and_set_values",
+        "_decompose_class",
+        "_enforce_dict_if_root",
+        "_get_value",
+        "_init_private_attributes",
+        "_iter",
+        "_setattr_handler",
+        "_settings_build_values",
+        "construct",
+        "copy",
+        "dict",
+        "from_orm",
+        "json",
+        "model_construct",
+        "model_copy",
+        "model_dump",
+        "model_dump_json",
+        "model_json_schema",
+        "model_parametrized_name",
+        "model_post_init",
+        "model_rebuild",
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "schema",
+        "schema_json",
+        "settings_customise_sources",
+        "sqlmodel_update",
+        "update_forward_refs",
+        "validate",
+    }
+)
+# What builds a declarative base class: ``declarative_base()``,
+# ``registry().generate_base()``.
+_BASE_FACTORIES = frozenset({"declarative_base", "generate_base"})
 
 
-def _own_bases(
-    node: ast.ClassDef, imports: dict[str, list[_Bound]], local: dict[str, bool]
-) -> bool:
-    """Whether the class derives from nothing that may call its methods unasked: only
-    builtins, the standard library's neutral bases and this module's own such classes
-    (``local``: class name -> whether it is one). A library base (a framework's
-    middleware, an OAuth grant) calls the methods it declares by names the project never
-    writes, and a base imported from another module may derive from one."""
+def neutral_base(name: str) -> bool:
+    """Whether the class of absolute name ``name`` is a library's base that calls no method
+    of a subclass by a name the subclass alone declares."""
+    return name.startswith(_NEUTRAL_BASES) or name in _DATA_BASES
+
+
+def _base_factory(value: ast.expr | None) -> bool:
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return name in _BASE_FACTORIES
+
+
+def _imported_bases(
+    node: ast.ClassDef, imports: dict[str, list[_Bound]], local: dict[str, list[str] | None]
+) -> list[str] | None:
+    """The class's imported bases, absolute, and those of its bases of this module
+    (``local``), the standard library's neutral ones left out: what decides whether a
+    base may call its methods unasked. None where a base's kind is not known here (an
+    expression, an alias, a class of this module with such a base). A library's base (a
+    framework's middleware, an OAuth grant) calls the methods it declares by names the
+    project never writes, and a base imported from another module may derive from one:
+    the chain search asks (see ``neutral_base``)."""
+    found: list[str] = []
     for base in node.bases:
         while isinstance(base, ast.Subscript):  # Generic[T], Base[Model]
             base = base.value
         name = dotted(base)
         if name is None:
-            return False
+            return None
         bound = imports.get(name.partition(".")[0])
         if bound:
-            if not _qualified(name, bound)[0].startswith(_NEUTRAL_BASES):
-                return False
-        elif not local.get(name, True):  # a builtin (object, Exception) when not local
-            return False
-    return True
+            target = _qualified(name, bound)[0]
+            if not target.startswith(_NEUTRAL_BASES):
+                found.append(target)
+        elif name in local:
+            inherited = local[name]
+            if inherited is None:
+                return None
+            found += inherited
+        # else a builtin (object, Exception)
+    return list(dict.fromkeys(found))
 
 
 def _names(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[str]:

@@ -22,7 +22,7 @@ from archcheck.imports import enclosing_module
 from archcheck.layers import LayerMap, violation
 from archcheck.rules import ChainRule
 from archcheck.rules.base import Link, Reach
-from archcheck.uses import ENQUEUE, ModuleUses, Use
+from archcheck.uses import ENQUEUE, ModuleUses, Use, neutral_base
 
 __all__ = ["Chains", "Demand", "LinkSource", "link_findings", "names_used"]
 
@@ -130,14 +130,62 @@ class Chains:
         self._reaches: dict[
             tuple[str, _Names, frozenset[str]], list[tuple[str, int, str | None, _Names]]
         ] = {}
+        self._by_name: dict[str, frozenset[str]] = {}  # module -> its classes cleared
+        self._base_modules: dict[str, ModuleUses | None] = {}
 
     def _uses_of(self, source: LinkSource, module: str) -> ModuleUses | None:
         if module not in self._read:
             self._read[module] = source.uses_of(module)
         return self._read[module]
 
-    def _called(self, uses: ModuleUses) -> frozenset[str]:
-        return uses.called(self._attributes)
+    def _called(self, source: LinkSource, module: str, uses: ModuleUses) -> frozenset[str]:
+        """The module's by-name methods that code on the way calls, and ``Class.`` for its
+        classes whose imported bases call none of their methods by name."""
+        return uses.called(self._attributes) | self._cleared(source, module, uses)
+
+    def _cleared(self, source: LinkSource, module: str, uses: ModuleUses) -> frozenset[str]:
+        found = self._by_name.get(module)
+        if found is None:
+            found = self._by_name[module] = frozenset(
+                f"{name}."
+                for name, bases in uses.bases.items()
+                if bases and all(self._calls_none(source, module, b, ()) for b in bases)
+            )
+        return found
+
+    def _calls_none(
+        self, source: LinkSource, importer: str, base: str, path: tuple[str, ...]
+    ) -> bool:
+        """Whether the class ``base`` (absolute, as ``importer`` imports it) calls no method
+        of a subclass by a name only the subclass declares: a library's neutral base, or a
+        project class whose own bases are such (a ``Base(DeclarativeBase)`` of
+        ``app/db.py``), followed through re-exports. A library's other classes, and what
+        cannot be read, may."""
+        if neutral_base(base):
+            return True
+        module = enclosing_module(base, source.imports(importer))
+        if module is None or module == base or base in path:
+            return False
+        if module in self._read:
+            uses = self._read[module]
+        else:
+            if module not in self._base_modules:
+                # Not kept with the modules the search read: their attribute names count.
+                self._base_modules[module] = source.uses_of(module)
+            uses = self._base_modules[module]
+        name = base[len(module) + 1 :]
+        if uses is None or "." in name:
+            return False
+        path = (*path, base)
+        if name in uses.bases:
+            bases = uses.bases[name]
+            return bases is not None and all(
+                self._calls_none(source, module, b, path) for b in bases
+            )
+        bound = uses.imports.get(name, ())
+        if len(bound) == 1 and not bound[0][2]:  # ``from .base import Base``
+            return self._calls_none(source, module, bound[0][0], path)
+        return False
 
     def _tail_layers(self, start: str, imports: Callable[[str], Iterable[str]]) -> frozenset[str]:
         """The layers of the layered modules that unlayered ``start`` reaches through
@@ -182,7 +230,7 @@ class Chains:
                 for other in source.imports(module)
                 for line in source.lines(module, other)[:1]
             ]
-        called = self._called(uses)
+        called = self._called(source, module, uses)
         key = (module, names, called)
         if key not in self._reaches:
             self._attributes |= uses.reads(names, called)
@@ -342,7 +390,9 @@ class Chains:
                                 text,
                                 None if module_names is None else tuple(sorted(module_names)),
                                 (head, *path),
-                                () if read is None else tuple(sorted(self._called(read))),
+                                ()
+                                if read is None
+                                else tuple(sorted(self._called(source, module, read))),
                             )
                         )
         found = []

@@ -26,13 +26,18 @@ class IndirectLayerLeak(ChainRule):
     body of a background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a
     worker, so whoever only enqueues it (``task.delay()``) does not reach what the body
     uses. A class with no base but builtins, the standard library's neutral ones
-    (``ABC``, ``Generic``, ``Enum``) and such classes of its own module is followed method
-    by method: building it needs its body, its special methods (``__init__``,
-    ``__call__``...) and the methods a decorator registers; any other method counts once
-    code on the way reads its name (``exporter.rows()``), so a method that only a worker
-    calls does not tie every router that builds the class to what it uses. A class
-    derived from any imported class needs all its methods: a library's base (a logging
-    handler, a middleware, an OAuth grant) calls them, and so may a base's base.
+    (``ABC``, ``Generic``, ``Enum``), data-class bases (Pydantic's ``BaseModel``,
+    ``RootModel``, ``BaseSettings``; SQLAlchemy's ``DeclarativeBase``, a
+    ``declarative_base()``; SQLModel) and the project's own such classes is followed
+    method by method: building it needs its body, its special methods (``__init__``,
+    ``__call__``...) and the methods a decorator registers (validators, serializers,
+    ``@validates``); any other method counts once code on the way reads its name
+    (``exporter.rows()``), so a method that only a worker calls does not tie every router
+    that builds the class to what it uses. On a data class, an override of a method the
+    base declares (``model_post_init``, which pydantic calls; ``model_dump``, which
+    FastAPI calls) always counts. A class derived from any other library's class needs
+    all its methods: that base (a logging handler, a middleware, an OAuth grant) calls
+    them, and so does it through a project class derived from it.
 
     ## Why is this bad?
     Moving a forbidden import into a helper module does not remove the dependency, it
@@ -67,7 +72,10 @@ class IndirectLayerLeak(ChainRule):
     a name that appears only in a string or a comment counts as used. A task is known by its decorator's last name (``task``, ``shared_task``,
     ``actor``); its body is left out only where the task is enqueued (``.delay()``,
     ``.apply_async()``, ``.send()``...), so a task called directly, or from a registry of
-    functions, counts with its body.
+    functions, counts with its body. A base is known by the name it is imported under,
+    followed through the project's modules; a base that is an expression, an alias
+    assigned in the module (``Handler = logging.Handler``) or a module that cannot be read
+    counts as one that calls every method.
     """
 
     code = "ARC003"
@@ -185,6 +193,48 @@ class IndirectLayerLeak(ChainRule):
                 "app/services/job_service.py": "",
             }
         ),
+        # The ORM column holds a Pydantic model; pydantic never calls describe(), and
+        # nothing on the way names it.
+        Example(
+            {
+                "app/models/item.py": """
+                    from sqlalchemy import JSON
+                    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+                    from app.core.actions import RunAction
+
+
+                    class Base(DeclarativeBase):
+                        pass
+
+
+                    class Item(Base):
+                        __tablename__ = "item"
+                        id: Mapped[int] = mapped_column(primary_key=True)
+                        action: Mapped[RunAction] = mapped_column(JSON)
+                """,
+                "app/core/actions.py": """
+                    from pydantic import BaseModel
+
+                    from app.schemas.item import ItemOut
+
+
+                    class RunAction(BaseModel):
+                        name: str
+
+                        def describe(self):
+                            return ItemOut(name=self.name)
+                """,
+                "app/schemas/item.py": """
+                    from pydantic import BaseModel
+
+
+                    class ItemOut(BaseModel):
+                        name: str
+                """,
+                "app/services/item_service.py": "",
+            }
+        ),
     )
     invalid = (
         Example(
@@ -252,6 +302,47 @@ class IndirectLayerLeak(ChainRule):
                         return []
                 """,
                 "app/services/report_service.py": "",
+            }
+        ),
+        # Pydantic calls model_post_init on every model it builds.
+        Example(
+            {
+                "app/models/item.py": """
+                    from sqlalchemy import JSON
+                    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+                    from app.core.actions import RunAction
+
+
+                    class Base(DeclarativeBase):
+                        pass
+
+
+                    class Item(Base):
+                        __tablename__ = "item"
+                        id: Mapped[int] = mapped_column(primary_key=True)
+                        action: Mapped[RunAction] = mapped_column(JSON)
+                """,
+                "app/core/actions.py": """
+                    from pydantic import BaseModel
+
+                    from app.schemas.item import ItemOut  # ARC003
+
+
+                    class RunAction(BaseModel):
+                        name: str
+
+                        def model_post_init(self, context):
+                            self._shown = ItemOut(name=self.name)
+                """,
+                "app/schemas/item.py": """
+                    from pydantic import BaseModel
+
+
+                    class ItemOut(BaseModel):
+                        name: str
+                """,
+                "app/services/item_service.py": "",
             }
         ),
     )
