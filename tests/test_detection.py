@@ -146,3 +146,34 @@ def test_a_folder_the_code_never_imports_is_no_root_of_a_source_root(tmp_path):
     shutil.copytree(project / "api", project / "build" / "lib" / "api")
     result = cli(".", "--no-cache", cwd=project)
     assert result.stdout == (FIXTURES / "root_init_namespace_api" / "expected.txt").read_text()
+
+
+def test_found_folders_that_would_be_one_root_package_are_left_out_with_a_warning(tmp_path):
+    # Two ``internal/`` folders without ``__init__.py`` (a Go module's, a vendored tool's)
+    # would both be the root package ``internal``: they are named, and the app is checked.
+    write_example(
+        tmp_path,
+        {
+            "backend/app/api/routers/users.py": "from app.repositories import user_repo  # ARC001\n",
+            "backend/app/repositories/user_repo.py": "",
+            "backend/app/services/users.py": "",
+            "tools/a/internal/_version.py": "VERSION = 1\n",
+            "tools/b/internal/_version.py": "VERSION = 2\n",
+        },
+    )
+    for folder in ("backend", "tools", "tools/a", "tools/b", "tools/a/internal", "tools/b/internal"):
+        (tmp_path / folder / "__init__.py").unlink()
+    code, out, err = cli(".", cwd=tmp_path)
+    assert code == 1, err
+    assert "backend/app/api/routers/users.py:1:1: ARC001" in out
+    assert sorted(err.splitlines()) == [
+        f"archcheck: warning: tools/{side}/internal/ not read: another folder found is the root "
+        "package 'internal' too (`root` in the config chooses)"
+        for side in "ab"
+    ]
+    # Configured, the clash is the user's to settle: an error, as before.
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.archcheck]\nroot = ["backend/app", "tools/a/internal", "tools/b/internal"]\n'
+    )
+    code, out, err = cli(".", cwd=tmp_path)
+    assert code == 2 and "two root packages named 'internal'" in err

@@ -415,14 +415,16 @@ def discover(paths: Sequence[Path], config: Config) -> Project:
     if not expanded:
         shown = ", ".join(str(p) for p in paths)
         raise ProjectError(f"{shown}: no Python package found")
+    # Found, not configured: folders that would all be ``internal`` (a vendored tool's, a
+    # Go module's) are left out, named in a warning, and the rest is read.
+    clashing = sorted(r for r in expanded if any(o.name == r.name and o != r for o in expanded))
+    if clashing and (config.root or len(clashing) == len(expanded)):
+        one, other = [r for r in clashing if r.name == clashing[0].name][:2]
+        raise ProjectError(f"two root packages named {one.name!r}: {one} and {other}")
     packages = []
-    names: dict[str, Path] = {}
     for root, prefix in sorted(expanded.items()):
-        if root.name in names:
-            raise ProjectError(
-                f"two root packages named {root.name!r}: {names[root.name]} and {root}"
-            )
-        names[root.name] = root
+        if root in clashing:
+            continue
         package = _walk(root.name, root, config)
         if package.files:
             packages.append(
@@ -438,6 +440,9 @@ def discover(paths: Sequence[Path], config: Config) -> Project:
     if not packages:
         shown = ", ".join(str(p) for p in paths)
         raise ProjectError(f"{shown}: no Python modules found")
+    if clashing:
+        first = packages[0]
+        packages[0] = first._replace(unread=(*first.unread, *clashing))
     if config.root:
         _check_targets_in_roots(paths, targets, packages)
     return Project(packages=tuple(packages), targets=tuple(targets), config=config)

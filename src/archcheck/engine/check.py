@@ -80,6 +80,11 @@ def unread_warnings(project: Project) -> tuple[str, ...]:
                 lines.append(
                     f"{display_path(path)}/ not read: it cannot be listed (permission denied)"
                 )
+            elif os.path.isdir(path) and path.name.isidentifier():
+                lines.append(
+                    f"{display_path(path)}/ not read: another folder found is the root package "
+                    f"{path.name!r} too (`root` in the config chooses)"
+                )
             elif os.path.isdir(path):
                 lines.append(
                     f"{display_path(path)}/ not read: {path.name!r} is not a Python package name"
