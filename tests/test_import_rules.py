@@ -239,3 +239,25 @@ def test_one_import_statement_is_one_finding_naming_its_modules(imports, expecte
     found = findings(MemoryImports(imports))
     assert len(found) == len(expected)
     assert [f[: len(e)] for f, e in zip(found, expected)] == expected  # ARC003: no message
+
+
+@pytest.mark.parametrize(
+    ("module", "layer"),
+    [
+        ("app.db.models", "models"),  # its own name beats ``app.db.*``
+        ("app.db.models.user", "models"),  # and so for what is below it
+        ("app.db.persona", "repositories"),
+        ("app.server.persona.models", "schemas"),  # ``**.models`` beats ``app.server.**``
+        ("app.server.persona.api", "routers"),
+    ],
+)
+def test_overlapping_globs_go_to_the_one_that_says_most(module, layer):
+    layers = LayerMap(
+        {
+            "routers": ["app.server.**"],
+            "repositories": ["app.db.*"],
+            "models": ["app.db.models"],
+            "schemas": ["app.server.**.models"],
+        }
+    )
+    assert layers.layer_of(module) == layer

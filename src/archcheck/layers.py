@@ -135,17 +135,29 @@ class LayerMap:
         try:
             return self._own[name]
         except KeyError:
-            found = next(
-                (
-                    layer
-                    for layer in LAYERS
-                    if name in self._plain[layer]
-                    or (layer in self._regexes and self._regexes[layer].fullmatch(name))
-                ),
-                None,
-            )
-            self._own[name] = found
-            return found
+            pass
+        plain = [layer for layer in LAYERS if name in self._plain[layer]]
+        found = plain[0] if plain else None
+        if found is None:
+            wild = [
+                layer
+                for layer in LAYERS
+                if layer in self._regexes and self._regexes[layer].fullmatch(name)
+            ]
+            # Globs of two layers that both match: the one that says most about the name
+            # wins (``app.db.models`` over ``app.db.*``, ``app.**.v1.views`` over ``app.**``).
+            found = max(wild, key=lambda layer: self._said(layer, name), default=None)
+        self._own[name] = found
+        return found
+
+    def _said(self, layer: str, name: str) -> tuple[int, int]:
+        """How much the most specific glob of ``layer`` that matches ``name`` spells out:
+        its characters that are no wildcard, then fewer ``**``; ties go to the higher layer."""
+        return max(
+            (len(_WILD.sub("", glob).replace("**", "")) - glob.count("**"), -rank(layer))
+            for glob in self.patterns[layer]
+            if is_wildcard(glob) and compile_glob(glob).fullmatch(name)
+        )
 
     def layer_of(self, module: str) -> str | None:
         """The layer of ``module``: that of its longest self-or-ancestor name that matches."""
