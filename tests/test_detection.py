@@ -177,3 +177,20 @@ def test_found_folders_that_would_be_one_root_package_are_left_out_with_a_warnin
     )
     code, out, err = cli(".", cwd=tmp_path)
     assert code == 2 and "two root packages named 'internal'" in err
+
+
+def test_a_middleware_without_routers_is_no_http_tier(tmp_path):
+    # A library's middleware module (opal-common) is no router: without routes there is no
+    # HTTP tier, and a project with nothing else layered says so.
+    write_example(tmp_path, {"lib/middleware.py": "def wrap(app):\n    return app\n", "lib/core.py": ""})
+    code, out, err = cli("lib", cwd=tmp_path)
+    assert code == 2 and "no layers found in lib" in err
+
+
+def test_init_says_when_only_code_found_the_layers(tmp_path):
+    write_example(
+        tmp_path,
+        {"app/web/items.py": "from fastapi import APIRouter\nrouter = APIRouter()\n", "app/core.py": ""},
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert "app (package ./): layers found by their code, no layout by name" in result.stderr

@@ -344,7 +344,9 @@ def _prefer_used(
 def _roots_of_composition(tree: _Tree, routers: Iterable[str]) -> list[tuple[str, str, str]]:
     """``(node, layer, reason)`` for the composition roots and the HTTP tier around the
     routers (``_ROOT_NAMES``), anchored."""
-    names = _ROOT_NAMES
+    routers = list(routers)
+    # Without a router there is no HTTP tier for a middleware to be part of (a library).
+    names = _ROOT_NAMES if routers else {n: l for n, l in _ROOT_NAMES.items() if l != ROUTERS}
     home = {tree.prefix}
     for router in routers:
         node = _parent(router)

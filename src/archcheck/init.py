@@ -133,11 +133,12 @@ def describe(detection: Detection) -> str:
     width = max(len(layer) for layer in (*LAYERS, "no layer"))
     for package in detection.packages:
         kind = "source root" if package.source_root else "package"
-        layout = (
-            _LAYOUT_NAMES[package.layout]
-            if package.globs or package.layout is None
-            else "no layers found"
-        )
+        if not package.globs:
+            layout = "no layers found"
+        elif package.layout is None:
+            layout = "layers found by their code, no layout by name"
+        else:
+            layout = _LAYOUT_NAMES[package.layout]
         lines.append(f"{package.name} ({kind} {package.directory}/): {layout}")
         for layer, modules in package.modules.items():
             lines.append(f"  {layer:<{width}}  {_listed(modules)}")
