@@ -346,7 +346,7 @@ def _roots_of_composition(tree: _Tree, routers: Iterable[str]) -> list[tuple[str
     routers (``_ROOT_NAMES``), anchored."""
     routers = list(routers)
     # Without a router there is no HTTP tier for a middleware to be part of (a library).
-    names = _ROOT_NAMES if routers else {n: l for n, l in _ROOT_NAMES.items() if l != ROUTERS}
+    names = _ROOT_NAMES if routers else {n: k for n, k in _ROOT_NAMES.items() if k != ROUTERS}
     home = {tree.prefix}
     for router in routers:
         node = _parent(router)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from archcheck.index import ORM
 from archcheck.layers import ROUTERS
 from archcheck.names import dotted
 from archcheck.rules.base import Example, SyntaxRule
@@ -32,7 +33,10 @@ class QueryInRouter(SyntaxRule):
     ``NewType`` of any module), a parameter whose dependency is annotated to return one
     (``db = Depends(get_db)``), or what it opens itself (``with Session(engine) as s``,
     ``async with SessionLocal() as s``, ``async with db.session_context() as s`` where
-    the method is annotated ``-> AsyncIterator[AsyncSession]``). Calls on other objects
+    the method is annotated ``-> AsyncIterator[AsyncSession]``, or, unannotated, named
+    for sessions: ``session_context``, ``get_db``). A session handed to a method of an
+    ORM model (an active record: ``Workspace.create(db, name=name)``) is database work
+    too. Calls on other objects
     (``service.get(...)``, ``cache.delete(...)``, ``response.delete_cookie(...)``, a
     ``dict``'s ``get``) are not database work, and neither is opening or closing a
     session: a provider that only creates and closes one is clean.
@@ -103,6 +107,8 @@ class QueryInRouter(SyntaxRule):
                 resolved = self.index.resolve(name)
                 if resolved in STATEMENTS:
                     what = f"{resolved.rpartition('.')[2]}()"
+        if what is None and isinstance(func, ast.Attribute):
+            what = self._through_model(func, node)
         if what is None:
             return
         statement = _statement_of(function, node) or node
@@ -127,6 +133,18 @@ class QueryInRouter(SyntaxRule):
             )
         self.report(node, message)
 
+    def _through_model(self, func: ast.Attribute, call: ast.Call) -> str | None:
+        """``Workspace.create(db, ...)``: a session handed to a method of an ORM model (an
+        active record's queries), as the call's text; else None."""
+        arguments = [*call.args, *(k.value for k in call.keywords)]
+        session = next((a for a in arguments if self.session.holds(a)), None)
+        if session is None:
+            return None
+        owner = self.scopes.qualify(func.value)
+        if owner is None or self.index.kind(self.index.resolve(owner)) != ORM:
+            return None
+        return f"{dotted(func) or func.attr}({dotted(session) or 'session'}, ...)"
+
     valid = (
         Example(
             {
@@ -138,6 +156,7 @@ class QueryInRouter(SyntaxRule):
                     from sqlalchemy.orm import Session
 
                     from app.db import SessionLocal, get_cache, get_session
+                    from app.models import User
                     from app.services.user_service import UserService
 
                     router = APIRouter()
@@ -165,6 +184,7 @@ class QueryInRouter(SyntaxRule):
                     ):
                         options = {"hard": False}
                         service.get(user_id)
+                        User.from_row({"id": user_id})  # a model's method, given no session
                         service.delete(user_id, hard=options.get("hard"))
                         cache.delete(f"user:{user_id}")
                         response.delete_cookie("last_user")
@@ -185,6 +205,23 @@ class QueryInRouter(SyntaxRule):
                 "app/services/user_service.py": """
                     class UserService:
                         pass
+                """,
+                "app/models.py": """
+                    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+                    class Base(DeclarativeBase):
+                        pass
+
+
+                    class User(Base):
+                        __tablename__ = "users"
+
+                        id: Mapped[int] = mapped_column(primary_key=True)
+
+                        @classmethod
+                        def from_row(cls, row: dict) -> "User":
+                            return cls(**row)
                 """,
             }
         ),
@@ -286,6 +323,65 @@ class QueryInRouter(SyntaxRule):
                             await session.execute(sa.update(object))  # ARC202
                 """,
                 "app/services/user_service.py": "",
+            }
+        ),
+        Example(
+            {
+                "app/models.py": """
+                    from sqlalchemy import select
+                    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+                    class Base(DeclarativeBase):
+                        @classmethod
+                        async def create(cls, db, **fields):
+                            row = cls(**fields)
+                            db.add(row)
+                            return row
+
+
+                    class Workspace(Base):
+                        __tablename__ = "workspaces"
+
+                        id: Mapped[int] = mapped_column(primary_key=True)
+                        name: Mapped[str]
+                """,
+                "app/db.py": """
+                    from contextlib import asynccontextmanager
+
+                    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+                    maker = async_sessionmaker()
+
+
+                    class Database:
+                        @asynccontextmanager
+                        async def session_context(self):
+                            async with maker() as session:
+                                yield session
+
+
+                    def get_database() -> Database:
+                        return Database()
+                """,
+                "app/api/routers/workspaces.py": """
+                    from fastapi import APIRouter, Depends
+                    from sqlalchemy.ext.asyncio import AsyncSession
+
+                    from app.db import Database, get_database
+                    from app.models import Workspace
+
+                    router = APIRouter()
+
+
+                    @router.post("/workspaces")
+                    async def create(name: str, database: Database = Depends(get_database)):
+                        async with database.session_context() as db:
+                            workspace = await Workspace.create(db, name=name)  # ARC202
+                            await db.commit()  # ARC202
+                        return {"id": workspace.id}
+                """,
+                "app/services/workspace_service.py": "",
             }
         ),
     )

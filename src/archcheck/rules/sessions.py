@@ -8,7 +8,7 @@ import re
 
 from archcheck.index import ProjectIndex
 from archcheck.names import dotted, last_name
-from archcheck.rules.annotations import Qualify, returns_of, type_walk
+from archcheck.rules.annotations import Qualify, class_of, returns_of, type_walk
 from archcheck.scopes import ASSIGNED, ENTERED, PARAMETER, Scopes
 
 __all__ = ["SESSION_METHODS", "STATEMENTS", "Session"]
@@ -52,9 +52,9 @@ _SCOPED_SESSIONS = frozenset(
 # What builds a session: a factory's call, or the factory of a scoped session.
 _FACTORIES = _SESSION_FACTORIES | _SCOPED_SESSIONS
 # ``get_db``, ``get_session``, ``get_async_session``, ``db_session``, ``SessionLocal``,
-# ``session_scope``: how projects name what hands out sessions.
+# ``session_scope``, ``session_context``: how projects name what hands out sessions.
 _SESSION_NAME = re.compile(
-    r"(?:.*_)?(?:db|session)(?:_?(?:local|scope|maker|factory))?", re.IGNORECASE
+    r"(?:.*_)?(?:db|session)(?:_?(?:local|scope|maker|factory|context))?", re.IGNORECASE
 )
 # What a session does that is database work (``close`` is not: it ends what was opened).
 SESSION_METHODS = frozenset(
@@ -247,6 +247,10 @@ class Session:
             returned = returns_of(func, self.scopes, self.index)
             if returned is not None:
                 return self._names_session(*returned)
+            owner = class_of(func.value, self.scopes, self.index)
+            if owner is not None and self.index.method(owner, func.attr) is not None:
+                # A method of ours without a return annotation: named to give sessions.
+                return bool(_SESSION_NAME.fullmatch(func.attr))
         if written is None or name is None:
             return False
         if self.index.function(resolved) is None:
