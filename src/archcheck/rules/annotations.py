@@ -98,6 +98,18 @@ def _dependency(expr: ast.expr | None, qualify: Qualify) -> str | None:
     return qualify(expr.args[0])
 
 
+def _class_itself(expr: ast.expr, scopes: Scopes, index: ProjectIndex) -> str | None:
+    """The project class ``expr`` names (``Paragraph`` in ``Paragraph.find(...)``, a
+    classmethod's call), when it names one."""
+    if not isinstance(expr, (ast.Name, ast.Attribute)):
+        return None
+    name = scopes.qualify(expr)
+    if name is None:
+        return None
+    resolved = index.resolve(name)
+    return resolved if index.class_info(resolved) is not None else None
+
+
 def class_of(expr: ast.expr, scopes: Scopes, index: ProjectIndex, depth: int = 0) -> str | None:
     """The project class whose instance ``expr`` holds, as far as constructors and
     annotations say: ``UserRepo(db)``, a parameter typed ``UserRepo`` (or given by a
@@ -152,7 +164,7 @@ def returns_of(
             return None if info.returns is None else (info.returns, symbols.qualify_node)
     if not isinstance(func, ast.Attribute):
         return None
-    owner = class_of(func.value, scopes, index, depth)
+    owner = _class_itself(func.value, scopes, index) or class_of(func.value, scopes, index, depth)
     method = index.method(owner, func.attr) if owner else None
     if method is None or method[1].returns is None:
         return None

@@ -28,7 +28,8 @@ class OrmReturnedWithoutSchema(SyntaxRule):
       ``session.query(User).all()``, ``session.execute(...).scalar_one()``,
       ``session.exec(select(User)).one()``), a call of a function or method annotated to
       return an ORM class (``crud.get_user(db, id)``, ``UserService(db).get(id)``, ``await
-      repo.get(id)`` with ``repo`` typed or given by a typed dependency), or a parameter
+      repo.get(id)`` with ``repo`` typed or given by a typed dependency, a model's own
+      classmethod ``User.find(db, name)``), or a parameter
       typed ``User`` (``current_user: CurrentUser`` with ``CurrentUser = Annotated[User,
       Depends(get_current_user)]``). What passes through a schema
       (``UserOut.model_validate(user)``) is not ORM.
@@ -316,6 +317,10 @@ class OrmReturnedWithoutSchema(SyntaxRule):
 
                     class Product(Base):
                         __tablename__ = "products"
+
+                        @classmethod
+                        def placeholder(cls) -> "Product":
+                            return cls()
                 """,
                 "app/repositories/product_repo.py": """
                     from sqlalchemy import select
@@ -416,6 +421,11 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                     @router.get("/find")
                     def find(name: str, s: Session = Depends(get_session)):  # ARC201
                         return product_service.find(s, name)
+
+
+                    @router.get("/placeholder")
+                    def placeholder():  # ARC201
+                        return Product.placeholder()
                 """,
                 "app/db.py": """
                     def get_session():
