@@ -41,14 +41,15 @@ def web_imports(node: ast.Import | ast.ImportFrom) -> list[str]:
 
 
 def _framework_exception(name: str | None, index: ProjectIndex, depth: int = 0) -> bool:
-    """Whether the class ``name`` is one of fastapi's or starlette's (``HTTPException``,
-    ``RequestValidationError``, ``WebSocketException``, ...: nothing else of theirs can be
-    raised) or a project class derived from one, across modules."""
+    """Whether the class ``name`` is one of fastapi's or starlette's exceptions
+    (``HTTPException``, ``RequestValidationError``, ``WebSocketDisconnect``: their names
+    say so, where ``APIRouter``, ``HTTPBearer`` or ``JSONResponse`` built at module level
+    are none) or a project class derived from one, across modules."""
     if name is None or depth > 10:
         return False
     resolved = index.resolve(name)
     if web_framework_of(resolved):
-        return last_name(resolved)[:1].isupper()
+        return last_name(resolved).endswith(("Exception", "Error", "Disconnect"))
     info = index.class_info(resolved)
     return info is not None and any(
         _framework_exception(base, index, depth + 1) for base in info.bases
