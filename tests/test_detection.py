@@ -148,9 +148,10 @@ def test_a_folder_the_code_never_imports_is_no_root_of_a_source_root(tmp_path):
     assert result.stdout == (FIXTURES / "root_init_namespace_api" / "expected.txt").read_text()
 
 
-def test_found_folders_that_would_be_one_root_package_are_left_out_with_a_warning(tmp_path):
+def test_found_folders_that_would_be_one_root_package_are_read_once_with_a_warning(tmp_path):
     # Two ``internal/`` folders without ``__init__.py`` (a Go module's, a vendored tool's)
-    # would both be the root package ``internal``: they are named, and the app is checked.
+    # would both be the root package ``internal``: the first is read, the other named in a
+    # warning, and the app is checked.
     write_example(
         tmp_path,
         {
@@ -166,10 +167,9 @@ def test_found_folders_that_would_be_one_root_package_are_left_out_with_a_warnin
     code, out, err = cli(".", cwd=tmp_path)
     assert code == 1, err
     assert "backend/app/api/routers/users.py:1:1: ARC001" in out
-    assert sorted(err.splitlines()) == [
-        f"archcheck: warning: tools/{side}/internal/ not read: another folder found is the root "
-        "package 'internal' too (`root` in the config chooses)"
-        for side in "ab"
+    assert err.splitlines() == [
+        "archcheck: warning: tools/b/internal/ not read: a folder nearer the top is the root "
+        "package 'internal' (`root` in the config chooses)"
     ]
     # Configured, the clash is the user's to settle: an error, as before.
     (tmp_path / "pyproject.toml").write_text(
@@ -194,3 +194,24 @@ def test_init_says_when_only_code_found_the_layers(tmp_path):
     )
     result = cli("init", "--dry-run", "app", cwd=tmp_path)
     assert "app (package ./): layers found by their code, no layout by name" in result.stderr
+
+
+def test_of_two_app_folders_found_the_one_nearest_the_top_is_read(tmp_path):
+    # A second service's ``gateway/src/app`` beside ``src/app``: the app nearest the top is
+    # checked, not left out with the other (dstack from its repository root).
+    write_example(
+        tmp_path,
+        {
+            "src/app/api/routers/users.py": "from app.repositories import user_repo  # ARC001\n",
+            "src/app/repositories/user_repo.py": "",
+            "src/app/services/users.py": "",
+            "gateway/src/app/gateway/main.py": "",
+            "examples/demo/run.py": "",
+        },
+    )
+    for folder in ("src", "gateway", "gateway/src"):
+        (tmp_path / folder / "__init__.py").unlink()
+    code, out, err = cli(".", cwd=tmp_path)
+    assert code == 1, err
+    assert "src/app/api/routers/users.py:1:1: ARC001" in out
+    assert "gateway/src/app/ not read: a folder nearer the top is the root package 'app'" in err

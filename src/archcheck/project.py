@@ -415,12 +415,18 @@ def discover(paths: Sequence[Path], config: Config) -> Project:
     if not expanded:
         shown = ", ".join(str(p) for p in paths)
         raise ProjectError(f"{shown}: no Python package found")
-    # Found, not configured: folders that would all be ``internal`` (a vendored tool's, a
-    # Go module's) are left out, named in a warning, and the rest is read.
-    clashing = sorted(r for r in expanded if any(o.name == r.name and o != r for o in expanded))
-    if clashing and (config.root or len(clashing) == len(expanded)):
-        one, other = [r for r in clashing if r.name == clashing[0].name][:2]
-        raise ProjectError(f"two root packages named {one.name!r}: {one} and {other}")
+    # Found, not configured: of folders that would all be ``app`` (a second service's, a
+    # vendored tool's), the one nearest the top is read and the others named in a warning.
+    by_name: dict[str, list[Path]] = {}
+    for root in expanded:
+        by_name.setdefault(root.name, []).append(root)
+    clashing = []
+    for name, same in sorted(by_name.items()):
+        if len(same) > 1:
+            if config.root:
+                one, other = sorted(same)[:2]
+                raise ProjectError(f"two root packages named {name!r}: {one} and {other}")
+            clashing += sorted(same, key=lambda root: (len(root.parts), root))[1:]
     packages = []
     for root, prefix in sorted(expanded.items()):
         if root in clashing:

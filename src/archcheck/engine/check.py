@@ -82,8 +82,8 @@ def unread_warnings(project: Project) -> tuple[str, ...]:
                 )
             elif os.path.isdir(path) and path.name.isidentifier():
                 lines.append(
-                    f"{display_path(path)}/ not read: another folder found is the root package "
-                    f"{path.name!r} too (`root` in the config chooses)"
+                    f"{display_path(path)}/ not read: a folder nearer the top is the root "
+                    f"package {path.name!r} (`root` in the config chooses)"
                 )
             elif os.path.isdir(path):
                 lines.append(
