@@ -2,9 +2,10 @@
 a configured glob that matches no module, a PATH outside the configured roots."""
 from __future__ import annotations
 
+import os
 import shutil
 
-from conftest import FIXTURES, cli, write_example
+from conftest import FIXTURES, archcheck, cli, write_example
 
 
 def _project(tmp_path, fixture, config):
@@ -171,7 +172,9 @@ def test_found_folders_that_would_be_one_root_package_are_read_once_with_a_warni
         "archcheck: warning: tools/b/internal/ not read: a folder nearer the top is the root "
         "package 'internal' (`root` in the config chooses)"
     ]
-    # Configured, the clash is the user's to settle: an error, as before.
+    # Named on the command line or configured, the clash is the user's to settle: an error.
+    code, out, err = cli("tools/a/internal", "tools/b/internal", "backend/app", cwd=tmp_path)
+    assert code == 2 and "two root packages named 'internal'" in err
     (tmp_path / "pyproject.toml").write_text(
         '[tool.archcheck]\nroot = ["backend/app", "tools/a/internal", "tools/b/internal"]\n'
     )
@@ -215,3 +218,94 @@ def test_of_two_app_folders_found_the_one_nearest_the_top_is_read(tmp_path):
     assert code == 1, err
     assert "src/app/api/routers/users.py:1:1: ARC001" in out
     assert "gateway/src/app/ not read: a folder nearer the top is the root package 'app'" in err
+
+
+LAYER_FIRST_WITH_A_SERVICES_RESOURCE = {
+    # A layer-first app whose resource is called ``services`` (a hosting API's): each layer
+    # folder holds a ``services.py``, and none of them is a feature.
+    "app/routers/users.py": "from app.repositories.users import find  # ARC001\n",
+    "app/routers/services.py": "from app.services.services import listing\n",
+    "app/services/users.py": "from app.repositories.users import find\n",
+    "app/services/services.py": "from app.repositories.services import rows\n\ndef listing():\n    return rows()\n",
+    "app/repositories/users.py": "def find():\n    return None\n",
+    "app/repositories/services.py": "def rows():\n    return []\n",
+    "app/schemas/users.py": "",
+    "app/schemas/services.py": "",
+}
+
+
+def test_a_resource_named_like_a_layer_leaves_the_layers_their_folders(tmp_path):
+    write_example(tmp_path, LAYER_FIRST_WITH_A_SERVICES_RESOURCE)
+    code, out, err = cli("app", cwd=tmp_path)
+    assert code == 1, err
+    assert out.splitlines()[0].startswith("app/routers/users.py:1:1: ARC001 Router imports repository")
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert "app (package ./): layer-first" in result.stderr
+    assert 'repositories = ["app.repositories"]' in result.stdout
+
+
+def test_a_module_named_models_that_serves_routes_is_a_router(tmp_path):
+    # ``GET /models`` of an LLM app, in ``api/v1/models.py``.
+    write_example(
+        tmp_path,
+        {
+            "app/api/v1/models.py": (
+                "from fastapi import APIRouter\n"
+                "from app.repositories import model_repo  # ARC001\n"
+                "router = APIRouter()\n\n"
+                "@router.get('/models')\n"
+                "def models():\n"
+                "    return model_repo.names()\n"
+            ),
+            "app/repositories/model_repo.py": "def names():\n    return []\n",
+            "app/services/models.py": "",
+            "app/models/user.py": (
+                "from sqlalchemy.orm import DeclarativeBase\n\n"
+                "class Base(DeclarativeBase):\n    pass\n\n"
+                "class User(Base):\n    __tablename__ = 'users'\n"
+            ),
+        },
+    )
+    code, out, err = cli("app", cwd=tmp_path)
+    assert code == 1, err
+    assert out.startswith("app/api/v1/models.py:2:1: ARC001 Router imports repository app.repositories.model_repo")
+
+
+def test_suffix_names_are_decided_the_same_whatever_the_hash_seed(tmp_path):
+    # ``user_schemas`` counts only beside a router, service or repository that counts.
+    write_example(
+        tmp_path,
+        {
+            "app/users/user_schemas.py": "from pydantic import BaseModel\nfrom app.db.tables import User\n",
+            "app/users/user_service.py": "",
+            "app/db/tables.py": (
+                "from sqlalchemy.orm import DeclarativeBase\n\n"
+                "class Base(DeclarativeBase):\n    pass\n\n"
+                "class User(Base):\n    __tablename__ = 'users'\n"
+            ),
+            "app/api/routes.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+        },
+    )
+    seen = {
+        archcheck("init", "--dry-run", "app", cwd=tmp_path, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(seen) == 1
+
+
+def test_a_feature_models_module_of_sqlmodel_non_table_classes_stays_models(tmp_path):
+    # ``auth/models.py`` holds only ``SQLModel`` payloads, ``users/models.py`` a table: the
+    # written glob still covers every feature's models.
+    write_example(
+        tmp_path,
+        {
+            "app/users/models.py": "from sqlmodel import SQLModel\n\nclass User(SQLModel, table=True):\n    id: int\n",
+            "app/users/router.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/users/service.py": "",
+            "app/auth/models.py": "from sqlmodel import SQLModel\n\nclass TokenPayload(SQLModel):\n    sub: str\n",
+            "app/auth/router.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/auth/service.py": "",
+        },
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert 'models = ["app.**.models"]' in result.stdout, result.stderr

@@ -227,6 +227,7 @@ STRINGS = [
     'x = f"{a!r}"; y = f"{x if y else z}" f"{[i for i in b]}" f"{ {k: v}[k] }"\n',
     'if"x" in f"{a["k"]}": pass\n',
     'x = f"{a!r:{w}.{p}}" + f"{\'\\n\'.join(b)}"\n',
+    'x = f"éé {a} ✓" + b\n',
 ]
 
 
@@ -236,12 +237,18 @@ def test_strings_are_rewritten_in_place_as_libcst_lowers_them(source):
 
     rewritten = text_lowering.lower(source, strings=True)
     assert rewritten is not None
-    # Every expression stays at its line and column: the rewrite has the source's shape.
-    assert [len(line) for line in rewritten.splitlines()] == [len(line) for line in source.splitlines()]
+    # Every expression stays at its line and column (in UTF-8 bytes, as the tree counts).
+    def shape(text):
+        return [len(line.encode()) for line in text.splitlines()]
+
+    assert shape(rewritten) == shape(source)
     assert ast.dump(ast.parse(rewritten)) == ast.dump(ast.parse(lowering.lower(source)))
 
 
-@pytest.mark.parametrize("source", ["x = f'{a}' t'{b}'\n", "x = f'{a\n", "x = f'{a!r'\n", "x = f'}'\n"])
+@pytest.mark.parametrize(
+    "source",
+    ["x = f'{a}' t'{b}'\n", "x = f'{a\n", "x = f'{a!r'\n", "x = f'}'\n", "x = f'{a!z}'\n", "x = f'{a!}'\n"],
+)
 def test_strings_the_rewrite_cannot_read_are_left_to_libcst(source):
     from archcheck import text_lowering
 

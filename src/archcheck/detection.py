@@ -93,7 +93,9 @@ _OTHER_ORMS = rb"\b(?:tortoise|peewee|beanie|odmantic|mongoengine|ormar|piccolo|
 _ORM = re.compile(rb"sqlalchemy|sqlmodel|Column\(|mapped_column|relationship\(|" + _OTHER_ORMS)
 # What the code of ORM models holds and a module that only runs queries does not (a
 # ``models`` package of query functions imports sqlalchemy too).
-_ORM_CODE = re.compile(_ORM_HINT.pattern + rb"|Column\(|relationship\(|Mapped\[|" + _OTHER_ORMS)
+_ORM_CODE = re.compile(
+    _ORM_HINT.pattern + rb"|sqlmodel|Column\(|relationship\(|Mapped\[|" + _OTHER_ORMS
+)
 _CLASS = re.compile(rb"^class[ \t]", re.MULTILINE)
 _IMPORTED = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
 
@@ -210,12 +212,17 @@ def _named(tree: _Tree) -> dict[str, str]:
     # for another layer (``users/users_service.py`` by ``users/users_repository.py``):
     # alone, or beside ``models.py``, ``cache_service`` or ``email_service`` is more often
     # a client of something than a layer.
-    for node, layer in list(named.items()):
-        if last_name(node) not in _LAYER_OF_NAME and not any(
-            named.get(sibling, layer) not in (layer, MODELS, SCHEMAS)
-            for sibling in tree.children.get(_parent(node), ())
-        ):
-            del named[node]
+    # Decided to a fixed point: a sibling counts while it is kept itself.
+    changed = True
+    while changed:
+        changed = False
+        for node, layer in sorted(named.items()):
+            if last_name(node) not in _LAYER_OF_NAME and not any(
+                named.get(sibling, layer) not in (layer, MODELS, SCHEMAS)
+                for sibling in tree.children.get(_parent(node), ())
+            ):
+                del named[node]
+                changed = True
     # Inside a provider package (``api/deps/services.py``) a layer's name says what the
     # providers give, not what the module is: the package is wiring. Unless it holds
     # routers: then it is a feature that happens to be called ``dependencies``.
@@ -234,14 +241,21 @@ def _named(tree: _Tree) -> dict[str, str]:
     }
 
 
+def _is_feature(tree: _Tree, named: dict[str, str], node: str) -> bool:
+    """Whether ``node`` is a feature's folder: its children named for layers cover two
+    layers and make a third of them or more (``incident/views.py``, ``service.py``,
+    ``models.py``). A layer's folder that holds a resource called ``services`` or ``repos``
+    among its others (``routers/services.py`` beside ``routers/users.py``) is none."""
+    children = tree.children.get(node, ())
+    layers = [named[child] for child in children if child in named]
+    return len(set(layers)) >= 2 and 3 * len(layers) >= len(children)
+
+
 def _layout(tree: _Tree, named: dict[str, str]) -> str | None:
     """Feature-first when two or more packages each hold modules named for two layers
     (``incident/views.py`` and ``incident/service.py``): one such package is just the
     top of a layer-first app, or a feature that happens to be called ``service``."""
-    features = 0
-    for children in tree.children.values():
-        if len({named[child] for child in children if child in named}) >= 2:
-            features += 1
+    features = sum(1 for node in tree.children if _is_feature(tree, named, node))
     if features >= 2:
         return "feature"
     return "layered" if named else None
@@ -253,7 +267,7 @@ def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str,
     Feature-first: every node, at any depth."""
     chosen = {}
     for node, layer in named.items():
-        if any(named.get(child, layer) != layer for child in tree.children.get(node, ())):
+        if _is_feature(tree, named, node):
             continue  # a feature called ``service`` holds layers, it is none itself
         if layout == "layered":
             ancestors = [a for a in named if node.startswith(a + ".")]
@@ -402,6 +416,12 @@ def detect_layers(
     if layout == "auto":
         layout = _layout(tree, named)  # type: ignore[assignment]
     chosen = _name_evidence(tree, named, layout) if layout is not None else {}
+    for node, (layer, _reason) in list(chosen.items()) if routers is None else ():
+        # ``api/v1/models.py`` that serves ``GET /models`` is a router, whatever its name.
+        if layer in (MODELS, SCHEMAS) and not tree.is_package(node):
+            data = read(node)
+            if data is not None and _declares_routes(data):
+                del chosen[node]
     layers = LayerMap(
         {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
     )

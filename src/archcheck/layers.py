@@ -154,7 +154,7 @@ class LayerMap:
         """How much the most specific glob of ``layer`` that matches ``name`` spells out:
         its characters that are no wildcard, then fewer ``**``; ties go to the higher layer."""
         return max(
-            (len(_WILD.sub("", glob).replace("**", "")) - glob.count("**"), -rank(layer))
+            (len(_WILD.sub("", glob)) - glob.count("**"), -rank(layer))
             for glob in self.patterns[layer]
             if is_wildcard(glob) and compile_glob(glob).fullmatch(name)
         )

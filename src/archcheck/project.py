@@ -423,7 +423,7 @@ def discover(paths: Sequence[Path], config: Config) -> Project:
     clashing = []
     for name, same in sorted(by_name.items()):
         if len(same) > 1:
-            if config.root:
+            if config.root or any(root in targets for root in same):  # named: the user's
                 one, other = sorted(same)[:2]
                 raise ProjectError(f"two root packages named {name!r}: {one} and {other}")
             clashing += sorted(same, key=lambda root: (len(root.parts), root))[1:]

@@ -37,6 +37,10 @@ _STRING_ENDS = {
 }
 # Text inside a string with fields up to what may matter: an escape, a brace, a quote, a line end.
 _LITERAL = re.compile(r"[^\\{}'\"\r\n]+")
+_BLANKS = re.compile(r"[ \t]*")
+_CONVERSION = re.compile(r"[rsa](?=[:}])")  # ``!r`` and the ``:`` or ``}`` after it
+_SPEC_TEXT = re.compile(r"[^{}\r\n]*")
+_NOT_LINE_END = re.compile(r"[^\r\n]")
 # Between the strings of one implicit concatenation.
 _JOIN = re.compile(r"(?:[ \t\f]|\\\r?\n)*")
 _JOIN_IN_BRACKETS = re.compile(r"(?:[ \t\f\r\n]|\\\r?\n|#[^\r\n]*)*")
@@ -150,7 +154,7 @@ def _concatenation(source: str, start: int, in_brackets: bool) -> tuple[int, str
         end_of_strings = end
     if fields and len(kinds) > 1:
         raise _Unreadable  # a t-string joins only t-strings
-    text = "".join(parts)[: end_of_strings - start]
+    text = "".join(parts[:-1])  # not what follows the last string
     return end_of_strings, text, fields
 
 
@@ -172,7 +176,7 @@ def _fields(source: str, at: int, quote: str, *, raw: bool) -> tuple[int, str]:
     while True:
         literal = _LITERAL.match(source, at)
         if literal is not None:
-            out.append(" " * (literal.end() - at))
+            out.append(_spaces(literal.group()))
             at = literal.end()
         if at >= len(source):
             raise _Unreadable
@@ -185,7 +189,7 @@ def _fields(source: str, at: int, quote: str, *, raw: bool) -> tuple[int, str]:
                 end = source.find("}", at)
                 if end < 0:
                     raise _Unreadable
-                out.append(" " * (end + 1 - at))
+                out.append(_spaces(source[at : end + 1]))
                 at = end + 1
             elif source[at + 1 : at + 2] in ("{", "}"):
                 out.append(" ")  # the brace after it is read as a brace
@@ -236,7 +240,7 @@ def _field(source: str, at: int, out: list[str]) -> int:
     at = match.start() + 1
     ending = match.group()
     if ending == "=":  # ``{x=}``: then perhaps a conversion or a format
-        spaces = re.compile(r"[ \t]*").match(source, at)
+        spaces = _BLANKS.match(source, at)
         assert spaces is not None
         out.append(spaces.group())
         at = spaces.end()
@@ -246,20 +250,16 @@ def _field(source: str, at: int, out: list[str]) -> int:
         out.append(" ")
         at += 1
     if ending == "!":
-        conversion = re.compile(r"\w*").match(source, at)
-        assert conversion is not None
-        out.append(" " * len(conversion.group()))
-        at = conversion.end()
-        ending = source[at : at + 1]
-        if ending not in (":", "}"):
-            raise _Unreadable
-        out.append(" ")
-        at += 1
+        if not _CONVERSION.match(source, at):
+            raise _Unreadable  # ``!z``, ``!``: no Python reads it
+        out.append("  ")
+        ending = source[at + 1]
+        at += 2
     if ending == ":":
         while True:  # the format: text, and fields of its own
-            literal = re.compile(r"[^{}\r\n]*").match(source, at)
+            literal = _SPEC_TEXT.match(source, at)
             assert literal is not None
-            out.append(" " * len(literal.group()))
+            out.append(_spaces(literal.group()))
             at = literal.end()
             char = source[at : at + 1]
             if char == "{":
@@ -273,8 +273,11 @@ def _field(source: str, at: int, out: list[str]) -> int:
 
 
 def _spaces(text: str) -> str:
-    """Blanks of the same shape as ``text``, its line ends kept (inside brackets)."""
-    return re.sub(r"[^\r\n]", " ", text)
+    """Blanks of the same shape as ``text``, its line ends kept (inside brackets): a blank
+    per byte, as the syntax tree counts columns in UTF-8 bytes (``é`` is two)."""
+    if text.isascii():
+        return _NOT_LINE_END.sub(" ", text)
+    return _NOT_LINE_END.sub(lambda char: " " * len(char.group().encode()), text)
 
 
 def _after_text(source: str, at: int) -> bool:

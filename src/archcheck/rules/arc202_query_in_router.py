@@ -225,6 +225,40 @@ class QueryInRouter(SyntaxRule):
                 """,
             }
         ),
+        Example(
+            {
+                "app/sessions.py": """
+                    import json
+
+
+                    class SessionStore:
+                        \"\"\"Browser sessions kept in Redis: no database session.\"\"\"
+
+                        def __init__(self, redis):
+                            self.redis = redis
+
+                        def get_session(self, session_id):
+                            return json.loads(self.redis.get(session_id) or "{}")
+
+
+                    store = SessionStore(None)
+                """,
+                "app/api/routers/me.py": """
+                    from fastapi import APIRouter, Cookie
+
+                    from app.sessions import store
+
+                    router = APIRouter()
+
+
+                    @router.get("/me")
+                    def me(sid: str = Cookie()):
+                        session = store.get_session(sid)
+                        return {"user": session.get("user")}
+                """,
+                "app/services/user_service.py": "",
+            }
+        ),
     )
     invalid = (
         Example(

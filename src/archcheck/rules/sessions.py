@@ -56,6 +56,11 @@ _FACTORIES = _SESSION_FACTORIES | _SCOPED_SESSIONS
 _SESSION_NAME = re.compile(
     r"(?:.*_)?(?:db|session)(?:_?(?:local|scope|maker|factory|context))?", re.IGNORECASE
 )
+# Of an unannotated method, the names that say a database session: ``session_context``,
+# ``db_session_scope``, ``async_session_maker`` (``get_session`` may be an HTTP client's).
+_SESSION_METHOD_NAME = re.compile(
+    r"(?:.*_)?(?:db_)?session_(?:context|scope)|(?:.*_)?session_?maker", re.IGNORECASE
+)
 # What a session does that is database work (``close`` is not: it ends what was opened).
 SESSION_METHODS = frozenset(
     {
@@ -249,8 +254,9 @@ class Session:
                 return self._names_session(*returned)
             owner = class_of(func.value, self.scopes, self.index)
             if owner is not None and self.index.method(owner, func.attr) is not None:
-                # A method of ours without a return annotation: named to give sessions.
-                return bool(_SESSION_NAME.fullmatch(func.attr))
+                # A method of ours without a return annotation, named for what only a
+                # database session is (a session store's ``get_session`` gives a dict).
+                return bool(_SESSION_METHOD_NAME.fullmatch(func.attr))
         if written is None or name is None:
             return False
         if self.index.function(resolved) is None:
