@@ -309,3 +309,24 @@ def test_a_feature_models_module_of_sqlmodel_non_table_classes_stays_models(tmp_
     )
     result = cli("init", "--dry-run", "app", cwd=tmp_path)
     assert 'models = ["app.**.models"]' in result.stdout, result.stderr
+
+
+def test_feature_first_a_module_right_inside_a_layer_folder_is_that_layer(tmp_path):
+    # dstack: ``server/routers/repos.py`` serves git repositories and ``services.py`` the
+    # services it runs: routers both, as their folder says, not a repository and a service.
+    files = {
+        f"app/{feature}/{layer}.py": "" for feature in ("users", "orders") for layer in ("router", "service")
+    }
+    files["app/users/repository.py"] = "def find():\n    return None\n"
+    files["app/orders/repository.py"] = ""
+    for name in ("services", "users", "stats", "health", "logs", "runs"):
+        files[f"app/admin/routers/{name}.py"] = "from fastapi import APIRouter\nrouter = APIRouter()\n"
+    files["app/admin/routers/repos.py"] = (
+        "from fastapi import APIRouter\n"
+        "from app.users.repository import find  # ARC001\n"
+        "router = APIRouter()\n"
+    )
+    write_example(tmp_path, files)
+    code, out, err = cli("app", cwd=tmp_path)
+    assert code == 1, err
+    assert out.splitlines()[0].startswith("app/admin/routers/repos.py:2:1: ARC001 Router imports repository")

@@ -264,15 +264,19 @@ def _layout(tree: _Tree, named: dict[str, str]) -> str | None:
 def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str, tuple[str, str]]:
     """node -> (layer, reason) from names. Layer-first: the shallowest node of each name
     (what sits inside a layer is that layer), except ``schemas`` inside ``models``.
-    Feature-first: every node, at any depth."""
+    Feature-first: every node, at any depth, but one right inside a layer's folder, which
+    is that layer (``routers/repos.py`` is a router of git repositories)."""
+    features = {node for node in named if _is_feature(tree, named, node)}
     chosen = {}
     for node, layer in named.items():
-        if _is_feature(tree, named, node):
+        if node in features:
             continue  # a feature called ``service`` holds layers, it is none itself
         if layout == "layered":
-            ancestors = [a for a in named if node.startswith(a + ".")]
-            if ancestors and not (layer == SCHEMAS and all(named[a] == MODELS for a in ancestors)):
-                continue
+            ancestors = [a for a in named if node.startswith(a + ".") and a not in features]
+        else:
+            ancestors = [a for a in (_parent(node),) if a in named and a not in features]
+        if ancestors and not (layer == SCHEMAS and all(named[a] == MODELS for a in ancestors)):
+            continue
         kind = "folder" if tree.is_package(node) else "module"
         chosen[node] = (layer, f"a {kind} named {last_name(node)}")
     return chosen
