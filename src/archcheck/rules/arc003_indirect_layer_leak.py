@@ -7,6 +7,26 @@ _KINDS = (BYPASS, UPWARD, MODELS_ON_SCHEMAS)  # the first one present gives the 
 _HEADS_SHOWN = 3
 
 
+
+# An ORM model whose column holds a Pydantic model: the examples differ in what the
+# Pydantic model's methods do.
+_ITEM_WITH_AN_ACTION = """
+    from sqlalchemy import JSON
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    from app.core.actions import RunAction
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Item(Base):
+        __tablename__ = "item"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        action: Mapped[RunAction] = mapped_column(JSON)
+"""
+
 class IndirectLayerLeak(ChainRule):
     """An import in a module of no layer carries a forbidden dependency between two layers
 
@@ -197,22 +217,7 @@ class IndirectLayerLeak(ChainRule):
         # nothing on the way names it.
         Example(
             {
-                "app/models/item.py": """
-                    from sqlalchemy import JSON
-                    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-                    from app.core.actions import RunAction
-
-
-                    class Base(DeclarativeBase):
-                        pass
-
-
-                    class Item(Base):
-                        __tablename__ = "item"
-                        id: Mapped[int] = mapped_column(primary_key=True)
-                        action: Mapped[RunAction] = mapped_column(JSON)
-                """,
+                "app/models/item.py": _ITEM_WITH_AN_ACTION,
                 "app/core/actions.py": """
                     from pydantic import BaseModel
 
@@ -307,22 +312,7 @@ class IndirectLayerLeak(ChainRule):
         # Pydantic calls model_post_init on every model it builds.
         Example(
             {
-                "app/models/item.py": """
-                    from sqlalchemy import JSON
-                    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-                    from app.core.actions import RunAction
-
-
-                    class Base(DeclarativeBase):
-                        pass
-
-
-                    class Item(Base):
-                        __tablename__ = "item"
-                        id: Mapped[int] = mapped_column(primary_key=True)
-                        action: Mapped[RunAction] = mapped_column(JSON)
-                """,
+                "app/models/item.py": _ITEM_WITH_AN_ACTION,
                 "app/core/actions.py": """
                     from pydantic import BaseModel
 
