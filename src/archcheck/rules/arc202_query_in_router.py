@@ -4,7 +4,7 @@ import ast
 
 from archcheck.index import ORM
 from archcheck.layers import ROUTERS
-from archcheck.names import dotted
+from archcheck.names import dotted, last_name
 from archcheck.rules.base import Example, SyntaxRule
 from archcheck.rules.routes import route_of, routes_added
 from archcheck.rules.sessions import SESSION_METHODS, STATEMENTS, Session
@@ -137,11 +137,17 @@ class QueryInRouter(SyntaxRule):
         """``Workspace.create(db, ...)``: a session handed to a method of an ORM model (an
         active record's queries), as the call's text; else None."""
         arguments = [*call.args, *(k.value for k in call.keywords)]
-        session = next((a for a in arguments if self.session.holds(a)), None)
-        if session is None:
+        written = dotted(func.value)
+        # A class's name, as models are named (``Workspace``, ``models.Workspace``), before
+        # any question to the index: every question a handler asks ties its cached result to
+        # the module asked about, and ``quote_service.get(...)`` is asked of in every router.
+        if not arguments or written is None or not last_name(written)[:1].isupper():
             return None
         owner = self.scopes.qualify(func.value)
         if owner is None or self.index.kind(self.index.resolve(owner)) != ORM:
+            return None
+        session = next((a for a in arguments if self.session.holds(a)), None)
+        if session is None:
             return None
         return f"{dotted(func) or func.attr}({dotted(session) or 'session'}, ...)"
 
