@@ -16,13 +16,20 @@ beside the routers.
 
 from __future__ import annotations
 
-import ast
 import functools
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from archcheck.index import CLASS, ENUM, ORM, ORM_BASE, SCHEMA, ProjectIndex
+from archcheck.class_layers import (
+    ORM_HINT,
+    class_kinds,
+    classes_over_names,
+    models_without_orm,
+    pydantic_only,
+)
+from archcheck.index import ORM, ORM_BASE, ProjectIndex
+from archcheck.layer_names import LAYER_OF_NAME, layer_of_name
 from archcheck.layers import (
     LAYERS,
     MODELS,
@@ -33,30 +40,12 @@ from archcheck.layers import (
     WIRING,
     LayerMap,
 )
-from archcheck.names import dotted, last_name
+from archcheck.names import last_name
 from archcheck.project import SourceFile
+from archcheck.route_code import declares_routes
 
 __all__ = ["Detected", "Evidence", "detect_layers", "in_app", "not_app"]
 
-NAMES = {
-    ROUTERS: ("routers", "routes", "endpoints", "views", "router"),
-    SERVICES: ("services", "service", "use_cases"),
-    REPOSITORIES: ("repositories", "repository", "repos", "crud", "dao"),
-    MODELS: ("models", "model", "entities"),
-    SCHEMAS: ("schemas", "schema", "dto", "datamodels"),
-}
-_LAYER_OF_NAME = {name: layer for layer, names in NAMES.items() for name in names}
-# ``user_service.py``, ``scope_repository.py``, ``user_schemas.py``: a module named for its
-# layer after what it holds (``_named`` says where that counts). Only the layers whose
-# names say little else (``git_repo``, ``language_model``, ``admin_views`` and
-# ``openapi_schema`` would not be layers); such schemas count only when their code is
-# Pydantic's.
-_SUFFIXES = {
-    f"_{name}": layer
-    for name, layer in _LAYER_OF_NAME.items()
-    if name
-    in ("service", "services", "repository", "repositories", "crud", "dao", "schemas", "dto")
-}
 # Composition roots and the HTTP tier around the routers, by name, with their layer; how
 # they are anchored (see the module docstring).
 _ROOT_NAMES = {
@@ -73,30 +62,6 @@ _ROOT_NAMES = {
 _MODULE_ONLY = frozenset({"main", "app"})
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
 
-# Searched in lower-cased bytes (see ``_declares_routes``).
-_NEW_ROUTER = re.compile(rb"apirouter\w*\s*\(")  # APIRouter(, APIRouterPro(...
-_ROUTE_DECORATOR = re.compile(rb"@[ \t]*\w*(?:router|api)")
-_ROUTE_METHODS = frozenset(
-    {"get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket", "route"}
-)
-_ROUTER_OWNER = re.compile(r"router|api", re.IGNORECASE)
-_ROUTE_CALL = re.compile(
-    rb"[ \t]*\w*(?:router|api)\w*\.(?:%s)\s*\(" % "|".join(sorted(_ROUTE_METHODS)).encode()
-)
-_ORM_HINT = re.compile(
-    rb"declarative_base|DeclarativeBase|__tablename__|table\s*=\s*True|mapped_column|registry\("
-)
-# What an ORM's models name: SQLAlchemy's (and SQLModel's), and the other ORMs' packages
-# (Tortoise, Peewee, Beanie, ODMantic, MongoEngine, ormar, Piccolo, Pony), whose models
-# derive from their own bases and never name SQLAlchemy.
-_OTHER_ORMS = rb"\b(?:tortoise|peewee|beanie|odmantic|mongoengine|ormar|piccolo|pony)\b"
-_ORM = re.compile(rb"sqlalchemy|sqlmodel|Column\(|mapped_column|relationship\(|" + _OTHER_ORMS)
-# What the code of ORM models holds and a module that only runs queries does not (a
-# ``models`` package of query functions imports sqlalchemy too).
-_ORM_CODE = re.compile(
-    _ORM_HINT.pattern + rb"|sqlmodel|Column\(|relationship\(|Mapped\[|" + _OTHER_ORMS
-)
-_CLASS = re.compile(rb"^class[ \t]", re.MULTILINE)
 _IMPORTED = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
 
 
@@ -198,14 +163,6 @@ class _Tree:
         return sorted(found)
 
 
-def layer_of_name(name: str) -> str | None:
-    """The layer a module's own name says (``services``, ``user_service``), if any."""
-    layer = _LAYER_OF_NAME.get(name)
-    if layer is None and "_" in name:
-        layer = _SUFFIXES.get(name[name.rindex("_") :])
-    return layer
-
-
 def _named(tree: _Tree) -> dict[str, str]:
     named = {node: layer for node in tree.nodes if (layer := layer_of_name(last_name(node)))}
     # A suffix counts in a feature's folder, beside a router, service or repository named
@@ -217,7 +174,7 @@ def _named(tree: _Tree) -> dict[str, str]:
     while changed:
         changed = False
         for node, layer in sorted(named.items()):
-            if last_name(node) not in _LAYER_OF_NAME and not any(
+            if last_name(node) not in LAYER_OF_NAME and not any(
                 named.get(sibling, layer) not in (layer, MODELS, SCHEMAS)
                 for sibling in tree.children.get(_parent(node), ())
             ):
@@ -280,49 +237,6 @@ def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str,
         kind = "folder" if tree.is_package(node) else "module"
         chosen[node] = (layer, f"a {kind} named {last_name(node)}")
     return chosen
-
-
-def _declares_routes(data: bytes) -> bool:
-    """Whether the code builds an ``APIRouter`` or decorates a route (``@router.get(``),
-    in any case: the bytes say where it may, the syntax tree whether it does (a docstring
-    that shows how to declare a route declares none)."""
-    if not _mentions_routes(data):
-        return False
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return True  # newer syntax than this Python reads: the bytes' word stands
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            name = dotted(node.func)
-            if name is not None and "apirouter" in name.rpartition(".")[2].lower():
-                return True
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for decorator in node.decorator_list:
-                if (
-                    isinstance(decorator, ast.Call)
-                    and isinstance(decorator.func, ast.Attribute)
-                    and decorator.func.attr.lower() in _ROUTE_METHODS
-                    and (owner := dotted(decorator.func.value)) is not None
-                    and _ROUTER_OWNER.search(owner.rpartition(".")[2])
-                ):
-                    return True
-    return False
-
-
-def _mentions_routes(data: bytes) -> bool:
-    # A regular expression tried at every line of every file was most of detection's
-    # time: the bytes are lower-cased once, and only decorators that name a router or an
-    # API are looked at.
-    lowered = data.lower()
-    if b"apirouter" in lowered and _NEW_ROUTER.search(lowered):
-        return True
-    for match in _ROUTE_DECORATOR.finditer(lowered):
-        at = match.start()
-        line = lowered.rfind(b"\n", 0, at) + 1
-        if not lowered[line:at].strip(b" \t") and _ROUTE_CALL.match(lowered, at + 1):
-            return True
-    return False
 
 
 def _imports_of(data: bytes) -> set[str]:
@@ -390,13 +304,6 @@ def _roots_of_composition(tree: _Tree, routers: Iterable[str]) -> list[tuple[str
     return found
 
 
-def _class_kinds(module: str, index: ProjectIndex) -> set[str]:
-    symbols = index.module(module)
-    if symbols is None:
-        return set()
-    return {kind for name in symbols.classes if (kind := index.kind(f"{module}.{name}"))}
-
-
 def detect_layers(
     prefix: str,
     files: Sequence[SourceFile],
@@ -424,7 +331,7 @@ def detect_layers(
         # ``api/v1/models.py`` that serves ``GET /models`` is a router, whatever its name.
         if layer in (MODELS, SCHEMAS) and not tree.is_package(node):
             data = read(node)
-            if data is not None and _declares_routes(data):
+            if data is not None and declares_routes(data):
                 del chosen[node]
     layers = LayerMap(
         {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
@@ -436,7 +343,7 @@ def detect_layers(
         if layers.layer_of(module) is not None:
             continue
         data = read(module)
-        if data is not None and _declares_routes(data):
+        if data is not None and declares_routes(data):
             code_routers[module] = "builds an APIRouter or declares routes"
     if routers is None:
         routers = [m for m in tree.modules if layers.layer_of(m) == ROUTERS] + list(code_routers)
@@ -461,14 +368,14 @@ def detect_layers(
     for node, (layer, _reason) in list(chosen.items()):
         if layer != MODELS or (MODELS not in wanted and SCHEMAS not in wanted):
             continue
-        for subtree in _pydantic_only(tree, node, index, read):
+        for subtree in pydantic_only(tree, node, index, read):
             chosen[subtree] = (
                 SCHEMAS,
                 f"under {last_name(node)}, defines Pydantic models and no ORM class",
             )
 
     if MODELS in wanted or SCHEMAS in wanted:
-        _classes_over_names(tree, chosen, index, read)
+        classes_over_names(tree, chosen, index, read)
 
     # Code: a module anywhere that defines ORM classes is a model.
     layers = LayerMap(
@@ -481,14 +388,14 @@ def detect_layers(
         if any(module == node or module.startswith(node + ".") for node in taken):
             continue
         data = read(module)
-        if data is None or not _ORM_HINT.search(data):
+        if data is None or not ORM_HINT.search(data):
             continue
-        kinds = _class_kinds(module, index)
+        kinds = class_kinds(module, index)
         if kinds & {ORM, ORM_BASE}:
             orm_modules[module] = "defines ORM classes"
 
     if orm_modules or any(layer == MODELS for layer, _ in chosen.values()):
-        _models_without_orm(tree, chosen, orm_modules, read)
+        models_without_orm(tree, chosen, orm_modules, read)
 
     evidence = [Evidence(layer, glob, reason) for glob, (layer, reason) in chosen.items()]
     evidence += [Evidence(ROUTERS, m, reason) for m, reason in code_routers.items()]
@@ -499,117 +406,6 @@ def detect_layers(
     return Detected(prefix, layout, tuple(sorted(evidence)), tuple(sorted(tree.left_out)))
 
 
-def _classes_over_names(
-    tree: _Tree,
-    chosen: dict[str, tuple[str, str]],
-    index: ProjectIndex,
-    read: Callable[[str], bytes | None],
-) -> None:
-    """Where the classes contradict the name, in ``chosen``: a module under a ``schemas``
-    name that defines ORM classes is a model (tables kept in ``db/schemas/``), and a
-    module named ``user_schemas`` that defines no Pydantic class is in no layer."""
-    for node, (layer, reason) in list(chosen.items()):
-        if layer != SCHEMAS or reason.startswith("under "):
-            continue
-        tables = []
-        for module in tree.below(node):
-            data = read(module)
-            if (
-                data is not None
-                and _ORM_HINT.search(data)
-                and _class_kinds(module, index) & {ORM, ORM_BASE}
-            ):
-                tables.append(module)
-        pydantic = [
-            module
-            for module in tree.below(node)
-            if tables and module not in tables
-            if SCHEMA in _class_kinds(module, index)
-        ]
-        if len(tables) > len(pydantic):
-            # Mostly tables, with their bases and helpers (``zen_stores/schemas/``): models.
-            chosen[node] = (MODELS, f"named {last_name(node)}, defines ORM classes mostly")
-            continue
-        for module in tables:
-            chosen[module] = (MODELS, f"under {last_name(node)}, defines ORM classes")
-        if chosen[node][0] != SCHEMAS:
-            continue
-        if last_name(node) not in _LAYER_OF_NAME and not any(
-            SCHEMA in _class_kinds(module, index) for module in tree.below(node)
-        ):
-            del chosen[node]
-
-
-def _models_without_orm(
-    tree: _Tree,
-    chosen: dict[str, tuple[str, str]],
-    orm_modules: Mapping[str, str],
-    read: Callable[[str], bytes | None],
-) -> None:
-    """Drop, from ``chosen``, the ``models`` nodes whose code names no ORM while other code
-    of the project defines the ORM classes: a ``models`` package of query functions, an
-    LLM's ``utils/models.py``, a ``db/entities.py`` of functions. Where nothing else
-    does, the folder is all the models there are (plain domain classes, an ORM archcheck
-    does not know)."""
-    hinted = {}
-    for node, (layer, _reason) in chosen.items():
-        if layer != MODELS:
-            continue
-        code = [data for module in tree.below(node) if (data := read(module)) is not None]
-        # ``entities`` are a domain's plain classes too: without a class, query functions.
-        if last_name(node) in NAMES[MODELS][:2] or not any(_CLASS.search(d) for d in code):
-            hinted[node] = any(_ORM_CODE.search(data) for data in code)
-    if orm_modules or any(hinted.values()):
-        for node, orm in hinted.items():
-            if not orm:
-                del chosen[node]
-
-
-def _pydantic_only(
-    tree: _Tree, node: str, index: ProjectIndex, read: Callable[[str], bytes | None]
-) -> list[str]:
-    """The largest subtrees of ``node`` (itself included) whose modules define Pydantic
-    classes and no ORM class."""
-    modules = tree.below(node)
-    # Bytes first: an ORM models folder mentions sqlalchemy nearly everywhere, and is then
-    # decided without parsing a file.
-    sqlalchemy = {m for m in modules if (data := read(m)) is not None and _ORM.search(data)}
-    # Every node with a module that mentions sqlalchemy at or below it.
-    tainted = set()
-    for module in sqlalchemy:
-        name = module
-        while name and name not in tainted:
-            tainted.add(name)
-            name = _parent(name)
-    kinds: dict[str, set[str]] = {}
-
-    def verdict(name: str) -> bool:
-        if name in tainted:
-            return False
-        below = tree.below(name)
-        for m in below:
-            if m not in kinds:
-                kinds[m] = _class_kinds(m, index)
-        found = set().union(*(kinds[m] for m in below))
-        # Plain classes beside them (a dataclass, a helper) are no ORM mixins or another
-        # ORM's models here: those files would have named their ORM (``tainted``).
-        return SCHEMA in found and found <= {SCHEMA, ENUM, CLASS}
-
-    if verdict(node):
-        return [node]
-    found = []
-    stack = sorted(tree.children.get(node, ()))
-    while stack:
-        child = stack.pop()
-        if layer_of_name(last_name(child)):
-            continue  # a named node decides for itself
-        if verdict(child):
-            found.append(child)
-        else:
-            stack.extend(tree.children.get(child, ()))
-    return sorted(found)
-
-
 def _feature_globs(tree: _Tree, evidence: list[Evidence]) -> list[Evidence]:
     """Feature-first: ``app.incident.views``, ``app.task.views``... as ``app.**.views``
     when every node of that name is in the same layer for the same reason."""
@@ -618,7 +414,7 @@ def _feature_globs(tree: _Tree, evidence: list[Evidence]) -> list[Evidence]:
         if (
             item.reason.startswith("a ")
             and "named" in item.reason
-            and last_name(item.glob) in _LAYER_OF_NAME
+            and last_name(item.glob) in LAYER_OF_NAME
         ):
             by_name.setdefault(last_name(item.glob), []).append(item)
     named = {e for items in by_name.values() for e in items}

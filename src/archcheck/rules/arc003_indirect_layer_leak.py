@@ -7,7 +7,6 @@ _KINDS = (BYPASS, UPWARD, MODELS_ON_SCHEMAS)  # the first one present gives the 
 _HEADS_SHOWN = 3
 
 
-
 # An ORM model whose column holds a Pydantic model: the examples differ in what the
 # Pydantic model's methods do.
 _ITEM_WITH_AN_ACTION = """
@@ -26,6 +25,7 @@ _ITEM_WITH_AN_ACTION = """
         id: Mapped[int] = mapped_column(primary_key=True)
         action: Mapped[RunAction] = mapped_column(JSON)
 """
+
 
 class IndirectLayerLeak(ChainRule):
     """An import in a module of no layer carries a forbidden dependency between two layers

@@ -1,0 +1,164 @@
+"""The layers of classes by their code: which ``models`` and ``schemas`` folders hold ORM
+tables, Pydantic models or neither, against what their names say."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Protocol
+
+from archcheck.index import CLASS, ENUM, ORM, ORM_BASE, SCHEMA, ProjectIndex
+from archcheck.layer_names import LAYER_OF_NAME, NAMES, layer_of_name
+from archcheck.layers import MODELS, SCHEMAS
+from archcheck.names import last_name
+
+__all__ = [
+    "ORM_HINT",
+    "Subtrees",
+    "class_kinds",
+    "classes_over_names",
+    "models_without_orm",
+    "pydantic_only",
+]
+
+ORM_HINT = re.compile(
+    rb"declarative_base|DeclarativeBase|__tablename__|table\s*=\s*True|mapped_column|registry\("
+)
+# What an ORM's models name: SQLAlchemy's (and SQLModel's), and the other ORMs' packages
+# (Tortoise, Peewee, Beanie, ODMantic, MongoEngine, ormar, Piccolo, Pony), whose models
+# derive from their own bases and never name SQLAlchemy.
+_OTHER_ORMS = rb"\b(?:tortoise|peewee|beanie|odmantic|mongoengine|ormar|piccolo|pony)\b"
+_ORM = re.compile(rb"sqlalchemy|sqlmodel|Column\(|mapped_column|relationship\(|" + _OTHER_ORMS)
+# What the code of ORM models holds and a module that only runs queries does not (a
+# ``models`` package of query functions imports sqlalchemy too).
+_ORM_CODE = re.compile(
+    ORM_HINT.pattern + rb"|sqlmodel|Column\(|relationship\(|Mapped\[|" + _OTHER_ORMS
+)
+_CLASS = re.compile(rb"^class[ \t]", re.MULTILINE)
+
+
+class Subtrees(Protocol):
+    """The module names of one root as a tree (``detection``'s)."""
+
+    children: dict[str, set[str]]
+
+    def below(self, node: str) -> list[str]: ...
+
+
+def class_kinds(module: str, index: ProjectIndex) -> set[str]:
+    """The kinds of the classes ``module`` defines (ORM, Pydantic, enum...)."""
+    symbols = index.module(module)
+    if symbols is None:
+        return set()
+    return {kind for name in symbols.classes if (kind := index.kind(f"{module}.{name}"))}
+
+
+def classes_over_names(
+    tree: Subtrees,
+    chosen: dict[str, tuple[str, str]],
+    index: ProjectIndex,
+    read: Callable[[str], bytes | None],
+) -> None:
+    """Where the classes contradict the name, in ``chosen``: a module under a ``schemas``
+    name that defines ORM classes is a model (tables kept in ``db/schemas/``), and a
+    module named ``user_schemas`` that defines no Pydantic class is in no layer."""
+    for node, (layer, reason) in list(chosen.items()):
+        if layer != SCHEMAS or reason.startswith("under "):
+            continue
+        tables = []
+        for module in tree.below(node):
+            data = read(module)
+            if (
+                data is not None
+                and ORM_HINT.search(data)
+                and class_kinds(module, index) & {ORM, ORM_BASE}
+            ):
+                tables.append(module)
+        pydantic = [
+            module
+            for module in tree.below(node)
+            if tables and module not in tables
+            if SCHEMA in class_kinds(module, index)
+        ]
+        if len(tables) > len(pydantic):
+            # Mostly tables, with their bases and helpers (``zen_stores/schemas/``): models.
+            chosen[node] = (MODELS, f"named {last_name(node)}, defines ORM classes mostly")
+            continue
+        for module in tables:
+            chosen[module] = (MODELS, f"under {last_name(node)}, defines ORM classes")
+        if chosen[node][0] != SCHEMAS:
+            continue
+        if last_name(node) not in LAYER_OF_NAME and not any(
+            SCHEMA in class_kinds(module, index) for module in tree.below(node)
+        ):
+            del chosen[node]
+
+
+def models_without_orm(
+    tree: Subtrees,
+    chosen: dict[str, tuple[str, str]],
+    orm_modules: Mapping[str, str],
+    read: Callable[[str], bytes | None],
+) -> None:
+    """Drop, from ``chosen``, the ``models`` nodes whose code names no ORM while other code
+    of the project defines the ORM classes: a ``models`` package of query functions, an
+    LLM's ``utils/models.py``, a ``db/entities.py`` of functions. Where nothing else
+    does, the folder is all the models there are (plain domain classes, an ORM archcheck
+    does not know)."""
+    hinted = {}
+    for node, (layer, _reason) in chosen.items():
+        if layer != MODELS:
+            continue
+        code = [data for module in tree.below(node) if (data := read(module)) is not None]
+        # ``entities`` are a domain's plain classes too: without a class, query functions.
+        if last_name(node) in NAMES[MODELS][:2] or not any(_CLASS.search(d) for d in code):
+            hinted[node] = any(_ORM_CODE.search(data) for data in code)
+    if orm_modules or any(hinted.values()):
+        for node, orm in hinted.items():
+            if not orm:
+                del chosen[node]
+
+
+def pydantic_only(
+    tree: Subtrees, node: str, index: ProjectIndex, read: Callable[[str], bytes | None]
+) -> list[str]:
+    """The largest subtrees of ``node`` (itself included) whose modules define Pydantic
+    classes and no ORM class."""
+    modules = tree.below(node)
+    # Bytes first: an ORM models folder mentions sqlalchemy nearly everywhere, and is then
+    # decided without parsing a file.
+    sqlalchemy = {m for m in modules if (data := read(m)) is not None and _ORM.search(data)}
+    # Every node with a module that mentions sqlalchemy at or below it.
+    tainted = set()
+    for module in sqlalchemy:
+        name = module
+        while name and name not in tainted:
+            tainted.add(name)
+            name = name.rpartition(".")[0]
+    kinds: dict[str, set[str]] = {}
+
+    def verdict(name: str) -> bool:
+        if name in tainted:
+            return False
+        below = tree.below(name)
+        for m in below:
+            if m not in kinds:
+                kinds[m] = class_kinds(m, index)
+        found = set().union(*(kinds[m] for m in below))
+        # Plain classes beside them (a dataclass, a helper) are no ORM mixins or another
+        # ORM's models here: those files would have named their ORM (``tainted``).
+        return SCHEMA in found and found <= {SCHEMA, ENUM, CLASS}
+
+    if verdict(node):
+        return [node]
+    found = []
+    stack = sorted(tree.children.get(node, ()))
+    while stack:
+        child = stack.pop()
+        if layer_of_name(last_name(child)):
+            continue  # a named node decides for itself
+        if verdict(child):
+            found.append(child)
+        else:
+            stack.extend(tree.children.get(child, ()))
+    return sorted(found)
