@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archcheck.layers import BYPASS, SERVICES, violation
+from archcheck.layers import BYPASS, SERVICES
 from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportHit, ImportRule
 
 _NAMED = 3
@@ -51,9 +51,7 @@ class RouterImportsRepository(ImportRule):
     def check_statement(
         self, edges: Sequence[ImportEdge], context: ImportContext
     ) -> ImportHit | None:
-        bypassing = tuple(
-            edge for edge in edges if violation(edge.importer_layer, edge.imported_layer) == BYPASS
-        )
+        bypassing = tuple(edge for edge in edges if edge.violation == BYPASS)
         if not bypassing:
             return None
         repositories = [edge.imported for edge in bypassing]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archcheck.layers import UPWARD, plural, rank, singular, violation
+from archcheck.layers import UPWARD, plural, rank, singular
 from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportHit, ImportRule
 
 
@@ -40,9 +40,7 @@ class UpwardImport(ImportRule):
     def check_statement(
         self, edges: Sequence[ImportEdge], context: ImportContext
     ) -> ImportHit | None:
-        upward = tuple(
-            edge for edge in edges if violation(edge.importer_layer, edge.imported_layer) == UPWARD
-        )
+        upward = tuple(edge for edge in edges if edge.violation == UPWARD)
         if not upward:
             return None
         by_layer: dict[str, list[str]] = {}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archcheck.layers import MODELS_ON_SCHEMAS, SCHEMAS_ON_MODELS, violation
+from archcheck.layers import MODELS_ON_SCHEMAS, SCHEMAS_ON_MODELS
 from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportHit, ImportRule
 
 
@@ -51,11 +51,7 @@ class ModelSchemaCoupling(ImportRule):
     def check_statement(
         self, edges: Sequence[ImportEdge], context: ImportContext
     ) -> ImportHit | None:
-        on_schemas = tuple(
-            edge
-            for edge in edges
-            if violation(edge.importer_layer, edge.imported_layer) == MODELS_ON_SCHEMAS
-        )
+        on_schemas = tuple(edge for edge in edges if edge.violation == MODELS_ON_SCHEMAS)
         if on_schemas:
             noun = "schema" if len(on_schemas) == 1 else "schemas"
             return ImportHit(
@@ -67,7 +63,7 @@ class ModelSchemaCoupling(ImportRule):
         bases: list[str] = []
         coupled = []
         for edge in edges:
-            if violation(edge.importer_layer, edge.imported_layer) != SCHEMAS_ON_MODELS:
+            if edge.violation != SCHEMAS_ON_MODELS:
                 continue
             imported = context.classes_imported(edge)
             if imported:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple, Protocol
 
 from archcheck.index import ProjectIndex
+from archcheck.layers import violation
 from archcheck.names import ModuleSymbols
 from archcheck.scopes import Scopes
 
@@ -112,6 +113,11 @@ class ImportEdge(NamedTuple):
     importer_layer: str
     imported_layer: str
     line: int
+
+    @property
+    def violation(self) -> str | None:
+        """What is wrong with this import between layers (``layers.violation``), or None."""
+        return violation(self.importer_layer, self.imported_layer)
 
 
 class ImportContext(Protocol):
