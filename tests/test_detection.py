@@ -330,3 +330,104 @@ def test_feature_first_a_module_right_inside_a_layer_folder_is_that_layer(tmp_pa
     code, out, err = cli("app", cwd=tmp_path)
     assert code == 1, err
     assert out.splitlines()[0].startswith("app/admin/routers/repos.py:2:1: ARC001 Router imports repository")
+
+
+def test_the_module_that_builds_the_app_is_wiring_whatever_its_name(tmp_path):
+    # agenta's ``entrypoints/routers.py`` creates FastAPI(), builds the repositories and
+    # services and includes the routers: a composition root, not a router.
+    write_example(
+        tmp_path,
+        {
+            "app/routers.py": (
+                "from fastapi import FastAPI\n"
+                "from app.repositories.users import UsersRepository\n"
+                "from app.services.users import UsersService\n"
+                "app = FastAPI()\n"
+                "service = UsersService(UsersRepository())\n"
+            ),
+            "app/api/users.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/repositories/users.py": "class UsersRepository:\n    pass\n",
+            "app/services/users.py": "class UsersService:\n    def __init__(self, repo):\n        self.repo = repo\n",
+        },
+    )
+    code, out, err = cli("app", cwd=tmp_path)
+    assert code == 0, out
+    assert "app.routers: builds the FastAPI app" in cli("init", "--dry-run", "app", cwd=tmp_path).stderr
+
+
+def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):
+    # ``db/views.py`` of SQL views and ``endpoints.py`` of URLs: a service may import them.
+    write_example(
+        tmp_path,
+        {
+            "app/db/views.py": "ACTIVE_USERS = 'create view active_users as select 1'\n",
+            "app/providers/endpoints.py": "ALLOWED = ('https://api.example.com',)\n",
+            "app/providers/router.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/providers/service.py": "from app.providers.endpoints import ALLOWED\nfrom app.db.views import ACTIVE_USERS\n",
+            "app/providers/repository.py": "",
+            "app/users/router.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/users/service.py": "",
+        },
+    )
+    code, out, err = cli("app", cwd=tmp_path)
+    assert code == 0, out
+
+
+def test_a_dependencies_module_that_provides_no_layer_is_infrastructure(tmp_path):
+    # quivr's ``modules/dependencies.py``: engines, ``get_db`` and base classes. It builds no
+    # service or repository, so a repository may import it; a provider that builds them is
+    # wiring, and a repository importing that is ARC002.
+    write_example(
+        tmp_path,
+        {
+            "app/dependencies.py": "class BaseRepository:\n    pass\n\ndef get_db():\n    yield None\n",
+            "app/users/router.py": "from fastapi import APIRouter\nfrom app.dependencies import get_db\nrouter = APIRouter()\n",
+            "app/users/service.py": "",
+            "app/users/repository.py": "from app.dependencies import BaseRepository\n",
+            "app/items/router.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/items/service.py": "",
+            "app/items/repository.py": "",
+        },
+    )
+    code, out, err = cli("app", cwd=tmp_path)
+    assert code == 0, out
+    (tmp_path / "app" / "dependencies.py").write_text(
+        "from app.users.service import UserService\n\nclass BaseRepository:\n    pass\n"
+    )
+    (tmp_path / "app" / "users" / "service.py").write_text("class UserService:\n    pass\n")
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert "app/users/repository.py:1:1: ARC002 Repository imports wiring module app.dependencies" in out
+
+
+def test_an_orm_package_by_another_name_that_re_exports_its_tables_is_models(tmp_path):
+    orm = "from sqlalchemy.orm import Mapped, mapped_column\nfrom app.orm.base import Base\n\n"
+    write_example(
+        tmp_path,
+        {
+            "app/orm/__init__.py": "from app.orm.user import User\nfrom app.orm.item import Item\n",
+            "app/orm/base.py": "from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n",
+            "app/orm/user.py": orm + "class User(Base):\n    __tablename__ = 'users'\n    id: Mapped[int] = mapped_column(primary_key=True)\n",
+            "app/orm/item.py": orm + "class Item(Base):\n    __tablename__ = 'items'\n    id: Mapped[int] = mapped_column(primary_key=True)\n",
+            "app/schemas/user.py": "from pydantic import BaseModel\nfrom app.orm import User  # ARC004\n",
+            "app/api/routers/users.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/services/users.py": "",
+        },
+    )
+    code, out, err = cli("app", cwd=tmp_path)
+    assert out.startswith("app/schemas/user.py:2:1: ARC004 Schema imports ORM model"), out
+
+
+def test_a_migration_tree_is_left_out_whatever_its_depth(tmp_path):
+    # One database's migrations among several: ``migrations/core/env.py``.
+    write_example(
+        tmp_path,
+        {
+            "app/db/migrations/core/env.py": "",
+            "app/db/migrations/core/old_models.py": "from app.schemas.user import UserOut\n",
+            "app/models/user.py": "",
+            "app/schemas/user.py": "class UserOut:\n    pass\n",
+            "app/api/routers/users.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+        },
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert "left out      app.db.migrations" in result.stderr

@@ -16,9 +16,10 @@ beside the routers.
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from archcheck.class_layers import (
@@ -40,9 +41,9 @@ from archcheck.layers import (
     WIRING,
     LayerMap,
 )
-from archcheck.names import last_name
+from archcheck.names import import_bindings, last_name
 from archcheck.project import SourceFile
-from archcheck.route_code import declares_routes
+from archcheck.route_code import builds_app, declares_routes
 
 __all__ = ["Detected", "Evidence", "detect_layers", "in_app", "not_app"]
 
@@ -60,6 +61,9 @@ _ROOT_NAMES = {
     "bootstrap": WIRING,
 }
 _MODULE_ONLY = frozenset({"main", "app"})
+_PROVIDERS = frozenset({"deps", "dependencies"})
+_IMPORT_WORD = re.compile(rb"\bimport\b")
+_WEB = re.compile(rb"\b(?:fastapi|starlette)\b")
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
 
 _IMPORTED = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
@@ -93,10 +97,19 @@ class Detected:
 
 def not_app(prefix: str, modules: Iterable[str]) -> set[str]:
     """The packages under ``prefix`` that are not app code, read but put in no layer: test
-    trees at any depth, migration trees (an ``env.py`` or ``versions/`` inside), scripts
+    trees at any depth, migration trees (an ``env.py`` or ``versions/`` at any depth), scripts
     near the top. A ``docs`` or ``migrations`` package without those is app code (a docs
     plugin, a service importing other apps' data)."""
     modules = set(modules)
+    # What a migration tree holds at any depth (``migrations/core/env.py`` of one database
+    # among several): an ``env`` module, or a ``versions`` package.
+    migration_parts = {
+        ".".join(parts[:i])
+        for module in modules
+        if (parts := module.split("."))
+        for i, part in enumerate(parts)
+        if part == "versions" or (part == "env" and i == len(parts) - 1)
+    }
     found = set()
     start = 1 if prefix else 0
     for module in modules:
@@ -107,9 +120,9 @@ def not_app(prefix: str, modules: Iterable[str]) -> set[str]:
                 name in ("tests", "test")
                 or (
                     name in ("alembic", "migrations")
-                    and (
-                        f"{node}.env" in modules
-                        or any(m.startswith(f"{node}.versions.") for m in modules)
+                    and any(
+                        holder == node or holder.startswith(node + ".")
+                        for holder in migration_parts
                     )
                 )
                 or (name == "scripts" and i - start <= 1)
@@ -273,6 +286,49 @@ def _prefer_used(
                     del chosen[node]
 
 
+def _stands_for_routes(
+    tree: _Tree,
+    named: dict[str, str],
+    chosen: Mapping[str, tuple[str, str]],
+    node: str,
+    read: Callable[[str], bytes | None],
+) -> bool:
+    """Whether ``node``, named for routers but with no route code and no web framework in
+    it, is its feature's router all the same (a skeleton ``users/router.py``): it is when
+    its folder is a feature's and no other router there serves routes."""
+    parent = _parent(node)
+    if not _is_feature(tree, named, parent):
+        return False
+    return not any(
+        declares_routes(read(sibling) or b"")
+        for sibling in tree.children.get(parent, ())
+        if sibling != node and chosen.get(sibling, ("", ""))[0] == ROUTERS
+    )
+
+
+def _provides(
+    tree: _Tree, node: str, layers: LayerMap, read: Callable[[str], bytes | None]
+) -> bool:
+    """Whether the provider module or package ``node`` (``deps``, ``dependencies``) builds
+    services or repositories: it imports one. One that holds only engines, clients and
+    base classes is infrastructure that lower layers may import, no composition root."""
+    for module in tree.below(node):
+        data = read(module)
+        if data is None or not _IMPORT_WORD.search(data):
+            continue
+        try:
+            parsed = ast.parse(data)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return True  # newer syntax than this Python reads: the name's word stands
+        source = tree.modules[module]
+        for statement in ast.walk(parsed):
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                for _, target, _ in import_bindings(statement, module, source.is_package):
+                    if layers.layer_of(target) in (SERVICES, REPOSITORIES):
+                        return True
+    return False
+
+
 def _roots_of_composition(tree: _Tree, routers: Iterable[str]) -> list[tuple[str, str, str]]:
     """``(node, layer, reason)`` for the composition roots and the HTTP tier around the
     routers (``_ROOT_NAMES``), anchored."""
@@ -327,12 +383,23 @@ def detect_layers(
     if layout == "auto":
         layout = _layout(tree, named)  # type: ignore[assignment]
     chosen = _name_evidence(tree, named, layout) if layout is not None else {}
+    app_builders = {}
     for node, (layer, _reason) in list(chosen.items()) if routers is None else ():
-        # ``api/v1/models.py`` that serves ``GET /models`` is a router, whatever its name.
-        if layer in (MODELS, SCHEMAS) and not tree.is_package(node):
-            data = read(node)
-            if data is not None and declares_routes(data):
+        if layer not in (ROUTERS, MODELS, SCHEMAS) or tree.is_package(node):
+            continue
+        data = read(node)
+        if data is None:
+            continue
+        serves = declares_routes(data)
+        if layer != ROUTERS and serves:
+            del chosen[node]  # ``api/v1/models.py`` that serves ``GET /models`` is a router
+        elif layer == ROUTERS and not serves:
+            if builds_app(data):
+                # ``entrypoints/routers.py`` builds the app and includes the routers.
                 del chosen[node]
+                app_builders[node] = "builds the FastAPI app"
+            elif not _WEB.search(data) and not _stands_for_routes(tree, named, chosen, node, read):
+                del chosen[node]  # ``db/views.py`` of SQL views, ``endpoints.py`` of URLs
     layers = LayerMap(
         {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
     )
@@ -350,6 +417,15 @@ def detect_layers(
     if layout == "layered" and (SERVICES in wanted or REPOSITORIES in wanted):
         _prefer_used(chosen, routers, read)
     composition = _roots_of_composition(tree, routers)
+    layered = LayerMap(
+        {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
+    )
+    composition = [
+        (node, layer, reason)
+        for node, layer, reason in composition
+        if last_name(node) not in _PROVIDERS or _provides(tree, node, layered, read)
+    ]
+    composition += [(node, WIRING, reason) for node, reason in app_builders.items()]
     taken = {node for node, _, _ in composition}
     for module in list(code_routers):
         if any(module == node or module.startswith(node + ".") for node in taken):
@@ -393,6 +469,22 @@ def detect_layers(
         kinds = class_kinds(module, index)
         if kinds & {ORM, ORM_BASE}:
             orm_modules[module] = "defines ORM classes"
+    # An ORM package by another name (``orm/``) whose ``__init__`` re-exports its tables:
+    # the package is models, so ``from app.orm import User`` is a model's import too.
+    for package in sorted({_parent(m) for m in orm_modules}):
+        if package not in tree.modules or package in orm_modules or package == prefix:
+            continue
+        children = [c for c in tree.children.get(package, ()) if c in tree.modules]
+        tables = [c for c in children if c in orm_modules]
+        text = read(package) or b""
+        if (
+            len(tables) >= 2
+            and 2 * len(tables) >= len(children)
+            and any(last_name(t).encode() in text for t in tables)
+        ):
+            for table in tables:
+                del orm_modules[table]
+            orm_modules[package] = "re-exports the ORM classes its modules define"
 
     if orm_modules or any(layer == MODELS for layer, _ in chosen.values()):
         models_without_orm(tree, chosen, orm_modules, read)

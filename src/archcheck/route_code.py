@@ -8,7 +8,7 @@ import re
 
 from archcheck.names import dotted
 
-__all__ = ["declares_routes"]
+__all__ = ["builds_app", "declares_routes"]
 
 # Searched in lower-cased bytes (see ``declares_routes``).
 _NEW_ROUTER = re.compile(rb"apirouter\w*\s*\(")  # APIRouter(, APIRouterPro(...
@@ -63,3 +63,18 @@ def _mentions_routes(data: bytes) -> bool:
         if not lowered[line:at].strip(b" \t") and _ROUTE_CALL.match(lowered, at + 1):
             return True
     return False
+
+
+def builds_app(data: bytes) -> bool:
+    """Whether the code builds the FastAPI application (``app = FastAPI()``): where the app
+    is put together, whatever the module is called."""
+    if b"FastAPI" not in data:
+        return False
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return any(
+        isinstance(node, ast.Call) and (dotted(node.func) or "").rpartition(".")[2] == "FastAPI"
+        for node in ast.walk(tree)
+    )
