@@ -34,7 +34,10 @@ class QueryInRouter(SyntaxRule):
     (``db = Depends(get_db)``), or what it opens itself (``with Session(engine) as s``,
     ``async with SessionLocal() as s``, ``async with db.session_context() as s`` where
     the method is annotated ``-> AsyncIterator[AsyncSession]``, or, unannotated, named
-    for sessions: ``session_context``, ``get_db``). A session handed to a method of an
+    for sessions: ``session_context``, ``get_db``), or calls a factory typed to give one
+    (``sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]]``, an object whose
+    ``__call__`` is annotated so), or one kept on Starlette's state object under a session's
+    name (``request.state.db``, ``async with request.app.state.db() as session``). A session handed to a method of an
     ORM model (an active record: ``Workspace.create(db, name=name)``) is database work
     too. Calls on other objects
     (``service.get(...)``, ``cache.delete(...)``, ``response.delete_cookie(...)``, a
@@ -405,7 +408,11 @@ class QueryInRouter(SyntaxRule):
                         return Database()
                 """,
                 "app/api/routers/workspaces.py": """
-                    from fastapi import APIRouter, Depends
+                    from collections.abc import Callable
+                    from contextlib import AbstractAsyncContextManager
+
+                    from fastapi import APIRouter, Depends, Request
+                    from sqlalchemy import update
                     from sqlalchemy.ext.asyncio import AsyncSession
 
                     from app.db import Database, get_database
@@ -420,6 +427,21 @@ class QueryInRouter(SyntaxRule):
                             workspace = await Workspace.create(db, name=name)  # ARC202
                             await db.commit()  # ARC202
                         return {"id": workspace.id}
+
+
+                    async def rename(
+                        sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]],
+                        name: str,
+                    ) -> None:
+                        async with sessions() as db:
+                            await db.execute(update(Workspace).values(name=name))  # ARC202
+
+
+                    @router.delete("/workspaces/{workspace_id}")
+                    async def delete(workspace_id: int, request: Request) -> None:
+                        async with request.app.state.db() as session:
+                            await session.delete(await session.get(Workspace, workspace_id))  # ARC202
+                        request.state.cache.delete(workspace_id)  # the app's cache, no session
                 """,
                 "app/services/workspace_service.py": "",
             }

@@ -123,6 +123,8 @@ class Session:
         scopes = self.scopes
         if isinstance(expr, ast.Call):
             return self._makes_session(expr.func)
+        if isinstance(expr, ast.Attribute):
+            return _on_app_state(expr)  # ``request.state.db.query(...)``
         if not isinstance(expr, ast.Name):
             return False
         binding = scopes.lookup(expr.id)
@@ -236,9 +238,34 @@ class Session:
             if extra is None
         )
 
+    def _typed_factory(self, func: ast.Name) -> bool:
+        binding = self.scopes.lookup(func.id)
+        if binding is None or binding.kind not in (PARAMETER, ASSIGNED):
+            return False
+        annotation = binding.annotation
+        if (
+            isinstance(annotation, ast.Subscript)
+            and last_name(dotted(annotation.value) or "") == "Callable"
+            and isinstance(annotation.slice, ast.Tuple)
+            and len(annotation.slice.elts) == 2
+        ):
+            annotation = annotation.slice.elts[1]  # what a call returns, not what it takes
+            return self._names_session(annotation, self.scopes.qualify)
+        owner = class_of(func, self.scopes, self.index)
+        method = None if owner is None else self.index.method(owner, "__call__")
+        if method is None or method[1].returns is None:
+            return False
+        return self._names_session(method[1].returns, method[0].qualify_node)
+
     def _makes_session(self, func: ast.expr) -> bool:
         """Whether calling ``func`` gives a session: a session class, a session factory, or
-        a function annotated (or, when unannotated, named) to give one."""
+        a function annotated (or, when unannotated, named) to give one; or a parameter or
+        variable typed as one (``db: Callable[[], AbstractAsyncContextManager[AsyncSession]]``,
+        an instance of a class whose ``__call__`` is annotated to give one)."""
+        if isinstance(func, ast.Name) and self._typed_factory(func):
+            return True
+        if isinstance(func, ast.Attribute) and _on_app_state(func):
+            return True  # ``async with request.app.state.db() as session``
         written = dotted(func)
         name = None if written is None else self.scopes.qualify(written)
         if name is not None:
@@ -266,3 +293,13 @@ class Session:
             if head in self.scopes.symbols.imports or self.scopes.lookup(head) is not None:
                 return False  # another package's: ``requests.Session()`` is no database session
         return bool(_SESSION_NAME.fullmatch(last_name(resolved)))
+
+
+def _on_app_state(expr: ast.Attribute) -> bool:
+    """Whether ``expr`` is a session (or its factory) kept on Starlette's state object,
+    named for one: ``request.state.db``, ``request.app.state.db``, ``app.state.session``."""
+    written = dotted(expr)
+    if written is None:
+        return False
+    parts = written.split(".")
+    return len(parts) >= 3 and parts[-2] == "state" and bool(_SESSION_NAME.fullmatch(parts[-1]))
