@@ -7,6 +7,9 @@ import shutil
 
 from conftest import FIXTURES, archcheck, cli, write_example
 
+# A router module's code: what makes a module a router wherever it lives.
+ROUTER = "from fastapi import APIRouter\nrouter = APIRouter()\n"
+
 
 def _project(tmp_path, fixture, config):
     shutil.copytree(FIXTURES / fixture, tmp_path / "p", ignore=shutil.ignore_patterns("*.txt"))
@@ -193,7 +196,7 @@ def test_a_middleware_without_routers_is_no_http_tier(tmp_path):
 def test_init_says_when_only_code_found_the_layers(tmp_path):
     write_example(
         tmp_path,
-        {"app/web/items.py": "from fastapi import APIRouter\nrouter = APIRouter()\n", "app/core.py": ""},
+        {"app/web/items.py": ROUTER, "app/core.py": ""},
     )
     result = cli("init", "--dry-run", "app", cwd=tmp_path)
     assert "app (package ./): layers found by their code, no layout by name" in result.stderr
@@ -283,7 +286,7 @@ def test_suffix_names_are_decided_the_same_whatever_the_hash_seed(tmp_path):
                 "class Base(DeclarativeBase):\n    pass\n\n"
                 "class User(Base):\n    __tablename__ = 'users'\n"
             ),
-            "app/api/routes.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/api/routes.py": ROUTER,
         },
     )
     seen = {
@@ -300,10 +303,10 @@ def test_a_feature_models_module_of_sqlmodel_non_table_classes_stays_models(tmp_
         tmp_path,
         {
             "app/users/models.py": "from sqlmodel import SQLModel\n\nclass User(SQLModel, table=True):\n    id: int\n",
-            "app/users/router.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/users/router.py": ROUTER,
             "app/users/service.py": "",
             "app/auth/models.py": "from sqlmodel import SQLModel\n\nclass TokenPayload(SQLModel):\n    sub: str\n",
-            "app/auth/router.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/auth/router.py": ROUTER,
             "app/auth/service.py": "",
         },
     )
@@ -320,7 +323,7 @@ def test_feature_first_a_module_right_inside_a_layer_folder_is_that_layer(tmp_pa
     files["app/users/repository.py"] = "def find():\n    return None\n"
     files["app/orders/repository.py"] = ""
     for name in ("services", "users", "stats", "health", "logs", "runs"):
-        files[f"app/admin/routers/{name}.py"] = "from fastapi import APIRouter\nrouter = APIRouter()\n"
+        files[f"app/admin/routers/{name}.py"] = ROUTER
     files["app/admin/routers/repos.py"] = (
         "from fastapi import APIRouter\n"
         "from app.users.repository import find  # ARC001\n"
@@ -345,7 +348,7 @@ def test_the_module_that_builds_the_app_is_wiring_whatever_its_name(tmp_path):
                 "app = FastAPI()\n"
                 "service = UsersService(UsersRepository())\n"
             ),
-            "app/api/users.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/api/users.py": ROUTER,
             "app/repositories/users.py": "class UsersRepository:\n    pass\n",
             "app/services/users.py": "class UsersService:\n    def __init__(self, repo):\n        self.repo = repo\n",
         },
@@ -362,10 +365,10 @@ def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):
         {
             "app/db/views.py": "ACTIVE_USERS = 'create view active_users as select 1'\n",
             "app/providers/endpoints.py": "ALLOWED = ('https://api.example.com',)\n",
-            "app/providers/router.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/providers/router.py": ROUTER,
             "app/providers/service.py": "from app.providers.endpoints import ALLOWED\nfrom app.db.views import ACTIVE_USERS\n",
             "app/providers/repository.py": "",
-            "app/users/router.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/users/router.py": ROUTER,
             "app/users/service.py": "",
         },
     )
@@ -384,7 +387,7 @@ def test_a_dependencies_module_that_provides_no_layer_is_infrastructure(tmp_path
             "app/users/router.py": "from fastapi import APIRouter\nfrom app.dependencies import get_db\nrouter = APIRouter()\n",
             "app/users/service.py": "",
             "app/users/repository.py": "from app.dependencies import BaseRepository\n",
-            "app/items/router.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/items/router.py": ROUTER,
             "app/items/service.py": "",
             "app/items/repository.py": "",
         },
@@ -409,7 +412,7 @@ def test_an_orm_package_by_another_name_that_re_exports_its_tables_is_models(tmp
             "app/orm/user.py": orm + "class User(Base):\n    __tablename__ = 'users'\n    id: Mapped[int] = mapped_column(primary_key=True)\n",
             "app/orm/item.py": orm + "class Item(Base):\n    __tablename__ = 'items'\n    id: Mapped[int] = mapped_column(primary_key=True)\n",
             "app/schemas/user.py": "from pydantic import BaseModel\nfrom app.orm import User  # ARC004\n",
-            "app/api/routers/users.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/api/routers/users.py": ROUTER,
             "app/services/users.py": "",
         },
     )
@@ -426,7 +429,7 @@ def test_a_migration_tree_is_left_out_whatever_its_depth(tmp_path):
             "app/db/migrations/core/old_models.py": "from app.schemas.user import UserOut\n",
             "app/models/user.py": "",
             "app/schemas/user.py": "class UserOut:\n    pass\n",
-            "app/api/routers/users.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/api/routers/users.py": ROUTER,
         },
     )
     result = cli("init", "--dry-run", "app", cwd=tmp_path)
