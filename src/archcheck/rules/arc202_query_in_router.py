@@ -36,8 +36,9 @@ class QueryInRouter(SyntaxRule):
     the method is annotated ``-> AsyncIterator[AsyncSession]``, or, unannotated, named
     for sessions: ``session_context``, ``get_db``), or calls a factory typed to give one
     (``sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]]``, an object whose
-    ``__call__`` is annotated so), or one kept on Starlette's state object under a session's
-    name (``request.state.db``, ``async with request.app.state.db() as session``). A session handed to a method of an
+    ``__call__`` is annotated so), or one kept on Starlette's state object under a database
+    session's name (``request.state.db``, ``async with request.app.state.db() as session``;
+    a bare ``state.session`` is as often an HTTP client's). A session handed to a method of an
     ORM model (an active record: ``Workspace.create(db, name=name)``) is database work
     too. Calls on other objects
     (``service.get(...)``, ``cache.delete(...)``, ``response.delete_cookie(...)``, a
@@ -442,6 +443,7 @@ class QueryInRouter(SyntaxRule):
                         async with request.app.state.db() as session:
                             await session.delete(await session.get(Workspace, workspace_id))  # ARC202
                         request.state.cache.delete(workspace_id)  # the app's cache, no session
+                        await request.app.state.session.get("https://audit.example.com")  # HTTP
                 """,
                 "app/services/workspace_service.py": "",
             }

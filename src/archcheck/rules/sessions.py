@@ -61,6 +61,14 @@ _SESSION_NAME = re.compile(
 _SESSION_METHOD_NAME = re.compile(
     r"(?:.*_)?(?:db_)?session_(?:context|scope)|(?:.*_)?session_?maker", re.IGNORECASE
 )
+# Of what an app keeps on its state, the names that say a database session or its factory:
+# ``db``, ``db_session``, ``async_session_maker``; a bare ``session`` or ``http_session``
+# is as often an HTTP client's.
+_STATE_SESSION = re.compile(
+    r"(?:.*_)?(?:db|database)(?:_?(?:session|sessions|local|scope|maker|factory|context))?"
+    r"|(?:.*_)?session_?(?:local|maker|factory|scope)",
+    re.IGNORECASE,
+)
 # What a session does that is database work (``close`` is not: it ends what was opened).
 SESSION_METHODS = frozenset(
     {
@@ -302,4 +310,4 @@ def _on_app_state(expr: ast.Attribute) -> bool:
     if written is None:
         return False
     parts = written.split(".")
-    return len(parts) >= 3 and parts[-2] == "state" and bool(_SESSION_NAME.fullmatch(parts[-1]))
+    return len(parts) >= 3 and parts[-2] == "state" and bool(_STATE_SESSION.fullmatch(parts[-1]))
