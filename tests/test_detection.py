@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 
+from archcheck.detection import not_app
 from conftest import FIXTURES, archcheck, cli, write_example
 
 # A router module's code: what makes a module a router wherever it lives.
@@ -377,9 +378,9 @@ def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):
 
 
 def test_a_dependencies_module_that_provides_no_layer_is_infrastructure(tmp_path):
-    # quivr's ``modules/dependencies.py``: engines, ``get_db`` and base classes. It builds no
-    # service or repository, so a repository may import it; a provider that builds them is
-    # wiring, and a repository importing that is ARC002.
+    # Engines, ``get_db`` and base classes: it declares no dependency and builds no service
+    # or repository, so a repository may import it; a provider that builds them is wiring,
+    # and a repository importing that is ARC002.
     write_example(
         tmp_path,
         {
@@ -402,24 +403,6 @@ def test_a_dependencies_module_that_provides_no_layer_is_infrastructure(tmp_path
     assert "app/users/repository.py:1:1: ARC002 Repository imports wiring module app.dependencies" in out
 
 
-def test_an_orm_package_by_another_name_that_re_exports_its_tables_is_models(tmp_path):
-    orm = "from sqlalchemy.orm import Mapped, mapped_column\nfrom app.orm.base import Base\n\n"
-    write_example(
-        tmp_path,
-        {
-            "app/orm/__init__.py": "from app.orm.user import User\nfrom app.orm.item import Item\n",
-            "app/orm/base.py": "from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n",
-            "app/orm/user.py": orm + "class User(Base):\n    __tablename__ = 'users'\n    id: Mapped[int] = mapped_column(primary_key=True)\n",
-            "app/orm/item.py": orm + "class Item(Base):\n    __tablename__ = 'items'\n    id: Mapped[int] = mapped_column(primary_key=True)\n",
-            "app/schemas/user.py": "from pydantic import BaseModel\nfrom app.orm import User  # ARC004\n",
-            "app/api/routers/users.py": ROUTER,
-            "app/services/users.py": "",
-        },
-    )
-    code, out, err = cli("app", cwd=tmp_path)
-    assert out.startswith("app/schemas/user.py:2:1: ARC004 Schema imports ORM model"), out
-
-
 def test_a_migration_tree_is_left_out_whatever_its_depth(tmp_path):
     # One database's migrations among several: ``migrations/core/env.py``.
     write_example(
@@ -434,3 +417,41 @@ def test_a_migration_tree_is_left_out_whatever_its_depth(tmp_path):
     )
     result = cli("init", "--dry-run", "app", cwd=tmp_path)
     assert "left out      app.db.migrations" in result.stderr
+
+
+def test_a_routes_module_that_serves_on_the_app_stays_a_router(tmp_path):
+    # ``app = FastAPI()`` (or the app imported from main) with ``@app.get`` handlers: it
+    # serves routes, so it is no composition root and its queries are ARC202.
+    write_example(
+        tmp_path,
+        {
+            "app/routes.py": (
+                "from fastapi import FastAPI\n"
+                "app = FastAPI()\n\n"
+                "@app.get('/users')\n"
+                "def users(db=None):\n"
+                "    return db.query(object)  # ARC202\n"
+            ),
+            "app/api/routes.py": (
+                "from app.main import app\n\n"
+                "@app.get('/items')\n"
+                "def items(s=None):\n"
+                "    return s.query(object)  # ARC202\n"
+            ),
+            "app/main.py": "app = None\n",
+            "app/services/users.py": "",
+        },
+    )
+    for path in ("app/routes.py", "app/api/routes.py"):  # the sessions: by their names
+        text = (tmp_path / path).read_text().replace("db=None", "db: Session = None").replace(
+            "s=None", "s: Session = None"
+        )
+        (tmp_path / path).write_text("from sqlalchemy.orm import Session\n" + text)
+    code, out, err = cli("app", cwd=tmp_path)
+    assert [line.split(":")[0] for line in out.splitlines()[:-1]] == ["app/api/routes.py", "app/routes.py"]
+
+
+def test_a_versions_module_makes_no_migration_tree():
+    # A ``versions`` package holds revisions; a ``versions.py`` module is app code.
+    assert not_app("app", ["app.migrations.runner", "app.migrations.versions"]) == set()
+    assert not_app("app", ["app.migrations.versions.rev1"]) == {"app.migrations"}

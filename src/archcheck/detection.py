@@ -44,6 +44,7 @@ from archcheck.layers import (
 from archcheck.names import import_bindings, last_name
 from archcheck.project import SourceFile
 from archcheck.route_code import builds_app, declares_routes
+from archcheck.syntax import SourceError, parse_source
 
 __all__ = ["Detected", "Evidence", "detect_layers", "in_app", "not_app"]
 
@@ -108,7 +109,7 @@ def not_app(prefix: str, modules: Iterable[str]) -> set[str]:
         for module in modules
         if (parts := module.split("."))
         for i, part in enumerate(parts)
-        if part == "versions" or (part == "env" and i == len(parts) - 1)
+        if (part == "versions" and i < len(parts) - 1) or (part == "env" and i == len(parts) - 1)
     }
     found = set()
     start = 1 if prefix else 0
@@ -309,18 +310,21 @@ def _stands_for_routes(
 def _provides(
     tree: _Tree, node: str, layers: LayerMap, read: Callable[[str], bytes | None]
 ) -> bool:
-    """Whether the provider module or package ``node`` (``deps``, ``dependencies``) builds
-    services or repositories: it imports one. One that holds only engines, clients and
-    base classes is infrastructure that lower layers may import, no composition root."""
+    """Whether the module or package ``node`` (``deps``, ``dependencies``) provides: it
+    declares FastAPI dependencies (``Depends``) or builds services or repositories (imports
+    one). One that holds only engines, clients and base classes is infrastructure that
+    lower layers may import, no composition root."""
     for module in tree.below(node):
         data = read(module)
         if data is None or not _IMPORT_WORD.search(data):
             continue
-        try:
-            parsed = ast.parse(data)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return True  # newer syntax than this Python reads: the name's word stands
+        if b"Depends" in data:
+            return True
         source = tree.modules[module]
+        try:  # newer syntax too (``except A, B:`` in a 3.14 app's deps.py)
+            parsed = parse_source(source.path, data).tree
+        except SourceError:
+            return True  # no grammar reads it: the name's word stands
         for statement in ast.walk(parsed):
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
                 for _, target, _ in import_bindings(statement, module, source.is_package):
@@ -390,7 +394,7 @@ def detect_layers(
         data = read(node)
         if data is None:
             continue
-        serves = declares_routes(data)
+        serves = declares_routes(data, on_app=True)
         if layer != ROUTERS and serves:
             del chosen[node]  # ``api/v1/models.py`` that serves ``GET /models`` is a router
         elif layer == ROUTERS and not serves:
@@ -469,22 +473,6 @@ def detect_layers(
         kinds = class_kinds(module, index)
         if kinds & {ORM, ORM_BASE}:
             orm_modules[module] = "defines ORM classes"
-    # An ORM package by another name (``orm/``) whose ``__init__`` re-exports its tables:
-    # the package is models, so ``from app.orm import User`` is a model's import too.
-    for package in sorted({_parent(m) for m in orm_modules}):
-        if package not in tree.modules or package in orm_modules or package == prefix:
-            continue
-        children = [c for c in tree.children.get(package, ()) if c in tree.modules]
-        tables = [c for c in children if c in orm_modules]
-        text = read(package) or b""
-        if (
-            len(tables) >= 2
-            and 2 * len(tables) >= len(children)
-            and any(last_name(t).encode() in text for t in tables)
-        ):
-            for table in tables:
-                del orm_modules[table]
-            orm_modules[package] = "re-exports the ORM classes its modules define"
 
     if orm_modules or any(layer == MODELS for layer, _ in chosen.values()):
         models_without_orm(tree, chosen, orm_modules, read)

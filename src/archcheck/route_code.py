@@ -20,13 +20,22 @@ _ROUTER_OWNER = re.compile(r"router|api", re.IGNORECASE)
 _ROUTE_CALL = re.compile(
     rb"[ \t]*\w*(?:router|api)\w*\.(?:%s)\s*\(" % "|".join(sorted(_ROUTE_METHODS)).encode()
 )
+# The same with an app as the owner (``@app.get``).
+_APP_OWNER = re.compile(r"router|api|app", re.IGNORECASE)
+_APP_DECORATOR = re.compile(rb"@[ \t]*\w*(?:router|api|app)")
+_APP_CALL = re.compile(
+    rb"[ \t]*\w*(?:router|api|app)\w*\.(?:%s)\s*\(" % "|".join(sorted(_ROUTE_METHODS)).encode()
+)
 
 
-def declares_routes(data: bytes) -> bool:
-    """Whether the code builds an ``APIRouter`` or decorates a route (``@router.get(``),
-    in any case: the bytes say where it may, the syntax tree whether it does (a docstring
-    that shows how to declare a route declares none)."""
-    if not _mentions_routes(data):
+def declares_routes(data: bytes, *, on_app: bool = False) -> bool:
+    """Whether the code builds an ``APIRouter`` or decorates a route (``@router.get(``;
+    with ``on_app``, ``@app.get(`` too), in any case: the bytes say where it may, the
+    syntax tree whether it does (a docstring that shows how to declare a route declares
+    none). ``@app.get`` alone does not find routers: an app factory's health route would
+    make its wiring a router's; it keeps a module that serves them a router."""
+    owners = _APP_OWNER if on_app else _ROUTER_OWNER
+    if not _mentions_routes(data, on_app=on_app):
         return False
     try:
         tree = ast.parse(data)
@@ -44,23 +53,24 @@ def declares_routes(data: bytes) -> bool:
                     and isinstance(decorator.func, ast.Attribute)
                     and decorator.func.attr.lower() in _ROUTE_METHODS
                     and (owner := dotted(decorator.func.value)) is not None
-                    and _ROUTER_OWNER.search(owner.rpartition(".")[2])
+                    and owners.search(owner.rpartition(".")[2])
                 ):
                     return True
     return False
 
 
-def _mentions_routes(data: bytes) -> bool:
+def _mentions_routes(data: bytes, *, on_app: bool = False) -> bool:
     # A regular expression tried at every line of every file was most of detection's
     # time: the bytes are lower-cased once, and only decorators that name a router or an
     # API are looked at.
     lowered = data.lower()
     if b"apirouter" in lowered and _NEW_ROUTER.search(lowered):
         return True
-    for match in _ROUTE_DECORATOR.finditer(lowered):
+    decorators, calls = (_APP_DECORATOR, _APP_CALL) if on_app else (_ROUTE_DECORATOR, _ROUTE_CALL)
+    for match in decorators.finditer(lowered):
         at = match.start()
         line = lowered.rfind(b"\n", 0, at) + 1
-        if not lowered[line:at].strip(b" \t") and _ROUTE_CALL.match(lowered, at + 1):
+        if not lowered[line:at].strip(b" \t") and calls.match(lowered, at + 1):
             return True
     return False
 

@@ -444,6 +444,7 @@ class QueryInRouter(SyntaxRule):
                             await session.delete(await session.get(Workspace, workspace_id))  # ARC202
                         request.state.cache.delete(workspace_id)  # the app's cache, no session
                         await request.app.state.session.get("https://audit.example.com")  # HTTP
+                        await request.app.state.redis_db.delete(workspace_id)  # Redis, no session
                 """,
                 "app/services/workspace_service.py": "",
             }

@@ -62,11 +62,11 @@ _SESSION_METHOD_NAME = re.compile(
     r"(?:.*_)?(?:db_)?session_(?:context|scope)|(?:.*_)?session_?maker", re.IGNORECASE
 )
 # Of what an app keeps on its state, the names that say a database session or its factory:
-# ``db``, ``db_session``, ``async_session_maker``; a bare ``session`` or ``http_session``
-# is as often an HTTP client's.
+# ``db``, ``db_session``, ``async_session_maker``; a bare ``session``, ``http_session`` or
+# ``redis_db`` is another client's.
 _STATE_SESSION = re.compile(
-    r"(?:.*_)?(?:db|database)(?:_?(?:session|sessions|local|scope|maker|factory|context))?"
-    r"|(?:.*_)?session_?(?:local|maker|factory|scope)",
+    r"(?:async_|sql_)?(?:db|database)(?:_?(?:session|sessions|maker|sessionmaker|factory))?"
+    r"|(?:async_|db_)?session_?(?:local|maker|factory)|sessionlocal",
     re.IGNORECASE,
 )
 # What a session does that is database work (``close`` is not: it ends what was opened).
