@@ -347,7 +347,10 @@ def test_the_module_that_builds_the_app_is_wiring_whatever_its_name(tmp_path):
                 "from app.repositories.users import UsersRepository\n"
                 "from app.services.users import UsersService\n"
                 "app = FastAPI()\n"
-                "service = UsersService(UsersRepository())\n"
+                "service = UsersService(UsersRepository())\n\n"
+                "@app.get('/health')\n"  # a route of its own beside the wiring
+                "def health():\n"
+                "    return {}\n"
             ),
             "app/api/users.py": ROUTER,
             "app/repositories/users.py": "class UsersRepository:\n    pass\n",

@@ -314,12 +314,19 @@ def _provides(
     declares FastAPI dependencies (``Depends``) or builds services or repositories (imports
     one). One that holds only engines, clients and base classes is infrastructure that
     lower layers may import, no composition root."""
+    return any(
+        (data := read(module)) is not None and b"Depends" in data for module in tree.below(node)
+    ) or _builds_layers(tree, node, layers, read)
+
+
+def _builds_layers(
+    tree: _Tree, node: str, layers: LayerMap, read: Callable[[str], bytes | None]
+) -> bool:
+    """Whether code at or below ``node`` imports a service or a repository (to build it)."""
     for module in tree.below(node):
         data = read(module)
         if data is None or not _IMPORT_WORD.search(data):
             continue
-        if b"Depends" in data:
-            return True
         source = tree.modules[module]
         try:  # newer syntax too (``except A, B:`` in a 3.14 app's deps.py)
             parsed = parse_source(source.path, data).tree
@@ -328,7 +335,11 @@ def _provides(
         for statement in ast.walk(parsed):
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
                 for _, target, _ in import_bindings(statement, module, source.is_package):
-                    if layers.layer_of(target) in (SERVICES, REPOSITORIES):
+                    # Known here, or named so in another root (``oss.src.dbs.users.dao``).
+                    if layers.layer_of(target) in (SERVICES, REPOSITORIES) or any(
+                        layer_of_name(part) in (SERVICES, REPOSITORIES)
+                        for part in target.split(".")
+                    ):
                         return True
     return False
 
@@ -388,6 +399,9 @@ def detect_layers(
         layout = _layout(tree, named)  # type: ignore[assignment]
     chosen = _name_evidence(tree, named, layout) if layout is not None else {}
     app_builders = {}
+    named_layers = LayerMap(
+        {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
+    )
     for node, (layer, _reason) in list(chosen.items()) if routers is None else ():
         if layer not in (ROUTERS, MODELS, SCHEMAS) or tree.is_package(node):
             continue
@@ -397,13 +411,23 @@ def detect_layers(
         serves = declares_routes(data, on_app=True)
         if layer != ROUTERS and serves:
             del chosen[node]  # ``api/v1/models.py`` that serves ``GET /models`` is a router
-        elif layer == ROUTERS and not serves:
-            if builds_app(data):
-                # ``entrypoints/routers.py`` builds the app and includes the routers.
-                del chosen[node]
-                app_builders[node] = "builds the FastAPI app"
-            elif not _WEB.search(data) and not _stands_for_routes(tree, named, chosen, node, read):
-                del chosen[node]  # ``db/views.py`` of SQL views, ``endpoints.py`` of URLs
+        elif (
+            layer == ROUTERS
+            and builds_app(data)
+            and (not serves or _builds_layers(tree, node, named_layers, read))
+        ):
+            # ``entrypoints/routers.py`` builds the app, its services and repositories, and
+            # includes the routers (a health route of its own beside them); a ``routes.py``
+            # that builds an app only to serve its handlers stays a router.
+            del chosen[node]
+            app_builders[node] = "builds the FastAPI app"
+        elif (
+            layer == ROUTERS
+            and not serves
+            and not _WEB.search(data)
+            and not _stands_for_routes(tree, named, chosen, node, read)
+        ):
+            del chosen[node]  # ``db/views.py`` of SQL views, ``endpoints.py`` of URLs
     layers = LayerMap(
         {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
     )
