@@ -65,31 +65,26 @@ def classes_over_names(
     for node, (layer, reason) in list(chosen.items()):
         if layer != SCHEMAS or reason.startswith("under "):
             continue
-        tables = []
-        for module in tree.below(node):
-            data = read(module)
-            if (
-                data is not None
-                and ORM_HINT.search(data)
-                and class_kinds(module, index) & {ORM, ORM_BASE}
-            ):
-                tables.append(module)
-        pydantic = [
+        modules = tree.below(node)
+        tables = [
             module
-            for module in tree.below(node)
-            if tables and module not in tables
-            if SCHEMA in class_kinds(module, index)
+            for module in modules
+            if (data := read(module)) is not None
+            and ORM_HINT.search(data)
+            and class_kinds(module, index) & {ORM, ORM_BASE}
         ]
-        if len(tables) > len(pydantic):
-            # Mostly tables, with their bases and helpers (``zen_stores/schemas/``): models.
-            chosen[node] = (MODELS, f"named {last_name(node)}, defines ORM classes mostly")
-            continue
-        for module in tables:
-            chosen[module] = (MODELS, f"under {last_name(node)}, defines ORM classes")
-        if chosen[node][0] != SCHEMAS:
-            continue
-        if last_name(node) not in LAYER_OF_NAME and not any(
-            SCHEMA in class_kinds(module, index) for module in tree.below(node)
+        if tables:
+            pydantic = [m for m in modules if m not in tables and SCHEMA in class_kinds(m, index)]
+            if len(tables) > len(pydantic):
+                # Mostly tables, with their bases and helpers (``zen_stores/schemas/``).
+                chosen[node] = (MODELS, f"named {last_name(node)}, defines ORM classes mostly")
+                continue
+            for module in tables:
+                chosen[module] = (MODELS, f"under {last_name(node)}, defines ORM classes")
+        if (
+            chosen[node][0] == SCHEMAS
+            and last_name(node) not in LAYER_OF_NAME
+            and not any(SCHEMA in class_kinds(module, index) for module in modules)
         ):
             del chosen[node]
 

@@ -399,9 +399,7 @@ def detect_layers(
         layout = _layout(tree, named)  # type: ignore[assignment]
     chosen = _name_evidence(tree, named, layout) if layout is not None else {}
     app_builders = {}
-    named_layers = LayerMap(
-        {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
-    )
+    named_layers = _layer_map(chosen)
     for node, (layer, _reason) in list(chosen.items()) if routers is None else ():
         if layer not in (ROUTERS, MODELS, SCHEMAS) or tree.is_package(node):
             continue
@@ -428,9 +426,7 @@ def detect_layers(
             and not _stands_for_routes(tree, named, chosen, node, read)
         ):
             del chosen[node]  # ``db/views.py`` of SQL views, ``endpoints.py`` of URLs
-    layers = LayerMap(
-        {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
-    )
+    layers = _layer_map(chosen)
 
     # Code: route modules wherever they live.
     code_routers = {}
@@ -445,9 +441,7 @@ def detect_layers(
     if layout == "layered" and (SERVICES in wanted or REPOSITORIES in wanted):
         _prefer_used(chosen, routers, read)
     composition = _roots_of_composition(tree, routers)
-    layered = LayerMap(
-        {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
-    )
+    layered = _layer_map(chosen)
     composition = [
         (node, layer, reason)
         for node, layer, reason in composition
@@ -482,9 +476,7 @@ def detect_layers(
         classes_over_names(tree, chosen, index, read)
 
     # Code: a module anywhere that defines ORM classes is a model.
-    layers = LayerMap(
-        {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
-    )
+    layers = _layer_map(chosen)
     orm_modules = {}
     for module in sorted(tree.modules) if MODELS in wanted else ():
         if module in code_routers or layers.layer_of(module) is not None:
@@ -508,6 +500,13 @@ def detect_layers(
     if layout == "feature":
         evidence = _feature_globs(tree, evidence)
     return Detected(prefix, layout, tuple(sorted(evidence)), tuple(sorted(tree.left_out)))
+
+
+def _layer_map(chosen: Mapping[str, tuple[str, str]]) -> LayerMap:
+    """The layers of the nodes chosen so far (node -> (layer, reason)), as globs."""
+    return LayerMap(
+        {layer: [n for n, (found, _) in chosen.items() if found == layer] for layer in LAYERS}
+    )
 
 
 def _feature_globs(tree: _Tree, evidence: list[Evidence]) -> list[Evidence]:
