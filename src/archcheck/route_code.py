@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import NamedTuple
 
 from archcheck.names import dotted
 
@@ -12,20 +13,31 @@ __all__ = ["builds_app", "declares_routes"]
 
 # Searched in lower-cased bytes (see ``declares_routes``).
 _NEW_ROUTER = re.compile(rb"apirouter\w*\s*\(")  # APIRouter(, APIRouterPro(...
-_ROUTE_DECORATOR = re.compile(rb"@[ \t]*\w*(?:router|api)")
 _ROUTE_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket", "route"}
 )
-_ROUTER_OWNER = re.compile(r"router|api", re.IGNORECASE)
-_ROUTE_CALL = re.compile(
-    rb"[ \t]*\w*(?:router|api)\w*\.(?:%s)\s*\(" % "|".join(sorted(_ROUTE_METHODS)).encode()
-)
-# The same with an app as the owner (``@app.get``).
-_APP_OWNER = re.compile(r"router|api|app", re.IGNORECASE)
-_APP_DECORATOR = re.compile(rb"@[ \t]*\w*(?:router|api|app)")
-_APP_CALL = re.compile(
-    rb"[ \t]*\w*(?:router|api|app)\w*\.(?:%s)\s*\(" % "|".join(sorted(_ROUTE_METHODS)).encode()
-)
+
+
+class _Owners(NamedTuple):
+    """What may own a route decorator (``router``, ``api``; ``app`` too where asked): the
+    owner's name, and the decorator and the call after it in lower-cased bytes."""
+
+    name: re.Pattern[str]
+    decorator: re.Pattern[bytes]
+    call: re.Pattern[bytes]
+
+
+def _owners(words: str) -> _Owners:
+    methods = "|".join(sorted(_ROUTE_METHODS))
+    return _Owners(
+        re.compile(words, re.IGNORECASE),
+        re.compile(rb"@[ \t]*\w*(?:%s)" % words.encode()),
+        re.compile(rb"[ \t]*\w*(?:%s)\w*\.(?:%s)\s*\(" % (words.encode(), methods.encode())),
+    )
+
+
+_ROUTERS = _owners("router|api")
+_APPS = _owners("router|api|app")  # ``@app.get``
 
 
 def declares_routes(data: bytes, *, on_app: bool = False) -> bool:
@@ -34,8 +46,8 @@ def declares_routes(data: bytes, *, on_app: bool = False) -> bool:
     syntax tree whether it does (a docstring that shows how to declare a route declares
     none). ``@app.get`` alone does not find routers: an app factory's health route would
     make its wiring a router's; it keeps a module that serves them a router."""
-    owners = _APP_OWNER if on_app else _ROUTER_OWNER
-    if not _mentions_routes(data, on_app=on_app):
+    owners = _APPS if on_app else _ROUTERS
+    if not _mentions_routes(data, owners):
         return False
     try:
         tree = ast.parse(data)
@@ -53,24 +65,23 @@ def declares_routes(data: bytes, *, on_app: bool = False) -> bool:
                     and isinstance(decorator.func, ast.Attribute)
                     and decorator.func.attr.lower() in _ROUTE_METHODS
                     and (owner := dotted(decorator.func.value)) is not None
-                    and owners.search(owner.rpartition(".")[2])
+                    and owners.name.search(owner.rpartition(".")[2])
                 ):
                     return True
     return False
 
 
-def _mentions_routes(data: bytes, *, on_app: bool = False) -> bool:
+def _mentions_routes(data: bytes, owners: _Owners) -> bool:
     # A regular expression tried at every line of every file was most of detection's
     # time: the bytes are lower-cased once, and only decorators that name a router or an
     # API are looked at.
     lowered = data.lower()
     if b"apirouter" in lowered and _NEW_ROUTER.search(lowered):
         return True
-    decorators, calls = (_APP_DECORATOR, _APP_CALL) if on_app else (_ROUTE_DECORATOR, _ROUTE_CALL)
-    for match in decorators.finditer(lowered):
+    for match in owners.decorator.finditer(lowered):
         at = match.start()
         line = lowered.rfind(b"\n", 0, at) + 1
-        if not lowered[line:at].strip(b" \t") and calls.match(lowered, at + 1):
+        if not lowered[line:at].strip(b" \t") and owners.call.match(lowered, at + 1):
             return True
     return False
 
