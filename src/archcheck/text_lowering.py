@@ -20,16 +20,15 @@ from collections.abc import Iterator
 
 __all__ = ["blank", "lower"]
 
-# Between strings: a comment, a string's start (with the word before its quote: a prefix,
-# or a keyword as in ``if"x"``), a bracket.
-_CODE = re.compile(r"#[^\r\n]*|(?<!\w)(\w*)('\'\'|\"\"\"|'|\")|([(\[{])|([)\]}])")
+# A string's start: the word before its quote (a prefix, or a keyword as in ``if"x"``).
+_STRING_START = r"(\w*)('\'\'|\"\"\"|'|\")"
+# Between strings: a comment, a string's start, a bracket.
+_CODE = re.compile(r"#[^\r\n]*|(?<!\w)" + _STRING_START + r"|([(\[{])|([)\]}])")
 # Inside a field: the same, and what ends its expression at depth 0 (``!r``, ``:spec``,
 # ``=``), operators that only look like those first.
-_FIELD = re.compile(
-    r"#[^\r\n]*|(?<!\w)(\w*)('\'\'|\"\"\"|'|\")|([(\[{])|([)\]}])|(?:!=|==|<=|>=)|([!:=])"
-)
+_FIELD = re.compile(_CODE.pattern + r"|(?:!=|==|<=|>=)|([!:=])")
 _PREFIXES = frozenset({"", "r", "u", "b", "br", "rb", "f", "fr", "rf", "t", "tr", "rt"})
-_STRING = re.compile(r"(\w*)('\'\'|\"\"\"|'|\")")
+_STRING = re.compile(_STRING_START)
 # Where a string without fields may end: an escape, its quote, or (one quote) a line end.
 _STRING_ENDS = {
     quote: re.compile(r"\\.|" + quote + ("" if len(quote) == 3 else r"|[\r\n]"), re.DOTALL)
@@ -114,16 +113,22 @@ def _string_edits(source: str) -> list[tuple[int, int, str]]:
     edits: list[tuple[int, int, str]] = []
     at, depth = 0, 0
     while (match := _CODE.search(source, at)) is not None:
-        word, quote, opening, closing = match.groups()
+        _, quote, opening, closing = match.groups()
         at = match.end()
         if opening or closing:
             depth += 1 if opening else -1
         elif quote:
-            start = match.start() if word.lower() in _PREFIXES else match.start(2)
+            start = _string_start(match)
             at, text, fields = _concatenation(source, start, depth > 0)
             if fields:
                 edits.append((start, at, "(" + text[1:-1] + ")"))
     return edits
+
+
+def _string_start(match: re.Match[str]) -> int:
+    """Where the string ``_CODE`` or ``_FIELD`` found starts: at its prefix, or at its
+    quote when the word before is no prefix (``if"x"``)."""
+    return match.start() if match.group(1).lower() in _PREFIXES else match.start(2)
 
 
 def _concatenation(source: str, start: int, in_brackets: bool) -> tuple[int, str, bool]:
@@ -219,9 +224,9 @@ def _field(source: str, at: int, out: list[str]) -> int:
         match = _FIELD.search(source, at)
         if match is None:
             raise _Unreadable
-        word, quote, opening, closing, stop = match.groups()
+        _, quote, opening, closing, stop = match.groups()
         if quote:
-            begin = match.start() if word.lower() in _PREFIXES else match.start(2)
+            begin = _string_start(match)
             out.append(source[start:begin])
             at, text, fields = _concatenation(source, begin, True)
             out.append("(" + text[1:-1] + ")" if fields else source[begin:at])
