@@ -81,6 +81,8 @@ def unread_warnings(project: Project) -> tuple[str, ...]:
                     f"{display_path(path)}/ not read: it cannot be listed (permission denied)"
                 )
             elif os.path.isdir(path) and path.name.isidentifier():
+                # A listable folder with a module's name is left unread only where discovery
+                # found another root of that name nearer the top (``project.discover``).
                 lines.append(
                     f"{display_path(path)}/ not read: a folder nearer the top is the root "
                     f"package {path.name!r} (`root` in the config chooses)"

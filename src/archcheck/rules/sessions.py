@@ -305,7 +305,8 @@ class Session:
 
 def _on_app_state(expr: ast.Attribute) -> bool:
     """Whether ``expr`` is a session (or its factory) kept on Starlette's state object,
-    named for one: ``request.state.db``, ``request.app.state.db``, ``app.state.session``."""
+    named for one: ``request.state.db``, ``request.app.state.db``, ``app.state.db_session``
+    (``_STATE_SESSION``)."""
     written = dotted(expr)
     if written is None:
         return False
