@@ -458,3 +458,27 @@ def test_a_versions_module_makes_no_migration_tree():
     # A ``versions`` package holds revisions; a ``versions.py`` module is app code.
     assert not_app("app", ["app.migrations.runner", "app.migrations.versions"]) == set()
     assert not_app("app", ["app.migrations.versions.rev1"]) == {"app.migrations"}
+
+
+def test_the_source_root_sample_takes_every_folder_before_one_fills_it(tmp_path):
+    # Whether a folder is a source root is told from a sample of its files: a tool folder
+    # listed first with more files than the sample holds must not be all the sample says,
+    # a virtualenv is not the app, and the sample is the same on every file system.
+    from archcheck.project import sampled_sources
+
+    for i in range(300):
+        write_example(tmp_path, {f"a_cli/commands/c{i}.py": "from a_cli import x\n"})
+    write_example(
+        tmp_path,
+        {
+            "routers/users.py": "from services import users\n",
+            "services/users.py": "from repositories import users\n",
+            ".venv/lib/site.py": "import os\n",
+        },
+    )
+    sample = list(sampled_sources(tmp_path))
+    assert len(sample) == 200
+    assert tmp_path / "routers" / "users.py" in sample
+    assert tmp_path / "services" / "users.py" in sample
+    assert not any(".venv" in path.parts for path in sample)
+    assert sample == list(sampled_sources(tmp_path))
