@@ -17,7 +17,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +48,9 @@ from archcheck.project import Package
 from archcheck.snapshot import settled
 
 __all__ = ["GraphBuildError", "ImportDetail", "ProjectGraph", "build_graph"]
+
+# The status of a module's file, as the run took it (None: gone).
+StatusOf = Callable[[str], "os.stat_result | None"]
 
 
 class GraphBuildError(Exception):
@@ -108,7 +111,7 @@ class _KnownPackages(AbstractPackageFinder):
         return {self._directories[package_name]}
 
 
-def _stamp(path: Path, modules: bytes) -> float:
+def _stamp(status: os.stat_result | None, modules: bytes) -> float:
     """What grimp's cache compares for a file in place of its modification time.
 
     grimp trusts a cached file while its ``mtime`` is equal, and keeps imports as resolved
@@ -118,9 +121,7 @@ def _stamp(path: Path, modules: bytes) -> float:
     added or deleted (which may change what an unchanged file's imports resolve to), is a
     miss. A whole number below 2**53, so it survives grimp's JSON as a float.
     """
-    try:
-        status = path.stat()
-    except OSError:
+    if status is None:
         return -1.0  # gone: grimp reports it when it reads it
     if not settled(status):
         # Changed within the file system's time tick: a value no later run repeats.
@@ -130,8 +131,9 @@ def _stamp(path: Path, modules: bytes) -> float:
 
 
 class _KnownModules(AbstractModuleFinder):
-    def __init__(self, packages: Iterable[Package]) -> None:
+    def __init__(self, packages: Iterable[Package], status_of: StatusOf) -> None:
         self._packages = {p.name: p for p in packages}
+        self._status_of = status_of
         names = sorted(f.module for p in self._packages.values() for f in p.files)
         self._modules = hashlib.blake2b("\n".join(names).encode(), digest_size=16).digest()
 
@@ -141,7 +143,10 @@ class _KnownModules(AbstractModuleFinder):
             name=package.name,
             directory=str(package.directory),
             module_files=frozenset(
-                ModuleFile(module=grimp.Module(f.module), mtime=_stamp(f.path, self._modules))
+                ModuleFile(
+                    module=grimp.Module(f.module),
+                    mtime=_stamp(self._status_of(f.module), self._modules),
+                )
                 for f in package.files
             ),
             namespace_packages=frozenset(package.namespace_packages),
@@ -254,7 +259,9 @@ def _age(path: str) -> float:
 
 @contextmanager
 def _finders(
-    packages: tuple[Package, ...], given: Mapping[str, frozenset[DirectImport]]
+    packages: tuple[Package, ...],
+    given: Mapping[str, frozenset[DirectImport]],
+    status_of: StatusOf,
 ) -> Iterator[None]:
     saved = {
         "PACKAGE_FINDER": grimp_settings.PACKAGE_FINDER,
@@ -263,7 +270,7 @@ def _finders(
     }
     grimp_settings.configure(
         PACKAGE_FINDER=_KnownPackages(packages),
-        MODULE_FINDER=_KnownModules(packages),
+        MODULE_FINDER=_KnownModules(packages, status_of),
         CACHE_CLASS=_CheckedCache,
     )
     _CheckedCache.given = given
@@ -284,9 +291,11 @@ def build_graph(
     cache_dir: Path | None,
     exclude_type_checking_imports: bool,
     given: Mapping[str, Collection[tuple[str, int, str]]] = {},  # read only
+    status_of: StatusOf,
 ) -> ProjectGraph:
     """Build the graph of ``packages``. The modules in ``given`` are not read by grimp: their
-    imports are what it holds, ``(imported module, line, line's text)`` each."""
+    imports are what it holds, ``(imported module, line, line's text)`` each. grimp's cache
+    compares each file by the status ``status_of`` gives for its module."""
     names = [p.name for p in packages]
     imports = {
         importer: frozenset(
@@ -301,7 +310,7 @@ def build_graph(
         for importer, found in given.items()
     }
     try:
-        with _finders(packages, imports):
+        with _finders(packages, imports, status_of):
             graph = grimp.build_graph(
                 *names,
                 cache_dir="" if cache_dir is None else str(cache_dir),

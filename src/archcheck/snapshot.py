@@ -24,7 +24,15 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["Snapshot", "Stamp", "read_snapshot", "snapshot_path", "stamp_of", "write_snapshot"]
+__all__ = [
+    "Snapshot",
+    "Stamp",
+    "read_snapshot",
+    "snapshot_path",
+    "stamp_from",
+    "stamp_of",
+    "write_snapshot",
+]
 
 _FORMAT = 3
 
@@ -55,7 +63,12 @@ def stamp_of(path: Path) -> Stamp | None:
         status = os.stat(path)
     except OSError:
         return None
-    if not settled(status):
+    return stamp_from(status)
+
+
+def stamp_from(status: os.stat_result | None) -> Stamp | None:
+    """``stamp_of`` for a status already taken (None: the file is gone)."""
+    if status is None or not settled(status):
         return None
     return status.st_mtime_ns, status.st_size, status.st_ino, status.st_ctime_ns
 

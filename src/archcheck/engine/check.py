@@ -28,7 +28,7 @@ from archcheck.layers import SERVICES
 from archcheck.project import Project, discover
 from archcheck.rules import ChainRule, ImportRule, Rule
 from archcheck.rules.arc900_unparsable_file import UnparsableFile
-from archcheck.snapshot import Snapshot, stamp_of, write_snapshot
+from archcheck.snapshot import Snapshot, stamp_from, write_snapshot
 
 if TYPE_CHECKING:
     from archcheck.graph import ProjectGraph
@@ -288,7 +288,7 @@ def _write_snapshot(run: Run, graph: ProjectGraph, demands: dict[str, list[Deman
         source = run.files.get(module)
         if source is None or run.layers.layer_of(module) not in (None, SERVICES):
             continue
-        stamp = stamp_of(source.path)
+        stamp = stamp_from(run.sources.status_of(module))
         if stamp is not None:
             entries[module] = (stamp, tuple(sorted(graph.imports_of(module))))
     recorded = {
@@ -309,7 +309,7 @@ def _write_snapshot(run: Run, graph: ProjectGraph, demands: dict[str, list[Deman
         for demand in found:
             for module in demand.chain:
                 if module not in stamps:
-                    stamps[module] = stamp_of(run.files[module].path)
+                    stamps[module] = stamp_from(run.sources.status_of(module))
     path = run.snapshot_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

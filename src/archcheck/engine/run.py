@@ -21,7 +21,7 @@ from archcheck.index import ProjectIndex
 from archcheck.layers import LayerMap, compile_glob
 from archcheck.project import Project, SourceFile
 from archcheck.rules import Rule
-from archcheck.snapshot import snapshot_path, stamp_of
+from archcheck.snapshot import snapshot_path, stamp_from
 from archcheck.syntax import SourceError, decode_source, read_source
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ class Run:
         report is then neither read from the cache nor kept)."""
         stamps = []
         for module in sorted(self.files):
-            stamp = stamp_of(self.files[module].path)
+            stamp = stamp_from(self.sources.status_of(module))
             if stamp is None:
                 return None
             stamps.append(f"{module}={stamp}")
@@ -208,6 +208,7 @@ class Run:
                     cache_dir=cache,
                     exclude_type_checking_imports=self.config.exclude_type_checking_imports,
                     given=given,
+                    status_of=self.sources.status_of,
                 )
             except GraphBuildError as error:
                 if error.path is None and cache is not None:
@@ -227,6 +228,7 @@ class Run:
                 if len(given) == known:
                     if not retried:  # a file that vanished or changed under grimp
                         retried = True
+                        self.sources.forget_statuses()
                         continue
                     raise ProjectError(f"cannot build the import graph: {error}") from None
 

@@ -52,6 +52,26 @@ class Sources:
         # Bytes read for a digest, kept until the parse that usually follows takes them.
         self._unparsed: dict[str, bytes] = {}
         self._lines: dict[str, list[str]] = {}
+        self._statuses: dict[str, os.stat_result | None] = {}
+
+    def status_of(self, module: str) -> os.stat_result | None:
+        """The status of the module's file (None when it is gone), taken once a run: the
+        report's key, grimp's cache, the size check and the snapshot all see the same one,
+        and a large project's files are not listed three times over."""
+        try:
+            return self._statuses[module]
+        except KeyError:
+            pass
+        try:
+            status: os.stat_result | None = os.stat(self.files[module].path)
+        except OSError:
+            status = None
+        self._statuses[module] = status
+        return status
+
+    def forget_statuses(self) -> None:
+        """Take every status afresh (a file changed under the run)."""
+        self._statuses.clear()
 
     def data_of(self, module: str) -> bytes | None:
         self.read.add(module)
@@ -130,11 +150,8 @@ class Sources:
         their size alone, before anything reads them."""
         found = []
         for module, source in self.files.items():
-            try:
-                size = os.stat(source.path).st_size
-            except OSError:
-                continue
-            if size > MAX_SOURCE_BYTES:
+            status = self.status_of(module)
+            if status is not None and status.st_size > MAX_SOURCE_BYTES:
                 try:
                     read_source(source.path)
                 except SourceError as error:
