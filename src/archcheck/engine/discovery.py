@@ -213,12 +213,16 @@ class KeptFiles(Sequence[SourceFile]):
         self._all: tuple[SourceFile, ...] | None = None
 
     def get(self, module: str) -> SourceFile | None:
-        if module not in self._made:
-            if module not in self._entries:
-                return None
-            relative, is_package = self._entries[module]
-            self._made[module] = SourceFile(module, self._directory / relative, is_package)
-        return self._made[module]
+        # A whole run asks for each file many times: the made one is found first.
+        try:
+            return self._made[module]
+        except KeyError:
+            pass
+        entry = self._entries.get(module)
+        if entry is None:
+            return None
+        made = self._made[module] = SourceFile(module, self._directory / entry[0], entry[1])
+        return made
 
     def modules(self) -> Collection[str]:
         return self._entries.keys()
@@ -265,6 +269,14 @@ class KeptSources(Mapping[str, SourceFile]):
             if found is not None:
                 return found
         raise KeyError(module)
+
+    # Mapping's own ``get`` raises and catches a KeyError per miss (every namespace package).
+    def get(self, module: str, default: SourceFile | None = None) -> SourceFile | None:  # type: ignore[override]
+        for files in self._packages:
+            found = files.get(module)
+            if found is not None:
+                return found
+        return default
 
     def __contains__(self, module: object) -> bool:
         return any(module in files.modules() for files in self._packages)
