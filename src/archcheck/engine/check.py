@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 from archcheck.cache import integer, items, optional_integer, optional_text, pair, text, texts
 from archcheck.config import Config
 from archcheck.deep_stack import with_deep_stack
-from archcheck.engine.chains import Demand
-from archcheck.engine.graph_imports import GraphImports
 from archcheck.engine.import_rules import ImportChecks
 from archcheck.engine.kept_run import kept_run
 from archcheck.engine.run import Run, display_path
@@ -31,6 +29,7 @@ from archcheck.rules.arc900_unparsable_file import UnparsableFile
 from archcheck.snapshot import Snapshot, stamp_from, write_snapshot
 
 if TYPE_CHECKING:
+    from archcheck.engine.chains import Demand
     from archcheck.graph import ProjectGraph
 
 __all__ = ["LayerImports", "Report", "check", "check_graph", "layer_imports"]
@@ -243,6 +242,10 @@ def _import_findings(
     checks = ImportChecks(run.layers, run.rules, run.is_ignored_import)
     if not checks.import_rules and checks.chains is None:
         return [], {}
+    # Imported here: the chain search and the name following it reads are not needed by a
+    # run whose report is cached, and cost such a run a tenth of its time.
+    from archcheck.engine.graph_imports import GraphImports
+
     source = GraphImports(graph, run.layers, run.sources, index)
     # A graph built by someone else (import-linter's) may hold modules archcheck excludes.
     modules = [module for module in sorted(graph.modules) if module in run.files]
