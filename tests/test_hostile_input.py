@@ -76,6 +76,34 @@ def test_a_namespace_package_holding_modules_is_still_one(tmp_path):
     assert "acme.repositories.user_repo" in out
 
 
+def test_importing_a_folder_without_init_on_a_chain_is_no_internal_error(tmp_path):
+    # ``import app.common.runtimes`` names a folder, not a file: a module of the graph that
+    # no source backs. The chain search reads what it can and reports the leak.
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/items.py": (
+                "from app.core.k8s import K8sHelper\n\n\n"
+                "def states():\n    return K8sHelper().store(1)\n"
+            ),
+            "app/core/k8s.py": (
+                "import app.common.runtimes\nimport app.common.runtimes.constants\n"
+                "from app.repositories.items import ItemRepository\n\n\n"
+                "class K8sHelper:\n"
+                "    def states(self):\n        return app.common.runtimes.constants.STATES\n\n"
+                "    def store(self, item_id):\n        return ItemRepository().get(item_id)\n"
+            ),
+            "app/common/runtimes/constants.py": "STATES = []\n",
+            "app/services/items.py": "def run(helper):\n    return helper.states()\n",
+            "app/repositories/items.py": "class ItemRepository:\n    def get(self, i):\n        return i\n",
+        },
+    )
+    (tmp_path / "app" / "common" / "runtimes" / "__init__.py").unlink()
+    code, out, err = check(tmp_path)
+    assert (code, err) == (1, ""), (out, err)
+    assert codes(out) == {("app/core/k8s.py", 3, "ARC003")}
+
+
 # -- point 9: one broken file hides no other file's findings ------------------------------
 def test_a_broken_repository_keeps_the_findings_of_the_routers_that_import_it(tmp_path):
     project(tmp_path, {"app/repositories/user_repo.py": "def get(:\n    return 1\n"})

@@ -74,8 +74,12 @@ class Sources:
         self._statuses.clear()
 
     def data_of(self, module: str) -> bytes | None:
+        """The bytes of the module's file; None when it cannot be read, or has no file (a
+        folder without ``__init__.py``, which ``import app.folder`` makes a graph node)."""
+        source = self.files.get(module)
+        if source is None:
+            return None
         self.read.add(module)
-        source = self.files[module]
         try:
             return read_source(source.path)
         except SourceError as error:
