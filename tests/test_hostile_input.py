@@ -282,3 +282,23 @@ def test_the_real_command_survives_all_of_it_at_once(tmp_path):
     code, out, err = archcheck("--no-cache", cwd=tmp_path)
     assert code == 1, err
     assert len(codes(out)) == 61 and "ARC900" not in out
+
+
+def test_a_top_level_module_beside_the_package_that_imports_it_is_named_not_read(tmp_path):
+    # ``backend/main.py`` building the app of ``backend/app/``: archcheck reads packages, so
+    # the module is named in a warning, never skipped in silence; a test file, a module that
+    # does not import the app, and an excluded one are not the app's unread code.
+    root = project(tmp_path / "backend")
+    (root / "main.py").write_text("from app.api.routers import users\n")
+    (root / "setup.py").write_text("import setuptools\n")
+    (root / "conftest.py").write_text("import app\n")
+    (root / "seed.py").write_text("import app.repositories.user_repo\n")
+    code, out, err = check(root)
+    assert codes(out) == {USERS_ARC001}, (out, err)
+    assert err.splitlines() == [
+        f"archcheck: warning: {name} not read: a top-level module beside the root packages "
+        "it imports (archcheck reads packages only)"
+        for name in ("main.py", "seed.py")
+    ]
+    (root / "pyproject.toml").write_text('[tool.archcheck]\nexclude = ["main.py", "seed.py"]\n')
+    assert check(root).stderr == ""

@@ -489,12 +489,52 @@ def discover(paths: Sequence[Path], config: Config) -> Project:
     if not packages:
         shown = ", ".join(str(p) for p in paths)
         raise ProjectError(f"{shown}: no Python modules found")
-    if clashing:
+    beside = _modules_beside(packages, targets, config)
+    if clashing or beside:
         first = packages[0]
-        packages[0] = first._replace(unread=(*first.unread, *clashing))
+        packages[0] = first._replace(unread=(*first.unread, *clashing, *beside))
     if config.root:
         _check_targets_in_roots(paths, targets, packages)
     return Project(packages=tuple(packages), targets=tuple(targets), config=config)
+
+
+def _modules_beside(
+    packages: Sequence[Package], targets: Sequence[Path], config: Config
+) -> list[Path]:
+    """The modules beside the root packages, in a folder the user asked for, that import
+    one of them (``backend/main.py`` building the app of ``backend/app/``): app code that
+    archcheck, which reads packages, does not read, and says so. Tests are not the app."""
+    found = []
+    names = {p.name for p in packages}
+    for folder in sorted({p.directory.parent for p in packages}):
+        if not any(folder == t or t in folder.parents for t in targets if t.is_dir()):
+            continue
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".py") or not name[:-3].isidentifier() or _is_test_file(name):
+                continue
+            path = folder / name
+            if _excluded(path, config) or not _is_regular(entry):
+                continue
+            heads = import_heads(path) or ()
+            if any(head.partition(".")[0] in names for head in heads):
+                found.append(path)
+    return found
+
+
+def _is_test_file(name: str) -> bool:
+    return name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py")
+
+
+def _is_regular(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _check_targets_in_roots(

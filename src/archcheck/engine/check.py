@@ -71,6 +71,7 @@ def unread_warnings(project: Project) -> tuple[str, ...]:
     # Files named like no module, by folder: a folder of migration scripts
     # (``0001_initial.py``) is one line, not one per script.
     unnamed: dict[Path, list[Path]] = {}
+    beside = {p.directory.parent for p in project.packages}
     for package in project.packages:
         for path in package.unread:
             if not os.path.lexists(path):
@@ -89,6 +90,11 @@ def unread_warnings(project: Project) -> tuple[str, ...]:
             elif os.path.isdir(path):
                 lines.append(
                     f"{display_path(path)}/ not read: {path.name!r} is not a Python package name"
+                )
+            elif path.name.endswith(".py") and path.parent in beside:
+                lines.append(
+                    f"{display_path(path)} not read: a top-level module beside the root "
+                    f"packages it imports (archcheck reads packages only)"
                 )
             elif path.name.endswith(".py") and path.name[:-3].isidentifier():
                 lines.append(f"{display_path(path)} not read: not a regular file")
