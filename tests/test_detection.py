@@ -482,3 +482,27 @@ def test_the_source_root_sample_takes_every_folder_before_one_fills_it(tmp_path)
     assert tmp_path / "services" / "users.py" in sample
     assert not any(".venv" in path.parts for path in sample)
     assert sample == list(sampled_sources(tmp_path))
+
+
+def test_a_workspace_member_named_for_its_distribution_is_searched_for_packages(tmp_path):
+    # uv, Poetry and Hatch workspaces keep members in folders named for the distribution
+    # (``packages/app-ee/``, no module name), the import package one level below: from the
+    # repository root it is read like the app beside it, never skipped in silence.
+    write_example(
+        tmp_path,
+        {
+            "app/cases/router.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/cases/service.py": "from app.cases import repository\n",
+            "app/cases/repository.py": "from sqlalchemy import select\n",
+            "packages/app-ee/app_ee/admin/router.py": (
+                "from fastapi import APIRouter\nfrom app.cases.repository import select\n"
+            ),
+        },
+    )
+    for folder in ("packages", "packages/app-ee"):
+        (tmp_path / folder / "__init__.py").unlink()
+    (tmp_path / "pyproject.toml").write_text("[tool.uv.workspace]\nmembers = ['packages/*']\n")
+    (tmp_path / "packages" / "app-ee" / "pyproject.toml").write_text("[project]\nname = 'app-ee'\n")
+    code, out, err = cli(".", "--no-cache", cwd=tmp_path)
+    assert (code, err) == (1, ""), out
+    assert out.startswith("packages/app-ee/app_ee/admin/router.py:2:1: ARC001 ")

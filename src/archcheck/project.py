@@ -106,6 +106,24 @@ def _identifier_dirs(path: Path) -> list[Path]:
     ]
 
 
+def _member_dirs(path: Path) -> list[Path]:
+    """The folders of ``path`` named like no module that hold a project of their own: a
+    workspace's members (``packages/app-ee/``, named for the distribution, its import
+    package below it)."""
+    try:
+        entries = sorted(os.scandir(path), key=lambda entry: entry.name)
+    except OSError:
+        return []
+    return [
+        path / entry.name
+        for entry in entries
+        if not entry.name.isidentifier()
+        and not entry.name.startswith(".")
+        and _is_dir(entry)
+        and any(os.path.lexists(path / entry.name / name) for name in _BUILD_CONFIGS)
+    ]
+
+
 def _is_dir(entry: os.DirEntry) -> bool:
     try:
         return entry.is_dir()
@@ -115,7 +133,8 @@ def _is_dir(entry: os.DirEntry) -> bool:
 
 # Files that mark the top of a project (its build config, its git checkout, pytest's root):
 # a folder holding one is where the packages sit, never a package itself.
-_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "conftest.py", ".git")
+_BUILD_CONFIGS = ("pyproject.toml", "setup.py", "setup.cfg")
+_PROJECT_MARKERS = (*_BUILD_CONFIGS, "conftest.py", ".git")
 
 
 def _marks_project(path: Path) -> bool:
@@ -159,8 +178,12 @@ def _roots_under(directory: Path, depth: int = 0) -> list[Path]:
     """Root packages in a folder that is not itself a package (``src/``, a repo root)."""
     roots: list[Path] = []
     imported: dict[str, set[str]] | None = None
-    for child in _identifier_dirs(directory):
+    for child in _identifier_dirs(directory) + _member_dirs(directory):
         if child.name in NOT_APP_DIRS:
+            continue
+        if not child.name.isidentifier():  # a workspace member: its packages are below
+            if depth < 2:
+                roots.extend(_roots_under(child, depth + 1))
             continue
         if _is_package_dir(child) or _looks_like_namespace_package(child):
             roots.append(child)
