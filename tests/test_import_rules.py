@@ -8,7 +8,7 @@ import pytest
 
 from archcheck.engine.import_rules import ImportChecks
 from archcheck.findings import Location
-from archcheck.index import ProjectIndex
+from archcheck.index import ORM, ProjectIndex
 from archcheck.layers import LayerMap
 from archcheck.rules import RULES
 from archcheck.rules.base import ImportEdge
@@ -24,6 +24,17 @@ LAYERS = LayerMap(
 )
 
 
+class _OrmIndex(ProjectIndex):
+    """A project index that knows only which names are ORM classes."""
+
+    def __init__(self, orm: set[str]) -> None:
+        super().__init__(())
+        self.orm = orm
+
+    def kind(self, qualname: str) -> str | None:
+        return ORM if qualname in self.orm else None
+
+
 class MemoryImports:
     """An import graph in memory: importer -> imported -> lines of the statements."""
 
@@ -34,7 +45,7 @@ class MemoryImports:
     ) -> None:
         self.imports = imports
         self.orm_classes = orm_classes or {}
-        self.index = ProjectIndex(())
+        self.index = _OrmIndex({name for names in self.orm_classes.values() for name in names})
 
     def imports_of(self, module: str) -> Collection[str]:
         return self.imports.get(module, {}).keys()
@@ -59,7 +70,7 @@ class MemoryImports:
             m for m, out in self.imports.items() if module in out and LAYERS.layer_of(m) == layer
         )
 
-    def classes_imported(self, edge: ImportEdge) -> list[str]:
+    def names_imported(self, edge: ImportEdge) -> list[str]:
         return self.orm_classes.get((edge.importer, edge.line), [])
 
 

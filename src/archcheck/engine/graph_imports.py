@@ -11,7 +11,7 @@ from archcheck import __version__
 from archcheck.cache import digest
 from archcheck.engine.sources import Sources
 from archcheck.imports import import_statements, used_names
-from archcheck.index import ORM, ProjectIndex
+from archcheck.index import ProjectIndex
 from archcheck.layers import LayerMap
 from archcheck.names import ModuleSymbols
 from archcheck.rules.base import ImportEdge
@@ -21,18 +21,14 @@ from archcheck.uses import ModuleUses, attribute_names, imported_names, uses_of
 if TYPE_CHECKING:
     from archcheck.graph import ProjectGraph
 
-__all__ = ["GraphImports", "classes_imported"]
+__all__ = ["GraphImports", "names_imported"]
 
 
-def classes_imported(
-    tree: ast.Module,
-    symbols: ModuleSymbols,
-    is_package: bool,
-    edge: ImportEdge,
-    index: ProjectIndex,
+def names_imported(
+    tree: ast.Module, symbols: ModuleSymbols, is_package: bool, edge: ImportEdge
 ) -> list[str]:
-    """The ORM classes and declarative bases that the import statement of ``edge`` brings
-    into the importer."""
+    """The names of ``edge.imported`` that the import statement of ``edge`` brings into the
+    importer: those it names, or those the importer's code reads of a module it binds."""
     found: set[str] = set()
     module_wide = False
     for statement in import_statements(tree, edge.importer, is_package):
@@ -49,9 +45,7 @@ def classes_imported(
             for name in used_names(tree, symbols)
             if name.startswith(prefix) and "." not in name[len(prefix) :]
         )
-    return sorted(
-        name for name in found if index.kind(name) == ORM or index.is_declarative_base(name)
-    )
+    return sorted(found)
 
 
 class GraphImports:
@@ -125,10 +119,10 @@ class GraphImports:
             )
         return list(self._importers[key])
 
-    def classes_imported(self, edge: ImportEdge) -> list[str]:
+    def names_imported(self, edge: ImportEdge) -> list[str]:
         parsed = self.sources.tree_of(edge.importer)
         symbols = self.sources.symbols_for(edge.importer)
         if parsed is None or symbols is None:
             return []
         source = self.sources.files[edge.importer]
-        return classes_imported(parsed.tree, symbols, source.is_package, edge, self.index)
+        return names_imported(parsed.tree, symbols, source.is_package, edge)

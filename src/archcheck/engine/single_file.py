@@ -196,11 +196,11 @@ class _FileImports:
             return []
         return [m for m in self.project.in_layer(layer) if module in self.imports_of(m)]
 
-    def classes_imported(self, edge: ImportEdge) -> list[str]:
-        # Imported here: only ARC004 asks, for imports of models.
-        from archcheck.engine.graph_imports import classes_imported
+    def names_imported(self, edge: ImportEdge) -> list[str]:
+        # Imported here: only ARC004 asks, for imports between models and schemas.
+        from archcheck.engine.graph_imports import names_imported
 
-        return classes_imported(self.tree, self.symbols, self.source.is_package, edge, self.index)
+        return names_imported(self.tree, self.symbols, self.source.is_package, edge)
 
 
 class FileChecker:

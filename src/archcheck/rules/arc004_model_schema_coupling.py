@@ -2,8 +2,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from archcheck.index import ENUM, ORM, ProjectIndex
 from archcheck.layers import MODELS_ON_SCHEMAS, SCHEMAS_ON_MODELS
 from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportHit, ImportRule
+
+
+def _shares_only_values(context: ImportContext, edge: ImportEdge) -> bool:
+    names = context.names_imported(edge)
+    return bool(names) and all(_enum_or_constant(context.index, name) for name in names)
+
+
+def _enum_or_constant(index: ProjectIndex, name: str) -> bool:
+    """An enum class, or a constant (an upper-case name that is no class): what either
+    side may share with the other without coupling the table to the API contract."""
+    if index.kind(name) == ENUM:
+        return True
+    last = name.rpartition(".")[2]
+    return last.isupper() and index.class_info(name) is None
 
 
 class ModelSchemaCoupling(ImportRule):
@@ -16,7 +31,9 @@ class ModelSchemaCoupling(ImportRule):
     subclass, an abstract mapped class, what ``declarative_base()`` returned), through
     re-exports and star imports alike; a statement that imports several such modules is one
     finding. A schema may still import from the models package what is not a table: a
-    shared non-table base (SQLModel's ``HeroBase`` idiom), enums and constants.
+    shared non-table base (SQLModel's ``HeroBase`` idiom), enums and constants; and a model
+    may import enums and constants from a schemas module (a ``Status`` enum for an ``Enum``
+    column).
 
     ## Why is this bad?
     The database schema and the API contract change for different reasons. A model that
@@ -51,7 +68,11 @@ class ModelSchemaCoupling(ImportRule):
     def check_statement(
         self, edges: Sequence[ImportEdge], context: ImportContext
     ) -> ImportHit | None:
-        on_schemas = tuple(edge for edge in edges if edge.violation == MODELS_ON_SCHEMAS)
+        on_schemas = tuple(
+            edge
+            for edge in edges
+            if edge.violation == MODELS_ON_SCHEMAS and not _shares_only_values(context, edge)
+        )
         if on_schemas:
             noun = "schema" if len(on_schemas) == 1 else "schemas"
             return ImportHit(
@@ -65,7 +86,11 @@ class ModelSchemaCoupling(ImportRule):
         for edge in edges:
             if edge.violation != SCHEMAS_ON_MODELS:
                 continue
-            imported = context.classes_imported(edge)
+            imported = [
+                name
+                for name in context.names_imported(edge)
+                if context.index.kind(name) == ORM or context.index.is_declarative_base(name)
+            ]
             if imported:
                 coupled.append(edge)
             for name in imported:
@@ -85,6 +110,39 @@ class ModelSchemaCoupling(ImportRule):
         return None
 
     valid = (
+        Example(
+            {
+                "app/models/product.py": """
+                    from sqlalchemy import Column, Enum, Integer
+                    from sqlalchemy.orm import declarative_base
+                    from app.schemas.product import MAX_STOCK, ProductStatus
+
+                    Base = declarative_base()
+
+
+                    class Product(Base):
+                        __tablename__ = "products"
+                        id = Column(Integer, primary_key=True)
+                        stock = Column(Integer, default=MAX_STOCK)
+                        status = Column(Enum(ProductStatus))
+                """,
+                "app/schemas/product.py": """
+                    import enum
+                    from pydantic import BaseModel
+
+                    MAX_STOCK = 100
+
+
+                    class ProductStatus(str, enum.Enum):
+                        ACTIVE = "active"
+
+
+                    class ProductOut(BaseModel):
+                        status: ProductStatus
+                """,
+                "app/services/product_service.py": "",
+            }
+        ),
         Example(
             {
                 "app/models/hero.py": """

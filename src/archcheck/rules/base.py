@@ -128,9 +128,9 @@ class ImportContext(Protocol):
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         """Modules of ``layer`` that import ``module`` directly, sorted."""
 
-    def classes_imported(self, edge: ImportEdge) -> list[str]:
-        """Qualified names of the ORM classes and declarative bases of ``edge.imported``
-        that the statement brings in."""
+    def names_imported(self, edge: ImportEdge) -> list[str]:
+        """Qualified names of ``edge.imported`` that the statement brings in (empty when the
+        importer cannot be read, or reads none of a module it binds)."""
 
 
 class ImportHit(NamedTuple):
