@@ -506,3 +506,31 @@ def test_a_workspace_member_named_for_its_distribution_is_searched_for_packages(
     code, out, err = cli(".", "--no-cache", cwd=tmp_path)
     assert (code, err) == (1, ""), out
     assert out.startswith("packages/app-ee/app_ee/admin/router.py:2:1: ARC001 ")
+
+
+def test_a_repository_the_routers_import_as_from_package_import_module_is_kept(tmp_path):
+    # Of several repositories, detection keeps those the routers import (a worker's own
+    # folder is no alternative layer): ``from app import chat_repository`` imports the
+    # module ``app.chat_repository``, and a sibling of a used repository is one too.
+    write_example(
+        tmp_path,
+        {
+            "app/routes/chats.py": (
+                "from fastapi import APIRouter\n"
+                "from app import chat_repository\n"
+                "from app.user_chat_repository import UserChatRepository\n"
+                "router = APIRouter()\n"
+            ),
+            "app/chat_repository.py": "class ChatRepository:\n    pass\n",
+            "app/user_chat_repository.py": "class UserChatRepository:\n    pass\n",
+            "app/audit_repository.py": "class AuditRepository:\n    pass\n",
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert [line.split(": ARC")[0] for line in out.splitlines()[:-1]] == [
+        "app/routes/chats.py:2:1",
+        "app/routes/chats.py:3:1",
+    ], (out, err)
+    assert 'repositories = ["app.audit_repository", "app.chat_repository"' in cli(
+        "init", "--dry-run", "app", cwd=tmp_path
+    ).stdout

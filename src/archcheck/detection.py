@@ -68,6 +68,11 @@ _WEB = re.compile(rb"\b(?:fastapi|starlette)\b")
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
 
 _IMPORTED = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
+# ``from app import chat_repository``: the names may be modules of ``app``.
+_FROM_NAMES = re.compile(
+    rb"^[ \t]*from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE
+)
+_NAME = re.compile(rb"([A-Za-z_]\w*)(?:\s+as\s+\w+)?")
 
 
 @dataclass(frozen=True, order=True)
@@ -254,7 +259,13 @@ def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str,
 
 
 def _imports_of(data: bytes) -> set[str]:
-    return {match.group(1).decode() for match in _IMPORTED.finditer(data)}
+    """The modules the code imports, and ``a.b`` for each ``from a import b`` (``b`` may
+    be a module)."""
+    found = {match.group(1).decode() for match in _IMPORTED.finditer(data)}
+    for match in _FROM_NAMES.finditer(data):
+        head = match.group(1).decode()
+        found.update(f"{head}.{name.decode()}" for name in _NAME.findall(match.group(2)))
+    return found
 
 
 def _prefer_used(
@@ -264,7 +275,8 @@ def _prefer_used(
 ) -> None:
     """Of several services (or repositories) folders, keep those the routers import:
     a background worker's ``server/services`` is not the services layer when the routers
-    call ``services``."""
+    call ``services``. Siblings of a used one are kept: ``chat_repository.py`` beside the
+    ``user_chat_repository.py`` the routers import is the same layer, not an alternative."""
     imported: set[str] | None = None
     for layer in (SERVICES, REPOSITORIES):
         candidates = [node for node, (found, _) in chosen.items() if found == layer]
@@ -282,8 +294,9 @@ def _prefer_used(
             if any(name == node or name.startswith(node + ".") for name in imported)
         ]
         if used:
+            beside = {_parent(node) for node in used}
             for node in candidates:
-                if node not in used:
+                if node not in used and _parent(node) not in beside:
                     del chosen[node]
 
 
