@@ -534,3 +534,26 @@ def test_a_repository_the_routers_import_as_from_package_import_module_is_kept(t
     assert 'repositories = ["app.audit_repository", "app.chat_repository"' in cli(
         "init", "--dry-run", "app", cwd=tmp_path
     ).stdout
+
+
+def test_two_repositories_named_by_suffix_are_the_data_layer_of_a_flat_package(tmp_path):
+    # ``user_repository.py`` and ``task_repository.py`` at the package's top, routers found
+    # by their code: the repositories are a layer though no sibling is named for another
+    # one (one alone, like a lone ``cache_service.py``, may be a client of something).
+    write_example(
+        tmp_path,
+        {
+            "app/api/v1/users.py": (
+                "from fastapi import APIRouter\n"
+                "from app.user_repository import UserRepository\n"
+                "router = APIRouter()\n"
+            ),
+            "app/user_repository.py": "class UserRepository:\n    pass\n",
+            "app/task_repository.py": "class TaskRepository:\n    pass\n",
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert out.splitlines()[:-1] == [
+        "app/api/v1/users.py:2:1: ARC001 Router imports repository app.user_repository; "
+        "call a service instead"
+    ], (out, err)

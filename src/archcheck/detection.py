@@ -187,15 +187,21 @@ def _named(tree: _Tree) -> dict[str, str]:
     # A suffix counts in a feature's folder, beside a router, service or repository named
     # for another layer (``users/users_service.py`` by ``users/users_repository.py``):
     # alone, or beside ``models.py``, ``cache_service`` or ``email_service`` is more often
-    # a client of something than a layer.
+    # a client of something than a layer. Repositories are the exception: two or more
+    # (``user_repository.py``, ``task_repository.py``) are the data layer of a flat package.
     # Decided to a fixed point: a sibling counts while it is kept itself.
     changed = True
     while changed:
         changed = False
         for node, layer in sorted(named.items()):
-            if last_name(node) not in LAYER_OF_NAME and not any(
-                named.get(sibling, layer) not in (layer, MODELS, SCHEMAS)
-                for sibling in tree.children.get(_parent(node), ())
+            siblings = tree.children.get(_parent(node), ())
+            if (
+                last_name(node) not in LAYER_OF_NAME
+                and not any(named.get(s, layer) not in (layer, MODELS, SCHEMAS) for s in siblings)
+                and not (
+                    layer == REPOSITORIES
+                    and sum(1 for s in siblings if named.get(s) == REPOSITORIES) >= 2
+                )
             ):
                 del named[node]
                 changed = True
