@@ -557,3 +557,45 @@ def test_two_repositories_named_by_suffix_are_the_data_layer_of_a_flat_package(t
         "app/api/v1/users.py:2:1: ARC001 Router imports repository app.user_repository; "
         "call a service instead"
     ], (out, err)
+
+
+def test_a_module_whose_classes_derive_from_a_services_class_is_a_service(tmp_path):
+    # ``management.py`` holds the feature's service, named for what it manages and marked by
+    # its base class. As a service its imports of other services are fine; the chain from
+    # a schema is reported once, at the first link into the services layer.
+    write_example(
+        tmp_path,
+        {
+            "app/service.py": "class BaseService:\n    pass\n",
+            "app/audit/service.py": (
+                "from app.service import BaseService\n\n\nclass AuditService(BaseService):\n"
+                "    def record(self):\n        pass\n"
+            ),
+            "app/workflow/management.py": (
+                "from app.audit.service import AuditService\n"
+                "from app.service import BaseService as Base\n\n\n"
+                "class WorkflowsService(Base):\n"
+                "    def publish(self):\n        AuditService().record()\n"
+            ),
+            "app/workflow/common.py": (
+                "from app.workflow.management import WorkflowsService\n\n\n"
+                "def is_step(name):\n    return name == WorkflowsService.publish.__name__\n"
+            ),
+            "app/workflow/schemas.py": (
+                "from pydantic import BaseModel\nfrom app.workflow.common import is_step\n\n\n"
+                "class Event(BaseModel):\n    name: str = ''\n    step: bool = is_step('x')\n"
+            ),
+            "app/workflow/router.py": (
+                "from fastapi import APIRouter\n"
+                "from app.workflow.management import WorkflowsService\n"
+                "router = APIRouter()\n"
+            ),
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert [line.split(" Service ")[0] for line in out.splitlines()[:-1]] == [
+        "app/workflow/common.py:1:1: ARC003"
+    ], (out, err)
+    assert "app.workflow.management: WorkflowsService derives from a service's class" in cli(
+        "init", "--dry-run", "app", cwd=tmp_path
+    ).stderr + cli("init", "--dry-run", "app", cwd=tmp_path).stdout

@@ -1,10 +1,11 @@
 """The layers of classes by their code: which ``models`` and ``schemas`` folders hold ORM
-tables, Pydantic models or neither, against what their names say."""
+tables, Pydantic models or neither, against what their names say; which modules of no
+layer hold services by their classes' bases."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Protocol
 
 from archcheck.index import CLASS, ENUM, ORM, ORM_BASE, SCHEMA, ProjectIndex
@@ -19,6 +20,7 @@ __all__ = [
     "classes_over_names",
     "models_without_orm",
     "pydantic_only",
+    "services_by_base",
 ]
 
 ORM_HINT = re.compile(
@@ -35,6 +37,11 @@ _ORM_CODE = re.compile(
     ORM_HINT.pattern + rb"|sqlmodel|Column\(|relationship\(|Mapped\[|" + _OTHER_ORMS
 )
 _CLASS = re.compile(rb"^class[ \t]", re.MULTILINE)
+_FROM = re.compile(
+    rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE
+)
+_NAME = re.compile(rb"\b([A-Za-z_]\w*)\b(?:\s+as\s+\w+)?")
+_TOP_BASES = re.compile(rb"^class[ \t]+\w+[ \t]*(?:\[[^\]]*\])?[ \t]*\(([^)]*)\)", re.MULTILINE)
 
 
 class Subtrees(Protocol):
@@ -157,3 +164,50 @@ def pydantic_only(
         else:
             stack.extend(tree.children.get(child, ()))
     return sorted(found)
+
+
+def services_by_base(
+    modules: Iterable[str],
+    services: set[str],
+    packages: Collection[str],
+    index: ProjectIndex,
+    read: Callable[[str], bytes | None],
+) -> dict[str, str]:
+    """Of ``modules`` (in no layer), those whose classes derive from a class of the
+    ``services`` modules: service code named for its subject (``management.py`` holding
+    ``WorkflowsService(BaseWorkspaceService)``). Only a module that defines a class with
+    bases and imports from the services is parsed (``packages``: the modules that are
+    packages, for its relative imports); the services are read only to resolve its bases."""
+    found = {}
+    for module in modules:
+        data = read(module)
+        if data is None or not _TOP_BASES.search(data):
+            continue
+        package = module if module in packages else module.rpartition(".")[0]
+        if not _from_targets(data, package) & services:
+            continue
+        symbols = index.module(module)
+        if symbols is None:
+            continue
+        for name, info in sorted(symbols.classes.items()):
+            owners = {index.resolve(base).rpartition(".")[0] for base in info.bases}
+            if owners & services:
+                found[module] = f"{name} derives from a service's class"
+                break
+    return found
+
+
+def _from_targets(data: bytes, package: str) -> set[str]:
+    """The modules ``from X import ...`` statements name, relative ones made absolute
+    against ``package``, and ``X.y`` for each name ``y`` they import (a module, maybe)."""
+    found = set()
+    for dots, name, names in _FROM.findall(data):
+        base = name.decode()
+        if dots:
+            anchor = package
+            for _ in range(len(dots) - 1):
+                anchor = anchor.rpartition(".")[0]
+            base = f"{anchor}.{base}" if base else anchor
+        found.add(base)
+        found.update(f"{base}.{imported.decode()}" for imported in _NAME.findall(names))
+    return found

@@ -28,6 +28,7 @@ from archcheck.class_layers import (
     classes_over_names,
     models_without_orm,
     pydantic_only,
+    services_by_base,
 )
 from archcheck.index import ORM, ORM_BASE, ProjectIndex
 from archcheck.layer_names import LAYER_OF_NAME, layer_of_name
@@ -512,9 +513,27 @@ def detect_layers(
     if orm_modules or any(layer == MODELS for layer, _ in chosen.values()):
         models_without_orm(tree, chosen, orm_modules, read)
 
+    # Code: a module of no layer whose classes derive from a service's is a service.
+    service_modules = {}
+    if SERVICES in wanted:
+        layers = _layer_map(chosen)
+        composed = {m for m in tree.modules if any(m == n or m.startswith(n + ".") for n in taken)}
+        unlayered = [
+            m
+            for m in sorted(tree.modules)
+            if layers.layer_of(m) is None
+            and m not in code_routers
+            and m not in orm_modules
+            and m not in composed
+        ]
+        services = {m for m in tree.modules if layers.layer_of(m) == SERVICES and m not in composed}
+        packages = {m for m in tree.modules if tree.is_package(m)}
+        service_modules = services_by_base(unlayered, services, packages, index, read)
+
     evidence = [Evidence(layer, glob, reason) for glob, (layer, reason) in chosen.items()]
     evidence += [Evidence(ROUTERS, m, reason) for m, reason in code_routers.items()]
     evidence += [Evidence(MODELS, m, reason) for m, reason in orm_modules.items()]
+    evidence += [Evidence(SERVICES, m, reason) for m, reason in service_modules.items()]
     evidence += [Evidence(layer, node, reason) for node, layer, reason in composition]
     if layout == "feature":
         evidence = _feature_globs(tree, evidence)
