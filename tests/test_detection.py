@@ -599,3 +599,27 @@ def test_a_module_whose_classes_derive_from_a_services_class_is_a_service(tmp_pa
     assert "app.workflow.management: WorkflowsService derives from a service's class" in cli(
         "init", "--dry-run", "app", cwd=tmp_path
     ).stderr + cli("init", "--dry-run", "app", cwd=tmp_path).stdout
+
+
+def test_a_router_in_a_folder_named_models_is_a_router(tmp_path):
+    # ``api/models/views.py`` serves the LLM models an AI app offers: route code makes it a
+    # router whatever its folder says, and a ``models`` folder of nothing but routers is a
+    # feature of that name, not the models (nor, being Pydantic, the schemas) layer.
+    write_example(
+        tmp_path,
+        {
+            "app/api/models/__init__.py": "from .views import router\n",
+            "app/api/models/views.py": (
+                "from fastapi import APIRouter\nfrom pydantic import BaseModel\n"
+                "from app.services.llm import list_models\n\n"
+                "router = APIRouter()\n\n\nclass ModelOut(BaseModel):\n    name: str\n\n\n"
+                "@router.get('/models')\ndef models() -> list[ModelOut]:\n    return list_models()\n"
+            ),
+            "app/services/llm.py": "def list_models():\n    return []\n",
+            "app/schemas/item.py": "from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    id: int\n",
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert (code, out, err) == (0, "All checks passed (8 files).\n", ""), (out, err)
+    config = cli("init", "--dry-run", "app", cwd=tmp_path).stdout
+    assert 'routers = ["app.api.models.views"]' in config and "app.api.models\"" not in config

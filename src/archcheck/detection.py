@@ -448,14 +448,21 @@ def detect_layers(
             del chosen[node]  # ``db/views.py`` of SQL views, ``endpoints.py`` of URLs
     layers = _layer_map(chosen)
 
-    # Code: route modules wherever they live.
+    # Code: route modules wherever they live, a ``models`` folder's too (the LLM models
+    # endpoint of an AI app, ``api/models/views.py``).
     code_routers = {}
     for module in sorted(tree.modules) if routers is None else ():
-        if layers.layer_of(module) is not None:
+        if module in chosen or layers.layer_of(module) not in (None, MODELS, SCHEMAS):
             continue
         data = read(module)
         if data is not None and declares_routes(data):
             code_routers[module] = "builds an APIRouter or declares routes"
+    # A ``models`` folder of nothing but routers is a feature of that name, not the layer.
+    for node, (layer, _reason) in list(chosen.items()):
+        if layer in (MODELS, SCHEMAS) and tree.is_package(node):
+            modules = [m for m in tree.below(node) if not tree.is_package(m)]
+            if modules and all(m in code_routers for m in modules):
+                del chosen[node]
     if routers is None:
         routers = [m for m in tree.modules if layers.layer_of(m) == ROUTERS] + list(code_routers)
     if layout == "layered" and (SERVICES in wanted or REPOSITORIES in wanted):
