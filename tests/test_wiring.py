@@ -67,6 +67,29 @@ def test_a_background_task_body_is_not_needed_by_whoever_enqueues_it(tmp_path):
     assert [(f[0], f[1], f[3]) for f in findings(out)] == [("app/core/tasks.py", 3, "ARC003")]
 
 
+def test_a_task_imported_inside_a_function_to_be_enqueued_is_not_needed_whole(tmp_path):
+    # ``from app.core.tasks import send_welcome`` inside the handler (the usual way to
+    # enqueue without an import cycle) runs the module, not the task: what the code reads
+    # of the name says what is needed, here its registration alone. A router module is read
+    # from its import statements, a module of no layer from its syntax tree: both agree.
+    lazy = "def register(email):\n    from app.core.tasks import send_welcome\n\n    send_welcome.delay(email)\n"
+    write_example(tmp_path, {**TASKS, "app/api/routers/users.py": lazy})
+    assert cli("app", cwd=tmp_path)[0] == 0
+    write_example(
+        tmp_path,
+        {
+            **TASKS,
+            "app/api/routers/users.py": "from app.core.welcome import register\n\n\ndef signup(email):\n    register(email)\n",
+            "app/core/welcome.py": lazy,
+        },
+    )
+    assert cli("app", cwd=tmp_path)[0] == 0
+    # Called, the task runs its body in the caller's process: followed.
+    welcome = tmp_path / "app/core/welcome.py"
+    welcome.write_text(lazy.replace("send_welcome.delay(email)", "send_welcome(email)"))
+    assert [(f[0], f[1], f[3]) for f in findings(cli("app", cwd=tmp_path)[1])] == [("app/core/tasks.py", 3, "ARC003")]
+
+
 def test_providers_beside_routers_known_by_their_code_are_wiring(tmp_path):
     # Every layer but wiring configured, the routers named only by the config (``api/v1``
     # is no router name): the providers beside them are still found, from the routers'

@@ -430,10 +430,9 @@ def imported_names(
                 return None
             node, span = read
             taken.update(span)
-            # Inside a block, a function's perhaps: it runs the module when it runs, and
-            # needs what it binds whether or not the name is read.
-            lazy = lines[number - 1][:1].isspace()
-            if lazy:
+            # Inside a block, a function's perhaps: it runs the module when it runs; what it
+            # binds is needed where the text names it (``sync.delay()`` only enqueues).
+            if lines[number - 1][:1].isspace():
                 found.setdefault(first, set())
             for name, target, plain in import_bindings(node, module, is_package):
                 if plain and (target == first or target.startswith(first + ".")):
@@ -445,8 +444,6 @@ def imported_names(
                 elif target.startswith(first + ".") and target not in modules:
                     part = target[len(first) + 1 :]
                     bound.setdefault(first, []).append((name, part))
-                    if lazy and (names := found[first]) is not None:
-                        names.add(part)
     rest = "\n".join("" if n in taken else line for n, line in enumerate(lines, 1))
     by_local: dict[str, list[tuple[str, str | None]]] = {}
     for first, bindings in bound.items():

@@ -71,11 +71,15 @@ def names_used(uses: Iterable[Use], modules: Collection[str]) -> dict[str, _Name
         if module is None:
             continue
         rest = use.target[len(module) + 1 :]
-        if rest:
+        if rest and use.imported:
+            # ``from app.tasks import sync`` inside a function runs the module; what it binds
+            # is used where the code reads it (``sync.delay()`` enqueues, runs no body).
+            names: _Names = frozenset()
+        elif rest:
             # ``task.delay`` stays whole: enqueuing a task does not run its body.
             name, _, attribute = rest.partition(".")
             attribute = attribute.partition(".")[0]
-            names: _Names = frozenset((f"{name}.{attribute}" if attribute in ENQUEUE else name,))
+            names = frozenset((f"{name}.{attribute}" if attribute in ENQUEUE else name,))
         else:
             # An import inside a function runs the module; a module passed as a value may
             # be used for anything.

@@ -45,7 +45,8 @@ class IndirectLayerLeak(ChainRule):
     providers (``deps``, ``dependencies``) count as routers, the others stay wiring. The
     body of a background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a
     worker, so whoever only enqueues it (``task.delay()``) does not reach what the body
-    uses. A class with no base but builtins, the standard library's neutral ones
+    uses, wherever it imports the task: an import inside a function runs the module, and
+    what it binds is needed where the code reads it. A class with no base but builtins, the standard library's neutral ones
     (``ABC``, ``Generic``, ``Enum``), data-class bases (Pydantic's ``BaseModel``,
     ``RootModel``, ``BaseSettings``; SQLAlchemy's ``DeclarativeBase``, a
     ``declarative_base()``; SQLModel) and the project's own such classes is followed
