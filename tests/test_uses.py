@@ -79,6 +79,18 @@ HEADS = {
             from app.core.lookup import build_report
             return 1
     """,
+    "a task imported lazily and enqueued": """
+        def report():
+            from app.core.lookup import send_report
+            send_report.apply_async()
+    """,
+    "names imported in a module-level with block": """
+        with passed_through():
+            from app.core.lookup import build_report, page_size
+
+        def report():
+            return build_report()
+    """,
     "a task enqueued through its module": """
         from app.core import lookup
 
@@ -201,3 +213,19 @@ def test_a_data_class_base_still_needs_the_methods_it_declares():
     uses = uses_of(ast.parse(source), "app.core.actions", False)
     assert uses.methods == {"Action": ["describe"], "Row": ["label"]}
     assert uses.bases == {"Base": [], "Action": ["pydantic.BaseModel"], "Row": []}
+
+
+@pytest.mark.parametrize(
+    ("name", "needed"),
+    [
+        # The import runs the module; the task is only enqueued: its registration alone.
+        ("a task imported lazily and enqueued", {"send_report.apply_async"}),
+        ("a name imported lazily and never read", set()),
+        # Imports under a module-level ``with`` bind module names, as at the top.
+        ("names imported in a module-level with block", {"build_report"}),
+    ],
+)
+def test_an_import_is_not_a_use_of_what_it_binds(name, needed):
+    source = textwrap.dedent(HEADS[name])
+    used = names_used(uses_of(ast.parse(source), "app.api.routers.reports", False).uses(None), [FIRST])
+    assert used[FIRST] == needed

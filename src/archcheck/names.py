@@ -246,11 +246,13 @@ def _bind_import(symbols: ModuleSymbols, node: ast.Import | ast.ImportFrom) -> N
 
 # The statements whose blocks run at import time when they stand at module level
 # (``try``/``except*`` is ast.TryStar from Python 3.11 on).
-BLOCKS = (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try))
+# Statements whose blocks run at import time when they sit at module level: ``with``
+# too (Temporal's ``with workflow.unsafe.imports_passed_through():`` around imports).
+BLOCKS = (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try), ast.With)
 
 
 def module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements run at import time, including those under ``if``/``try`` blocks."""
+    """Statements run at import time, including those under ``if``/``try``/``with``."""
     for node in body:
         yield node
         if isinstance(node, BLOCKS):

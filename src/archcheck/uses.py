@@ -375,9 +375,11 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                     if factory:
                         found.bases[assigned.id] = []
         elif isinstance(node, BLOCKS):
-            # The blocks are walked by module_level; their tests run at import time.
-            test = getattr(node, "test", None)
-            if test is not None:
+            # The blocks are walked by module_level; their tests (a ``with``'s context
+            # managers) run at import time.
+            tests = [item.context_expr for item in getattr(node, "items", ())]
+            tests += [node.test] if isinstance(node, ast.If) else []
+            for test in tests:
                 found.statements += _references(
                     test, module, is_package, read.setdefault("", set())
                 )
