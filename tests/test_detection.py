@@ -497,15 +497,23 @@ def test_a_workspace_member_named_for_its_distribution_is_searched_for_packages(
             "packages/app-ee/app_ee/admin/router.py": (
                 "from fastapi import APIRouter\nfrom app.cases.repository import select\n"
             ),
+            # ``uv init --package`` puts the import package under ``src/``.
+            "packages/app-ops/src/app_ops/router.py": (
+                "from fastapi import APIRouter\nfrom app.cases.repository import select\n"
+            ),
         },
     )
-    for folder in ("packages", "packages/app-ee"):
+    for folder in ("packages", "packages/app-ee", "packages/app-ops", "packages/app-ops/src"):
         (tmp_path / folder / "__init__.py").unlink()
     (tmp_path / "pyproject.toml").write_text("[tool.uv.workspace]\nmembers = ['packages/*']\n")
-    (tmp_path / "packages" / "app-ee" / "pyproject.toml").write_text("[project]\nname = 'app-ee'\n")
+    for member in ("app-ee", "app-ops"):
+        (tmp_path / "packages" / member / "pyproject.toml").write_text(f"[project]\nname = '{member}'\n")
     code, out, err = cli(".", "--no-cache", cwd=tmp_path)
     assert (code, err) == (1, ""), out
-    assert out.startswith("packages/app-ee/app_ee/admin/router.py:2:1: ARC001 ")
+    assert [line.split(": ARC")[0] for line in out.splitlines()[:-1]] == [
+        "packages/app-ee/app_ee/admin/router.py:2:1",
+        "packages/app-ops/src/app_ops/router.py:2:1",
+    ]
 
 
 def test_a_repository_the_routers_import_as_from_package_import_module_is_kept(tmp_path):
@@ -623,3 +631,30 @@ def test_a_router_in_a_folder_named_models_is_a_router(tmp_path):
     assert (code, out, err) == (0, "All checks passed (8 files).\n", ""), (out, err)
     config = cli("init", "--dry-run", "app", cwd=tmp_path).stdout
     assert 'routers = ["app.api.models.views"]' in config and "app.api.models\"" not in config
+
+
+def test_only_a_module_derives_into_the_services_not_a_package_nor_a_generic_base_missed(tmp_path):
+    # A package's ``__init__`` whose class subclasses a service would make every module
+    # below it a service (a helper the repositories use, ARC002): only modules count. A
+    # generic base (``BaseService[int]``) is the class subscripted.
+    write_example(
+        tmp_path,
+        {
+            "app/services/base.py": (
+                "from typing import Generic, TypeVar\nT = TypeVar('T')\n\n\n"
+                "class BaseService(Generic[T]):\n    pass\n"
+            ),
+            "app/workflow/__init__.py": (
+                "from app.services.base import BaseService\n\n\nclass WorkflowService(BaseService):\n    pass\n"
+            ),
+            "app/workflow/slugs.py": "def slug(text):\n    return text\n",
+            "app/repositories/user_repo.py": "from app.workflow.slugs import slug\n",
+            "app/jobs/management.py": (
+                "import app.services.base\n\n\nclass JobsService(app.services.base.BaseService[int]):\n    pass\n"
+            ),
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert code == 0, (out, err)
+    config = cli("init", "--dry-run", "app", cwd=tmp_path).stdout
+    assert '"app.jobs.management"' in config and '"app.workflow"' not in config

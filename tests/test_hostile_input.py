@@ -292,6 +292,7 @@ def test_a_top_level_module_beside_the_package_that_imports_it_is_named_not_read
     (root / "main.py").write_text("from app.api.routers import users\n")
     (root / "setup.py").write_text("import setuptools\n")
     (root / "conftest.py").write_text("import app\n")
+    (root / "noxfile.py").write_text("import app\n")
     (root / "seed.py").write_text("import app.repositories.user_repo\n")
     code, out, err = check(root)
     assert codes(out) == {USERS_ARC001}, (out, err)
@@ -302,3 +303,17 @@ def test_a_top_level_module_beside_the_package_that_imports_it_is_named_not_read
     ]
     (root / "pyproject.toml").write_text('[tool.archcheck]\nexclude = ["main.py", "seed.py"]\n')
     assert check(root).stderr == ""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names are bytes")
+def test_a_folder_named_in_bytes_no_encoding_reads_costs_nothing_else(tmp_path):
+    # A workspace member's folder whose name is not UTF-8 holds nothing grimp could read:
+    # it is passed over, and the app beside it is checked.
+    root = project(tmp_path)
+    member = os.fsdecode(bytes(tmp_path / "pkgs") + b"/m\xff-x")
+    os.makedirs(os.path.join(member, "acme"))
+    Path(member, "pyproject.toml").write_text("[project]\nname = 'm'\n")
+    Path(member, "acme", "__init__.py").write_text("")
+    (root / "pyproject.toml").write_text("")
+    code, out, err = check(root, ".")
+    assert codes(out) == {USERS_ARC001}, (out, err)

@@ -40,6 +40,7 @@ _CLASS = re.compile(rb"^class[ \t]", re.MULTILINE)
 _FROM = re.compile(
     rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE
 )
+_PLAIN = re.compile(rb"^[ \t]*import[ \t]+([\w.]+)", re.MULTILINE)
 _NAME = re.compile(rb"\b([A-Za-z_]\w*)\b(?:\s+as\s+\w+)?")
 _TOP_BASES = re.compile(rb"^class[ \t]+\w+[ \t]*(?:\[[^\]]*\])?[ \t]*\(([^)]*)\)", re.MULTILINE)
 
@@ -180,11 +181,14 @@ def services_by_base(
     packages, for its relative imports); the services are read only to resolve its bases."""
     found = {}
     for module in modules:
+        # A package's ``__init__`` stands for the folder: its class would make the whole
+        # subtree services.
+        if module in packages:
+            continue
         data = read(module)
         if data is None or not _TOP_BASES.search(data):
             continue
-        package = module if module in packages else module.rpartition(".")[0]
-        if not _from_targets(data, package) & services:
+        if not _from_targets(data, module.rpartition(".")[0]) & services:
             continue
         symbols = index.module(module)
         if symbols is None:
@@ -198,9 +202,10 @@ def services_by_base(
 
 
 def _from_targets(data: bytes, package: str) -> set[str]:
-    """The modules ``from X import ...`` statements name, relative ones made absolute
-    against ``package``, and ``X.y`` for each name ``y`` they import (a module, maybe)."""
-    found = set()
+    """The modules the import statements name (``import X``; ``from X import ...``,
+    relative ones made absolute against ``package``), and ``X.y`` for each name ``y`` a
+    ``from`` statement imports (a module, maybe)."""
+    found = {name.decode() for name in _PLAIN.findall(data)}
     for dots, name, names in _FROM.findall(data):
         base = name.decode()
         if dots:

@@ -19,7 +19,8 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from archcheck.class_layers import (
@@ -194,17 +195,22 @@ def _named(tree: _Tree) -> dict[str, str]:
     changed = True
     while changed:
         changed = False
+        # The layers named in each folder, counted once a round: a folder of thousands of
+        # ``*_repository`` modules is not scanned once per module.
+        in_folder: dict[str, Counter[str]] = {}
+        for node, layer in named.items():
+            in_folder.setdefault(_parent(node), Counter())[layer] += 1
         for node, layer in sorted(named.items()):
-            siblings = tree.children.get(_parent(node), ())
+            here = in_folder[_parent(node)]
             if (
                 last_name(node) not in LAYER_OF_NAME
-                and not any(named.get(s, layer) not in (layer, MODELS, SCHEMAS) for s in siblings)
-                and not (
-                    layer == REPOSITORIES
-                    and sum(1 for s in siblings if named.get(s) == REPOSITORIES) >= 2
+                and not any(
+                    n and other not in (layer, MODELS, SCHEMAS) for other, n in here.items()
                 )
+                and not (layer == REPOSITORIES and here[REPOSITORIES] >= 2)
             ):
                 del named[node]
+                here[layer] -= 1
                 changed = True
     # Inside a provider package (``api/deps/services.py``) a layer's name says what the
     # providers give, not what the module is: the package is wiring. Unless it holds
@@ -255,7 +261,7 @@ def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str,
         if node in features:
             continue  # a feature called ``service`` holds layers, it is none itself
         if layout == "layered":
-            ancestors = [a for a in named if node.startswith(a + ".") and a not in features]
+            ancestors = [a for a in _ancestors(node) if a in named and a not in features]
         else:
             ancestors = [a for a in (_parent(node),) if a in named and a not in features]
         if ancestors and not (layer == SCHEMAS and all(named[a] == MODELS for a in ancestors)):
@@ -263,6 +269,13 @@ def _name_evidence(tree: _Tree, named: dict[str, str], layout: str) -> dict[str,
         kind = "folder" if tree.is_package(node) else "module"
         chosen[node] = (layer, f"a {kind} named {last_name(node)}")
     return chosen
+
+
+def _ancestors(node: str) -> Iterator[str]:
+    """``a`` and ``a.b`` for ``a.b.c``."""
+    while "." in node:
+        node = node.rpartition(".")[0]
+        yield node
 
 
 def _imports_of(data: bytes) -> set[str]:
@@ -285,6 +298,7 @@ def _prefer_used(
     call ``services``. Siblings of a used one are kept: ``chat_repository.py`` beside the
     ``user_chat_repository.py`` the routers import is the same layer, not an alternative."""
     imported: set[str] | None = None
+    imported_nodes: set[str] = set()
     for layer in (SERVICES, REPOSITORIES):
         candidates = [node for node, (found, _) in chosen.items() if found == layer]
         if len(candidates) < 2:
@@ -295,11 +309,11 @@ def _prefer_used(
                 data = read(module)
                 if data is not None:
                     imported |= _imports_of(data)
-        used = [
-            node
-            for node in candidates
-            if any(name == node or name.startswith(node + ".") for name in imported)
-        ]
+        if not imported_nodes:
+            # Each name imported and every dotted prefix of it: a candidate is used when it
+            # is one (a set lookup per candidate, not a scan of every name).
+            imported_nodes = {n for name in imported for n in (name, *_ancestors(name))}
+        used = [node for node in candidates if node in imported_nodes]
         if used:
             beside = {_parent(node) for node in used}
             for node in candidates:

@@ -274,7 +274,17 @@ def symbols_of(tree: ast.Module, module: str, is_package: bool = False) -> Modul
             symbols.classes[node.name] = ClassInfo(
                 name=node.name,
                 line=node.lineno,
-                bases=tuple(b for b in (symbols.qualify_node(base) for base in node.bases) if b),
+                # ``BaseRepository[User]``, ``Generic[T]``: the class subscripted.
+                bases=tuple(
+                    b
+                    for b in (
+                        symbols.qualify_node(
+                            base.value if isinstance(base, ast.Subscript) else base
+                        )
+                        for base in node.bases
+                    )
+                    if b
+                ),
                 keywords=tuple(
                     (kw.arg, ast.unparse(kw.value)) for kw in node.keywords if kw.arg is not None
                 ),

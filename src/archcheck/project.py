@@ -119,9 +119,21 @@ def _member_dirs(path: Path) -> list[Path]:
         for entry in entries
         if not entry.name.isidentifier()
         and not entry.name.startswith(".")
+        and entry.name.isprintable()
+        and _encodable(entry.name)
         and _is_dir(entry)
         and any(os.path.lexists(path / entry.name / name) for name in _BUILD_CONFIGS)
     ]
+
+
+def _encodable(name: str) -> bool:
+    # A name the file system gave in bytes no encoding reads (``m\udcff-x``): no import
+    # package sits below it that grimp could read.
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
@@ -174,7 +186,7 @@ def _top_package(path: Path) -> Path:
     return path
 
 
-def _roots_under(directory: Path, depth: int = 0) -> list[Path]:
+def _roots_under(directory: Path, depth: int = 0, member: bool = False) -> list[Path]:
     """Root packages in a folder that is not itself a package (``src/``, a repo root)."""
     roots: list[Path] = []
     imported: dict[str, set[str]] | None = None
@@ -183,7 +195,7 @@ def _roots_under(directory: Path, depth: int = 0) -> list[Path]:
             continue
         if not child.name.isidentifier():  # a workspace member: its packages are below
             if depth < 2:
-                roots.extend(_roots_under(child, depth + 1))
+                roots.extend(_roots_under(child, depth + 1, member=True))
             continue
         if _is_package_dir(child) or _looks_like_namespace_package(child):
             roots.append(child)
@@ -199,8 +211,8 @@ def _roots_under(directory: Path, depth: int = 0) -> list[Path]:
             # not roots of their own. (``backend/app/`` holding the ``app`` package that
             # ``app.api`` means is not it: it holds no ``api``.)
             roots.append(child)
-        elif depth < 2:
-            roots.extend(_roots_under(child, depth + 1))
+        elif depth < (3 if member else 2):  # a member's ``src/`` is one level more
+            roots.extend(_roots_under(child, depth + 1, member))
     return roots
 
 
@@ -526,7 +538,7 @@ def _modules_beside(
 ) -> list[Path]:
     """The modules beside the root packages, in a folder the user asked for, that import
     one of them (``backend/main.py`` building the app of ``backend/app/``): app code that
-    archcheck, which reads packages, does not read, and says so. Tests are not the app."""
+    archcheck, which reads packages, does not read, and says so. Tests and build scripts are not the app."""
     found = []
     names = {p.name for p in packages}
     for folder in sorted({p.directory.parent for p in packages}):
@@ -538,7 +550,7 @@ def _modules_beside(
             continue
         for entry in entries:
             name = entry.name
-            if not name.endswith(".py") or not name[:-3].isidentifier() or _is_test_file(name):
+            if not name.endswith(".py") or not name[:-3].isidentifier() or _is_not_app_file(name):
                 continue
             path = folder / name
             if _excluded(path, config) or not _is_regular(entry):
@@ -549,8 +561,23 @@ def _modules_beside(
     return found
 
 
-def _is_test_file(name: str) -> bool:
-    return name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py")
+# Build and task-runner scripts beside the packages import them for a version or a session,
+# and a source root's ``__init__.py`` marks a folder: none is the app's code.
+_NOT_APP_FILES = frozenset(
+    {
+        "__init__.py",
+        "conftest.py",
+        "setup.py",
+        "noxfile.py",
+        "fabfile.py",
+        "dodo.py",
+        "hatch_build.py",
+    }
+)
+
+
+def _is_not_app_file(name: str) -> bool:
+    return name in _NOT_APP_FILES or name.startswith("test_") or name.endswith("_test.py")
 
 
 def _is_regular(entry: os.DirEntry) -> bool:
