@@ -94,14 +94,17 @@ def _is_package_dir(path: Path) -> bool:
     return os.path.isfile(path / "__init__.py")  # False, not an error, where it cannot look
 
 
-def _identifier_dirs(path: Path) -> list[Path]:
+def _entries(path: Path) -> list[os.DirEntry]:
     try:
-        entries = sorted(os.scandir(path), key=lambda entry: entry.name)
+        return sorted(os.scandir(path), key=lambda entry: entry.name)
     except OSError:
         return []
+
+
+def _identifier_dirs(path: Path) -> list[Path]:
     return [
         path / entry.name
-        for entry in entries
+        for entry in _entries(path)
         if entry.name.isidentifier() and entry.name not in _SKIPPED_DIRS and _is_dir(entry)
     ]
 
@@ -110,13 +113,9 @@ def _member_dirs(path: Path) -> list[Path]:
     """The folders of ``path`` named like no module that hold a project of their own: a
     workspace's members (``packages/app-ee/``, named for the distribution, its import
     package below it)."""
-    try:
-        entries = sorted(os.scandir(path), key=lambda entry: entry.name)
-    except OSError:
-        return []
     return [
         path / entry.name
-        for entry in entries
+        for entry in _entries(path)
         if not entry.name.isidentifier()
         and not entry.name.startswith(".")
         and entry.name.isprintable()
@@ -277,12 +276,8 @@ def _python_files(directory: Path) -> Iterator[Path]:
     files listed first must not be all the sample says). By name, the same sample on every
     file system; a folder is listed only when the sample reaches it. Dot, bytecode and
     vendored folders are not the app."""
-    try:
-        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
-    except OSError:
-        return
     walks: deque[Iterator[Path]] = deque()
-    for entry in entries:
+    for entry in _entries(directory):
         if entry.name.startswith("."):
             continue
         try:
@@ -544,11 +539,7 @@ def _modules_beside(
     for folder in sorted({p.directory.parent for p in packages}):
         if not any(folder == t or t in folder.parents for t in targets if t.is_dir()):
             continue
-        try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError:
-            continue
-        for entry in entries:
+        for entry in _entries(folder):
             name = entry.name
             if not name.endswith(".py") or not name[:-3].isidentifier() or _is_not_app_file(name):
                 continue
