@@ -658,3 +658,32 @@ def test_only_a_module_derives_into_the_services_not_a_package_nor_a_generic_bas
     assert code == 0, (out, err)
     config = cli("init", "--dry-run", "app", cwd=tmp_path).stdout
     assert '"app.jobs.management"' in config and '"app.workflow"' not in config
+
+
+def test_a_router_a_method_builds_and_returns_makes_no_router_module(tmp_path):
+    # fastapi-users' ``get_logout_router``: a class's method builds a router for the app to
+    # mount; the module is auth code the services may import. A class-based view's
+    # decorated methods are routes all the same.
+    factory = (
+        "from fastapi import APIRouter\n\n\nclass Users:\n"
+        "    def get_logout_router(self) -> APIRouter:\n"
+        "        router = APIRouter()\n\n"
+        "        @router.post('/logout')\n        def logout():\n            pass\n\n"
+        "        return router\n\n\ndef lookup(email):\n    return email\n"
+    )
+    view = (
+        "from app.web.base import router\nfrom app.repositories.users import find\n\n\n"
+        "class UserView:\n    @router.get('/users')\n    def list(self):\n        return find()\n"
+    )
+    write_example(
+        tmp_path,
+        {
+            "app/auth/users.py": factory,
+            "app/web/base.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/web/users.py": view,
+            "app/services/orgs.py": "from app.auth.users import lookup\n",
+            "app/repositories/users.py": "def find():\n    return []\n",
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert [line.split(": ARC")[0] for line in out.splitlines()[:-1]] == ["app/web/users.py:2:1"], (out, err)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from archcheck.names import dotted
@@ -53,7 +54,7 @@ def declares_routes(data: bytes, *, on_app: bool = False) -> bool:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True  # newer syntax than this Python reads: the bytes' word stands
-    for node in ast.walk(tree):
+    for node in _outside_methods(tree):
         if isinstance(node, ast.Call):
             name = dotted(node.func)
             if name is not None and "apirouter" in name.rpartition(".")[2].lower():
@@ -69,6 +70,28 @@ def declares_routes(data: bytes, *, on_app: bool = False) -> bool:
                 ):
                     return True
     return False
+
+
+def _outside_methods(tree: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of ``tree`` but the bodies of classes' methods: a router a method builds
+    and returns (fastapi-users' ``get_logout_router``) is the library's factory, not the
+    module's routes. A method's decorators are the class's (``@router.get`` on a
+    class-based view's method)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.ClassDef):
+            for part in node.body:
+                if isinstance(part, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    yield part
+                    stack.extend(part.decorator_list)
+                else:
+                    stack.append(part)
+            stack.extend(node.bases)
+            stack.extend(node.decorator_list)
+        else:
+            stack.extend(ast.iter_child_nodes(node))
 
 
 def _mentions_routes(data: bytes, owners: _Owners) -> bool:
