@@ -687,36 +687,3 @@ def test_a_router_a_method_builds_and_returns_makes_no_router_module(tmp_path):
     )
     code, out, err = cli("app", "--no-cache", cwd=tmp_path)
     assert [line.split(": ARC")[0] for line in out.splitlines()[:-1]] == ["app/web/users.py:2:1"], (out, err)
-
-
-def test_handlers_registered_without_decorators_make_their_module_a_router(tmp_path):
-    # FastAPI's non-decorator form: the routes module registers functions defined beside
-    # the feature code. Their module is router code, a ``utils.py`` with one such function
-    # among others is not.
-    write_example(
-        tmp_path,
-        {
-            "app/api_server/item_routes.py": (
-                "from fastapi import APIRouter\n"
-                "from app.handlers.items import get_item, rename_item\n"
-                "from app.utils import server_configs\n"
-                "router = APIRouter()\n"
-                "router.get('/items/{i}')(get_item)\n"
-                "router.add_api_route('/rename', rename_item, methods=['POST'])\n"
-                "router.get('/configs')(server_configs)\n"
-            ),
-            "app/handlers/items.py": (
-                "from app.db.repository.items import find\n\n\n"
-                "def get_item(i):\n    return find(i)\n\n\ndef rename_item(i):\n    return find(i)\n"
-            ),
-            "app/utils.py": (
-                "def server_configs():\n    return {}\n\n\ndef a():\n    pass\n\n\ndef b():\n    pass\n\n\n"
-                "def reload():\n    from app.db.repository.items import find\n\n    return find(0)\n"
-            ),
-            "app/db/repository/items.py": "def find(i):\n    return i\n",
-            "app/services/items.py": "",
-        },
-    )
-    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
-    assert [line.split(": ")[1].split()[0] for line in out.splitlines()[:-1]] == ["ARC001"], (out, err)
-    assert out.startswith("app/handlers/items.py:1:1: ARC001 Router imports repository app.db.repository.items")

@@ -45,7 +45,7 @@ from archcheck.layers import (
 )
 from archcheck.names import import_bindings, last_name
 from archcheck.project import SourceFile
-from archcheck.route_code import builds_app, declares_routes, registered_endpoints
+from archcheck.route_code import builds_app, declares_routes
 from archcheck.syntax import SourceError, parse_source
 
 __all__ = ["Detected", "Evidence", "detect_layers", "in_app", "not_app"]
@@ -69,7 +69,6 @@ _IMPORT_WORD = re.compile(rb"\bimport\b")
 _WEB = re.compile(rb"\b(?:fastapi|starlette)\b")
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
 
-_TOP_FUNCTION = re.compile(rb"^(?:async[ \t]+)?def[ \t]", re.MULTILINE)
 _IMPORTED = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
 # ``from app import chat_repository``: the names may be modules of ``app``.
 _FROM_NAMES = re.compile(
@@ -472,26 +471,6 @@ def detect_layers(
         data = read(module)
         if data is not None and declares_routes(data):
             code_routers[module] = "builds an APIRouter or declares routes"
-    # Code: handlers the routers register without decorating them
-    # (``router.get("/x")(list_items)``): a module of no layer that is mostly such handlers
-    # is router code (a ``utils.py`` with one among fifty functions is not).
-    handlers: dict[str, tuple[set[str], str]] = {}
-    for module in sorted(tree.modules) if routers is None else ():
-        if layers.layer_of(module) != ROUTERS and module not in code_routers:
-            continue
-        data = read(module)
-        for name in registered_endpoints(data) if data is not None else ():
-            target, _, function = index.resolve(f"{module}.{name}").rpartition(".")
-            if (
-                target in tree.modules
-                and target not in code_routers
-                and not layers.layer_of(target)
-            ):
-                handlers.setdefault(target, (set(), module))[0].add(function)
-    for target, (functions, module) in sorted(handlers.items()):
-        data = read(target)
-        if data is not None and 2 * len(functions) >= len(_TOP_FUNCTION.findall(data)):
-            code_routers[target] = f"its functions are route handlers ({module} registers them)"
     # A ``models`` folder of nothing but routers is a feature of that name, not the layer.
     for node, (layer, _reason) in list(chosen.items()):
         if layer in (MODELS, SCHEMAS) and tree.is_package(node):

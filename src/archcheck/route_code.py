@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from archcheck.names import dotted
 
-__all__ = ["builds_app", "declares_routes", "registered_endpoints"]
+__all__ = ["builds_app", "declares_routes"]
 
 # Searched in lower-cased bytes (see ``declares_routes``).
 _NEW_ROUTER = re.compile(rb"apirouter\w*\s*\(")  # APIRouter(, APIRouterPro(...
@@ -122,39 +122,3 @@ def builds_app(data: bytes) -> bool:
         isinstance(node, ast.Call) and (dotted(node.func) or "").rpartition(".")[2] == "FastAPI"
         for node in ast.walk(tree)
     )
-
-
-# ``router.get("/x")(handler)``, ``router.add_api_route("/x", handler)``: the bytes first.
-_REGISTERS = re.compile(rb"add_api_route\s*\(|\)\s*\(\s*[A-Za-z_]")
-
-
-def registered_endpoints(data: bytes) -> list[str]:
-    """The names this code registers as route handlers without decorating them, FastAPI's
-    non-decorator form (``router.get("/x")(handler)``, ``router.add_api_route("/x",
-    handler)``): functions whose module, wherever it is, holds the handlers."""
-    if not _REGISTERS.search(data):
-        return []
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return []
-    found = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Call, ast.Attribute)):
-            continue
-        endpoint: ast.expr | None = None
-        if isinstance(node.func, ast.Attribute) and node.func.attr == "add_api_route":
-            keywords = [k.value for k in node.keywords if k.arg == "endpoint"]
-            endpoint = node.args[1] if len(node.args) > 1 else next(iter(keywords), None)
-        elif (
-            isinstance(node.func, ast.Call)
-            and isinstance(node.func.func, ast.Attribute)
-            and node.func.func.attr.lower() in _ROUTE_METHODS
-            and _APPS.name.search(dotted(node.func.func.value) or "")
-            and len(node.args) == 1
-        ):
-            endpoint = node.args[0]
-        name = None if endpoint is None else dotted(endpoint)
-        if name is not None:
-            found.append(name)
-    return sorted(set(found))
