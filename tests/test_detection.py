@@ -501,9 +501,21 @@ def test_a_workspace_member_named_for_its_distribution_is_searched_for_packages(
             "packages/app-ops/src/app_ops/router.py": (
                 "from fastapi import APIRouter\nfrom app.cases.repository import select\n"
             ),
+            # A member's examples are no more read than the repository's own.
+            "packages/app-ops/examples/fastapi/demo/router.py": (
+                "from fastapi import APIRouter\nfrom demo.repository import select\n"
+            ),
+            "packages/app-ops/examples/fastapi/demo/repository.py": "select = None\n",
         },
     )
-    for folder in ("packages", "packages/app-ee", "packages/app-ops", "packages/app-ops/src"):
+    for folder in (
+        "packages",
+        "packages/app-ee",
+        "packages/app-ops",
+        "packages/app-ops/src",
+        "packages/app-ops/examples",
+        "packages/app-ops/examples/fastapi",
+    ):
         (tmp_path / folder / "__init__.py").unlink()
     (tmp_path / "pyproject.toml").write_text("[tool.uv.workspace]\nmembers = ['packages/*']\n")
     for member in ("app-ee", "app-ops"):
@@ -684,6 +696,16 @@ def test_a_router_a_method_builds_and_returns_makes_no_router_module(tmp_path):
             "app/services/orgs.py": "from app.auth.users import lookup\n",
             "app/repositories/users.py": "def find():\n    return []\n",
         },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert [line.split(": ARC")[0] for line in out.splitlines()[:-1]] == ["app/web/users.py:2:1"], (out, err)
+    # A controller that builds its router in ``__init__`` and registers its methods is the
+    # module's router, as before.
+    (tmp_path / "app/web/users.py").write_text(
+        "from fastapi import APIRouter\nfrom app.repositories.users import find\n\n\n"
+        "class UserController:\n    def __init__(self):\n"
+        "        self.router = APIRouter()\n        self.router.add_api_route('/', self.list)\n\n"
+        "    def list(self):\n        return find()\n"
     )
     code, out, err = cli("app", "--no-cache", cwd=tmp_path)
     assert [line.split(": ARC")[0] for line in out.splitlines()[:-1]] == ["app/web/users.py:2:1"], (out, err)

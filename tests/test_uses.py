@@ -91,6 +91,22 @@ HEADS = {
         def report():
             return build_report()
     """,
+    "a name imported lazily into a global": """
+        def _load():
+            global build_report
+            from app.core.lookup import build_report
+
+        def report():
+            _load()
+            return build_report()
+    """,
+    "a name imported into a class body": """
+        class Report:
+            from app.core.lookup import build_report
+
+            def run(self):
+                return self.build_report()
+    """,
     "a task enqueued through its module": """
         from app.core import lookup
 
@@ -223,6 +239,10 @@ def test_a_data_class_base_still_needs_the_methods_it_declares():
         ("a name imported lazily and never read", set()),
         # Imports under a module-level ``with`` bind module names, as at the top.
         ("names imported in a module-level with block", {"build_report"}),
+        # What the import binds escapes the function (a global, a class attribute): read
+        # where the syntax tree cannot follow, so the import is a use of it.
+        ("a name imported lazily into a global", {"build_report"}),
+        ("a name imported into a class body", {"build_report"}),
     ],
 )
 def test_an_import_is_not_a_use_of_what_it_binds(name, needed):

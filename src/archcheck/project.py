@@ -210,8 +210,8 @@ def _roots_under(directory: Path, depth: int = 0, member: bool = False) -> list[
             # not roots of their own. (``backend/app/`` holding the ``app`` package that
             # ``app.api`` means is not it: it holds no ``api``.)
             roots.append(child)
-        elif depth < (3 if member else 2):  # a member's ``src/`` is one level more
-            roots.extend(_roots_under(child, depth + 1, member))
+        elif depth < 2 or (member and child.name == "src"):  # a member's ``src/`` too
+            roots.extend(_roots_under(child, depth + 1))
     return roots
 
 

@@ -73,17 +73,19 @@ def declares_routes(data: bytes, *, on_app: bool = False) -> bool:
 
 
 def _outside_methods(tree: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of ``tree`` but the bodies of classes' methods: a router a method builds
-    and returns (fastapi-users' ``get_logout_router``) is the library's factory, not the
-    module's routes. A method's decorators are the class's (``@router.get`` on a
-    class-based view's method)."""
+    """The nodes of ``tree`` but the bodies of the classes' methods that return a router
+    they build (fastapi-users' ``get_logout_router``): the library's factory, not the
+    module's routes. A controller that builds its router in ``__init__`` is the module's,
+    and a method's decorators are the class's (``@router.get`` on a class-based view)."""
     stack = [tree]
     while stack:
         node = stack.pop()
         yield node
         if isinstance(node, ast.ClassDef):
             for part in node.body:
-                if isinstance(part, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if isinstance(part, (ast.FunctionDef, ast.AsyncFunctionDef)) and _returns_router(
+                    part
+                ):
                     yield part
                     stack.extend(part.decorator_list)
                 else:
@@ -92,6 +94,23 @@ def _outside_methods(tree: ast.AST) -> Iterator[ast.AST]:
             stack.extend(node.decorator_list)
         else:
             stack.extend(ast.iter_child_nodes(node))
+
+
+def _returns_router(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether ``function`` returns a name it assigned an ``APIRouter(...)`` to."""
+    built = {
+        target.id
+        for node in ast.walk(function)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and "apirouter" in (dotted(node.value.func) or "").rpartition(".")[2].lower()
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    return any(
+        isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in built
+        for node in ast.walk(function)
+    )
 
 
 def _mentions_routes(data: bytes, owners: _Owners) -> bool:

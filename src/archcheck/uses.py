@@ -425,6 +425,7 @@ def imported_names(
     found: dict[str, set[str] | None] = {}
     bound: dict[str, list[tuple[str, str | None]]] = {}  # module -> (local name, member)
     taken: set[int] = set()  # the lines of the statements read
+    escaping: list[tuple[str, str, str]] = []  # (module, local name, member) bound lazily
     for first, numbers in statements.items():
         for number in numbers:
             read = _statement(lines, number)
@@ -434,7 +435,8 @@ def imported_names(
             taken.update(span)
             # Inside a block, a function's perhaps: it runs the module when it runs; what it
             # binds is needed where the text names it (``sync.delay()`` only enqueues).
-            if lines[number - 1][:1].isspace():
+            lazy = lines[number - 1][:1].isspace()
+            if lazy:
                 found.setdefault(first, set())
             for name, target, plain in import_bindings(node, module, is_package):
                 if plain and (target == first or target.startswith(first + ".")):
@@ -446,7 +448,15 @@ def imported_names(
                 elif target.startswith(first + ".") and target not in modules:
                     part = target[len(first) + 1 :]
                     bound.setdefault(first, []).append((name, part))
+                    if lazy:
+                        escaping.append((first, name, part))
     rest = "\n".join("" if n in taken else line for n, line in enumerate(lines, 1))
+    for first, local, part in escaping:
+        # Bound in a class body and read as an attribute (``self.build_report()``): needed
+        # where the text cannot tell.
+        names = found[first]
+        if names is not None and f".{local}" in rest:
+            names.add(part)
     by_local: dict[str, list[tuple[str, str | None]]] = {}
     for first, bindings in bound.items():
         for local, what in bindings:
@@ -712,10 +722,24 @@ def _references(
     written: list[_Written] = []
     local: dict[str, list[_Bound]] = {}
     inner: set[int] = set()
+    # What an import binds outside the function that runs it (a ``global``, a class's
+    # attribute: ``class C: from x import f`` then ``self.f()``) is read where this cannot
+    # see: such an import is a use of the names it binds, not only of the module.
+    escaping = {
+        name for part in ast.walk(node) if isinstance(part, ast.Global) for name in part.names
+    }
+    in_class = {
+        id(statement)
+        for part in ast.walk(node)
+        if isinstance(part, ast.ClassDef)
+        for statement in part.body
+        if isinstance(statement, (ast.Import, ast.ImportFrom))
+    }
     for part in _walk(node, skipped):
         if isinstance(part, (ast.Import, ast.ImportFrom)):
             for name, target, plain in import_bindings(part, module, is_package):
-                written.append((target, part.lineno))
+                escapes = id(part) in in_class or name in escaping
+                written.append((target, -part.lineno if escapes else part.lineno))
                 if name != "*":
                     local.setdefault(name, []).append((target, part.lineno, plain))
         elif isinstance(part, ast.Attribute):
