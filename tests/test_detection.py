@@ -709,3 +709,23 @@ def test_a_router_a_method_builds_and_returns_makes_no_router_module(tmp_path):
     )
     code, out, err = cli("app", "--no-cache", cwd=tmp_path)
     assert [line.split(": ARC")[0] for line in out.splitlines()[:-1]] == ["app/web/users.py:2:1"], (out, err)
+
+
+def test_end_to_end_test_apps_are_no_roots_and_no_layers(tmp_path):
+    # ``cypress/e2e/<case>/main.py``, ``app/e2e/``: tiny apps that drive the real one in
+    # end-to-end tests; like ``tests/``, not the app's code.
+    write_example(
+        tmp_path,
+        {
+            "app/routers/items.py": "from fastapi import APIRouter\nrouter = APIRouter()\n",
+            "app/e2e/routers/flows.py": "from app.repositories.items import find\n",
+            "app/repositories/items.py": "def find():\n    return []\n",
+            "app/services/items.py": "",
+            "cypress/e2e/login/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+        },
+    )
+    for folder in ("cypress", "cypress/e2e", "cypress/e2e/login"):
+        (tmp_path / folder / "__init__.py").unlink()
+    code, out, err = cli(".", "--no-cache", cwd=tmp_path)
+    assert (code, err) == (0, ""), out
+    assert 'root = ["app"]' in cli("init", "--dry-run", ".", cwd=tmp_path).stdout

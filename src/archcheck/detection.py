@@ -125,7 +125,7 @@ def not_app(prefix: str, modules: Iterable[str]) -> set[str]:
         for i in range(start, len(parts) - 1):  # packages only: a test.py is no tree
             name, node = parts[i], ".".join(parts[: i + 1])
             if (
-                name in ("tests", "test")
+                name in ("tests", "test", "e2e")
                 or (
                     name in ("alembic", "migrations")
                     and any(

@@ -49,7 +49,7 @@ _LAYER_DIR_NAMES = frozenset(
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
 # Trees that are not part of the app: found beside its packages they are not roots, and
 # inside a package they are read but put in no layer (see ``detection``).
-NOT_APP_DIRS = frozenset({"tests", "test", "alembic", "migrations", "docs", "scripts"})
+NOT_APP_DIRS = frozenset({"tests", "test", "e2e", "alembic", "migrations", "docs", "scripts"})
 
 
 class SourceFile(NamedTuple):
