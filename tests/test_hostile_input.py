@@ -297,8 +297,8 @@ def test_a_top_level_module_beside_the_package_that_imports_it_is_named_not_read
     code, out, err = check(root)
     assert codes(out) == {USERS_ARC001}, (out, err)
     assert err.splitlines() == [
-        f"archcheck: warning: {name} not read: a top-level module beside the root packages "
-        "it imports (archcheck reads packages only)"
+        f"archcheck: warning: {name} not read: a top-level module of the app beside its "
+        "packages (archcheck reads packages only)"
         for name in ("main.py", "seed.py")
     ]
     (root / "pyproject.toml").write_text('[tool.archcheck]\nexclude = ["main.py", "seed.py"]\n')

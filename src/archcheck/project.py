@@ -532,13 +532,24 @@ def _modules_beside(
     packages: Sequence[Package], targets: Sequence[Path], config: Config
 ) -> list[Path]:
     """The modules beside the root packages, in a folder the user asked for, that import
-    one of them (``backend/main.py`` building the app of ``backend/app/``): app code that
+    one of them (``backend/main.py`` building the app of ``backend/app/``) or that the code
+    there imports by name (``models.py`` beside a source root's ``routers/``): app code that
     archcheck, which reads packages, does not read, and says so. Tests and build scripts are not the app."""
     found = []
     names = {p.name for p in packages}
     for folder in sorted({p.directory.parent for p in packages}):
         if not any(folder == t or t in folder.parents for t in targets if t.is_dir()):
             continue
+        # Where the packages' own code imports the folder's modules by their top-level names
+        # (``from models import User`` beside ``routers/``), those modules are the app's too;
+        # what ``setup.py`` or the tests import is not.
+        imported = {
+            head.partition(".")[0]
+            for path in sampled_sources(folder)
+            if not _is_not_app_file(path.name)
+            and not NOT_APP_DIRS.intersection(path.relative_to(folder).parts[:-1])
+            for head in import_heads(path) or ()
+        }
         for entry in _entries(folder):
             name = entry.name
             if not name.endswith(".py") or not name[:-3].isidentifier() or _is_not_app_file(name):
@@ -547,7 +558,7 @@ def _modules_beside(
             if _excluded(path, config) or not _is_regular(entry):
                 continue
             heads = import_heads(path) or ()
-            if any(head.partition(".")[0] in names for head in heads):
+            if name[:-3] in imported or any(head.partition(".")[0] in names for head in heads):
                 found.append(path)
     return found
 

@@ -93,8 +93,8 @@ def unread_warnings(project: Project) -> tuple[str, ...]:
                 )
             elif path.name.endswith(".py") and path.parent in beside:
                 lines.append(
-                    f"{display_path(path)} not read: a top-level module beside the root "
-                    f"packages it imports (archcheck reads packages only)"
+                    f"{display_path(path)} not read: a top-level module of the app beside "
+                    f"its packages (archcheck reads packages only)"
                 )
             elif path.name.endswith(".py") and path.name[:-3].isidentifier():
                 lines.append(f"{display_path(path)} not read: not a regular file")
