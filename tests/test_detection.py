@@ -12,6 +12,12 @@ from conftest import FIXTURES, archcheck, cli, write_example
 ROUTER = "from fastapi import APIRouter\nrouter = APIRouter()\n"
 
 
+def namespaces(root, *folders):
+    """Make ``folders`` (written with ``__init__.py`` by ``write_example``) plain folders."""
+    for folder in folders:
+        (root / folder / "__init__.py").unlink()
+
+
 def _project(tmp_path, fixture, config):
     shutil.copytree(FIXTURES / fixture, tmp_path / "p", ignore=shutil.ignore_patterns("*.txt"))
     (tmp_path / "p" / "pyproject.toml").write_text(config)
@@ -167,8 +173,7 @@ def test_found_folders_that_would_be_one_root_package_are_read_once_with_a_warni
             "tools/b/internal/_version.py": "VERSION = 2\n",
         },
     )
-    for folder in ("backend", "tools", "tools/a", "tools/b", "tools/a/internal", "tools/b/internal"):
-        (tmp_path / folder / "__init__.py").unlink()
+    namespaces(tmp_path, "backend", "tools", "tools/a", "tools/b", "tools/a/internal", "tools/b/internal")
     code, out, err = cli(".", cwd=tmp_path)
     assert code == 1, err
     assert "backend/app/api/routers/users.py:1:1: ARC001" in out
@@ -216,8 +221,7 @@ def test_of_two_app_folders_found_the_one_nearest_the_top_is_read(tmp_path):
             "examples/demo/run.py": "",
         },
     )
-    for folder in ("src", "gateway", "gateway/src"):
-        (tmp_path / folder / "__init__.py").unlink()
+    namespaces(tmp_path, "src", "gateway", "gateway/src")
     code, out, err = cli(".", cwd=tmp_path)
     assert code == 1, err
     assert "src/app/api/routers/users.py:1:1: ARC001" in out
@@ -508,15 +512,15 @@ def test_a_workspace_member_named_for_its_distribution_is_searched_for_packages(
             "packages/app-ops/examples/fastapi/demo/repository.py": "select = None\n",
         },
     )
-    for folder in (
+    namespaces(
+        tmp_path,
         "packages",
         "packages/app-ee",
         "packages/app-ops",
         "packages/app-ops/src",
         "packages/app-ops/examples",
         "packages/app-ops/examples/fastapi",
-    ):
-        (tmp_path / folder / "__init__.py").unlink()
+    )
     (tmp_path / "pyproject.toml").write_text("[tool.uv.workspace]\nmembers = ['packages/*']\n")
     for member in ("app-ee", "app-ops"):
         (tmp_path / "packages" / member / "pyproject.toml").write_text(f"[project]\nname = '{member}'\n")
@@ -724,8 +728,7 @@ def test_end_to_end_test_apps_are_no_roots_and_no_layers(tmp_path):
             "cypress/e2e/login/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
         },
     )
-    for folder in ("cypress", "cypress/e2e", "cypress/e2e/login"):
-        (tmp_path / folder / "__init__.py").unlink()
+    namespaces(tmp_path, "cypress", "cypress/e2e", "cypress/e2e/login")
     code, out, err = cli(".", "--no-cache", cwd=tmp_path)
     assert (code, err) == (0, ""), out
     assert 'root = ["app"]' in cli("init", "--dry-run", ".", cwd=tmp_path).stdout
