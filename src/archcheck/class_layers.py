@@ -18,6 +18,7 @@ __all__ = [
     "Subtrees",
     "class_kinds",
     "classes_over_names",
+    "imported_targets",
     "models_without_orm",
     "pydantic_only",
     "services_by_base",
@@ -188,7 +189,7 @@ def services_by_base(
         data = read(module)
         if data is None or not _TOP_BASES.search(data):
             continue
-        if not _from_targets(data, module.rpartition(".")[0]) & services:
+        if not imported_targets(data, module.rpartition(".")[0]) & services:
             continue
         symbols = index.module(module)
         if symbols is None:
@@ -201,14 +202,16 @@ def services_by_base(
     return found
 
 
-def _from_targets(data: bytes, package: str) -> set[str]:
+def imported_targets(data: bytes, package: str | None) -> set[str]:
     """The modules the import statements name (``import X``; ``from X import ...``,
-    relative ones made absolute against ``package``), and ``X.y`` for each name ``y`` a
-    ``from`` statement imports (a module, maybe)."""
+    relative ones made absolute against ``package``, left out where it is None), and
+    ``X.y`` for each name ``y`` a ``from`` statement imports (a module, maybe)."""
     found = {name.decode() for name in _PLAIN.findall(data)}
     for dots, name, names in _FROM.findall(data):
         base = name.decode()
         if dots:
+            if package is None:
+                continue
             anchor = package
             for _ in range(len(dots) - 1):
                 anchor = anchor.rpartition(".")[0]

@@ -27,6 +27,7 @@ from archcheck.class_layers import (
     ORM_HINT,
     class_kinds,
     classes_over_names,
+    imported_targets,
     models_without_orm,
     pydantic_only,
     services_by_base,
@@ -68,13 +69,6 @@ _PROVIDERS = frozenset({"deps", "dependencies"})
 _IMPORT_WORD = re.compile(rb"\bimport\b")
 _WEB = re.compile(rb"\b(?:fastapi|starlette)\b")
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
-
-_IMPORTED = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
-# ``from app import chat_repository``: the names may be modules of ``app``.
-_FROM_NAMES = re.compile(
-    rb"^[ \t]*from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE
-)
-_NAME = re.compile(rb"([A-Za-z_]\w*)(?:\s+as\s+\w+)?")
 
 
 @dataclass(frozen=True, order=True)
@@ -278,16 +272,6 @@ def _ancestors(node: str) -> Iterator[str]:
         yield node
 
 
-def _imports_of(data: bytes) -> set[str]:
-    """The modules the code imports, and ``a.b`` for each ``from a import b`` (``b`` may
-    be a module)."""
-    found = {match.group(1).decode() for match in _IMPORTED.finditer(data)}
-    for match in _FROM_NAMES.finditer(data):
-        head = match.group(1).decode()
-        found.update(f"{head}.{name.decode()}" for name in _NAME.findall(match.group(2)))
-    return found
-
-
 def _prefer_used(
     chosen: dict[str, tuple[str, str]],
     routers: Iterable[str],
@@ -308,7 +292,8 @@ def _prefer_used(
             for module in routers:
                 data = read(module)
                 if data is not None:
-                    imported |= _imports_of(data)
+                    # Absolute imports only: which folder a router names.
+                    imported |= imported_targets(data, None)
         if not imported_nodes:
             # Each name imported and every dotted prefix of it: a candidate is used when it
             # is one (a set lookup per candidate, not a scan of every name).

@@ -301,14 +301,19 @@ def _imported_pairs(directory: Path) -> dict[str, set[str]]:
     ``directory`` (tests, scripts and migrations left out: they may import the app from
     anywhere): ``from a.b.c import d`` -> ``{"a": {"b"}}``."""
     pairs: dict[str, set[str]] = {}
-    for path in sampled_sources(directory):
-        if NOT_APP_DIRS.intersection(path.relative_to(directory).parts[:-1]):
-            continue
+    for path in _app_sample(directory):
         for head in import_heads(path) or ():
             first, _, second = head.partition(".")
             if second:
                 pairs.setdefault(first, set()).add(second)
     return pairs
+
+
+def _app_sample(directory: Path) -> Iterator[Path]:
+    """The sampled files under ``directory`` outside its test, script and migration trees."""
+    for path in sampled_sources(directory):
+        if not NOT_APP_DIRS.intersection(path.relative_to(directory).parts[:-1]):
+            yield path
 
 
 def import_heads(path: Path) -> tuple[str, ...] | None:
@@ -545,9 +550,8 @@ def _modules_beside(
         # what ``setup.py`` or the tests import is not.
         imported = {
             head.partition(".")[0]
-            for path in sampled_sources(folder)
+            for path in _app_sample(folder)
             if not _is_not_app_file(path.name)
-            and not NOT_APP_DIRS.intersection(path.relative_to(folder).parts[:-1])
             for head in import_heads(path) or ()
         }
         for entry in _entries(folder):
