@@ -725,17 +725,17 @@ def _references(
     # What an import binds outside the function that runs it (a ``global``, a class's
     # attribute: ``class C: from x import f`` then ``self.f()``) is read where this cannot
     # see: such an import is a use of the names it binds, not only of the module.
-    escaping = {
-        name for part in ast.walk(node) if isinstance(part, ast.Global) for name in part.names
-    }
+    # (The skipped subtrees do not count: their imports are not read here either.)
+    parts = _walk(node, skipped)
+    escaping = {name for part in parts if isinstance(part, ast.Global) for name in part.names}
     in_class = {
         id(statement)
-        for part in ast.walk(node)
+        for part in parts
         if isinstance(part, ast.ClassDef)
         for statement in part.body
         if isinstance(statement, (ast.Import, ast.ImportFrom))
     }
-    for part in _walk(node, skipped):
+    for part in parts:
         if isinstance(part, (ast.Import, ast.ImportFrom)):
             for name, target, plain in import_bindings(part, module, is_package):
                 escapes = id(part) in in_class or name in escaping
