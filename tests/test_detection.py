@@ -150,6 +150,46 @@ def test_a_models_folder_of_another_orm_stays_models(tmp_path):
     assert "schemas" not in result.stdout
 
 
+def test_pydantic_models_that_build_queries_in_their_methods_are_schemas(tmp_path):
+    # ZenML's layout: ``models/`` holds Pydantic classes whose filter methods import
+    # sqlalchemy inside the method (or name its types under TYPE_CHECKING), and the ORM
+    # tables are in ``zen_stores/schemas/``. A module that imports the ORM at its top
+    # (a column type beside the tables) keeps its folder models; a method named
+    # ``save_to_registry(`` is no ``registry()`` of SQLAlchemy.
+    filters = (
+        "from typing import TYPE_CHECKING\n"
+        "from pydantic import BaseModel\n\n"
+        "if TYPE_CHECKING:\n    from sqlalchemy.sql.elements import ColumnElement\n\n\n"
+        "class UserFilter(BaseModel):\n    name: str\n\n"
+        "    def conditions(self, table) -> 'ColumnElement[bool]':\n"
+        "        from sqlmodel import and_, col\n\n"
+        "        return and_(col(table.name) == self.name)\n\n"
+        "    def save_to_registry(self):\n        return None\n"
+    )
+    tables = (
+        "from sqlmodel import Field, SQLModel\n\n\n"
+        "class UserSchema(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+    )
+    files = {
+        "app/api/routers/users.py": "from app.services import users\n",
+        "app/services/users.py": "from app.repositories import users\n",
+        "app/repositories/users.py": "from app.stores.schemas.user_schemas import UserSchema\n",
+        "app/stores/schemas/user_schemas.py": tables,
+        "app/models/user.py": filters,
+    }
+    write_example(tmp_path, files)
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert 'models = ["app.stores.schemas"]' in result.stdout
+    assert 'schemas = ["app.models"]' in result.stdout
+
+    column = "from pydantic import BaseModel\nfrom sqlalchemy.types import TypeDecorator\n\n\n"
+    column += "class Payload(BaseModel):\n    body: str\n\n\nclass PayloadType(TypeDecorator):\n    pass\n"
+    files["app/models/payload_type.py"] = column
+    write_example(tmp_path / "mixed", files)
+    result = cli("init", "--dry-run", "app", cwd=tmp_path / "mixed")
+    assert 'models = ["app.models", "app.stores.schemas"]' in result.stdout
+
+
 def test_a_folder_the_code_never_imports_is_no_root_of_a_source_root(tmp_path):
     # The root's code imports ``api``; ``build/`` holds a copy of it, never imported.
     shutil.copytree(FIXTURES / "root_init_namespace_api", tmp_path / "p")

@@ -25,19 +25,27 @@ __all__ = [
 ]
 
 ORM_HINT = re.compile(
-    rb"declarative_base|DeclarativeBase|__tablename__|table\s*=\s*True|mapped_column|registry\("
+    rb"declarative_base|DeclarativeBase|__tablename__|table\s*=\s*True|mapped_column|(?<![\w.])registry\("
 )
 # What an ORM's models name: SQLAlchemy's (and SQLModel's), and the other ORMs' packages
 # (Tortoise, Peewee, Beanie, ODMantic, MongoEngine, ormar, Piccolo, Pony), whose models
 # derive from their own bases and never name SQLAlchemy.
 _OTHER_ORMS = rb"\b(?:tortoise|peewee|beanie|odmantic|mongoengine|ormar|piccolo|pony)\b"
-_ORM = re.compile(rb"sqlalchemy|sqlmodel|Column\(|mapped_column|relationship\(|" + _OTHER_ORMS)
 # What the code of ORM models holds and a module that only runs queries does not (a
 # ``models`` package of query functions imports sqlalchemy too).
 _ORM_CODE = re.compile(
     ORM_HINT.pattern + rb"|sqlmodel|Column\(|relationship\(|Mapped\[|" + _OTHER_ORMS
 )
 _CLASS = re.compile(rb"^class[ \t]", re.MULTILINE)
+# What the code of ORM tables holds and a Pydantic module that builds queries in its
+# methods (or names a column type under ``TYPE_CHECKING``) does not: the tables' own
+# words, or an import of the ORM at the module's top level.
+_ORM_TABLES = re.compile(
+    ORM_HINT.pattern
+    + rb"|Column\(|relationship\(|Mapped\[|^(?:from|import)[ \t]+(?:sqlalchemy|sqlmodel)\b|"
+    + _OTHER_ORMS,
+    re.MULTILINE,
+)
 _FROM = re.compile(
     rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE
 )
@@ -129,12 +137,14 @@ def pydantic_only(
     """The largest subtrees of ``node`` (itself included) whose modules define Pydantic
     classes and no ORM class."""
     modules = tree.below(node)
-    # Bytes first: an ORM models folder mentions sqlalchemy nearly everywhere, and is then
-    # decided without parsing a file.
-    sqlalchemy = {m for m in modules if (data := read(m)) is not None and _ORM.search(data)}
-    # Every node with a module that mentions sqlalchemy at or below it.
+    # Bytes first: an ORM models folder imports its ORM nearly everywhere, and is then
+    # decided without parsing a file. An import inside a method is no table: Pydantic
+    # filter models build queries with ``and_``, ``col`` and ``select`` (their class kinds
+    # decide).
+    tables = {m for m in modules if (data := read(m)) is not None and _ORM_TABLES.search(data)}
+    # Every node with a module that defines tables at or below it.
     tainted = set()
-    for module in sqlalchemy:
+    for module in tables:
         name = module
         while name and name not in tainted:
             tainted.add(name)
