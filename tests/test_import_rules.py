@@ -153,6 +153,57 @@ def test_a_chain_through_modules_of_no_layer_is_reported_at_its_link():
     assert [(f[0], f[1], f[2]) for f in findings(graph)] == [("app.core.deep", 2, "ARC003")]
 
 
+def _fan(*, links: int = 4, heads: int = 1, first: str = "app.core.lookup") -> dict:
+    """Routers that reach ``links`` modules of no layer importing a repository, past
+    ``app.core.hub``, through ``first``."""
+    graph: dict[str, dict[str, list[int]]] = {}
+    for number in range(heads):
+        graph[f"app.routers.r{number}"] = {first: [5]}
+    if first != "app.core.hub":
+        graph[first] = {"app.core.hub": [2]}
+    graph["app.core.hub"] = {f"app.core.e{n}": [n + 1] for n in range(links)}
+    for n in range(links):
+        graph[f"app.core.e{n}"] = {f"app.repositories.r{n}": [3]}
+    return graph
+
+
+@pytest.mark.parametrize(
+    ("graph", "expected"),
+    [
+        # Four modules past one hub: one finding, at the import of the hub.
+        (_fan(), [("app.core.lookup", 2)]),
+        # Three are links, each reported.
+        (_fan(links=3), [("app.core.e0", 3), ("app.core.e1", 3), ("app.core.e2", 3)]),
+        # No module between the head and the fan: the head's own import.
+        (_fan(first="app.core.hub"), [("app.routers.r0", 5)]),
+        # ... unless more heads import it than there are links: then the links.
+        (
+            _fan(first="app.core.hub", heads=5),
+            [(f"app.core.e{n}", 3) for n in range(4)],
+        ),
+        # The hub imported in two places: neither import carries the fan alone.
+        (
+            {**_fan(), "app.core.lookup": {"app.core.hub": [2], "app.core.mid": [3]},
+             "app.core.mid": {"app.core.hub": [1]}},
+            [("app.routers.r0", 5)],
+        ),
+        # One of its links reported anyway (another router uses that module directly):
+        # the fan's heads join the links.
+        (
+            {**_fan(), "app.routers.other": {"app.core.e0": [1]}},
+            [(f"app.core.e{n}", 3) for n in range(4)],
+        ),
+    ],
+    ids=["past-a-hub", "three-links", "at-the-head", "many-heads", "two-ways-in", "shared-links"],
+)
+def test_links_in_more_than_three_modules_are_one_finding_where_they_fan_out(graph, expected):
+    found = findings(MemoryImports(graph))
+    assert [(f[0], f[1]) for f in found] == expected
+    assert {f[2] for f in found} == {"ARC003"}
+    if len(expected) == 1:
+        assert "by 4 imports past it" in found[0][3]
+
+
 def test_a_router_importing_the_repository_too_is_one_finding_per_statement():
     # Each statement is a finding of its own: removing the router's import leaves the link.
     graph = MemoryImports(

@@ -34,7 +34,7 @@ __all__ = [
     "write_snapshot",
 ]
 
-_FORMAT = 3
+_FORMAT = 4
 
 # (st_mtime_ns, st_size, st_ino, st_ctime_ns): an edit that keeps the size and the
 # modification time (``touch -r``, a branch switch within one clock tick) still moves the
@@ -80,35 +80,48 @@ def snapshot_path(cache_dir: Path, roots: Iterable[tuple[str, Path]]) -> Path:
     return cache_dir / f"imports-{zlib.crc32(key.encode()):08x}.json"
 
 
+# What a whole run recorded that a layered head needs of a module (see
+# ``engine.chains.Demand``, built from it field by field).
+Demanded = tuple[
+    str,
+    tuple[str, ...],
+    tuple[str, ...] | None,
+    tuple[str, ...],
+    tuple[str, ...],
+    str,
+    tuple[str, ...],
+    int,
+]
+
+
 class Snapshot(NamedTuple):
     """Direct imports per module, each valid while its file keeps the recorded stamp."""
 
     exclude_type_checking_imports: bool
     entries: Mapping[str, object]  # module -> [stamp, imports], checked when read
-    # ARC003: module of no layer -> [[head, uses, names or None, chain, called]]: what layered heads
-    # need of it (see engine.chains.Demand), valid while the chain's files keep ``stamps``.
+    # ARC003: module -> [[head, uses, names or None, chain, called, hub, tails, beyond]]:
+    # what layered heads need of it (see engine.chains.Demand), valid while the chain's
+    # files keep ``stamps``.
     demands: Mapping[str, object]
     stamps: Mapping[str, object]
 
-    def demands_of(
-        self, module: str, stamp: Callable[[str], Stamp | None]
-    ) -> list[
-        tuple[str, tuple[str, ...], tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]]
-    ]:
-        """What layered heads need of ``module`` (head, uses, names or None, chain, called
-        methods), for the chains whose files other than ``module`` still have their
-        recorded stamps."""
+    def demands_of(self, module: str, stamp: Callable[[str], Stamp | None]) -> list[Demanded]:
+        """What layered heads need of ``module`` (see ``engine.chains.Demand``), for the
+        chains whose files other than ``module`` still have their recorded stamps."""
         found = []
         recorded = self.demands.get(module)
         for entry in recorded if type(recorded) is list else ():
-            if type(entry) is not list or len(entry) != 5:
+            if type(entry) is not list or len(entry) != 8:
                 return []
-            head, uses, names, chain, called = entry
+            head, uses, names, chain, called, hub, tails, beyond = entry
             if not (
                 _strings(uses)
                 and _strings(chain)
                 and _strings(called)
                 and (names is None or _strings(names))
+                and type(hub) is str
+                and _strings(tails)
+                and type(beyond) is int
             ):
                 return []
             if type(head) is not str or not all(
@@ -122,6 +135,9 @@ class Snapshot(NamedTuple):
                     None if names is None else tuple(names),
                     tuple(chain),
                     tuple(called),
+                    hub,
+                    tuple(tails),
+                    beyond,
                 )
             )
         return found

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from archcheck.findings import Finding, Location
 from archcheck.imports import enclosing_module
@@ -61,6 +61,11 @@ class Demand:
     names: tuple[str, ...] | None
     chain: tuple[str, ...]
     called: tuple[str, ...] = ()  # the module's by-name methods the chains' code calls
+    # A fan (see ``_Fan``): the module's import of ``hub`` is the link, for ``tails``
+    # reached by ``beyond`` imports past it; ``chain`` then runs on to one of the tails.
+    hub: str = ""
+    tails: tuple[str, ...] = ()
+    beyond: int = 0
 
 
 def names_used(uses: Iterable[Use], modules: Collection[str]) -> dict[str, _Names]:
@@ -113,6 +118,130 @@ class _Hit:
     path: tuple[str, ...]  # from the start to ``module``
 
 
+# More modules than this holding one head's links: they are a fan, reported once where it
+# starts. Past a hub (``config`` loading a whole SDK, a client facade) every module that
+# imports the layer is a link, and moving each into a service is not the fix.
+FAN = 3
+
+
+@dataclass(frozen=True)
+class _Fan:
+    """The links of one follow, in more than ``FAN`` modules, as one: the import of ``hub``
+    on ``line`` of ``module`` (None: the head's own import of the first module), which
+    every chain to them passes."""
+
+    module: str | None
+    line: int
+    hub: str
+    definitions: frozenset[str]
+    tails: tuple[str, ...]
+    beyond: int  # the link statements past it
+    example: tuple[str, ...]  # the shortest chain from the first module to a tail
+
+
+class _Fans(NamedTuple):
+    """Where ``_links`` collects links, and what checks of one file need."""
+
+    reaches: dict[tuple[str, int], dict[Reach, tuple[str, ...]]]
+    definitions: dict[tuple[str, int], set[str]]
+    demands: dict[str, list[Demand]]
+    fans: dict[tuple[str, int], tuple[str, int]]
+
+
+def _collapsed(followed: list[tuple[str, str, str, _Names, _Followed]]) -> set[int]:
+    """Which of the ``followed`` fans are reported as one link each. A fan whose links are
+    reported anyway (for other heads) is not: its heads join those links. A fan with no
+    hub past the first module is reported at the heads' own imports only where fewer
+    heads reach it than there are link statements in it: a package that every model
+    imports (``core.database``), reached by sixty heads, keeps its handful of links; one
+    ORM module that reaches a hundred links through one import gets one finding."""
+    heads: dict[str, set[str]] = {}
+    links: dict[str, set[tuple[str, int]]] = {}
+    for head, _layer, first, _names, (hits, _needed, fan) in followed:
+        if fan is not None and fan.module is None:
+            heads.setdefault(first, set()).add(head)
+            links.setdefault(first, set()).update((h.module, h.line) for h in hits)
+    found = {
+        number
+        for number, (_head, _layer, first, _names, (_hits, _needed, fan)) in enumerate(followed)
+        if fan is not None and (fan.module is not None or len(heads[first]) < len(links[first]))
+    }
+    while True:
+        reported = {
+            (hit.module, hit.line)
+            for number, item in enumerate(followed)
+            if number not in found
+            for hit in item[4].hits
+        }
+        kept = {
+            number
+            for number in found
+            if not any((hit.module, hit.line) in reported for hit in followed[number][4].hits)
+        }
+        if kept == found:
+            return found
+        found = kept
+
+
+class _Followed(NamedTuple):
+    hits: list[_Hit]
+    needed: dict[str, tuple[_Names, tuple[str, ...]]]
+    fan: _Fan | None
+
+
+def _fan(
+    first: str,
+    order: list[str],
+    edges: dict[str, dict[str, set[tuple[int, str | None]]]],
+    paths: dict[str, tuple[str, ...]],
+    hits: Collection[tuple[str, int, str]],
+) -> _Fan | None:
+    """The fan that ``hits`` (module, line, tail) make, when they are in more than ``FAN``
+    modules: the import of the deepest module of no layer that every chain from ``first``
+    to them passes, from the one module that imports it, else the head's own import."""
+    modules = {module for module, _, _ in hits}
+    if len(modules) <= FAN:
+        return None
+    preds: dict[str, set[str]] = {}
+    for importer, imported in edges.items():
+        for other in imported:
+            preds.setdefault(other, set()).add(importer)
+    dominators = _dominators(first, order, preds)
+    common = set.intersection(*(dominators[m] for m in modules))
+    tails = tuple(sorted({tail for _, _, tail in hits}))
+    beyond = len({(module, line) for module, line, _ in hits})
+    example = min((paths[m] + (tail,) for m, _, tail in hits), key=lambda c: (len(c), c))
+    for hub in sorted(common, key=lambda m: (-len(dominators[m]), m)):
+        if hub == first:
+            break
+        if len(preds[hub]) != 1:
+            continue  # imported in two places: neither import alone carries the fan
+        (importer,) = preds[hub]
+        found = edges[importer][hub]
+        definitions = frozenset(d for _, d in found if d is not None)
+        line = min(line for line, _ in found)
+        return _Fan(importer, line, hub, definitions, tails, beyond, example)
+    return _Fan(None, 0, first, frozenset(), tails, beyond, example)
+
+
+def _dominators(first: str, order: list[str], preds: dict[str, set[str]]) -> dict[str, set[str]]:
+    """For each module of ``order`` (``first`` first, each reached from it), the modules
+    that every chain from ``first`` to it passes, itself included."""
+    everything = set(order)
+    found = {module: everything for module in order}
+    found[first] = {first}
+    changed = True
+    while changed:
+        changed = False
+        for module in order[1:]:
+            inbound = [found[p] for p in preds.get(module, ()) if p in found]
+            new = set.intersection(*inbound) | {module} if inbound else {module}
+            if new != found[module]:
+                found[module] = new
+                changed = True
+    return found
+
+
 class Chains:
     """The chain rules over one project."""
 
@@ -121,9 +250,7 @@ class Chains:
         self.rules = rules
         self._reach: dict[str, frozenset[str]] = {}
         self._leads: dict[tuple[str, str], bool] = {}
-        self._hits: dict[
-            tuple[str, str, _Names], tuple[list[_Hit], dict[str, tuple[_Names, tuple[str, ...]]]]
-        ] = {}
+        self._hits: dict[tuple[str, str, _Names], _Followed] = {}
         # Every attribute name read by the code the search has followed, and the by-name
         # methods of the modules it has read: a method counts as called when code that
         # runs reads its name (see archcheck.uses).
@@ -249,17 +376,18 @@ class Chains:
             self._reaches[key] = reached
         return self._reaches[key]
 
-    def _follow(
-        self, source: LinkSource, layer: str, first: str, names: _Names
-    ) -> tuple[list[_Hit], dict[str, tuple[_Names, tuple[str, ...]]]]:
-        """The links that ``names`` of ``first`` reach for a head of ``layer``, and what is
-        needed of each module on the way (with the path from ``first`` to it)."""
+    def _follow(self, source: LinkSource, layer: str, first: str, names: _Names) -> _Followed:
+        """The links that ``names`` of ``first`` reach for a head of ``layer``, what is
+        needed of each module on the way (with the path from ``first`` to it), and the fan
+        they make, if they do."""
         key = (layer, first, names)
         if key in self._hits:
             return self._hits[key]
         needed: dict[str, _Names] = {first: names}
         paths: dict[str, tuple[str, ...]] = {first: (first,)}
         hits: dict[tuple[str, int, str], tuple[tuple[str, ...], set[str]]] = {}
+        # The modules of no layer on the way: importer -> imported -> (line, definition).
+        edges: dict[str, dict[str, set[tuple[int, str | None]]]] = {}
         queue = deque([first])
         while queue:
             module = queue.popleft()
@@ -273,6 +401,7 @@ class Chains:
                     continue
                 if not self._leads_on(other, layer, source):
                     continue
+                edges.setdefault(module, {}).setdefault(other, set()).add((line, definition))
                 if other not in needed:
                     needed[other] = wanted
                     paths[other] = paths[module] + (other,)
@@ -282,12 +411,13 @@ class Chains:
                     if merged != needed[other]:
                         needed[other] = merged
                         queue.append(other)
-        found = (
+        found = _Followed(
             [
                 _Hit(module, line, tail, frozenset(owners), path)
                 for (module, line, tail), (path, owners) in sorted(hits.items())
             ],
             {m: (n, paths[m]) for m, n in needed.items()},
+            _fan(first, list(needed), edges, paths, hits),
         )
         self._hits[key] = found
         return found
@@ -358,6 +488,9 @@ class Chains:
         reaches: dict[tuple[str, int], dict[Reach, tuple[str, ...]]] = {}
         definitions: dict[tuple[str, int], set[str]] = {}
         demands: dict[str, list[Demand]] = {}
+        fans: dict[tuple[str, int], tuple[str, int]] = {}  # the fans' links: (hub, beyond)
+        found_fans = _Fans(reaches, definitions, demands, fans)
+        followed: list[tuple[str, str, str, _Names, _Followed]] = []
         for head in heads:
             layer = self.layers.layer_of(head)
             if layer is None:
@@ -372,37 +505,45 @@ class Chains:
                 continue
             wanted = self._head_names(source, head, firsts, imports)
             for first, names in sorted(wanted.items(), key=lambda item: item[0]):
-                text = _uses_text(first, first, names)
-                hits, needed = self._follow(source, layer, first, names)
-                for hit in hits:
-                    key = (hit.module, hit.line)
-                    reach = Reach(
-                        head,
-                        layer,
-                        _uses_text(first, hit.module, names),
-                        hit.tail,
-                        self.layers.layer_of(hit.tail) or "",
-                    )
-                    reaches.setdefault(key, {}).setdefault(reach, (head, *hit.path, hit.tail))
-                    definitions.setdefault(key, set()).update(hit.definitions)
-                for module, (module_names, path) in needed.items():
-                    if any(self.layers.layer_of(m) for m in source.imports(module)):
-                        read = self._uses_of(source, module)
-                        demands.setdefault(module, []).append(
-                            Demand(
-                                head,
-                                text,
-                                None if module_names is None else tuple(sorted(module_names)),
-                                (head, *path),
-                                ()
-                                if read is None
-                                else tuple(sorted(self._called(source, module, read))),
-                            )
+                followed.append(
+                    (head, layer, first, names, self._follow(source, layer, first, names))
+                )
+        collapsed = _collapsed(followed)
+        for number, (head, layer, first, names, (hits, needed, fan)) in enumerate(followed):
+            if fan is not None and number in collapsed:
+                self._fan_link(source, head, layer, first, names, needed, fan, found_fans)
+                continue
+            text = _uses_text(first, first, names)
+            for hit in hits:
+                key = (hit.module, hit.line)
+                reach = Reach(
+                    head,
+                    layer,
+                    _uses_text(first, hit.module, names),
+                    hit.tail,
+                    self.layers.layer_of(hit.tail) or "",
+                )
+                reaches.setdefault(key, {}).setdefault(reach, (head, *hit.path, hit.tail))
+                definitions.setdefault(key, set()).update(hit.definitions)
+            for module, (module_names, path) in needed.items():
+                if any(self.layers.layer_of(m) for m in source.imports(module)):
+                    read = self._uses_of(source, module)
+                    demands.setdefault(module, []).append(
+                        Demand(
+                            head,
+                            text,
+                            None if module_names is None else tuple(sorted(module_names)),
+                            (head, *path),
+                            ()
+                            if read is None
+                            else tuple(sorted(self._called(source, module, read))),
                         )
+                    )
         found = []
         for (module, line), by_reach in sorted(reaches.items()):
             ordered = sorted(by_reach)
             chain = min(by_reach.values(), key=lambda c: (len(c), c))
+            through, beyond = fans.get((module, line), ("", 0))
             found.append(
                 Link(
                     module,
@@ -410,9 +551,57 @@ class Chains:
                     tuple(ordered),
                     tuple(sorted(definitions.get((module, line), ()))),
                     chain,
+                    through,
+                    beyond,
                 )
             )
         return found, demands
+
+    def _fan_link(
+        self,
+        source: LinkSource,
+        head: str,
+        layer: str,
+        first: str,
+        names: _Names,
+        needed: dict[str, tuple[_Names, tuple[str, ...]]],
+        fan: _Fan,
+        into: _Fans,
+    ) -> None:
+        """A fan's one link for ``head``, and what a check of the file that holds it needs."""
+        if fan.module is None:
+            module, line = head, (source.lines(head, first) or (0,))[0]
+            module_names: _Names = names
+            called: tuple[str, ...] = ()
+        else:
+            module, line = fan.module, fan.line
+            module_names = needed[fan.module][0]
+            read = self._uses_of(source, fan.module)
+            called = () if read is None else tuple(sorted(self._called(source, module, read)))
+        key = (module, line)
+        for tail in fan.tails:
+            reach = Reach(
+                head,
+                layer,
+                _uses_text(first, module, names),
+                tail,
+                self.layers.layer_of(tail) or "",
+            )
+            into.reaches.setdefault(key, {}).setdefault(reach, (head, *fan.example))
+        into.definitions.setdefault(key, set()).update(fan.definitions)
+        into.fans[key] = (fan.hub, max(into.fans.get(key, ("", 0))[1], fan.beyond))
+        into.demands.setdefault(module, []).append(
+            Demand(
+                head,
+                _uses_text(first, first, names),
+                None if module_names is None else tuple(sorted(module_names)),
+                (head, *fan.example),
+                called,
+                fan.hub,
+                fan.tails,
+                fan.beyond,
+            )
+        )
 
     def findings(
         self, links: Iterable[Link], locate: Callable[[str, int], Location]
@@ -442,34 +631,58 @@ class Chains:
 def link_findings(
     chains: Chains,
     module: str,
-    uses: ModuleUses,
+    uses: ModuleUses | None,
     imports: Collection[str],
     demands: Iterable[Demand],
     locate: Callable[[str, int], Location],
+    lines: Callable[[str], Sequence[int]] = lambda imported: (),
 ) -> list[Finding]:
-    """The links in one module of no layer, from its own code (``uses``, ``imports``) and
-    what the last whole run recorded that layered heads need of it (``demands``)."""
+    """The links in one module, from its own code (``uses``, ``imports``; ``lines``: those
+    of its statements that import a module) and what the last whole run recorded that
+    layered heads need of it (``demands``). A layered module holds only the fans its own
+    imports start (``uses`` None)."""
     reaches: dict[int, dict[Reach, tuple[str, ...]]] = {}
     definitions: dict[int, set[str]] = {}
+    fans: dict[int, tuple[str, int]] = {}
     for demand in demands:
         layer = chains.layers.layer_of(demand.head)
         if layer is None:
             continue
         names = None if demand.names is None else frozenset(demand.names)
+        if demand.hub:
+            first = demand.chain[1]
+            if first == demand.hub:  # the fan starts at the head's own import
+                found = list(lines(demand.hub))[:1]
+                owners: set[str] = set()
+            elif uses is not None:
+                hub_uses = [
+                    use
+                    for use in uses.uses(names, demand.called)
+                    if enclosing_module(use.target, imports) == demand.hub
+                ]
+                found = sorted({use.line for use in hub_uses})[:1]
+                owners = {use.definition for use in hub_uses if use.definition is not None}
+            else:
+                continue
+            for line in found:
+                for tail in demand.tails:
+                    tail_layer = chains.layers.layer_of(tail) or ""
+                    reach = Reach(
+                        demand.head, layer, _shown(demand, first, module), tail, tail_layer
+                    )
+                    reaches.setdefault(line, {}).setdefault(reach, demand.chain)
+                definitions.setdefault(line, set()).update(owners)
+                fans[line] = (demand.hub, max(fans.get(line, ("", 0))[1], demand.beyond))
+            continue
+        if uses is None:
+            continue
         first = demand.chain[1]
         for use in sorted(uses.uses(names, demand.called), key=_use_order):
             other = enclosing_module(use.target, imports)
             other_layer = None if other is None else chains.layers.layer_of(other)
             if other is None or other_layer is None or not violation(layer, other_layer):
                 continue
-            shown = (
-                demand.uses
-                if first == module
-                else tuple(
-                    f"{first}.{n}" if "." not in n and n != first else n for n in demand.uses
-                )
-            )
-            reach = Reach(demand.head, layer, shown, other, other_layer)
+            reach = Reach(demand.head, layer, _shown(demand, first, module), other, other_layer)
             reaches.setdefault(use.line, {}).setdefault(reach, (*demand.chain, other))
             if use.definition is not None:
                 definitions.setdefault(use.line, set()).add(use.definition)
@@ -480,7 +693,15 @@ def link_findings(
             tuple(sorted(by_reach)),
             tuple(sorted(definitions.get(line, ()))),
             min(by_reach.values(), key=lambda c: (len(c), c)),
+            *fans.get(line, ("", 0)),
         )
         for line, by_reach in sorted(reaches.items())
     ]
     return chains.findings(links, locate)
+
+
+def _shown(demand: Demand, first: str, module: str) -> tuple[str, ...]:
+    """What the head uses of ``first``, as a link in ``module`` shows it."""
+    if first == module:
+        return demand.uses
+    return tuple(f"{first}.{n}" if "." not in n and n != first else n for n in demand.uses)

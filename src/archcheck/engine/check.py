@@ -308,6 +308,9 @@ def _write_snapshot(run: Run, graph: ProjectGraph, demands: dict[str, list[Deman
                 None if d.names is None else list(d.names),
                 list(d.chain),
                 list(d.called),
+                d.hub,
+                list(d.tails),
+                d.beyond,
             ]
             for d in found
         ]

@@ -113,11 +113,16 @@ class _Project:
         return self._imports[module]
 
     def link_findings(
-        self, tree: ast.Module, source: SourceFile, locate: Callable[[str, int], Location]
+        self,
+        tree: ast.Module,
+        source: SourceFile,
+        locate: Callable[[str, int], Location],
+        own: dict[str, list[int]] | None = None,
     ) -> list[Finding]:
-        """ARC003 in a file of no layer: its own imports that carry what the layered heads
-        need of it, as the last whole run recorded (while the files on the way keep their
-        stamps); without a snapshot, ARC003 is left to ``archcheck``."""
+        """ARC003 in one file: the imports that carry what the layered heads need of it, as
+        the last whole run recorded (while the files on the way keep their stamps); in a
+        layered file (``own``: its import lines), only the fans its imports start. Without
+        a snapshot, ARC003 is left to ``archcheck``."""
         if self.snapshot is None or not self.checks.chain_rules:
             return []
 
@@ -134,14 +139,20 @@ class _Project:
         from archcheck.uses import uses_of
 
         demands = [Demand(*d) for d in recorded]
+        chains = self.checks.chains
+        assert chains is not None  # a chain rule is selected
+        if own is not None:
+
+            def lines(imported: str) -> list[int]:
+                return sorted(set(own.get(imported, ())))
+
+            return link_findings(chains, source.module, None, (), demands, locate, lines)
         imports = [
             m
             for m in self.own_imports(tree, source)
             if not self.run.is_ignored_import(source.module, m)
         ]
         uses = uses_of(tree, source.module, source.is_package)
-        chains = self.checks.chains
-        assert chains is not None  # a chain rule is selected
         return link_findings(chains, source.module, uses, imports, demands, locate)
 
     def in_layer(self, layer: str | None) -> list[str]:
@@ -298,6 +309,7 @@ class FileChecker:
         own = project.own_imports(tree, source)
         imports = _FileImports(project, source, tree, symbols, own, index)
         findings = project.checks.findings(imports, module, locate)
+        findings += project.link_findings(tree, source, locate, own)
         syntax_rules = tuple(rule for rule in run.rules if issubclass(rule, SyntaxRule))
         if syntax_rules:
             context = SyntaxContext(module, layer, tree, symbols, index, tuple(text_lines))

@@ -5,6 +5,7 @@ from archcheck.rules.base import ChainRule, Example, Link
 
 _KINDS = (BYPASS, UPWARD, MODELS_ON_SCHEMAS)  # the first one present gives the advice
 _HEADS_SHOWN = 3
+_TAILS_SHOWN = 3
 
 
 # An ORM model whose column holds a Pydantic model: the examples differ in what the
@@ -37,8 +38,15 @@ class IndirectLayerLeak(ChainRule):
     layer, to the imports that bring a layer in. Where that layer is one the router may
     not depend on (a repository; for a lower layer, a higher one), the import that brings
     it in is reported, once, in the module of no layer, naming the layered modules that
-    reach through it and what they use. A module that also holds code the layers never
-    call (a seed function that uses the repositories) is not a leak. Modules whose code
+    reach through it and what they use. Where one head's links lie in more than three
+    modules (past a hub: a registry of handlers, a ``config`` that loads a whole SDK),
+    they are one finding, at the import that every chain to them passes: the import of
+    the hub in the one module that imports it, or, when no module of no layer stands
+    between, the head's own import, unless more heads import it than there are links
+    (then the links are reported, naming the heads). A fan whose links are reported for
+    other heads anyway is not collapsed: its heads join them. A module that also holds
+    code the layers never call (a seed function that uses the repositories) is not a
+    leak. Modules whose code
     cannot be read are followed by their module imports. Chains that end in models or
     schemas, or go through the wiring layer (composition roots: the entry point, the
     dependency providers, DI containers), are not leaks; under ``strict = true`` the
@@ -113,7 +121,10 @@ class IndirectLayerLeak(ChainRule):
         if len(tails) == 1:
             subject = f"{singular(tail_layers[0]).capitalize()} {tails[0]} is"
         else:
-            subject = f"{' and '.join(tail_layers).capitalize()} {', '.join(tails)} are"
+            named = ", ".join(tails[:_TAILS_SHOWN])
+            if len(tails) > _TAILS_SHOWN:
+                named += f" and {len(tails) - _TAILS_SHOWN} more"
+            subject = f"{' and '.join(tail_layers).capitalize()} {named} are"
         uses: dict[str, set[str]] = {}
         for reach in reaches:
             uses.setdefault(reach.head, set()).update(reach.uses)
@@ -122,6 +133,15 @@ class IndirectLayerLeak(ChainRule):
             shown = [*shown[:_HEADS_SHOWN], f"and {len(shown) - _HEADS_SHOWN} more"]
         heads = " and ".join(_in_order(reach.head_layer for reach in reaches))
         tail_names = " and ".join(tail_layers)
+        if link.through:
+            # A fan: the statement to change is this import of a module of no layer.
+            way = f"through this import of {link.through}, by {link.beyond} imports past it"
+            cut = f"stop importing {link.through} here or cut its way to {tail_names}"
+            if kind == UPWARD:
+                cut = f"dependencies must point down the stack: {cut}"
+            elif kind == MODELS_ON_SCHEMAS:
+                cut = f"ORM models must not depend on API schemas: {cut}"
+            return f"{subject} reached from {heads} {way} ({'; '.join(shown)}); {cut}"
         if kind == BYPASS:
             advice = f"stop importing {tail_names} here"
             if link.definitions:
@@ -243,6 +263,51 @@ class IndirectLayerLeak(ChainRule):
         ),
     )
     invalid = (
+        # Four export modules past the registry read their repositories: one finding, at
+        # the import of the registry.
+        Example(
+            {
+                "app/api/routers/downloads.py": """
+                    from app.core.formats import export_csv
+
+
+                    def download(name):
+                        return export_csv(name)
+                """,
+                "app/core/formats.py": """
+                    from app.core.exports.registry import EXPORTS  # ARC003
+
+
+                    def export_csv(name):
+                        return ",".join(map(str, EXPORTS[name]()))
+                """,
+                "app/core/exports/registry.py": """
+                    from app.core.exports import invoices, orders, products, users
+
+                    EXPORTS = {
+                        "invoices": invoices.export,
+                        "orders": orders.export,
+                        "products": products.export,
+                        "users": users.export,
+                    }
+                """,
+                **{
+                    f"app/core/exports/{name}s.py": f"""
+                        from app.repositories import {name}_repo
+
+
+                        def export():
+                            return {name}_repo.all_rows()
+                    """
+                    for name in ("invoice", "order", "product", "user")
+                },
+                **{
+                    f"app/repositories/{name}_repo.py": "def all_rows():\n    return []\n"
+                    for name in ("invoice", "order", "product", "user")
+                },
+                "app/services/export_service.py": "",
+            }
+        ),
         Example(
             {
                 "app/api/routers/reports.py": """

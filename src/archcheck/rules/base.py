@@ -171,6 +171,9 @@ class Link(NamedTuple):
 
     ``definitions`` are the module's own definitions, needed by the heads, that use the
     import; ``chain`` is the shortest such chain, head first, the imported module last.
+    A fan's link imports ``through``, a module of no layer past which ``beyond`` import
+    statements in more than three modules bring the layers in (the statement may then be
+    a layered head's own).
     """
 
     module: str
@@ -178,6 +181,8 @@ class Link(NamedTuple):
     reaches: tuple[Reach, ...]
     definitions: tuple[str, ...]
     chain: tuple[str, ...]
+    through: str = ""
+    beyond: int = 0
 
 
 class ChainRule(Rule):
