@@ -86,6 +86,7 @@ def test_progress_reaches_the_engine(tmp_path, monkeypatch):
     calls = []
     check([tmp_path / "app"], Options(use_cache=False, progress=lambda *call: calls.append(call)))
     files = len(list((tmp_path / "app").rglob("*.py")))
-    # The graph first, then the files the syntax rules in force read: the routers package
-    # and its module (the services' rule, ARC103, is strict only).
-    assert calls == [("graph", 0, files), ("read", 0, 2)]
+    # The files the syntax rules in force read first (their workers parse while the graph
+    # is built): the routers package and its module (the services' rule, ARC103, is strict
+    # only); then the graph.
+    assert calls == [("read", 0, 2), ("graph", 0, files)]

@@ -166,7 +166,7 @@ def _collapsed(followed: list[tuple[str, str, str, _Names, _Followed]]) -> set[i
         for number, (_head, _layer, first, _names, (_hits, _needed, fan)) in enumerate(followed)
         if fan is not None and (fan.module is not None or len(heads[first]) < len(links[first]))
     }
-    while True:
+    while found:
         reported = {
             (hit.module, hit.line)
             for number, item in enumerate(followed)
@@ -179,8 +179,9 @@ def _collapsed(followed: list[tuple[str, str, str, _Names, _Followed]]) -> set[i
             if not any((hit.module, hit.line) in reported for hit in followed[number][4].hits)
         }
         if kept == found:
-            return found
+            break
         found = kept
+    return found
 
 
 class _Followed(NamedTuple):

@@ -18,7 +18,7 @@ from archcheck.engine.kept_run import kept_run
 from archcheck.engine.run import Run, display_path
 from archcheck.engine.selection import Options, load, select_rules
 from archcheck.engine.suppression import ignored_per_file, silenced_by_noqa
-from archcheck.engine.syntax_checks import syntax_findings
+from archcheck.engine.syntax_checks import SyntaxPass
 from archcheck.findings import Finding, Location
 from archcheck.imports import enclosing_module
 from archcheck.index import ProjectIndex
@@ -132,10 +132,16 @@ def _check(run: Run) -> Report:
             index = ProjectIndex((), load=run.sources.symbols_for)
             _write_snapshot(run, graph, _import_findings(run, graph, index)[1])
         return Report(cached[0], cached[1], run.rules)
-    graph = run.graph()
     index = ProjectIndex((), load=run.sources.symbols_for)
-    findings, demands = _import_findings(run, graph, index)
-    found, asked = syntax_findings(run, index)
+    # The syntax pass's workers parse while this process builds the import graph.
+    syntax = SyntaxPass(run, index)
+    try:
+        graph = run.graph()
+        findings, demands = _import_findings(run, graph, index)
+    except BaseException:
+        syntax.cancel()
+        raise
+    found, asked = syntax.finish()
     findings += found
     if any(rule is UnparsableFile for rule in run.rules):
         dependents = _dependents(run, asked)

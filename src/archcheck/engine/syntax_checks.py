@@ -17,7 +17,7 @@ from archcheck import __version__
 from archcheck.cache import digest, integer, items, optional_integer, optional_text, pair, text
 from archcheck.engine.run import Run, display_path
 from archcheck.engine.sources import Sources
-from archcheck.engine.workers import in_workers
+from archcheck.engine.workers import Workers
 from archcheck.findings import Finding, Location
 from archcheck.index import ProjectIndex
 from archcheck.layers import LayerMap
@@ -26,7 +26,7 @@ from archcheck.rules import SyntaxRule
 from archcheck.rules.base import SyntaxContext, SyntaxHit
 from archcheck.rules.syntax_pass import run_syntax_rules
 
-__all__ = ["SyntaxResult", "file_syntax_findings", "syntax_findings"]
+__all__ = ["SyntaxPass", "SyntaxResult", "file_syntax_findings"]
 
 _PROGRESS_EVERY = 50
 # Below this many files to parse, forking workers costs more than it saves (measured on
@@ -207,52 +207,63 @@ class _Job(NamedTuple):
             yield module, key, SyntaxResult(hits, tuple(recording.calls.items()))
 
 
-def syntax_findings(
-    run: Run, index: ProjectIndex
-) -> tuple[list[Finding], dict[str, frozenset[str]]]:
+class SyntaxPass:
     """Every syntax rule over every file of the layers they read; a file whose bytes,
-    layer, rules and index answers are those of a cached result is not parsed again.
-    Also the names each analysed module asked the index about (``_asked_names``)."""
-    rules = tuple(rule for rule in run.rules if issubclass(rule, SyntaxRule))
-    if not rules:
-        return [], {}
-    read = frozenset(layer for rule in rules for layer in rule.layers)
-    codes = ",".join(rule.code for rule in rules)
-    modules = [m for m in sorted(run.files) if run.layers.layer_of(m) in read]
-    progress = run.options.progress
-    sources = run.sources
-    asked = _Answers(index)
-    results: dict[str, tuple[tuple[str, SyntaxHit], ...]] = {}
-    names: dict[str, frozenset[str]] = {}
-    todo: list[tuple[str, str]] = []
-    for done, module in enumerate(modules):
-        if progress is not None and done % _PROGRESS_EVERY == 0:
-            progress("read", done, len(modules))
-        content = sources.digest_of(module)
-        if content is None:
-            continue
-        key = digest(
-            "syntax", __version__, module, run.layers.layer_of(module) or "", codes, content
-        )
-        cached = sources.cache.get(key, SyntaxResult.from_data)
-        if cached is not None and all(
-            asked(question) == answer for question, answer in cached.calls
-        ):
-            results[module] = cached.hits
-            names[module] = _asked_names(cached.calls)
-        else:
-            todo.append((module, key))
-    job = _Job(sources, run.layers, rules)
-    for module, key, result in in_workers(job, todo, minimum=PARALLEL_MIN):
-        results[module] = result.hits
-        names[module] = _asked_names(result.calls)
-        sources.cache.put(key, result.to_data())
-    findings = []
-    for module, hits in sorted(results.items()):
-        layer = run.layers.layer_of(module)
-        path = display_path(run.files[module].path)
-        findings += [_finding(code, hit, path, module, layer) for code, hit in hits]
-    return findings, names
+    layer, rules and index answers are those of a cached result is not parsed again. The
+    files to parse start in forked workers when the pass is made (see ``Workers``);
+    ``finish`` reads their results."""
+
+    def __init__(self, run: Run, index: ProjectIndex) -> None:
+        self.run = run
+        self.rules = tuple(rule for rule in run.rules if issubclass(rule, SyntaxRule))
+        self.results: dict[str, tuple[tuple[str, SyntaxHit], ...]] = {}
+        self.names: dict[str, frozenset[str]] = {}
+        self.workers: Workers | None = None
+        if not self.rules:
+            return
+        read = frozenset(layer for rule in self.rules for layer in rule.layers)
+        codes = ",".join(rule.code for rule in self.rules)
+        modules = [m for m in sorted(run.files) if run.layers.layer_of(m) in read]
+        progress = run.options.progress
+        sources = run.sources
+        asked = _Answers(index)
+        todo: list[tuple[str, str]] = []
+        for done, module in enumerate(modules):
+            if progress is not None and done % _PROGRESS_EVERY == 0:
+                progress("read", done, len(modules))
+            content = sources.digest_of(module)
+            if content is None:
+                continue
+            key = digest(
+                "syntax", __version__, module, run.layers.layer_of(module) or "", codes, content
+            )
+            cached = sources.cache.get(key, SyntaxResult.from_data)
+            if cached is not None and all(
+                asked(question) == answer for question, answer in cached.calls
+            ):
+                self.results[module] = cached.hits
+                self.names[module] = _asked_names(cached.calls)
+            else:
+                todo.append((module, key))
+        self.workers = Workers(_Job(sources, run.layers, self.rules), todo, minimum=PARALLEL_MIN)
+
+    def finish(self) -> tuple[list[Finding], dict[str, frozenset[str]]]:
+        """The findings, and the names each analysed module asked the index about
+        (``_asked_names``)."""
+        for module, key, result in self.workers or ():
+            self.results[module] = result.hits
+            self.names[module] = _asked_names(result.calls)
+            self.run.sources.cache.put(key, result.to_data())
+        findings = []
+        for module, hits in sorted(self.results.items()):
+            layer = self.run.layers.layer_of(module)
+            path = display_path(self.run.files[module].path)
+            findings += [_finding(code, hit, path, module, layer) for code, hit in hits]
+        return findings, self.names
+
+    def cancel(self) -> None:
+        if self.workers is not None:
+            self.workers.cancel()
 
 
 def _finding(code: str, hit: SyntaxHit, path: str, module: str, layer: str | None) -> Finding:

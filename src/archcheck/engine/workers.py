@@ -1,4 +1,5 @@
-"""Forked workers for a cold syntax pass: both cores parse, this process caches and reports.
+"""Forked workers for a cold syntax pass: both cores parse while this process builds the
+import graph and runs the import rules, then it caches and reports.
 
 Each worker is a forked child that inherits the run's state as it is (nothing is pickled
 on the way in) and sends back, through a pipe, its results and what it learnt (symbols of
@@ -18,7 +19,7 @@ from archcheck.names import symbols_to_data
 if TYPE_CHECKING:
     from archcheck.engine.syntax_checks import SyntaxResult, _Job
 
-__all__ = ["in_workers"]
+__all__ = ["Workers"]
 
 _WORKERS = 2
 
@@ -45,50 +46,67 @@ def _work(job: _Job, chunk: Sequence[tuple[str, str]], connection: Any) -> None:
         connection.close()
 
 
-def in_workers(
-    job: _Job, todo: list[tuple[str, str]], *, minimum: int
-) -> Iterator[tuple[str, str, SyntaxResult]]:
-    """``job.analyse(todo)``, in forked workers when there are at least ``minimum``
-    modules, two cores and a platform that forks; else here."""
-    # Imported here: most runs (warm, small, flake8) never fork, and this costs 10 ms.
-    import multiprocessing as mp
+class Workers:
+    """``job.analyse(todo)``, started in forked workers when there are at least
+    ``minimum`` modules, two cores and a platform that forks; else run here when the
+    results are read. The workers start at once, so this process can do other work (build
+    the import graph) while they parse."""
 
-    cores = min(os.cpu_count() or 1, _WORKERS)
-    if len(todo) < minimum or cores < 2 or "fork" not in mp.get_all_start_methods():
-        yield from job.analyse(todo)
-        return
-    context = mp.get_context("fork")
-    chunks = [todo[i::cores] for i in range(cores)]
-    started: list[tuple[list[tuple[str, str]], Any, Any]] = []
-    for chunk in chunks:
-        try:
-            receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_work, args=(job, chunk, sender), daemon=True)
-            process.start()
-            sender.close()
-            started.append((chunk, process, receiver))
-        except OSError:
-            started.append((chunk, None, None))
-    for chunk, process, receiver in started:
-        outcome = None
-        if receiver is not None:
+    def __init__(self, job: _Job, todo: list[tuple[str, str]], *, minimum: int) -> None:
+        self.job = job
+        self.todo = todo
+        self.started: list[tuple[list[tuple[str, str]], Any, Any]] = []
+        # Imported here: most runs (warm, small, flake8) never fork, and this costs 10 ms.
+        import multiprocessing as mp
+
+        cores = min(os.cpu_count() or 1, _WORKERS)
+        if len(todo) < minimum or cores < 2 or "fork" not in mp.get_all_start_methods():
+            return
+        context = mp.get_context("fork")
+        for chunk in (todo[i::cores] for i in range(cores)):
             try:
-                outcome = receiver.recv()
-            except (EOFError, OSError):
-                outcome = None  # the worker died: its share is done here
-            finally:
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(target=_work, args=(job, chunk, sender), daemon=True)
+                process.start()
+                sender.close()
+                self.started.append((chunk, process, receiver))
+            except OSError:
+                self.started.append((chunk, None, None))
+
+    def __iter__(self) -> Iterator[tuple[str, str, SyntaxResult]]:
+        if not self.started:
+            yield from self.job.analyse(self.todo)
+            return
+        for chunk, process, receiver in self.started:
+            outcome = None
+            if receiver is not None:
+                try:
+                    outcome = receiver.recv()
+                except (EOFError, OSError):
+                    outcome = None  # the worker died: its share is done here
+                finally:
+                    receiver.close()
+                    if process is not None:
+                        process.join()
+            if outcome is None:
+                yield from self.job.analyse(chunk)
+                continue
+            found, learnt, lowered, broken = outcome
+            for key, text in lowered.items():
+                self.job.sources.lowerings.keep(key, text)
+            for module, data in learnt.items():
+                if module not in self.job.sources.symbols:
+                    self.job.sources.remember_data(module, data)
+            for path, error in broken.items():
+                self.job.sources.broken.setdefault(path, error)
+            yield from found
+
+    def cancel(self) -> None:
+        """Stop the workers: their results will not be read."""
+        for _chunk, process, receiver in self.started:
+            if process is not None:
+                process.terminate()
+                process.join()
+            if receiver is not None:
                 receiver.close()
-                if process is not None:
-                    process.join()
-        if outcome is None:
-            yield from job.analyse(chunk)
-            continue
-        found, learnt, lowered, broken = outcome
-        for key, text in lowered.items():
-            job.sources.lowerings.keep(key, text)
-        for module, data in learnt.items():
-            if module not in job.sources.symbols:
-                job.sources.remember_data(module, data)
-        for path, error in broken.items():
-            job.sources.broken.setdefault(path, error)
-        yield from found
+        self.started = []
