@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 import re
+import shutil
 import sys
 
 import pytest
@@ -116,6 +117,24 @@ def test_snapshot_entries_are_checked_against_the_files(tmp_path):
     )
     assert any("(app.services.order_service uses it)" in m for m in messages)
     assert not any("user_service uses it" in m for m in messages)
+
+
+def test_a_fan_is_checked_against_every_file_past_its_hub(tmp_path):
+    # The snapshot records the fan; then one export module past the hub stops reading its
+    # repository, and the fan is three links. The recorded fan is stale, though the files
+    # of its shortest chain kept their stamps: left to the next whole run, as any chain
+    # whose files changed; after it, flake8 reports the links as the CLI does.
+    shutil.copytree(FIXTURES / "arc003_fan", tmp_path / "p")
+    project = tmp_path / "p"
+    settle()
+    cli(".", cwd=project)
+    (project / "app/core/exports/orders.py").write_text("def export(session):\n    return []\n")
+    settle()
+    assert "imports past it" not in flake8(project, ".")[1]
+    _, cli_out, _ = cli(".", cwd=project)
+    assert "imports past it" not in cli_out
+    settle()
+    assert findings(flake8(project, ".")[1]) == findings(cli_out)
 
 
 def test_flake8_selection_noqa_and_per_file_ignores(tmp_path):

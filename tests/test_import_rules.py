@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 
 import pytest
 
-from archcheck.engine.import_rules import ImportChecks
+from archcheck.engine.import_rules import ImportChecks, direct_imports
 from archcheck.findings import Location
 from archcheck.index import ORM, ProjectIndex
 from archcheck.layers import LayerMap
@@ -80,7 +80,9 @@ def findings(graph: MemoryImports, *, ignore: Sequence[tuple[str, str]] = ()):
     locate = lambda m, line: Location(m, line)  # noqa: E731
     for module in sorted(graph.imports):
         found += checks.findings(graph, module, locate)
-    found += checks.chains.findings(checks.links(graph, sorted(graph.imports))[0], locate)
+    direct = direct_imports(found, checks.imports_of(graph), LAYERS)
+    links = checks.links(graph, sorted(graph.imports), direct)[0]
+    found += checks.chains.findings(links, locate)
     return sorted((f.path, f.line, f.code, f.message) for f in found)
 
 
@@ -141,6 +143,26 @@ def test_a_schema_couples_to_the_orm_only_through_orm_classes():
     assert [(f[0], f[2]) for f in findings(graph)] == [("app.schemas.user", "ARC004")]
 
 
+def test_two_fans_in_one_statement_are_one_finding_naming_both_hubs():
+    graph = MemoryImports(
+        {
+            # ``from app.core import hub, other``
+            "app.routers.r0": {"app.core.hub": [5], "app.core.other": [5]},
+            "app.core.hub": {f"app.core.e{n}": [n + 1] for n in range(4)},
+            "app.core.other": {f"app.core.f{n}": [n + 1] for n in range(4)},
+            **{f"app.core.e{n}": {f"app.repositories.r{n}": [3]} for n in range(4)},
+            **{f"app.core.f{n}": {f"app.repositories.s{n}": [3]} for n in range(4)},
+        }
+    )
+    checks = ImportChecks(LAYERS, RULES, lambda a, b: False)
+    links = checks.links(graph, sorted(graph.imports))[0]
+    found = checks.chains.findings(links, lambda m, line: Location(m, line))
+    assert [(f.path, f.line, f.imported, f.also_imported) for f in found] == [
+        ("app.routers.r0", 5, "app.core.hub", ("app.core.other",))
+    ]
+    assert "through this import of app.core.hub, app.core.other, by 8 imports past it" in found[0].message
+
+
 def test_a_chain_through_modules_of_no_layer_is_reported_at_its_link():
     graph = MemoryImports(
         {
@@ -193,8 +215,21 @@ def _fan(*, links: int = 4, heads: int = 1, first: str = "app.core.lookup") -> d
             {**_fan(), "app.routers.other": {"app.core.e0": [1]}},
             [(f"app.core.e{n}", 3) for n in range(4)],
         ),
+        # A module past the hub imports it back: that import does not count as a way in.
+        (
+            {**_fan(), "app.core.e0": {"app.repositories.r0": [3], "app.core.hub": [1]}},
+            [("app.core.lookup", 2)],
+        ),
     ],
-    ids=["past-a-hub", "three-links", "at-the-head", "many-heads", "two-ways-in", "shared-links"],
+    ids=[
+        "past-a-hub",
+        "three-links",
+        "at-the-head",
+        "many-heads",
+        "two-ways-in",
+        "shared-links",
+        "cycle-back",
+    ],
 )
 def test_links_in_more_than_three_modules_are_one_finding_where_they_fan_out(graph, expected):
     found = findings(MemoryImports(graph))
@@ -204,17 +239,44 @@ def test_links_in_more_than_three_modules_are_one_finding_where_they_fan_out(gra
         assert "by 4 imports past it" in found[0][3]
 
 
-def test_a_router_importing_the_repository_too_is_one_finding_per_statement():
-    # Each statement is a finding of its own: removing the router's import leaves the link.
+ONLY_ARC004 = [("app.models.order", 6, "ARC004")]
+LINK = ("app.core.lookup", 1, "ARC003")
+
+
+@pytest.mark.parametrize(
+    ("head", "direct", "more", "expected"),
+    [
+        # The model imports that very schema module: the coupling is the pair's, reported
+        # at its own import, and the chain through the helper would repeat it.
+        ("app.models.order", "app.schemas.orders", {}, ONLY_ARC004),
+        # ... or a module of the package the chain reaches: importing it runs the package.
+        ("app.models.order", "app.schemas.orders.out", {}, ONLY_ARC004),
+        # ... or a package whose __init__ imports it.
+        ("app.models.order", "app.schemas", {"app.schemas": {"app.schemas.orders": [1]}}, ONLY_ARC004),
+        # Another schema module, or a package that does not import it: a coupling of its own.
+        ("app.models.order", "app.schemas.users", {}, [LINK, ONLY_ARC004[0]]),
+        ("app.models.order", "app.schemas", {}, [LINK, ONLY_ARC004[0]]),
+        # A router's helper that imports a repository is misplaced code, whatever the
+        # router imports itself.
+        (
+            "app.routers.orders",
+            "app.repositories.orders",
+            {},
+            [LINK, ("app.routers.orders", 6, "ARC001")],
+        ),
+    ],
+    ids=["same-module", "module-inside", "package-runs-it", "other-module", "package-alone", "router"],
+)
+def test_a_models_chain_to_a_schema_it_imports_itself_repeats_its_arc004(head, direct, more, expected):
+    tail = "app.schemas.orders" if head.startswith("app.models") else "app.repositories.orders"
     graph = MemoryImports(
         {
-            "app.routers.orders": {"app.core.lookup": [5], "app.repositories.orders": [6]},
-            "app.core.lookup": {"app.repositories.orders": [1]},
+            head: {"app.core.lookup": [5], direct: [6]},
+            "app.core.lookup": {tail: [1]},
+            **more,
         }
     )
-    assert [(f[0], f[1], f[2]) for f in findings(graph)] == [
-        ("app.core.lookup", 1, "ARC003"), ("app.routers.orders", 6, "ARC001"),
-    ]
+    assert [(f[0], f[1], f[2]) for f in findings(graph)] == expected
 
 
 def test_chains_to_shared_layers_are_not_leaks():

@@ -91,6 +91,7 @@ Demanded = tuple[
     str,
     tuple[str, ...],
     int,
+    tuple[str, ...],
 ]
 
 
@@ -99,11 +100,22 @@ class Snapshot(NamedTuple):
 
     exclude_type_checking_imports: bool
     entries: Mapping[str, object]  # module -> [stamp, imports], checked when read
-    # ARC003: module -> [[head, uses, names or None, chain, called, hub, tails, beyond]]:
-    # what layered heads need of it (see engine.chains.Demand), valid while the chain's
-    # files keep ``stamps``.
+    # ARC003: module -> [[head, uses, names or None, chain, called, hub, tails, beyond,
+    # within]]: what layered heads need of it (see engine.chains.Demand), valid while the
+    # files of the chain and of ``within`` keep ``stamps``.
     demands: Mapping[str, object]
     stamps: Mapping[str, object]
+    # ARC003: layered head -> the layered modules it imports itself with a finding (its
+    # chains to them are not reported: see engine.chains.Chains.links).
+    direct: Mapping[str, object] = {}
+
+    def imported_layers(self, head: str) -> frozenset[str]:
+        """The layered modules ``head`` imports itself with a finding, as the last whole
+        run found."""
+        found = self.direct.get(head)
+        if type(found) is not list or not all(type(layer) is str for layer in found):
+            return frozenset()
+        return frozenset(found)
 
     def demands_of(self, module: str, stamp: Callable[[str], Stamp | None]) -> list[Demanded]:
         """What layered heads need of ``module`` (see ``engine.chains.Demand``), for the
@@ -111,9 +123,9 @@ class Snapshot(NamedTuple):
         found = []
         recorded = self.demands.get(module)
         for entry in recorded if type(recorded) is list else ():
-            if type(entry) is not list or len(entry) != 8:
+            if type(entry) is not list or len(entry) != 9:
                 return []
-            head, uses, names, chain, called, hub, tails, beyond = entry
+            head, uses, names, chain, called, hub, tails, beyond, within = entry
             if not (
                 _strings(uses)
                 and _strings(chain)
@@ -122,10 +134,11 @@ class Snapshot(NamedTuple):
                 and type(hub) is str
                 and _strings(tails)
                 and type(beyond) is int
+                and _strings(within)
             ):
                 return []
             if type(head) is not str or not all(
-                m == module or _same(self.stamps.get(m), stamp(m)) for m in chain
+                m == module or _same(self.stamps.get(m), stamp(m)) for m in (*chain, *within)
             ):
                 continue
             found.append(
@@ -138,6 +151,7 @@ class Snapshot(NamedTuple):
                     hub,
                     tuple(tails),
                     beyond,
+                    tuple(within),
                 )
             )
         return found
@@ -168,6 +182,7 @@ def write_snapshot(path: Path, snapshot: Snapshot) -> None:
             "entries": dict(sorted(snapshot.entries.items())),
             "demands": dict(sorted(snapshot.demands.items())),
             "stamps": dict(sorted(snapshot.stamps.items())),
+            "direct": dict(sorted(snapshot.direct.items())),
         },
         separators=(",", ":"),
     ).encode()
@@ -197,9 +212,10 @@ def read_snapshot(path: Path) -> Snapshot | None:
     if type(exclude) is not bool or type(entries) is not dict:
         return None
     demands, stamps = found.get("demands", {}), found.get("stamps", {})
-    if type(demands) is not dict or type(stamps) is not dict:
+    direct = found.get("direct", {})
+    if type(demands) is not dict or type(stamps) is not dict or type(direct) is not dict:
         return None
-    return Snapshot(exclude, entries, demands, stamps)
+    return Snapshot(exclude, entries, demands, stamps, direct)
 
 
 def _strings(value: object) -> bool:

@@ -12,14 +12,16 @@ whose code cannot be read falls back to its module edges, so nothing real is los
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from archcheck.findings import Finding, Location
 from archcheck.imports import enclosing_module
-from archcheck.layers import LayerMap, violation
+from archcheck.layers import MODELS_ON_SCHEMAS, LayerMap, violation
 from archcheck.rules import ChainRule
 from archcheck.rules.base import Link, Reach
 from archcheck.uses import ENQUEUE, ModuleUses, Use, neutral_base
@@ -66,6 +68,7 @@ class Demand:
     hub: str = ""
     tails: tuple[str, ...] = ()
     beyond: int = 0
+    within: tuple[str, ...] = ()  # the modules that decide the fan (their stamps count)
 
 
 def names_used(uses: Iterable[Use], modules: Collection[str]) -> dict[str, _Names]:
@@ -137,6 +140,7 @@ class _Fan:
     tails: tuple[str, ...]
     beyond: int  # the link statements past it
     example: tuple[str, ...]  # the shortest chain from the first module to a tail
+    within: tuple[str, ...]  # the modules on the way to the links, which decide the fan
 
 
 class _Fans(NamedTuple):
@@ -145,7 +149,7 @@ class _Fans(NamedTuple):
     reaches: dict[tuple[str, int], dict[Reach, tuple[str, ...]]]
     definitions: dict[tuple[str, int], set[str]]
     demands: dict[str, list[Demand]]
-    fans: dict[tuple[str, int], tuple[str, int]]
+    fans: dict[tuple[str, int], dict[str, int]]
 
 
 def _collapsed(followed: list[tuple[str, str, str, _Names, _Followed]]) -> set[int]:
@@ -192,14 +196,14 @@ class _Followed(NamedTuple):
 
 def _fan(
     first: str,
-    order: list[str],
     edges: dict[str, dict[str, set[tuple[int, str | None]]]],
     paths: dict[str, tuple[str, ...]],
     hits: Collection[tuple[str, int, str]],
 ) -> _Fan | None:
     """The fan that ``hits`` (module, line, tail) make, when they are in more than ``FAN``
     modules: the import of the deepest module of no layer that every chain from ``first``
-    to them passes, from the one module that imports it, else the head's own import."""
+    to them passes, from the one module outside it that imports it, else the head's own
+    import."""
     modules = {module for module, _, _ in hits}
     if len(modules) <= FAN:
         return None
@@ -207,40 +211,105 @@ def _fan(
     for importer, imported in edges.items():
         for other in imported:
             preds.setdefault(other, set()).add(importer)
-    dominators = _dominators(first, order, preds)
-    common = set.intersection(*(dominators[m] for m in modules))
+    idom, depth = _dominator_tree(first, edges, preds)
     tails = tuple(sorted({tail for _, _, tail in hits}))
     beyond = len({(module, line) for module, line, _ in hits})
     example = min((paths[m] + (tail,) for m, _, tail in hits), key=lambda c: (len(c), c))
-    for hub in sorted(common, key=lambda m: (-len(dominators[m]), m)):
-        if hub == first:
-            break
-        if len(preds[hub]) != 1:
-            continue  # imported in two places: neither import alone carries the fan
-        (importer,) = preds[hub]
-        found = edges[importer][hub]
-        definitions = frozenset(d for _, d in found if d is not None)
-        line = min(line for line, _ in found)
-        return _Fan(importer, line, hub, definitions, tails, beyond, example)
-    return _Fan(None, 0, first, frozenset(), tails, beyond, example)
+    within = tuple(sorted({step for module in modules for step in paths[module]}))
+    hub = functools.reduce(lambda a, b: _meet(a, b, idom, depth), sorted(modules))
+    while hub != first:
+        # Imports of the hub from the modules past it (a cycle back) do not count.
+        outside = [p for p in preds[hub] if not _dominates(hub, p, idom, depth)]
+        if len(outside) == 1:
+            (importer,) = outside
+            found = edges[importer][hub]
+            definitions = frozenset(d for _, d in found if d is not None)
+            line = min(line for line, _ in found)
+            return _Fan(importer, line, hub, definitions, tails, beyond, example, within)
+        hub = idom[hub]  # imported in two places: neither import alone carries the fan
+    return _Fan(None, 0, first, frozenset(), tails, beyond, example, within)
 
 
-def _dominators(first: str, order: list[str], preds: dict[str, set[str]]) -> dict[str, set[str]]:
-    """For each module of ``order`` (``first`` first, each reached from it), the modules
-    that every chain from ``first`` to it passes, itself included."""
-    everything = set(order)
-    found = {module: everything for module in order}
-    found[first] = {first}
+def _narrowed(
+    fan: _Fan, hits: list[_Hit], needed: dict[str, tuple[_Names, tuple[str, ...]]]
+) -> _Fan | None:
+    """``fan`` with only ``hits`` past its hub, which dominates them as it did all; None
+    when they are in ``FAN`` modules or fewer."""
+    modules = {hit.module for hit in hits}
+    if len(modules) <= FAN:
+        return None
+    return dataclasses.replace(
+        fan,
+        tails=tuple(sorted({hit.tail for hit in hits})),
+        beyond=len({(hit.module, hit.line) for hit in hits}),
+        example=min(((*hit.path, hit.tail) for hit in hits), key=lambda c: (len(c), c)),
+        within=tuple(sorted({step for module in modules for step in needed[module][1]})),
+    )
+
+
+def _dominator_tree(
+    first: str,
+    edges: dict[str, dict[str, set[tuple[int, str | None]]]],
+    preds: dict[str, set[str]],
+) -> tuple[dict[str, str], dict[str, int]]:
+    """The immediate dominator of each module reached from ``first`` (the last module
+    before it that every chain from ``first`` passes) and its depth in that tree; Cooper,
+    Harvey and Kennedy's iteration over the reverse postorder."""
+    order: list[str] = []
+    seen = {first}
+    stack = [(first, iter(sorted(edges.get(first, ()))))]
+    while stack:
+        module, successors = stack[-1]
+        for other in successors:
+            if other not in seen:
+                seen.add(other)
+                stack.append((other, iter(sorted(edges.get(other, ())))))
+                break
+        else:
+            stack.pop()
+            order.append(module)
+    order.reverse()
+    number = {module: n for n, module in enumerate(order)}
+    idom = {first: first}
+
+    def meet(a: str, b: str) -> str:
+        while a != b:
+            while number[a] > number[b]:
+                a = idom[a]
+            while number[b] > number[a]:
+                b = idom[b]
+        return a
+
     changed = True
     while changed:
         changed = False
         for module in order[1:]:
-            inbound = [found[p] for p in preds.get(module, ()) if p in found]
-            new = set.intersection(*inbound) | {module} if inbound else {module}
-            if new != found[module]:
-                found[module] = new
+            done = [p for p in sorted(preds.get(module, ())) if p in idom]
+            new = functools.reduce(meet, done)
+            if idom.get(module) != new:
+                idom[module] = new
                 changed = True
-    return found
+    depth = {first: 0}
+    for module in order[1:]:
+        depth[module] = depth[idom[module]] + 1
+    return idom, depth
+
+
+def _meet(a: str, b: str, idom: dict[str, str], depth: dict[str, int]) -> str:
+    """The deepest module that dominates both ``a`` and ``b``."""
+    while depth[a] > depth[b]:
+        a = idom[a]
+    while depth[b] > depth[a]:
+        b = idom[b]
+    while a != b:
+        a, b = idom[a], idom[b]
+    return a
+
+
+def _dominates(hub: str, module: str, idom: dict[str, str], depth: dict[str, int]) -> bool:
+    while depth[module] > depth[hub]:
+        module = idom[module]
+    return module == hub
 
 
 class Chains:
@@ -263,6 +332,7 @@ class Chains:
             tuple[str, _Names, frozenset[str]], list[tuple[str, int, str | None, _Names]]
         ] = {}
         self._by_name: dict[str, frozenset[str]] = {}  # module -> its classes cleared
+        self._direct: Mapping[str, Collection[str]] = {}
         self._base_modules: dict[str, ModuleUses | None] = {}
 
     def _uses_of(self, source: LinkSource, module: str) -> ModuleUses | None:
@@ -418,18 +488,27 @@ class Chains:
                 for (module, line, tail), (path, owners) in sorted(hits.items())
             ],
             {m: (n, paths[m]) for m, n in needed.items()},
-            _fan(first, list(needed), edges, paths, hits),
+            _fan(first, edges, paths, hits),
         )
         self._hits[key] = found
         return found
 
     def links(
-        self, source: LinkSource, heads: Iterable[str]
+        self,
+        source: LinkSource,
+        heads: Iterable[str],
+        direct: Mapping[str, Collection[str]] | None = None,
     ) -> tuple[list[Link], dict[str, list[Demand]]]:
         """Every link the layered ``heads`` reach, one per import statement, and what each
         head needs of each module of no layer that imports a layered module directly (for
-        checks of one file: see ``link_findings``)."""
+        checks of one file: see ``link_findings``). ``direct``: the layered modules each
+        head depends on through its own imports that have a finding
+        (``import_rules.direct_imports``); a model's chains to schema modules among them
+        are not links (``_repeats``): an ORM module importing ``app.schemas`` reaches it
+        again through every helper that builds a schema, and each would repeat its
+        ARC004."""
         heads = list(heads)
+        self._direct = direct or {}
         scanned: set[str] = set()
         while True:
             # A module read late may call a method of one read early: search again, with
@@ -489,7 +568,7 @@ class Chains:
         reaches: dict[tuple[str, int], dict[Reach, tuple[str, ...]]] = {}
         definitions: dict[tuple[str, int], set[str]] = {}
         demands: dict[str, list[Demand]] = {}
-        fans: dict[tuple[str, int], tuple[str, int]] = {}  # the fans' links: (hub, beyond)
+        fans: dict[tuple[str, int], dict[str, int]] = {}  # the fans' links: hub -> beyond
         found_fans = _Fans(reaches, definitions, demands, fans)
         followed: list[tuple[str, str, str, _Names, _Followed]] = []
         for head in heads:
@@ -505,10 +584,17 @@ class Chains:
             if not firsts:
                 continue
             wanted = self._head_names(source, head, firsts, imports)
+            skipped = self._direct.get(head, ())
             for first, names in sorted(wanted.items(), key=lambda item: item[0]):
-                followed.append(
-                    (head, layer, first, names, self._follow(source, layer, first, names))
-                )
+                reached = self._follow(source, layer, first, names)
+                if skipped:
+                    hits = [h for h in reached.hits if not self._repeats(layer, h.tail, skipped)]
+                    if not hits:
+                        continue
+                    if len(hits) != len(reached.hits):
+                        fan = reached.fan and _narrowed(reached.fan, hits, reached.needed)
+                        reached = _Followed(hits, reached.needed, fan)
+                followed.append((head, layer, first, names, reached))
         collapsed = _collapsed(followed)
         for number, (head, layer, first, names, (hits, needed, fan)) in enumerate(followed):
             if fan is not None and number in collapsed:
@@ -544,7 +630,7 @@ class Chains:
         for (module, line), by_reach in sorted(reaches.items()):
             ordered = sorted(by_reach)
             chain = min(by_reach.values(), key=lambda c: (len(c), c))
-            through, beyond = fans.get((module, line), ("", 0))
+            hubs = fans.get((module, line), {})
             found.append(
                 Link(
                     module,
@@ -552,11 +638,16 @@ class Chains:
                     tuple(ordered),
                     tuple(sorted(definitions.get((module, line), ()))),
                     chain,
-                    through,
-                    beyond,
+                    tuple(sorted(hubs)),
+                    sum(hubs.values()),
                 )
             )
         return found, demands
+
+    def _repeats(self, layer: str, tail: str, direct: Collection[str]) -> bool:
+        """Whether a head of ``layer`` reaching ``tail`` only repeats a finding of its own
+        (``direct``: see ``links``)."""
+        return _repeats(layer, self.layers.layer_of(tail) or "", tail, direct)
 
     def _fan_link(
         self,
@@ -590,7 +681,8 @@ class Chains:
             )
             into.reaches.setdefault(key, {}).setdefault(reach, (head, *fan.example))
         into.definitions.setdefault(key, set()).update(fan.definitions)
-        into.fans[key] = (fan.hub, max(into.fans.get(key, ("", 0))[1], fan.beyond))
+        hubs = into.fans.setdefault(key, {})
+        hubs[fan.hub] = max(hubs.get(fan.hub, 0), fan.beyond)
         into.demands.setdefault(module, []).append(
             Demand(
                 head,
@@ -601,6 +693,7 @@ class Chains:
                 fan.hub,
                 fan.tails,
                 fan.beyond,
+                fan.within,
             )
         )
 
@@ -614,13 +707,17 @@ class Chains:
                 message = rule.check_link(link)
                 if message:
                     first = link.reaches[0]
+                    # A fan's statement imports its hubs: they name it in a baseline, not
+                    # whichever tail sorts first.
+                    imported = link.through or (first.tail,)
                     findings.append(
                         Finding(
                             locate(link.module, link.line),
                             rule.code,
                             message,
                             module=link.module,
-                            imported=first.tail,
+                            imported=imported[0],
+                            also_imported=imported[1:],
                             importer_layer=first.head_layer,
                             imported_layer=first.tail_layer,
                             chain=link.chain,
@@ -637,18 +734,21 @@ def link_findings(
     demands: Iterable[Demand],
     locate: Callable[[str, int], Location],
     lines: Callable[[str], Sequence[int]] = lambda imported: (),
+    direct: Callable[[str], Collection[str]] = lambda head: (),
 ) -> list[Finding]:
     """The links in one module, from its own code (``uses``, ``imports``; ``lines``: those
     of its statements that import a module) and what the last whole run recorded that
-    layered heads need of it (``demands``). A layered module holds only the fans its own
-    imports start (``uses`` None)."""
+    layered heads need of it (``demands``), less what a head imports itself with a finding
+    (``direct``: see ``Chains.links``). A layered module holds only the fans its own imports start
+    (``uses`` None)."""
     reaches: dict[int, dict[Reach, tuple[str, ...]]] = {}
     definitions: dict[int, set[str]] = {}
-    fans: dict[int, tuple[str, int]] = {}
+    fans: dict[int, dict[str, int]] = {}
     for demand in demands:
         layer = chains.layers.layer_of(demand.head)
         if layer is None:
             continue
+        skipped = direct(demand.head)
         names = None if demand.names is None else frozenset(demand.names)
         if demand.hub:
             first = demand.chain[1]
@@ -668,12 +768,15 @@ def link_findings(
             for line in found:
                 for tail in demand.tails:
                     tail_layer = chains.layers.layer_of(tail) or ""
+                    if _repeats(layer, tail_layer, tail, skipped):
+                        continue
                     reach = Reach(
                         demand.head, layer, _shown(demand, first, module), tail, tail_layer
                     )
                     reaches.setdefault(line, {}).setdefault(reach, demand.chain)
                 definitions.setdefault(line, set()).update(owners)
-                fans[line] = (demand.hub, max(fans.get(line, ("", 0))[1], demand.beyond))
+                hubs = fans.setdefault(line, {})
+                hubs[demand.hub] = max(hubs.get(demand.hub, 0), demand.beyond)
             continue
         if uses is None:
             continue
@@ -682,6 +785,8 @@ def link_findings(
             other = enclosing_module(use.target, imports)
             other_layer = None if other is None else chains.layers.layer_of(other)
             if other is None or other_layer is None or not violation(layer, other_layer):
+                continue
+            if _repeats(layer, other_layer, other, skipped):
                 continue
             reach = Reach(demand.head, layer, _shown(demand, first, module), other, other_layer)
             reaches.setdefault(use.line, {}).setdefault(reach, (*demand.chain, other))
@@ -694,11 +799,23 @@ def link_findings(
             tuple(sorted(by_reach)),
             tuple(sorted(definitions.get(line, ()))),
             min(by_reach.values(), key=lambda c: (len(c), c)),
-            *fans.get(line, ("", 0)),
+            tuple(sorted(fans.get(line, {}))),
+            sum(fans.get(line, {}).values()),
         )
         for line, by_reach in sorted(reaches.items())
     ]
     return chains.findings(links, locate)
+
+
+def _repeats(layer: str, tail_layer: str, tail: str, direct: Collection[str]) -> bool:
+    """Whether a chain from a head of ``layer`` to ``tail`` repeats the head's own finding:
+    a model's coupling to a schema module is the pair's, reported at the model's import
+    of it (``direct``, holding what importing a package runs; importing
+    ``app.schemas.user`` runs ``app.schemas`` too). A chain to a repository or a higher
+    layer is misplaced code in the module of no layer, whatever the head imports."""
+    if violation(layer, tail_layer) != MODELS_ON_SCHEMAS:
+        return False
+    return any(tail == other or other.startswith(tail + ".") for other in direct)
 
 
 def _shown(demand: Demand, first: str, module: str) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from archcheck.cache import integer, items, optional_integer, optional_text, pair, text, texts
 from archcheck.config import Config
 from archcheck.deep_stack import with_deep_stack
-from archcheck.engine.import_rules import ImportChecks
+from archcheck.engine.import_rules import ImportChecks, direct_imports
 from archcheck.engine.kept_run import kept_run
 from archcheck.engine.run import Run, display_path
 from archcheck.engine.selection import Options, load, select_rules
@@ -130,14 +130,14 @@ def _check(run: Run) -> Report:
         if not run.snapshot_file().exists():  # the flake8 plugin's, deleted since
             graph = run.graph()
             index = ProjectIndex((), load=run.sources.symbols_for)
-            _write_snapshot(run, graph, _import_findings(run, graph, index)[1])
+            _write_snapshot(run, graph, *_import_findings(run, graph, index)[1:])
         return Report(cached[0], cached[1], run.rules)
     index = ProjectIndex((), load=run.sources.symbols_for)
     # The syntax pass's workers parse while this process builds the import graph.
     syntax = SyntaxPass(run, index)
     try:
         graph = run.graph()
-        findings, demands = _import_findings(run, graph, index)
+        findings, demands, direct = _import_findings(run, graph, index)
     except BaseException:
         syntax.cancel()
         raise
@@ -158,7 +158,7 @@ def _check(run: Run) -> Report:
             for error in run.sources.broken.values()
         ]
     if run.options.use_cache and run.cache_trusted():
-        _write_snapshot(run, graph, demands)
+        _write_snapshot(run, graph, demands, direct)
     report = _report(run, findings)
     if whole is not None:
         cache.put(whole, _report_to_data(report))
@@ -248,12 +248,13 @@ def _report_from_data(data: object) -> tuple[tuple[Finding, ...], int]:
 
 def _import_findings(
     run: Run, graph: ProjectGraph, index: ProjectIndex
-) -> tuple[list[Finding], dict[str, list[Demand]]]:
-    """The import and chain findings, and what layered heads need of the modules of no
-    layer on ARC003's chains (for the snapshot)."""
+) -> tuple[list[Finding], dict[str, list[Demand]], dict[str, list[str]]]:
+    """The import and chain findings, what layered heads need of the modules of no layer
+    on ARC003's chains, and the layered modules each layered module imports itself with a
+    finding (both for the snapshot)."""
     checks = ImportChecks(run.layers, run.rules, run.is_ignored_import)
     if not checks.import_rules and checks.chains is None:
-        return [], {}
+        return [], {}, {}
     # Imported here: the chain search and the name following it reads are not needed by a
     # run whose report is cached, and cost such a run a tenth of its time.
     from archcheck.engine.graph_imports import GraphImports
@@ -264,10 +265,11 @@ def _import_findings(
     findings = []
     for module in modules:
         findings += checks.findings(source, module, run.locate)
-    links, demands = checks.links(source, modules)
+    direct = direct_imports(findings, checks.imports_of(source), run.layers)
+    links, demands = checks.links(source, modules, direct)
     if checks.chains is not None:
         findings += checks.chains.findings(links, run.locate)
-    return findings, demands
+    return findings, demands, direct
 
 
 def _report(run: Run, findings: Iterable[Finding]) -> Report:
@@ -293,7 +295,12 @@ def _report(run: Run, findings: Iterable[Finding]) -> Report:
     return Report(tuple(sorted(set(kept))), checked, run.rules)
 
 
-def _write_snapshot(run: Run, graph: ProjectGraph, demands: dict[str, list[Demand]]) -> None:
+def _write_snapshot(
+    run: Run,
+    graph: ProjectGraph,
+    demands: dict[str, list[Demand]],
+    direct: dict[str, list[str]],
+) -> None:
     """Leave what checks of one file cannot see for themselves (see snapshot.py): the
     direct imports of the modules in no layer and of the services (ARC001's hint), each
     with its file's stamp, and what layered heads need of the modules of no layer that
@@ -317,6 +324,7 @@ def _write_snapshot(run: Run, graph: ProjectGraph, demands: dict[str, list[Deman
                 d.hub,
                 list(d.tails),
                 d.beyond,
+                list(d.within),
             ]
             for d in found
         ]
@@ -325,14 +333,17 @@ def _write_snapshot(run: Run, graph: ProjectGraph, demands: dict[str, list[Deman
     stamps = {}
     for found in demands.values():
         for demand in found:
-            for module in demand.chain:
+            for module in (*demand.chain, *demand.within):
                 if module not in stamps:
                     stamps[module] = stamp_from(run.sources.status_of(module))
     path = run.snapshot_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        heads = {demand.head for found in demands.values() for demand in found}
+        layers = {head: found for head, found in direct.items() if head in heads}
         write_snapshot(
-            path, Snapshot(run.config.exclude_type_checking_imports, entries, recorded, stamps)
+            path,
+            Snapshot(run.config.exclude_type_checking_imports, entries, recorded, stamps, layers),
         )
     except OSError:
         pass  # the flake8 plugin then leaves ARC003 to the CLI, as with no run yet

@@ -11,7 +11,7 @@ from what the last whole run recorded (``chains.link_findings``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from archcheck.findings import Finding, Location
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from archcheck.engine.chains import Chains, Demand
     from archcheck.uses import ModuleUses
 
-__all__ = ["ImportChecks", "ImportSource"]
+__all__ = ["ImportChecks", "ImportSource", "direct_imports"]
 
 
 class ImportSource(ImportContext, Protocol):
@@ -75,6 +75,10 @@ class ImportChecks:
             self._chains = Chains(self.layers, self.chain_rules)
         return self._chains
 
+    def imports_of(self, source: ImportSource) -> Callable[[str], list[str]]:
+        """The direct imports of a module in ``source``, ``ignore_imports`` applied."""
+        return lambda module: self.imports(source, module)
+
     def imports(self, source: ImportSource, module: str) -> list[str]:
         return sorted(m for m in source.imports_of(module) if not self.is_ignored(module, m))
 
@@ -89,12 +93,15 @@ class ImportChecks:
         return self._edge_findings(source, module, layer, self.imports(source, module), locate)
 
     def links(
-        self, source: ImportSource, modules: Iterable[str]
+        self,
+        source: ImportSource,
+        modules: Iterable[str],
+        direct: Mapping[str, Collection[str]] | None = None,
     ) -> tuple[list[Link], dict[str, list[Demand]]]:
         """ARC003's links in a whole project of ``modules`` (see ``Chains.links``)."""
         if self.chains is None:
             return [], {}
-        return self.chains.links(_Filtered(self, source), modules)
+        return self.chains.links(_Filtered(self, source), modules, direct or {})
 
     def _edge_findings(
         self,
@@ -133,6 +140,38 @@ class ImportChecks:
                         )
                     )
         return findings
+
+
+def direct_imports(
+    findings: Iterable[Finding],
+    imports: Callable[[str], Collection[str]],
+    layers: LayerMap,
+) -> dict[str, list[str]]:
+    """The layered modules each module depends on through its own imports that have a
+    finding: the modules imported, and what they import in turn within their layer (a
+    package whose ``__init__`` imports its modules runs them all). ARC003 leaves its
+    chains to them out: see ``Chains.links``."""
+    closures: dict[str, set[str]] = {}
+
+    def closure(module: str) -> set[str]:
+        if module not in closures:
+            layer = layers.layer_of(module)
+            found = {module}
+            queue = [module]
+            while queue:
+                for other in imports(queue.pop()):
+                    if other not in found and layers.layer_of(other) == layer:
+                        found.add(other)
+                        queue.append(other)
+            closures[module] = found
+        return closures[module]
+
+    by_module: dict[str, set[str]] = {}
+    for finding in findings:
+        for imported in (finding.imported, *finding.also_imported):
+            if finding.module and imported:
+                by_module.setdefault(finding.module, set()).update(closure(imported))
+    return {module: sorted(found) for module, found in sorted(by_module.items())}
 
 
 class _Filtered:

@@ -135,8 +135,9 @@ class IndirectLayerLeak(ChainRule):
         tail_names = " and ".join(tail_layers)
         if link.through:
             # A fan: the statement to change is this import of a module of no layer.
-            way = f"through this import of {link.through}, by {link.beyond} imports past it"
-            cut = f"stop importing {link.through} here or cut its way to {tail_names}"
+            hubs = ", ".join(link.through)
+            way = f"through this import of {hubs}, by {link.beyond} imports past it"
+            cut = f"stop importing {hubs} here or cut its way to {tail_names}"
             if kind == UPWARD:
                 cut = f"dependencies must point down the stack: {cut}"
             elif kind == MODELS_ON_SCHEMAS:

@@ -171,7 +171,7 @@ class Link(NamedTuple):
 
     ``definitions`` are the module's own definitions, needed by the heads, that use the
     import; ``chain`` is the shortest such chain, head first, the imported module last.
-    A fan's link imports ``through``, a module of no layer past which ``beyond`` import
+    A fan's link imports ``through``, modules of no layer past which ``beyond`` import
     statements in more than three modules bring the layers in (the statement may then be
     a layered head's own).
     """
@@ -181,7 +181,7 @@ class Link(NamedTuple):
     reaches: tuple[Reach, ...]
     definitions: tuple[str, ...]
     chain: tuple[str, ...]
-    through: str = ""
+    through: tuple[str, ...] = ()
     beyond: int = 0
 
 
