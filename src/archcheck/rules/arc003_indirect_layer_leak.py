@@ -44,7 +44,10 @@ class IndirectLayerLeak(ChainRule):
     the hub in the one module that imports it, or, when no module of no layer stands
     between, the head's own import, unless more heads import it than there are links
     (then the links are reported, naming the heads). A fan whose links are reported for
-    other heads anyway is not collapsed: its heads join them. A module that also holds
+    other heads anyway is not collapsed: its heads join them. A model's chain to a schema
+    module it imports itself (ARC004 there), or that a package it imports loads, is not
+    reported again: the coupling is the pair's, reported at the model's own import. A
+    module that also holds
     code the layers never call (a seed function that uses the repositories) is not a
     leak. Modules whose code
     cannot be read are followed by their module imports. Chains that end in models or
@@ -154,6 +157,53 @@ class IndirectLayerLeak(ChainRule):
         return f"{subject} reached from {heads} through this import ({'; '.join(shown)}); {advice}"
 
     valid = (
+        # The model imports the schema package itself (ARC004 there), whose __init__ loads
+        # the settings module: the column type's import of it repeats that coupling.
+        Example(
+            {
+                "app/models/user.py": """
+                    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+                    from app.core.columns import DisplayColumn
+                    from app.schemas import NotifySettings  # ARC004
+
+
+                    class Base(DeclarativeBase):
+                        pass
+
+
+                    class User(Base):
+                        __tablename__ = "user"
+                        id: Mapped[int] = mapped_column(primary_key=True)
+                        display = mapped_column(DisplayColumn)
+                        notify = NotifySettings
+                """,
+                "app/core/columns.py": """
+                    from sqlalchemy.types import JSON, TypeDecorator
+
+                    from app.schemas.settings import DisplaySettings
+
+
+                    class DisplayColumn(TypeDecorator):
+                        impl = JSON
+
+                        def process_result_value(self, value, dialect):
+                            return DisplaySettings(**value)
+                """,
+                "app/schemas/__init__.py": "from app.schemas.settings import NotifySettings\n",
+                "app/schemas/settings.py": """
+                    from pydantic import BaseModel
+
+
+                    class DisplaySettings(BaseModel):
+                        theme: str = "light"
+
+
+                    class NotifySettings(BaseModel):
+                        email: bool = True
+                """,
+            }
+        ),
         # The routers use get_session only; the seed function that uses the
         # repositories is never on their way.
         Example(
