@@ -249,3 +249,21 @@ def test_an_import_is_not_a_use_of_what_it_binds(name, needed):
     source = textwrap.dedent(HEADS[name])
     used = names_used(uses_of(ast.parse(source), "app.api.routers.reports", False).uses(None), [FIRST])
     assert used[FIRST] == needed
+
+
+def test_a_module_read_through_a_package_name_is_charged_to_the_import_that_loads_it():
+    # ``app`` is bound by ``import app.other.x``; ``app.repositories.repo`` is an attribute
+    # of it because line 2 imported that module, under another name.
+    source = textwrap.dedent(
+        """
+        import app.other.x
+        import app.repositories.repo as repo
+
+        def f():
+            return app.repositories.repo.get() + app.other.x.Y
+        """
+    )
+    uses = uses_of(ast.parse(source), "app.core.helper", False).uses(None)
+    lines = {use.target: use.line for use in uses}
+    assert lines["app.repositories.repo.get"] == 3
+    assert lines["app.other.x.Y"] == 2

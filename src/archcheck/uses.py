@@ -142,6 +142,12 @@ class ModuleUses:
             },
         )
 
+    @functools.cached_property
+    def _all_bound(self) -> list[_Bound]:
+        # Every module-level import, the longest target first.
+        found = [b for bound in self.imports.values() for b in bound]
+        return sorted(found, key=lambda b: (-len(b[0]), b[1]))
+
     def called(self, attributes: Iterable[str]) -> frozenset[str]:
         """The names of this module's by-name methods among ``attributes``."""
         return self._method_names.intersection(attributes)
@@ -280,6 +286,11 @@ class ModuleUses:
         bound = self.imports.get(head)
         if bound:
             target, line = _qualified(text, bound)
+            if target == text and not any(_starts(text, b[0]) for b in bound):
+                # ``app.repositories.repo.get`` read through the ``app`` that ``import
+                # app.other.x`` binds: the module is there because another statement
+                # imported it (``import app.repositories.repo as repo``).
+                line = next((b[1] for b in self._all_bound if _starts(text, b[0])), line)
             yield Use(target, line, owner)
         elif head not in self.definitions:
             for module, line in self.star_imports:
@@ -289,6 +300,10 @@ class ModuleUses:
 # How a local name was imported: (absolute target, line, whether the name is the head of
 # the target itself, as ``import a.b`` binds ``a``).
 _Bound = tuple[str, int, bool]
+
+
+def _starts(text: str, target: str) -> bool:
+    return text == target or text.startswith(target + ".")
 
 
 def _qualified(text: str, bound: list[_Bound]) -> tuple[str, int]:
