@@ -190,6 +190,23 @@ def test_pydantic_models_that_build_queries_in_their_methods_are_schemas(tmp_pat
     assert 'models = ["app.models", "app.stores.schemas"]' in result.stdout
 
 
+def test_a_root_name_inside_a_lower_layer_is_that_layer(tmp_path):
+    # ``services/container.py`` runs Docker containers: a service, not a DI container; the
+    # app's own ``container.py`` stays wiring.
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/deploy.py": ROUTER + "from app.services import container\n",
+            "app/services/container.py": "from app.repositories import deployments\n",
+            "app/repositories/deployments.py": "",
+            "app/container.py": "from app.services import container\n",
+        },
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert 'wiring = ["app.container"]' in result.stdout
+    assert 'services = ["app.services"]' in result.stdout
+
+
 def test_a_folder_the_code_never_imports_is_no_root_of_a_source_root(tmp_path):
     # The root's code imports ``api``; ``build/`` holds a copy of it, never imported.
     shutil.copytree(FIXTURES / "root_init_namespace_api", tmp_path / "p")

@@ -468,10 +468,18 @@ def detect_layers(
         _prefer_used(chosen, routers, read)
     composition = _roots_of_composition(tree, routers)
     layered = _layer_map(chosen)
+    # A container's name inside a folder of a lower layer names that layer's code (a
+    # ``services/container.py`` that runs Docker containers), not the app's assembly;
+    # providers are known by what they provide, wherever they are.
+    below = {node for node, (layer, _) in chosen.items() if layer not in (ROUTERS, WIRING)}
     composition = [
         (node, layer, reason)
         for node, layer, reason in composition
-        if last_name(node) not in _PROVIDERS or _provides(tree, node, layered, read)
+        if (
+            _provides(tree, node, layered, read)
+            if last_name(node) in _PROVIDERS
+            else not any(node.startswith(other + ".") for other in below)
+        )
     ]
     composition += [(node, WIRING, reason) for node, reason in app_builders.items()]
     taken = {node for node, _, _ in composition}
