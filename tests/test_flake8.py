@@ -137,6 +137,53 @@ def test_a_fan_is_checked_against_every_file_past_its_hub(tmp_path):
     assert findings(flake8(project, ".")[1]) == findings(cli_out)
 
 
+def test_a_fan_is_checked_against_the_modules_its_way_may_pass(tmp_path):
+    # ``formats.py`` also calls a helper that leads nowhere; after the snapshot the helper
+    # starts reading the registry, a second way into the hub: the fan now starts at the
+    # router's import, and the recorded one is stale.
+    shutil.copytree(FIXTURES / "arc003_fan", tmp_path / "p")
+    project = tmp_path / "p"
+    formats = project / "app/core/formats.py"
+    formats.write_text(
+        formats.read_text()
+        .replace("import io\n", "import io\n\nfrom app.core import other\n")
+        .replace("    return to_csv(", "    other.note(name)\n    return to_csv(")
+    )
+    (project / "app/core/other.py").write_text("def note(name):\n    return name\n")
+    settle()
+    cli(".", cwd=project)
+    (project / "app/core/other.py").write_text(
+        "from app.core.exports.registry import EXPORTS\n\n\ndef note(name):\n    return EXPORTS[name]\n"
+    )
+    settle()
+    assert "app/core/formats.py" not in flake8(project, ".")[1]
+    _, cli_out, _ = cli(".", cwd=project)
+    settle()
+    assert findings(flake8(project, ".")[1]) == findings(cli_out)
+
+
+def test_a_chain_that_repeats_a_models_own_coupling_is_left_out_by_flake8_too(tmp_path):
+    # ``columns.py`` imports a schema module the model imports itself (through the
+    # package) and one it does not: only the second is a link, in both tools.
+    shutil.copytree(FIXTURES / "arc003_repeated_coupling", tmp_path / "p")
+    project = tmp_path / "p"
+    columns = project / "app/core/columns.py"
+    columns.write_text(
+        columns.read_text()
+        .replace(
+            "from app.schemas.settings import DisplaySettings\n",
+            "from app.schemas.settings import DisplaySettings\nfrom app.schemas.export import ExportRow\n",
+        )
+        .replace("return DisplaySettings(", "return ExportRow, DisplaySettings(")
+    )
+    settle()
+    _, cli_out, _ = cli(".", cwd=project)
+    assert ("app/core/columns.py", 5, 1, "ARC003") in {f[:4] for f in findings(cli_out)}
+    assert ("app/core/columns.py", 4, 1, "ARC003") not in {f[:4] for f in findings(cli_out)}
+    settle()
+    assert findings(flake8(project, ".")[1]) == findings(cli_out)
+
+
 def test_flake8_selection_noqa_and_per_file_ignores(tmp_path):
     write_example(tmp_path, LEAKY)
     settle()

@@ -253,6 +253,14 @@ LINK = ("app.core.lookup", 1, "ARC003")
         ("app.models.order", "app.schemas.orders.out", {}, ONLY_ARC004),
         # ... or a package whose __init__ imports it.
         ("app.models.order", "app.schemas", {"app.schemas": {"app.schemas.orders": [1]}}, ONLY_ARC004),
+        # ... or a module of a package whose __init__ imports it (Python runs the package
+        # first).
+        (
+            "app.models.order",
+            "app.schemas.settings",
+            {"app.schemas": {"app.schemas.orders": [1]}},
+            ONLY_ARC004,
+        ),
         # Another schema module, or a package that does not import it: a coupling of its own.
         ("app.models.order", "app.schemas.users", {}, [LINK, ONLY_ARC004[0]]),
         ("app.models.order", "app.schemas", {}, [LINK, ONLY_ARC004[0]]),
@@ -265,7 +273,15 @@ LINK = ("app.core.lookup", 1, "ARC003")
             [LINK, ("app.routers.orders", 6, "ARC001")],
         ),
     ],
-    ids=["same-module", "module-inside", "package-runs-it", "other-module", "package-alone", "router"],
+    ids=[
+        "same-module",
+        "module-inside",
+        "package-runs-it",
+        "parent-package-runs-it",
+        "other-module",
+        "package-alone",
+        "router",
+    ],
 )
 def test_a_models_chain_to_a_schema_it_imports_itself_repeats_its_arc004(head, direct, more, expected):
     tail = "app.schemas.orders" if head.startswith("app.models") else "app.repositories.orders"

@@ -267,3 +267,17 @@ def test_a_module_read_through_a_package_name_is_charged_to_the_import_that_load
     lines = {use.target: use.line for use in uses}
     assert lines["app.repositories.repo.get"] == 3
     assert lines["app.other.x.Y"] == 2
+
+
+def test_a_module_read_through_a_bare_package_import_is_charged_to_the_import_that_loads_it():
+    source = textwrap.dedent(
+        """
+        import app
+        import app.repositories.repo as repo
+
+        def f():
+            return app.repositories.repo.get()
+        """
+    )
+    uses = uses_of(ast.parse(source), "app.core.helper", False).uses(None)
+    assert {use.target: use.line for use in uses}["app.repositories.repo.get"] == 3

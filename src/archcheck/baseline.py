@@ -8,7 +8,8 @@ so edits that move code around do not resurrect it:
 - a direct import finding (ARC001, ARC002, ARC004): code, importer and imported module
   (modules, comma-separated, when one statement imports several: a module added to the
   statement makes it new);
-- an indirect leak (ARC003): code, the chain's head and tail;
+- an indirect leak (ARC003): code, the link's module, the module its statement imports
+  (a fan's hubs) and the statement; which heads reach through it does not count;
 - anything else (the syntax rules, ARC900): code, module (or path, for a file outside any
   module), the enclosing function or class, and a digest of the offending statement's
   syntax tree without positions, so that reformatting, comments and moves keep the

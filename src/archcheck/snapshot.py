@@ -109,9 +109,9 @@ class Snapshot(NamedTuple):
     # chains to them are not reported: see engine.chains.Chains.links).
     direct: Mapping[str, object] = {}
 
-    def imported_layers(self, head: str) -> frozenset[str]:
-        """The layered modules ``head`` imports itself with a finding, as the last whole
-        run found."""
+    def direct_of(self, head: str) -> frozenset[str]:
+        """The layered modules ``head`` depends on through its own imports that have a
+        finding, as the last whole run found (``import_rules.direct_imports``)."""
         found = self.direct.get(head)
         if type(found) is not list or not all(type(layer) is str for layer in found):
             return frozenset()

@@ -286,10 +286,11 @@ class ModuleUses:
         bound = self.imports.get(head)
         if bound:
             target, line = _qualified(text, bound)
-            if target == text and not any(_starts(text, b[0]) for b in bound):
+            if target == text:
                 # ``app.repositories.repo.get`` read through the ``app`` that ``import
-                # app.other.x`` binds: the module is there because another statement
-                # imported it (``import app.repositories.repo as repo``).
+                # app`` binds: the module is there because the statement with the longest
+                # target it starts with imported it (``import app.repositories.repo as
+                # repo``).
                 line = next((b[1] for b in self._all_bound if _starts(text, b[0])), line)
             yield Use(target, line, owner)
         elif head not in self.definitions:

@@ -199,6 +199,7 @@ def _fan(
     edges: dict[str, dict[str, set[tuple[int, str | None]]]],
     paths: dict[str, tuple[str, ...]],
     hits: Collection[tuple[str, int, str]],
+    imports: Callable[[str], Iterable[str]],
 ) -> _Fan | None:
     """The fan that ``hits`` (module, line, tail) make, when they are in more than ``FAN``
     modules: the import of the deepest module of no layer that every chain from ``first``
@@ -215,7 +216,9 @@ def _fan(
     tails = tuple(sorted({tail for _, _, tail in hits}))
     beyond = len({(module, line) for module, line, _ in hits})
     example = min((paths[m] + (tail,) for m, _, tail in hits), key=lambda c: (len(c), c))
-    within = tuple(sorted({step for module in modules for step in paths[module]}))
+    # Every module followed and every module they import: a change to any of them may
+    # add a way to the links or another way into the hub.
+    within = tuple(sorted({m for module in paths for m in (module, *imports(module))}))
     hub = functools.reduce(lambda a, b: _meet(a, b, idom, depth), sorted(modules))
     while hub != first:
         # Imports of the hub from the modules past it (a cycle back) do not count.
@@ -230,11 +233,10 @@ def _fan(
     return _Fan(None, 0, first, frozenset(), tails, beyond, example, within)
 
 
-def _narrowed(
-    fan: _Fan, hits: list[_Hit], needed: dict[str, tuple[_Names, tuple[str, ...]]]
-) -> _Fan | None:
+def _narrowed(fan: _Fan, hits: list[_Hit]) -> _Fan | None:
     """``fan`` with only ``hits`` past its hub, which dominates them as it did all; None
-    when they are in ``FAN`` modules or fewer."""
+    when they are in ``FAN`` modules or fewer. Its ``within`` stays: what decided the
+    whole fan decides this part of it."""
     modules = {hit.module for hit in hits}
     if len(modules) <= FAN:
         return None
@@ -243,7 +245,6 @@ def _narrowed(
         tails=tuple(sorted({hit.tail for hit in hits})),
         beyond=len({(hit.module, hit.line) for hit in hits}),
         example=min(((*hit.path, hit.tail) for hit in hits), key=lambda c: (len(c), c)),
-        within=tuple(sorted({step for module in modules for step in needed[module][1]})),
     )
 
 
@@ -488,7 +489,7 @@ class Chains:
                 for (module, line, tail), (path, owners) in sorted(hits.items())
             ],
             {m: (n, paths[m]) for m, n in needed.items()},
-            _fan(first, edges, paths, hits),
+            _fan(first, edges, paths, hits, source.imports),
         )
         self._hits[key] = found
         return found
@@ -592,7 +593,7 @@ class Chains:
                     if not hits:
                         continue
                     if len(hits) != len(reached.hits):
-                        fan = reached.fan and _narrowed(reached.fan, hits, reached.needed)
+                        fan = reached.fan and _narrowed(reached.fan, hits)
                         reached = _Followed(hits, reached.needed, fan)
                 followed.append((head, layer, first, names, reached))
         collapsed = _collapsed(followed)

@@ -169,8 +169,16 @@ def direct_imports(
     by_module: dict[str, set[str]] = {}
     for finding in findings:
         for imported in (finding.imported, *finding.also_imported):
-            if finding.module and imported:
-                by_module.setdefault(finding.module, set()).update(closure(imported))
+            if not (finding.module and imported):
+                continue
+            found = by_module.setdefault(finding.module, set())
+            # Importing ``app.schemas.settings`` runs ``app/schemas/__init__.py`` first.
+            layer = layers.layer_of(imported)
+            name = imported
+            while name:
+                if layers.layer_of(name) == layer:
+                    found.update(closure(name))
+                name = name.rpartition(".")[0]
     return {module: sorted(found) for module, found in sorted(by_module.items())}
 
 

@@ -130,7 +130,8 @@ class _Project:
             found = self.run.files.get(module)
             return None if found is None else stamp_of(found.path)
 
-        recorded = self.snapshot.demands_of(source.module, stamp)
+        snapshot = self.snapshot
+        recorded = snapshot.demands_of(source.module, stamp)
         if not recorded:
             return []
         # Imported here, not at the top: most files an editor checks have no demands, and
@@ -146,14 +147,18 @@ class _Project:
             def lines(imported: str) -> list[int]:
                 return sorted(set(own.get(imported, ())))
 
-            return link_findings(chains, source.module, None, (), demands, locate, lines)
+            return link_findings(
+                chains, source.module, None, (), demands, locate, lines, snapshot.direct_of
+            )
         imports = [
             m
             for m in self.own_imports(tree, source)
             if not self.run.is_ignored_import(source.module, m)
         ]
         uses = uses_of(tree, source.module, source.is_package)
-        return link_findings(chains, source.module, uses, imports, demands, locate)
+        return link_findings(
+            chains, source.module, uses, imports, demands, locate, direct=snapshot.direct_of
+        )
 
     def in_layer(self, layer: str | None) -> list[str]:
         if layer not in self._by_layer:

@@ -10,6 +10,7 @@ time, never a result: its share is analysed here.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,9 @@ _WORKERS = 2
 
 
 def _work(job: _Job, chunk: Sequence[tuple[str, str]], connection: Any) -> None:
+    # Ctrl-C is the parent's to handle (it exits, and daemonic workers go with it): a
+    # worker blocked sending its results must not print a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sources = job.sources
     caching = sources.cache.enabled
     # The parent's connection is not this process's to use: a worker reads the cache
