@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from archcheck.index import CLASS, ENUM, ORM, ORM_BASE, SCHEMA, ProjectIndex
-from archcheck.names import symbols_of
+from archcheck.names import symbols_from_data, symbols_of, symbols_to_data
 
 
 def index_of(modules: dict[str, str]) -> ProjectIndex:
@@ -355,3 +355,21 @@ def test_methods_new_types_and_declarative_bases():
     assert index.method("app.db.UserRepo", "missing") is None
     assert index.is_declarative_base("app.db.Base") and index.is_declarative_base("app.db.Legacy")
     assert not index.is_declarative_base("app.db.Repo")
+
+
+@pytest.mark.parametrize(
+    ("body", "constants"),
+    [
+        ('class Keys:\n    """Names."""\n    UID = "uid"\n    LIMITS: tuple = (1, -2)\n', True),
+        ("class Keys:\n    UID = 'uid'\n\n    def get(self):\n        return 1\n", False),
+        ("class Keys(Base):\n    UID = 'uid'\n", False),
+        ("class Keys:\n    uid = 'uid'\n", False),
+        ("class Keys:\n    UID = make()\n", False),
+        ("class Keys:\n    pass\n", False),
+    ],
+    ids=["constants", "a-method", "a-base", "lower-case", "a-call", "empty"],
+)
+def test_a_class_of_constants_only_is_known_as_one(body, constants):
+    symbols = symbols_of(ast.parse(body), "app.schemas.keys", False)
+    assert symbols.classes["Keys"].constants is constants
+    assert symbols_from_data(symbols_to_data(symbols)).classes["Keys"].constants is constants

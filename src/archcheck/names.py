@@ -64,6 +64,9 @@ class ClassInfo(NamedTuple):
     keywords: tuple[tuple[str, str], ...]  # (name, source) of class keywords, e.g. table=True
     decorators: tuple[str, ...]  # qualified dotted names of decorators (calls: the callee)
     abstract: bool = False
+    # No base and a body of upper-case names bound to literals (``class Keys: UID = "uid"``):
+    # a namespace of constants, shared like an enum.
+    constants: bool = False
 
     @property
     def is_table(self) -> bool:
@@ -142,6 +145,7 @@ def symbols_to_data(symbols: ModuleSymbols) -> list:
                 [list(k) for k in c.keywords],
                 list(c.decorators),
                 c.abstract,
+                c.constants,
             ]
             for c in symbols.classes.values()
         ],
@@ -189,7 +193,7 @@ def symbols_from_data(data: object) -> ModuleSymbols:
         return None if position == -1 else exprs[position]
 
     symbols = ModuleSymbols(text(module), flag(is_package), table(imports))
-    for name, line, bases, keywords, decorators, abstract in classes:
+    for name, line, bases, keywords, decorators, abstract, constants in classes:
         symbols.classes[text(name)] = ClassInfo(
             text(name),
             integer(line),
@@ -197,6 +201,7 @@ def symbols_from_data(data: object) -> ModuleSymbols:
             tuple((text(k), text(v)) for k, v in keywords),
             texts(decorators),
             flag(abstract),
+            flag(constants),
         )
     symbols.calls = table(calls)
     symbols.aliases = table(aliases)
@@ -297,6 +302,7 @@ def symbols_of(tree: ast.Module, module: str, is_package: bool = False) -> Modul
                     if d
                 ),
                 abstract=any(_assigns_true(stmt, "__abstract__") for stmt in node.body),
+                constants=_holds_constants(node),
             )
             for member in node.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -367,6 +373,41 @@ def _new_type(symbols: ModuleSymbols, value: ast.expr) -> ast.expr | None:
         return None
     callee = symbols.qualify_node(value.func)
     return value.args[1] if callee in ("typing.NewType", "typing_extensions.NewType") else None
+
+
+def _holds_constants(node: ast.ClassDef) -> bool:
+    """No base, no decorator, and a body of upper-case names bound to literals (a
+    docstring and ``pass`` aside)."""
+    if node.bases or node.keywords or node.decorator_list:
+        return False
+    found = False
+    for stmt in node.body:
+        if isinstance(stmt, ast.Pass) or (
+            isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        ):
+            continue
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else []
+        if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets = [stmt.target]
+        value = getattr(stmt, "value", None)
+        if (
+            not targets
+            or not all(isinstance(t, ast.Name) and t.id.isupper() for t in targets)
+            or not _literal(value)
+        ):
+            return False
+        found = True
+    return found
+
+
+def _literal(node: ast.expr | None) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_literal(item) for item in node.elts)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return isinstance(node.operand, ast.Constant)
+    return False
 
 
 def _assigns_true(stmt: ast.stmt, name: str) -> bool:

@@ -13,12 +13,15 @@ def _shares_only_values(context: ImportContext, edge: ImportEdge) -> bool:
 
 
 def _enum_or_constant(index: ProjectIndex, name: str) -> bool:
-    """An enum class, or a constant (an upper-case name that is no class): what either
-    side may share with the other without coupling the table to the API contract."""
+    """An enum class, a class of constants only (``class Keys: UID = "uid"``), or a
+    constant (an upper-case name that is no class): what either side may share with the
+    other without coupling the table to the API contract."""
     if index.kind(name) == ENUM:
         return True
-    last = name.rpartition(".")[2]
-    return last.isupper() and index.class_info(name) is None
+    info = index.class_info(name)
+    if info is not None:
+        return info.constants
+    return name.rpartition(".")[2].isupper()
 
 
 class ModelSchemaCoupling(ImportRule):
@@ -33,7 +36,8 @@ class ModelSchemaCoupling(ImportRule):
     finding. A schema may still import from the models package what is not a table: a
     shared non-table base (SQLModel's ``HeroBase`` idiom), enums and constants; and a model
     may import enums and constants from a schemas module (a ``Status`` enum for an ``Enum``
-    column).
+    column). A class with no base whose body only binds upper-case names to literals
+    (``class Keys: UID = "uid"``) is constants too.
 
     ## Why is this bad?
     The database schema and the API contract change for different reasons. A model that
@@ -110,6 +114,29 @@ class ModelSchemaCoupling(ImportRule):
         return None
 
     valid = (
+        # A class of constants only, shared like an enum.
+        Example(
+            {
+                "app/models/item.py": """
+                    from sqlalchemy import Column, String
+                    from sqlalchemy.orm import declarative_base
+                    from app.schemas.keys import Keys
+
+                    Base = declarative_base()
+
+
+                    class Item(Base):
+                        __tablename__ = "items"
+                        uid = Column(Keys.UID, String(8), primary_key=True)
+                """,
+                "app/schemas/keys.py": """
+                    class Keys:
+                        # Column and field names shared by the table and the API.
+                        UID = "uid"
+                        NAMES = ("uid", "name")
+                """,
+            }
+        ),
         Example(
             {
                 "app/models/product.py": """
