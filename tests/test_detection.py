@@ -207,6 +207,27 @@ def test_a_root_name_inside_a_lower_layer_is_that_layer(tmp_path):
     assert 'services = ["app.services"]' in result.stdout
 
 
+def test_a_model_module_without_orm_code_is_not_models_when_tables_live_elsewhere(tmp_path):
+    # The tables are kept under ``stores/schemas/`` (known by their classes); a CLI
+    # command group named ``model.py`` names no ORM and is no model.
+    tables = (
+        "from sqlmodel import Field, SQLModel\n\n\n"
+        "class UserSchema(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+    )
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/users.py": ROUTER + "from app.services import users\n",
+            "app/services/users.py": "from app.repositories import users\n",
+            "app/repositories/users.py": "from app.stores.schemas.user_schemas import UserSchema\n",
+            "app/stores/schemas/user_schemas.py": tables,
+            "app/cli/model.py": "import click\n\n\n@click.group()\ndef model():\n    pass\n",
+        },
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert 'models = ["app.stores.schemas"]' in result.stdout
+
+
 def test_a_folder_the_code_never_imports_is_no_root_of_a_source_root(tmp_path):
     # The root's code imports ``api``; ``build/`` holds a copy of it, never imported.
     shutil.copytree(FIXTURES / "root_init_namespace_api", tmp_path / "p")

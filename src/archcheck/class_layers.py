@@ -118,6 +118,7 @@ def models_without_orm(
     does, the folder is all the models there are (plain domain classes, an ORM archcheck
     does not know)."""
     hinted = {}
+    tables_elsewhere = False  # a models node known by other evidence holds ORM code
     for node, (layer, _reason) in chosen.items():
         if layer != MODELS:
             continue
@@ -125,7 +126,10 @@ def models_without_orm(
         # ``entities`` are a domain's plain classes too: without a class, query functions.
         if last_name(node) in NAMES[MODELS][:2] or not any(_CLASS.search(d) for d in code):
             hinted[node] = any(_ORM_CODE.search(data) for data in code)
-    if orm_modules or any(hinted.values()):
+        elif any(ORM_HINT.search(data) for data in code):
+            # ORM tables kept under another name (``zen_stores/schemas/``).
+            tables_elsewhere = True
+    if orm_modules or tables_elsewhere or any(hinted.values()):
         for node, orm in hinted.items():
             if not orm:
                 del chosen[node]
