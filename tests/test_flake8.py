@@ -119,44 +119,50 @@ def test_snapshot_entries_are_checked_against_the_files(tmp_path):
     assert not any("user_service uses it" in m for m in messages)
 
 
-def test_a_fan_is_checked_against_every_file_past_its_hub(tmp_path):
-    # The snapshot records the fan; then one export module past the hub stops reading its
-    # repository, and the fan is three links. The recorded fan is stale, though the files
-    # of its shortest chain kept their stamps: left to the next whole run, as any chain
-    # whose files changed; after it, flake8 reports the links as the CLI does.
-    shutil.copytree(FIXTURES / "arc003_fan", tmp_path / "p")
-    project = tmp_path / "p"
-    settle()
-    cli(".", cwd=project)
-    (project / "app/core/exports/orders.py").write_text("def export(session):\n    return []\n")
-    settle()
-    assert "imports past it" not in flake8(project, ".")[1]
-    _, cli_out, _ = cli(".", cwd=project)
-    assert "imports past it" not in cli_out
-    settle()
-    assert findings(flake8(project, ".")[1]) == findings(cli_out)
+# A fan recorded in the snapshot, then a change that the files of its shortest chain do not
+# show: the stale fan is left to the next whole run, as any chain whose files changed, and
+# after that run flake8 reports what the CLI does.
+STALE_FANS = {
+    # One export module past the hub stops reading its repository: three links now.
+    "a module past the hub changes": (
+        {},
+        {"app/core/exports/orders.py": "def export(session):\n    return []\n"},
+        "imports past it",
+    ),
+    # ``formats.py`` also calls a helper that leads nowhere, which then starts reading the
+    # registry: a second way into the hub, and the fan starts at the router's import.
+    "a new way into the hub": (
+        {
+            "app/core/formats.py": lambda text: text.replace(
+                "import io\n", "import io\n\nfrom app.core import other\n"
+            ).replace("    return to_csv(", "    other.note(name)\n    return to_csv("),
+            "app/core/other.py": lambda text: "def note(name):\n    return name\n",
+        },
+        {
+            "app/core/other.py": (
+                "from app.core.exports.registry import EXPORTS\n\n\n"
+                "def note(name):\n    return EXPORTS[name]\n"
+            ),
+        },
+        "app/core/formats.py",
+    ),
+}
 
 
-def test_a_fan_is_checked_against_the_modules_its_way_may_pass(tmp_path):
-    # ``formats.py`` also calls a helper that leads nowhere; after the snapshot the helper
-    # starts reading the registry, a second way into the hub: the fan now starts at the
-    # router's import, and the recorded one is stale.
+@pytest.mark.parametrize("change", STALE_FANS)
+def test_a_fan_is_checked_against_every_module_that_decides_it(change, tmp_path):
+    before, after, stale = STALE_FANS[change]
     shutil.copytree(FIXTURES / "arc003_fan", tmp_path / "p")
     project = tmp_path / "p"
-    formats = project / "app/core/formats.py"
-    formats.write_text(
-        formats.read_text()
-        .replace("import io\n", "import io\n\nfrom app.core import other\n")
-        .replace("    return to_csv(", "    other.note(name)\n    return to_csv(")
-    )
-    (project / "app/core/other.py").write_text("def note(name):\n    return name\n")
+    for relative, edit in before.items():
+        path = project / relative
+        path.write_text(edit(path.read_text() if path.exists() else ""))
     settle()
     cli(".", cwd=project)
-    (project / "app/core/other.py").write_text(
-        "from app.core.exports.registry import EXPORTS\n\n\ndef note(name):\n    return EXPORTS[name]\n"
-    )
+    for relative, text in after.items():
+        (project / relative).write_text(text)
     settle()
-    assert "app/core/formats.py" not in flake8(project, ".")[1]
+    assert stale not in flake8(project, ".")[1]
     _, cli_out, _ = cli(".", cwd=project)
     settle()
     assert findings(flake8(project, ".")[1]) == findings(cli_out)
