@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import bytecode
+
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 FLAKE8 = str(BIN / "flake8")
@@ -74,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the whole-tree runs (minutes on a 20k-module tree)")
     parser.add_argument("--out", type=Path, help="write the figures as JSON (benchmarks/results/NAME.json)")
     args = parser.parse_args(argv)
+    # As pip installs it: compiled (see bytecode.py).
+    if not bytecode.compile_archcheck(sys.executable):
+        print("archcheck's bytecode could not be compiled: figures include compiling it", flush=True)
 
     work = Path(tempfile.mkdtemp(prefix="archcheck-flake8-"))
     tree = args.tree or work / "tree"

@@ -47,6 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bytecode  # noqa: E402
 import trees  # noqa: E402
 from trees import Tree  # noqa: E402
 
@@ -773,6 +774,11 @@ def main(argv: list[str] | None = None) -> int:
         print(msg, flush=True)
 
     log(tools.archcheck_note)
+    if tools.archcheck is not None and not (args.archcheck or os.environ.get("ARCHCHECK_CMD")):
+        # As pip installs it: compiled (see bytecode.py); a given command is the caller's.
+        compiled = bytecode.compile_archcheck(tools.python)
+        tools.archcheck_note += "; bytecode compiled" if compiled else "; bytecode NOT compiled"
+        log(f"archcheck's bytecode: {'compiled' if compiled else 'could not be compiled'}")
     if tools.lint_imports is None:
         log("lint-imports not found next to this python nor on PATH: its rows are skipped")
 
