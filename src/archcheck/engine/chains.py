@@ -143,7 +143,7 @@ class _Fan:
     within: tuple[str, ...]  # the modules on the way to the links, which decide the fan
 
 
-class _Fans(NamedTuple):
+class _Collected(NamedTuple):
     """Where ``_links`` collects links, and what checks of one file need."""
 
     reaches: dict[tuple[str, int], dict[Reach, tuple[str, ...]]]
@@ -570,7 +570,7 @@ class Chains:
         definitions: dict[tuple[str, int], set[str]] = {}
         demands: dict[str, list[Demand]] = {}
         fans: dict[tuple[str, int], dict[str, int]] = {}  # the fans' links: hub -> beyond
-        found_fans = _Fans(reaches, definitions, demands, fans)
+        collected = _Collected(reaches, definitions, demands, fans)
         followed: list[tuple[str, str, str, _Names, _Followed]] = []
         for head in heads:
             layer = self.layers.layer_of(head)
@@ -599,7 +599,7 @@ class Chains:
         collapsed = _collapsed(followed)
         for number, (head, layer, first, names, (hits, needed, fan)) in enumerate(followed):
             if fan is not None and number in collapsed:
-                self._fan_link(source, head, layer, first, names, needed, fan, found_fans)
+                self._fan_link(source, head, layer, first, names, needed, fan, collected)
                 continue
             text = _uses_text(first, first, names)
             for hit in hits:
@@ -659,7 +659,7 @@ class Chains:
         names: _Names,
         needed: dict[str, tuple[_Names, tuple[str, ...]]],
         fan: _Fan,
-        into: _Fans,
+        into: _Collected,
     ) -> None:
         """A fan's one link for ``head``, and what a check of the file that holds it needs."""
         if fan.module is None:
