@@ -101,13 +101,17 @@ class IndirectLayerLeak(ChainRule):
     filled at run time is not seen. A method is known to be called by its name alone
     (``x.rows`` anywhere on the way calls every ``rows``). What a layered module uses of a
     module of no layer is read from its import statements and its text, where they tell:
-    a name that appears only in a string or a comment counts as used. A task is known by its decorator's last name (``task``, ``shared_task``,
-    ``actor``); its body is left out only where the task is enqueued (``.delay()``,
-    ``.apply_async()``, ``.send()``...), so a task called directly, or from a registry of
-    functions, counts with its body. A base is known by the name it is imported under,
+    a name that appears only in a string or a comment counts as used. A task is known by
+    its decorator's last name (``task``, ``shared_task``, ``actor``); its body is left out
+    only where the task is enqueued (``.delay()``, ``.apply_async()``, ``.send()``...), so
+    a task called directly, or from a registry of functions, counts with its body. A base is known by the name it is imported under,
     followed through the project's modules; a base that is an expression, an alias
     assigned in the module (``Handler = logging.Handler``) or a module that cannot be read
-    counts as one that calls every method.
+    counts as one that calls every method. A model's own import of a schema module
+    leaves the chains to it out while that import is an ARC004 finding of the run: under
+    ``--select ARC003`` (ARC004 not run) they are reported, and a ``# noqa: ARC004`` on the
+    import (the coupling accepted) leaves them out too. A fan's place follows the heads:
+    one more head that imports a link's module directly turns the fan back into its links.
     """
 
     code = "ARC003"
