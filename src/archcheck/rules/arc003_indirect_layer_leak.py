@@ -4,6 +4,11 @@ from archcheck.layers import BYPASS, LAYERS, MODELS_ON_SCHEMAS, UPWARD, singular
 from archcheck.rules.base import ChainRule, Example, Link
 
 _KINDS = (BYPASS, UPWARD, MODELS_ON_SCHEMAS)  # the first one present gives the advice
+_WHY = {
+    BYPASS: "",
+    UPWARD: "dependencies must point down the stack: ",
+    MODELS_ON_SCHEMAS: "ORM models must not depend on API schemas: ",
+}
 _HEADS_SHOWN = 3
 _TAILS_SHOWN = 3
 
@@ -36,40 +41,39 @@ class IndirectLayerLeak(ChainRule):
     utils, db setup), by name: the names a router imports from ``core/lookup.py`` are
     followed through the definitions that use them, on through further modules of no
     layer, to the imports that bring a layer in. Where that layer is one the router may
-    not depend on (a repository; for a lower layer, a higher one), the import that brings
-    it in is reported, once, in the module of no layer, naming the layered modules that
-    reach through it and what they use. Where one head's links lie in more than three
-    modules (past a hub: a registry of handlers, a ``config`` that loads a whole SDK),
-    they are one finding, at the import that every chain to them passes: the import of
-    the hub in the one module that imports it, or, when no module of no layer stands
-    between, the head's own import, unless more heads import it than there are links
-    (then the links are reported, naming the heads). A fan whose links are reported for
-    other heads anyway is not collapsed: its heads join them. A model's chain to a schema
-    module it imports itself (ARC004 there), or that a package it imports loads, is not
-    reported again: the coupling is the pair's, reported at the model's own import. A
-    module that also holds
-    code the layers never call (a seed function that uses the repositories) is not a
-    leak. Modules whose code
-    cannot be read are followed by their module imports. Chains that end in models or
-    schemas, or go through the wiring layer (composition roots: the entry point, the
-    dependency providers, DI containers), are not leaks; under ``strict = true`` the
-    providers (``deps``, ``dependencies``) count as routers, the others stay wiring. The
-    body of a background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a
-    worker, so whoever only enqueues it (``task.delay()``) does not reach what the body
-    uses, wherever it imports the task: an import inside a function runs the module, and
-    what it binds is needed where the code reads it. A class with no base but builtins, the standard library's neutral ones
-    (``ABC``, ``Generic``, ``Enum``), data-class bases (Pydantic's ``BaseModel``,
-    ``RootModel``, ``BaseSettings``; SQLAlchemy's ``DeclarativeBase``, a
-    ``declarative_base()``; SQLModel) and the project's own such classes is followed
-    method by method: building it needs its body, its special methods (``__init__``,
-    ``__call__``...) and the methods a decorator registers (validators, serializers,
-    ``@validates``); any other method counts once code on the way reads its name
-    (``exporter.rows()``), so a method that only a worker calls does not tie every router
-    that builds the class to what it uses. On a data class, an override of a method the
-    base declares (``model_post_init``, which pydantic calls; ``model_dump``, which
-    FastAPI calls) always counts. A class derived from any other library's class needs
-    all its methods: that base (a logging handler, a middleware, an OAuth grant) calls
-    them, and so does it through a project class derived from it.
+    not depend on (a repository; for a lower layer, a higher one), the import that
+    brings it in is reported, once, in the module of no layer, naming the layered
+    modules that reach through it and what they use. Where one head's links lie in more
+    than three modules (past a hub: a registry of handlers, a ``config`` that loads a
+    whole SDK), they are one finding, at the import that every chain to them passes: the
+    import of the hub in the one module that imports it, or, when no module of no layer
+    stands between, the head's own import, unless more heads import it than there are
+    links (then the links are reported, naming the heads). A fan whose links are
+    reported for other heads anyway is not collapsed: its heads join them. A model's
+    chain to a schema module it imports itself (ARC004 there), or that a package it
+    imports loads, is not reported again: the coupling is the pair's, reported at the
+    model's own import. A module that also holds code the layers never call (a seed
+    function that uses the repositories) is not a leak. Modules whose code cannot be
+    read are followed by their module imports. Chains that end in models or schemas, or
+    go through the wiring layer (composition roots: the entry point, the dependency
+    providers, DI containers), are not leaks; under ``strict = true`` the providers
+    (``deps``, ``dependencies``) count as routers, the others stay wiring. The body of a
+    background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a worker, so
+    whoever only enqueues it (``task.delay()``) does not reach what the body uses,
+    wherever it imports the task: an import inside a function runs the module, and what
+    it binds is needed where the code reads it. A class with no base but builtins, the
+    standard library's neutral ones (``ABC``, ``Generic``, ``Enum``), data-class bases
+    (Pydantic's ``BaseModel``, ``RootModel``, ``BaseSettings``; SQLAlchemy's
+    ``DeclarativeBase``, a ``declarative_base()``; SQLModel) and the project's own such
+    classes is followed method by method: building it needs its body, its special
+    methods (``__init__``, ``__call__``...) and the methods a decorator registers
+    (validators, serializers, ``@validates``); any other method counts once code on the
+    way reads its name (``exporter.rows()``), so a method that only a worker calls does
+    not tie every router that builds the class to what it uses. On a data class, an
+    override of a method the base declares (``model_post_init``, which pydantic calls;
+    ``model_dump``, which FastAPI calls) always counts. A class derived from any other
+    library's class needs all its methods: that base (a logging handler, a middleware,
+    an OAuth grant) calls them, and so does it through a project class derived from it.
 
     ## Why is this bad?
     Moving a forbidden import into a helper module does not remove the dependency, it
@@ -99,19 +103,20 @@ class IndirectLayerLeak(ChainRule):
     ## Known problems
     Names are followed statically: a name reached through ``getattr`` or a registry
     filled at run time is not seen. A method is known to be called by its name alone
-    (``x.rows`` anywhere on the way calls every ``rows``). What a layered module uses of a
-    module of no layer is read from its import statements and its text, where they tell:
-    a name that appears only in a string or a comment counts as used. A task is known by
-    its decorator's last name (``task``, ``shared_task``, ``actor``); its body is left out
-    only where the task is enqueued (``.delay()``, ``.apply_async()``, ``.send()``...), so
-    a task called directly, or from a registry of functions, counts with its body. A base is known by the name it is imported under,
-    followed through the project's modules; a base that is an expression, an alias
-    assigned in the module (``Handler = logging.Handler``) or a module that cannot be read
-    counts as one that calls every method. A model's own import of a schema module
-    leaves the chains to it out while that import is an ARC004 finding of the run: under
-    ``--select ARC003`` (ARC004 not run) they are reported, and a ``# noqa: ARC004`` on the
-    import (the coupling accepted) leaves them out too. A fan's place follows the heads:
-    one more head that imports a link's module directly turns the fan back into its links.
+    (``x.rows`` anywhere on the way calls every ``rows``). What a layered module uses of
+    a module of no layer is read from its import statements and its text, where they
+    tell: a name that appears only in a string or a comment counts as used. A task is
+    known by its decorator's last name (``task``, ``shared_task``, ``actor``); its body
+    is left out only where the task is enqueued (``.delay()``, ``.apply_async()``,
+    ``.send()``...), so a task called directly, or from a registry of functions, counts
+    with its body. A base is known by the name it is imported under, followed through
+    the project's modules; a base that is an expression, an alias assigned in the module
+    (``Handler = logging.Handler``) or a module that cannot be read counts as one that
+    calls every method. A model's own import of a schema module leaves the chains to it
+    out while that import is an ARC004 finding of the run: under ``--select ARC003``
+    (ARC004 not run) they are reported, and a ``# noqa: ARC004`` on the import (the
+    coupling accepted) leaves them out too. A fan's place follows the heads: one more
+    head that imports a link's module directly turns the fan back into its links.
     """
 
     code = "ARC003"
@@ -144,21 +149,13 @@ class IndirectLayerLeak(ChainRule):
             # A fan: the statement to change is this import of a module of no layer.
             hubs = ", ".join(link.through)
             way = f"through this import of {hubs}, by {link.beyond} imports past it"
-            cut = f"stop importing {hubs} here or cut its way to {tail_names}"
-            if kind == UPWARD:
-                cut = f"dependencies must point down the stack: {cut}"
-            elif kind == MODELS_ON_SCHEMAS:
-                cut = f"ORM models must not depend on API schemas: {cut}"
-            return f"{subject} reached from {heads} {way} ({'; '.join(shown)}); {cut}"
-        if kind == BYPASS:
-            advice = f"stop importing {tail_names} here"
-            if link.definitions:
-                advice = f"move {', '.join(link.definitions)} into a service or {advice}"
-        elif kind == UPWARD:
-            advice = f"dependencies must point down the stack: stop importing {tail_names} here"
+            advice = f"stop importing {hubs} here or cut its way to {tail_names}"
         else:
-            advice = "ORM models must not depend on API schemas: stop importing schemas here"
-        return f"{subject} reached from {heads} through this import ({'; '.join(shown)}); {advice}"
+            way = "through this import"
+            advice = f"stop importing {'schemas' if kind == MODELS_ON_SCHEMAS else tail_names} here"
+            if kind == BYPASS and link.definitions:
+                advice = f"move {', '.join(link.definitions)} into a service or {advice}"
+        return f"{subject} reached from {heads} {way} ({'; '.join(shown)}); {_WHY[kind]}{advice}"
 
     valid = (
         # The model imports the schema package itself (ARC004 there), whose __init__ loads
