@@ -197,32 +197,29 @@ class _Followed(NamedTuple):
 def _fan(
     first: str,
     edges: dict[str, dict[str, set[tuple[int, str | None]]]],
+    hits: list[_Hit],
     paths: dict[str, tuple[str, ...]],
-    hits: Collection[tuple[str, int, str]],
     imports: Callable[[str], Iterable[str]],
 ) -> _Fan | None:
-    """The fan that ``hits`` (module, line, tail) make, when they are in more than ``FAN``
-    modules: the import of the deepest module of no layer that every chain from ``first``
-    to them passes, from the one module outside it that imports it, else the head's own
-    import."""
-    modules = {module for module, _, _ in hits}
+    """The fan that ``hits`` make, when they are in more than ``FAN`` modules: the import
+    of the deepest module of no layer that every chain from ``first`` to them passes, from
+    the one module outside it that imports it, else the head's own import."""
+    modules = {hit.module for hit in hits}
     if len(modules) <= FAN:
         return None
     preds: dict[str, set[str]] = {}
     for importer, imported in edges.items():
         for other in imported:
             preds.setdefault(other, set()).add(importer)
-    idom, depth = _dominator_tree(first, edges, preds)
-    tails = tuple(sorted({tail for _, _, tail in hits}))
-    beyond = len({(module, line) for module, line, _ in hits})
-    example = min((paths[m] + (tail,) for m, _, tail in hits), key=lambda c: (len(c), c))
+    idom, number = _dominator_tree(first, edges, preds)
+    tails, beyond, example = _past(hits)
     # Every module followed and every module they import: a change to any of them may
     # add a way to the links or another way into the hub.
     within = tuple(sorted({m for module in paths for m in (module, *imports(module))}))
-    hub = functools.reduce(lambda a, b: _meet(a, b, idom, depth), sorted(modules))
+    hub = functools.reduce(lambda a, b: _meet(a, b, idom, number), sorted(modules))
     while hub != first:
         # Imports of the hub from the modules past it (a cycle back) do not count.
-        outside = [p for p in preds[hub] if not _dominates(hub, p, idom, depth)]
+        outside = [p for p in preds[hub] if _meet(hub, p, idom, number) != hub]
         if len(outside) == 1:
             (importer,) = outside
             found = edges[importer][hub]
@@ -237,14 +234,19 @@ def _narrowed(fan: _Fan, hits: list[_Hit]) -> _Fan | None:
     """``fan`` with only ``hits`` past its hub, which dominates them as it did all; None
     when they are in ``FAN`` modules or fewer. Its ``within`` stays: what decided the
     whole fan decides this part of it."""
-    modules = {hit.module for hit in hits}
-    if len(modules) <= FAN:
+    if len({hit.module for hit in hits}) <= FAN:
         return None
-    return dataclasses.replace(
-        fan,
-        tails=tuple(sorted({hit.tail for hit in hits})),
-        beyond=len({(hit.module, hit.line) for hit in hits}),
-        example=min(((*hit.path, hit.tail) for hit in hits), key=lambda c: (len(c), c)),
+    tails, beyond, example = _past(hits)
+    return dataclasses.replace(fan, tails=tails, beyond=beyond, example=example)
+
+
+def _past(hits: list[_Hit]) -> tuple[tuple[str, ...], int, tuple[str, ...]]:
+    """What a fan's ``hits`` reach, how many statements they are, and the shortest chain
+    from the first module to one of them."""
+    return (
+        tuple(sorted({hit.tail for hit in hits})),
+        len({(hit.module, hit.line) for hit in hits}),
+        min(((*hit.path, hit.tail) for hit in hits), key=lambda c: (len(c), c)),
     )
 
 
@@ -254,8 +256,9 @@ def _dominator_tree(
     preds: dict[str, set[str]],
 ) -> tuple[dict[str, str], dict[str, int]]:
     """The immediate dominator of each module reached from ``first`` (the last module
-    before it that every chain from ``first`` passes) and its depth in that tree; Cooper,
-    Harvey and Kennedy's iteration over the reverse postorder."""
+    before it that every chain from ``first`` passes) and each module's number in reverse
+    postorder, where a dominator always comes first; Cooper, Harvey and Kennedy's
+    iteration."""
     order: list[str] = []
     seen = {first}
     stack = [(first, iter(sorted(edges.get(first, ()))))]
@@ -272,45 +275,27 @@ def _dominator_tree(
     order.reverse()
     number = {module: n for n, module in enumerate(order)}
     idom = {first: first}
-
-    def meet(a: str, b: str) -> str:
-        while a != b:
-            while number[a] > number[b]:
-                a = idom[a]
-            while number[b] > number[a]:
-                b = idom[b]
-        return a
-
     changed = True
     while changed:
         changed = False
         for module in order[1:]:
             done = [p for p in sorted(preds.get(module, ())) if p in idom]
-            new = functools.reduce(meet, done)
+            new = functools.reduce(lambda a, b: _meet(a, b, idom, number), done)
             if idom.get(module) != new:
                 idom[module] = new
                 changed = True
-    depth = {first: 0}
-    for module in order[1:]:
-        depth[module] = depth[idom[module]] + 1
-    return idom, depth
+    return idom, number
 
 
-def _meet(a: str, b: str, idom: dict[str, str], depth: dict[str, int]) -> str:
-    """The deepest module that dominates both ``a`` and ``b``."""
-    while depth[a] > depth[b]:
-        a = idom[a]
-    while depth[b] > depth[a]:
-        b = idom[b]
+def _meet(a: str, b: str, idom: dict[str, str], number: dict[str, int]) -> str:
+    """The deepest module that dominates both ``a`` and ``b`` (``a`` itself where it
+    dominates ``b``)."""
     while a != b:
-        a, b = idom[a], idom[b]
+        while number[a] > number[b]:
+            a = idom[a]
+        while number[b] > number[a]:
+            b = idom[b]
     return a
-
-
-def _dominates(hub: str, module: str, idom: dict[str, str], depth: dict[str, int]) -> bool:
-    while depth[module] > depth[hub]:
-        module = idom[module]
-    return module == hub
 
 
 class Chains:
@@ -333,7 +318,6 @@ class Chains:
             tuple[str, _Names, frozenset[str]], list[tuple[str, int, str | None, _Names]]
         ] = {}
         self._by_name: dict[str, frozenset[str]] = {}  # module -> its classes cleared
-        self._direct: Mapping[str, Collection[str]] = {}
         self._base_modules: dict[str, ModuleUses | None] = {}
 
     def _uses_of(self, source: LinkSource, module: str) -> ModuleUses | None:
@@ -483,13 +467,14 @@ class Chains:
                     if merged != needed[other]:
                         needed[other] = merged
                         queue.append(other)
+        found_hits = [
+            _Hit(module, line, tail, frozenset(owners), path)
+            for (module, line, tail), (path, owners) in sorted(hits.items())
+        ]
         found = _Followed(
-            [
-                _Hit(module, line, tail, frozenset(owners), path)
-                for (module, line, tail), (path, owners) in sorted(hits.items())
-            ],
+            found_hits,
             {m: (n, paths[m]) for m, n in needed.items()},
-            _fan(first, edges, paths, hits, source.imports),
+            _fan(first, edges, found_hits, paths, source.imports),
         )
         self._hits[key] = found
         return found
@@ -509,14 +494,14 @@ class Chains:
         again through every helper that builds a schema, and each would repeat its
         ARC004."""
         heads = list(heads)
-        self._direct = direct or {}
+        direct = direct or {}
         scanned: set[str] = set()
         while True:
             # A module read late may call a method of one read early: search again, with
             # what every module read says, until no read adds a called method.
             called = self._attributes & self._uncalled
             self._hits.clear()
-            found = self._links(source, heads)
+            found = self._links(source, heads, direct)
             if self._uncalled - self._attributes:
                 # A head may hand an object to a helper the search does not follow (it
                 # leads to no layer): what the text of a helper it did not read says it
@@ -564,7 +549,7 @@ class Chains:
         return wanted
 
     def _links(
-        self, source: LinkSource, heads: list[str]
+        self, source: LinkSource, heads: list[str], direct: Mapping[str, Collection[str]]
     ) -> tuple[list[Link], dict[str, list[Demand]]]:
         reaches: dict[tuple[str, int], dict[Reach, tuple[str, ...]]] = {}
         definitions: dict[tuple[str, int], set[str]] = {}
@@ -585,11 +570,15 @@ class Chains:
             if not firsts:
                 continue
             wanted = self._head_names(source, head, firsts, imports)
-            skipped = self._direct.get(head, ())
+            skipped = direct.get(head, ())
             for first, names in sorted(wanted.items(), key=lambda item: item[0]):
                 reached = self._follow(source, layer, first, names)
                 if skipped:
-                    hits = [h for h in reached.hits if not self._repeats(layer, h.tail, skipped)]
+                    hits = [
+                        h
+                        for h in reached.hits
+                        if not _repeats(layer, self.layers.layer_of(h.tail) or "", h.tail, skipped)
+                    ]
                     if not hits:
                         continue
                     if len(hits) != len(reached.hits):
@@ -627,28 +616,11 @@ class Chains:
                             else tuple(sorted(self._called(source, module, read))),
                         )
                     )
-        found = []
-        for (module, line), by_reach in sorted(reaches.items()):
-            ordered = sorted(by_reach)
-            chain = min(by_reach.values(), key=lambda c: (len(c), c))
-            hubs = fans.get((module, line), {})
-            found.append(
-                Link(
-                    module,
-                    line,
-                    tuple(ordered),
-                    tuple(sorted(definitions.get((module, line), ()))),
-                    chain,
-                    tuple(sorted(hubs)),
-                    sum(hubs.values()),
-                )
-            )
+        found = [
+            _link(*key, by_reach, definitions.get(key, ()), fans.get(key, {}))
+            for key, by_reach in sorted(reaches.items())
+        ]
         return found, demands
-
-    def _repeats(self, layer: str, tail: str, direct: Collection[str]) -> bool:
-        """Whether a head of ``layer`` reaching ``tail`` only repeats a finding of its own
-        (``direct``: see ``links``)."""
-        return _repeats(layer, self.layers.layer_of(tail) or "", tail, direct)
 
     def _fan_link(
         self,
@@ -740,8 +712,8 @@ def link_findings(
     """The links in one module, from its own code (``uses``, ``imports``; ``lines``: those
     of its statements that import a module) and what the last whole run recorded that
     layered heads need of it (``demands``), less what a head imports itself with a finding
-    (``direct``: see ``Chains.links``). A layered module holds only the fans its own imports start
-    (``uses`` None)."""
+    (``direct``: see ``Chains.links``). A layered module holds only the fans its own
+    imports start (``uses`` None)."""
     reaches: dict[int, dict[Reach, tuple[str, ...]]] = {}
     definitions: dict[int, set[str]] = {}
     fans: dict[int, dict[str, int]] = {}
@@ -794,18 +766,31 @@ def link_findings(
             if use.definition is not None:
                 definitions.setdefault(use.line, set()).add(use.definition)
     links = [
-        Link(
-            module,
-            line,
-            tuple(sorted(by_reach)),
-            tuple(sorted(definitions.get(line, ()))),
-            min(by_reach.values(), key=lambda c: (len(c), c)),
-            tuple(sorted(fans.get(line, {}))),
-            sum(fans.get(line, {}).values()),
-        )
+        _link(module, line, by_reach, definitions.get(line, ()), fans.get(line, {}))
         for line, by_reach in sorted(reaches.items())
     ]
     return chains.findings(links, locate)
+
+
+def _link(
+    module: str,
+    line: int,
+    by_reach: dict[Reach, tuple[str, ...]],
+    definitions: Iterable[str],
+    hubs: dict[str, int],
+) -> Link:
+    """The link on ``line`` of ``module``: the heads' reaches (each with its chain), the
+    module's definitions that use the import, and the hubs of the fans it starts (each
+    with the imports past it)."""
+    return Link(
+        module,
+        line,
+        tuple(sorted(by_reach)),
+        tuple(sorted(definitions)),
+        min(by_reach.values(), key=lambda c: (len(c), c)),
+        tuple(sorted(hubs)),
+        sum(hubs.values()),
+    )
 
 
 def _repeats(layer: str, tail_layer: str, tail: str, direct: Collection[str]) -> bool:
