@@ -25,7 +25,8 @@ __all__ = [
 ]
 
 ORM_HINT = re.compile(
-    rb"declarative_base|DeclarativeBase|__tablename__|table\s*=\s*True|mapped_column|(?<![\w.])registry\("
+    rb"declarative_base|DeclarativeBase|__tablename__|table\s*=\s*True|mapped_column"
+    rb"|(?<![\w.])registry\("
 )
 # What an ORM's models name: SQLAlchemy's (and SQLModel's), and the other ORMs' packages
 # (Tortoise, Peewee, Beanie, ODMantic, MongoEngine, ormar, Piccolo, Pony), whose models

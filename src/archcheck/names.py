@@ -250,9 +250,8 @@ def _bind_import(symbols: ModuleSymbols, node: ast.Import | ast.ImportFrom) -> N
 
 
 # The statements whose blocks run at import time when they stand at module level
-# (``try``/``except*`` is ast.TryStar from Python 3.11 on).
-# Statements whose blocks run at import time when they sit at module level: ``with``
-# too (Temporal's ``with workflow.unsafe.imports_passed_through():`` around imports).
+# (``try``/``except*`` is ast.TryStar from Python 3.11 on), ``with`` too (Temporal's
+# ``with workflow.unsafe.imports_passed_through():`` around imports).
 BLOCKS = (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try), ast.With)
 
 

@@ -539,7 +539,8 @@ def _modules_beside(
     """The modules beside the root packages, in a folder the user asked for, that import
     one of them (``backend/main.py`` building the app of ``backend/app/``) or that the code
     there imports by name (``models.py`` beside a source root's ``routers/``): app code that
-    archcheck, which reads packages, does not read, and says so. Tests and build scripts are not the app."""
+    archcheck, which reads packages, does not read, and says so. Tests and build scripts
+    are not the app."""
     found = []
     names = {p.name for p in packages}
     for folder in sorted({p.directory.parent for p in packages}):

@@ -22,7 +22,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 __all__ = [
     "Snapshot",
@@ -105,17 +105,15 @@ class Snapshot(NamedTuple):
     # files of the chain and of ``within`` keep ``stamps``.
     demands: Mapping[str, object]
     stamps: Mapping[str, object]
-    # ARC003: layered head -> the layered modules it imports itself with a finding (its
-    # chains to them are not reported: see engine.chains.Chains.links).
+    # ARC003: layered head -> the layered modules it depends on through its own imports
+    # that have a finding (``import_rules.direct_imports``; see engine.chains.Chains.links).
     direct: Mapping[str, object] = {}
 
     def direct_of(self, head: str) -> frozenset[str]:
         """The layered modules ``head`` depends on through its own imports that have a
         finding, as the last whole run found (``import_rules.direct_imports``)."""
         found = self.direct.get(head)
-        if type(found) is not list or not all(type(layer) is str for layer in found):
-            return frozenset()
-        return frozenset(found)
+        return frozenset(found) if _strings(found) else frozenset()
 
     def demands_of(self, module: str, stamp: Callable[[str], Stamp | None]) -> list[Demanded]:
         """What layered heads need of ``module`` (see ``engine.chains.Demand``), for the
@@ -218,7 +216,7 @@ def read_snapshot(path: Path) -> Snapshot | None:
     return Snapshot(exclude, entries, demands, stamps, direct)
 
 
-def _strings(value: object) -> bool:
+def _strings(value: object) -> TypeGuard[list[str]]:
     return type(value) is list and all(type(item) is str for item in value)
 
 

@@ -314,9 +314,7 @@ def _qualified(text: str, bound: list[_Bound]) -> tuple[str, int]:
     if plain:
         # ``import a.b`` and ``import a.c`` both bind ``a``: the longest statement target
         # that ``a.b.X`` starts with brought it in.
-        target, line, _ = max(
-            plain, key=lambda b: (text == b[0] or text.startswith(b[0] + "."), len(b[0]))
-        )
+        target, line, _ = max(plain, key=lambda b: (_starts(text, b[0]), len(b[0])))
         return text, line
     target, line, _ = bound[-1]
     return f"{target}{dot}{rest}", line

@@ -3,6 +3,7 @@ import-linter contract) and ``layer_imports`` (``archcheck graph``)."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections.abc import Iterable, Sequence
@@ -250,8 +251,8 @@ def _import_findings(
     run: Run, graph: ProjectGraph, index: ProjectIndex
 ) -> tuple[list[Finding], dict[str, list[Demand]], dict[str, list[str]]]:
     """The import and chain findings, what layered heads need of the modules of no layer
-    on ARC003's chains, and the layered modules each layered module imports itself with a
-    finding (both for the snapshot)."""
+    on ARC003's chains, and the layered modules each layered module depends on through
+    its own imports that have a finding (both for the snapshot)."""
     checks = ImportChecks(run.layers, run.rules, run.is_ignored_import)
     if not checks.import_rules and checks.chains is None:
         return [], {}, {}
@@ -265,7 +266,7 @@ def _import_findings(
     findings = []
     for module in modules:
         findings += checks.findings(source, module, run.locate)
-    direct = direct_imports(findings, checks.imports_of(source), run.layers)
+    direct = direct_imports(findings, functools.partial(checks.imports, source), run.layers)
     links, demands = checks.links(source, modules, direct)
     if checks.chains is not None:
         findings += checks.chains.findings(links, run.locate)
@@ -340,10 +341,10 @@ def _write_snapshot(
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         heads = {demand.head for found in demands.values() for demand in found}
-        layers = {head: found for head, found in direct.items() if head in heads}
+        of_heads = {head: found for head, found in direct.items() if head in heads}
         write_snapshot(
             path,
-            Snapshot(run.config.exclude_type_checking_imports, entries, recorded, stamps, layers),
+            Snapshot(run.config.exclude_type_checking_imports, entries, recorded, stamps, of_heads),
         )
     except OSError:
         pass  # the flake8 plugin then leaves ARC003 to the CLI, as with no run yet

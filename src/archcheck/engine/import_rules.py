@@ -75,10 +75,6 @@ class ImportChecks:
             self._chains = Chains(self.layers, self.chain_rules)
         return self._chains
 
-    def imports_of(self, source: ImportSource) -> Callable[[str], list[str]]:
-        """The direct imports of a module in ``source``, ``ignore_imports`` applied."""
-        return lambda module: self.imports(source, module)
-
     def imports(self, source: ImportSource, module: str) -> list[str]:
         return sorted(m for m in source.imports_of(module) if not self.is_ignored(module, m))
 
@@ -101,7 +97,7 @@ class ImportChecks:
         """ARC003's links in a whole project of ``modules`` (see ``Chains.links``)."""
         if self.chains is None:
             return [], {}
-        return self.chains.links(_Filtered(self, source), modules, direct or {})
+        return self.chains.links(_Filtered(self, source), modules, direct)
 
     def _edge_findings(
         self,

@@ -60,11 +60,14 @@ class Workers:
         self.job = job
         self.todo = todo
         self.started: list[tuple[list[tuple[str, str]], Any, Any]] = []
-        # Imported here: most runs (warm, small, flake8) never fork, and this costs 10 ms.
+        cores = min(os.cpu_count() or 1, _WORKERS)
+        if len(todo) < minimum or cores < 2:
+            return
+        # Imported here, once a fork is wanted: most runs (an edit, a small project, flake8)
+        # never fork, and this costs 10 ms.
         import multiprocessing as mp
 
-        cores = min(os.cpu_count() or 1, _WORKERS)
-        if len(todo) < minimum or cores < 2 or "fork" not in mp.get_all_start_methods():
+        if "fork" not in mp.get_all_start_methods():
             return
         context = mp.get_context("fork")
         for chunk in (todo[i::cores] for i in range(cores)):
