@@ -307,6 +307,9 @@ class Chains:
         self._reach: dict[str, frozenset[str]] = {}
         self._leads: dict[tuple[str, str], bool] = {}
         self._hits: dict[tuple[str, str, _Names], _Followed] = {}
+        # The by-name methods counted as called in each module a follow read: a search
+        # again keeps the follows whose modules still count the same (``_stale``).
+        self._hit_called: dict[tuple[str, str, _Names], dict[str, frozenset[str]]] = {}
         # Every attribute name read by the code the search has followed, and the by-name
         # methods of the modules it has read: a method counts as called when code that
         # runs reads its name (see archcheck.uses).
@@ -405,11 +408,12 @@ class Chains:
         return self._leads[key]
 
     def _reached(
-        self, source: LinkSource, module: str, names: _Names
+        self, source: LinkSource, module: str, names: _Names, counted: dict[str, frozenset[str]]
     ) -> list[tuple[str, int, str | None, _Names]]:
         """The project modules that ``names`` of ``module`` use: (module, line of the
         import, the definition that uses it, the names of it needed), in line order; kept,
-        as every head that reaches ``module`` needs the same answer."""
+        as every head that reaches ``module`` needs the same answer. ``counted`` gets the
+        module's methods counted as called."""
         uses = self._uses_of(source, module)
         if uses is None:
             return [
@@ -417,7 +421,7 @@ class Chains:
                 for other in source.imports(module)
                 for line in source.lines(module, other)[:1]
             ]
-        called = self._called(source, module, uses)
+        called = counted[module] = self._called(source, module, uses)
         key = (module, names, called)
         if key not in self._reaches:
             self._attributes |= uses.reads(names, called)
@@ -444,10 +448,15 @@ class Chains:
         hits: dict[tuple[str, int, str], tuple[tuple[str, ...], set[str]]] = {}
         # The modules of no layer on the way: importer -> imported -> (line, definition).
         edges: dict[str, dict[str, set[tuple[int, str | None]]]] = {}
+        counted: dict[str, frozenset[str]] = {}
         queue = deque([first])
+        pending = {first}  # a module waiting is read once, with all that is needed of it
         while queue:
             module = queue.popleft()
-            for other, line, definition, wanted in self._reached(source, module, needed[module]):
+            pending.discard(module)
+            for other, line, definition, wanted in self._reached(
+                source, module, needed[module], counted
+            ):
                 other_layer = self.layers.layer_of(other)
                 if other_layer is not None:
                     if violation(layer, other_layer):
@@ -461,12 +470,14 @@ class Chains:
                 if other not in needed:
                     needed[other] = wanted
                     paths[other] = paths[module] + (other,)
-                    queue.append(other)
                 else:
                     merged = _merged(needed[other], wanted)
-                    if merged != needed[other]:
-                        needed[other] = merged
-                        queue.append(other)
+                    if merged == needed[other]:
+                        continue
+                    needed[other] = merged
+                if other not in pending:
+                    pending.add(other)
+                    queue.append(other)
         found_hits = [
             _Hit(module, line, tail, frozenset(owners), path)
             for (module, line, tail), (path, owners) in sorted(hits.items())
@@ -477,7 +488,16 @@ class Chains:
             _fan(first, edges, found_hits, paths, source.imports),
         )
         self._hits[key] = found
+        self._hit_called[key] = counted
         return found
+
+    def _stale(self, source: LinkSource, key: tuple[str, str, _Names]) -> bool:
+        """Whether a module the follow ``key`` read counts other methods as called now."""
+        return any(
+            self._called(source, module, uses) != called
+            for module, called in self._hit_called[key].items()
+            if (uses := self._read[module]) is not None
+        )
 
     def links(
         self,
@@ -500,7 +520,8 @@ class Chains:
             # A module read late may call a method of one read early: search again, with
             # what every module read says, until no read adds a called method.
             called = self._attributes & self._uncalled
-            self._hits.clear()
+            for key in [key for key in self._hits if self._stale(source, key)]:
+                del self._hits[key]
             found = self._links(source, heads, direct)
             if self._uncalled - self._attributes:
                 # A head may hand an object to a helper the search does not follow (it
