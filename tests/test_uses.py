@@ -125,6 +125,44 @@ HEADS = {
 }
 
 
+# Imports that an import of the module never runs: what they bind is needed by nothing.
+NEVER_RUN = {
+    "imported for type checkers only": """
+        from typing import TYPE_CHECKING
+
+        if TYPE_CHECKING:
+            from app.core.lookup import build_report
+
+        def report(build: build_report) -> None:
+            return build_report
+    """,
+    "imported for type checkers only, nested": """
+        import typing
+
+        if typing.TYPE_CHECKING:
+            try:
+                from app.core.lookup import build_report
+            except ImportError:
+                pass
+        else:
+            build_report = None
+
+        def report():
+            return build_report
+    """,
+    "imported in a script's block": """
+        def report():
+            return 1
+
+        if __name__ == "__main__":
+            from app.core.lookup import build_report
+
+            build_report(report())
+    """,
+}
+HEADS.update(NEVER_RUN)
+
+
 def statements(source: str) -> dict[str, list[int]]:
     lines = {FIRST: []}
     for node in ast.walk(ast.parse(source)):
@@ -281,3 +319,13 @@ def test_a_module_read_through_a_bare_package_import_is_charged_to_the_import_th
     )
     uses = uses_of(ast.parse(source), "app.core.helper", False).uses(None)
     assert {use.target: use.line for use in uses}["app.repositories.repo.get"] == 3
+
+
+@pytest.mark.parametrize("name", sorted(NEVER_RUN))
+def test_what_an_import_never_runs_is_needed_by_nothing(name):
+    source = textwrap.dedent(NEVER_RUN[name])
+    module = "app.api.routers.reports"
+    found = imported_names(source, statements(source), module, False, MODULES)
+    assert found is not None and FIRST not in found[0]
+    used = names_used(uses_of(ast.parse(source), module, False).uses(None), [FIRST])
+    assert FIRST not in used

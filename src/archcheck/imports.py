@@ -12,7 +12,7 @@ import re
 from collections.abc import Container, Iterator
 from typing import NamedTuple
 
-from archcheck.names import ModuleSymbols, dotted, resolve_relative
+from archcheck.names import ModuleSymbols, dotted, is_type_checking, resolve_relative
 
 __all__ = [
     "ImportStatement",
@@ -32,18 +32,13 @@ class ImportStatement(NamedTuple):
     type_checking: bool = False
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    name = dotted(test)
-    return name is not None and name.split(".")[-1] == "TYPE_CHECKING"
-
-
 def _walk(body: list[ast.stmt], type_checking: bool) -> Iterator[tuple[ast.stmt, bool]]:
     """Every statement in ``body`` and in the blocks nested in it, with whether it runs
     only under ``if TYPE_CHECKING:``. Imports are statements, and statements sit only in
     blocks, so expressions are never walked: this runs per file in every flake8 run."""
     for stmt in body:
         yield stmt, type_checking
-        if isinstance(stmt, ast.If) and _is_type_checking(stmt.test):
+        if isinstance(stmt, ast.If) and is_type_checking(stmt.test):
             yield from _walk(stmt.body, True)
             yield from _walk(stmt.orelse, type_checking)
             continue

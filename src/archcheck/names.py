@@ -21,7 +21,9 @@ __all__ = [
     "FunctionInfo",
     "ModuleSymbols",
     "dotted",
+    "is_type_checking",
     "module_level",
+    "never_run",
     "resolve_relative",
     "symbols_from_data",
     "symbols_of",
@@ -255,15 +257,42 @@ def _bind_import(symbols: ModuleSymbols, node: ast.Import | ast.ImportFrom) -> N
 BLOCKS = (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try), ast.With)
 
 
-def module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements run at import time, including those under ``if``/``try``/``with``."""
+def module_level(body: list[ast.stmt], run: bool = False) -> Iterator[ast.stmt]:
+    """Statements run at import time, including those under ``if``/``try``/``with``;
+    with ``run``, not those that an import never runs (``never_run``)."""
     for node in body:
         yield node
         if isinstance(node, BLOCKS):
-            for block in (node.body, getattr(node, "orelse", []), getattr(node, "finalbody", [])):
-                yield from module_level(block)
+            skipped = run and isinstance(node, ast.If) and never_run(node.test)
+            for block in (
+                [] if skipped else node.body,
+                getattr(node, "orelse", []),
+                getattr(node, "finalbody", []),
+            ):
+                yield from module_level(block, run)
             for handler in getattr(node, "handlers", []):
-                yield from module_level(handler.body)
+                yield from module_level(handler.body, run)
+
+
+def never_run(test: ast.expr) -> bool:
+    """Whether an ``if`` with this test never runs its body when the module is imported:
+    ``if TYPE_CHECKING:`` (type checkers only) and ``if __name__ == "__main__":`` (a
+    script's)."""
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+        sides = {dotted(test.left), dotted(test.comparators[0])}
+        constants = {
+            side.value
+            for side in (test.left, test.comparators[0])
+            if isinstance(side, ast.Constant)
+        }
+        return "__name__" in sides and constants == {"__main__"}
+    return is_type_checking(test)
+
+
+def is_type_checking(test: ast.expr) -> bool:
+    """``TYPE_CHECKING``, ``typing.TYPE_CHECKING``..."""
+    name = dotted(test)
+    return name is not None and name.split(".")[-1] == "TYPE_CHECKING"
 
 
 def symbols_of(tree: ast.Module, module: str, is_package: bool = False) -> ModuleSymbols:

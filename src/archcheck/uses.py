@@ -23,7 +23,14 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from archcheck.cache import flag, integer, items, mapping, text
-from archcheck.names import BLOCKS, child_fields, dotted, import_bindings, module_level
+from archcheck.names import (
+    BLOCKS,
+    child_fields,
+    dotted,
+    import_bindings,
+    module_level,
+    never_run,
+)
 
 __all__ = [
     "ENQUEUE",
@@ -325,7 +332,7 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
     found = ModuleUses(module)
     read: dict[str, set[str]] = {}
     own: dict[str, list[str] | None] = {}  # class -> its imported bases (``bases``)
-    for node in module_level(tree.body):
+    for node in module_level(tree.body, run=True):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for name, target, plain in import_bindings(node, module, is_package):
                 if name == "*":
@@ -450,6 +457,8 @@ def imported_names(
             # Inside a block, a function's perhaps: it runs the module when it runs; what it
             # binds is needed where the text names it (``sync.delay()`` only enqueues).
             lazy = lines[number - 1][:1].isspace()
+            if lazy and _under_never_run(lines, number):
+                continue  # binds names for type checkers only, or for a script's run
             if lazy:
                 found.setdefault(first, set())
             for name, target, plain in import_bindings(node, module, is_package):
@@ -538,6 +547,27 @@ def _statement(lines: list[str], number: int) -> tuple[ast.Import | ast.ImportFr
     if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.Import, ast.ImportFrom)):
         return None
     return tree.body[0], range(number, following + 1)
+
+
+def _under_never_run(lines: list[str], number: int) -> bool:
+    """Whether the indented line ``number`` (1-based) sits in an ``if`` block that an
+    import never runs (``never_run``), read from the headers of the blocks around it."""
+    indent = len(lines[number - 1]) - len(lines[number - 1].lstrip())
+    for line in reversed(lines[: number - 1]):
+        code = line.lstrip()
+        if not code or code.startswith("#") or len(line) - len(code) >= indent:
+            continue
+        indent = len(line) - len(code)
+        if code.startswith("if "):
+            try:
+                header = ast.parse(f"{code.rstrip()}\n pass").body[0]
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return False
+            if isinstance(header, ast.If) and never_run(header.test):
+                return True
+        if not indent:
+            return False
+    return False
 
 
 def _depth(line: str) -> int:

@@ -61,7 +61,9 @@ class IndirectLayerLeak(ChainRule):
     background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a worker, so
     whoever only enqueues it (``task.delay()``) does not reach what the body uses,
     wherever it imports the task: an import inside a function runs the module, and what
-    it binds is needed where the code reads it. A class with no base but builtins, the
+    it binds is needed where the code reads it. What an import never runs is needed by
+    nothing: imports under ``if TYPE_CHECKING:`` and a script's ``if __name__ ==
+    "__main__":`` block. A class with no base but builtins, the
     standard library's neutral ones (``ABC``, ``Generic``, ``Enum``), data-class bases
     (Pydantic's ``BaseModel``, ``RootModel``, ``BaseSettings``; SQLAlchemy's
     ``DeclarativeBase``, a ``declarative_base()``; SQLModel) and the project's own such
@@ -234,6 +236,45 @@ class IndirectLayerLeak(ChainRule):
                         pass
                 """,
                 "app/services/order_service.py": "",
+            }
+        ),
+        # What an import never runs: a repository's type imported for type checkers only,
+        # and a script's block that runs only as ``python -m app.core.report``.
+        Example(
+            {
+                "app/api/routers/reports.py": """
+                    from app.core.report import total
+
+
+                    def report():
+                        return total([])
+                """,
+                "app/core/report.py": """
+                    from __future__ import annotations
+
+                    from typing import TYPE_CHECKING
+
+                    if TYPE_CHECKING:
+                        from app.repositories.row_repo import Row
+
+
+                    def total(rows: list[Row]) -> int:
+                        return len(rows)
+
+
+                    if __name__ == "__main__":
+                        from app.repositories.row_repo import all_rows
+
+                        print(total(all_rows()))
+                """,
+                "app/repositories/row_repo.py": """
+                    Row = tuple[int, str]
+
+
+                    def all_rows():
+                        return []
+                """,
+                "app/services/report_service.py": "",
             }
         ),
         # A composition root assembles every layer: the routers may use it.
