@@ -194,6 +194,29 @@ class _Followed(NamedTuple):
     fan: _Fan | None
 
 
+class _Trace(NamedTuple):
+    """A follow, the by-name methods it counted as called in each module it read (a head
+    calling the same there gets the same follow), and what the code it reached reads and
+    leaves uncalled (``_Step``)."""
+
+    followed: _Followed
+    counted: dict[str, frozenset[str]]
+    reads: frozenset[str]
+    uncalled: frozenset[str]
+    handed: frozenset[str]  # the modules of no layer its code uses that lead to no layer
+
+
+class _Step(NamedTuple):
+    """What names of one module use: (module, line of the import, the definition that uses
+    it, the names of it needed), in line order; the attribute names that code reads (the
+    methods it may call); the by-name methods of the classes it needs that it leaves
+    uncalled (the names whose reading elsewhere would change it)."""
+
+    reached: list[tuple[str, int, str | None, _Names]]
+    reads: frozenset[str]
+    uncalled: frozenset[str]
+
+
 def _fan(
     first: str,
     edges: dict[str, dict[str, set[tuple[int, str | None]]]],
@@ -306,20 +329,13 @@ class Chains:
         self.rules = rules
         self._reach: dict[str, frozenset[str]] = {}
         self._leads: dict[tuple[str, str], bool] = {}
-        self._hits: dict[tuple[str, str, _Names], _Followed] = {}
-        # The by-name methods counted as called in each module a follow read: a search
-        # again keeps the follows whose modules still count the same (``_stale``).
-        self._hit_called: dict[tuple[str, str, _Names], dict[str, frozenset[str]]] = {}
-        # Every attribute name read by the code the search has followed, and the by-name
-        # methods of the modules it has read: a method counts as called when code that
-        # runs reads its name (see archcheck.uses).
-        self._attributes: set[str] = set()
-        self._uncalled: set[str] = set()  # by-name methods of needed classes, left out
+        # The follows from one start, one per set of methods counted as called on the way:
+        # heads whose code reads the same method names share them.
+        self._hits: dict[tuple[str, str, _Names], list[_Trace]] = {}
         self._read: dict[str, ModuleUses | None] = {}
         self._heads: dict[str, tuple[dict[str, _Names], frozenset[str]]] = {}
-        self._reaches: dict[
-            tuple[str, _Names, frozenset[str]], list[tuple[str, int, str | None, _Names]]
-        ] = {}
+        self._reaches: dict[tuple[str, _Names, frozenset[str]], _Step] = {}
+        self._texts: dict[str, frozenset[str]] = {}  # module -> attribute names in its text
         self._by_name: dict[str, frozenset[str]] = {}  # module -> its classes cleared
         self._base_modules: dict[str, ModuleUses | None] = {}
 
@@ -328,10 +344,13 @@ class Chains:
             self._read[module] = source.uses_of(module)
         return self._read[module]
 
-    def _called(self, source: LinkSource, module: str, uses: ModuleUses) -> frozenset[str]:
-        """The module's by-name methods that code on the way calls, and ``Class.`` for its
-        classes whose imported bases call none of their methods by name."""
-        return uses.called(self._attributes) | self._cleared(source, module, uses)
+    def _called(
+        self, source: LinkSource, module: str, uses: ModuleUses, attributes: frozenset[str]
+    ) -> frozenset[str]:
+        """The module's by-name methods that a head's code calls (it reads their names:
+        ``attributes``), and ``Class.`` for its classes whose imported bases call none of
+        their methods by name."""
+        return uses.called(attributes) | self._cleared(source, module, uses)
 
     def _cleared(self, source: LinkSource, module: str, uses: ModuleUses) -> frozenset[str]:
         found = self._by_name.get(module)
@@ -408,24 +427,29 @@ class Chains:
         return self._leads[key]
 
     def _reached(
-        self, source: LinkSource, module: str, names: _Names, counted: dict[str, frozenset[str]]
-    ) -> list[tuple[str, int, str | None, _Names]]:
-        """The project modules that ``names`` of ``module`` use: (module, line of the
-        import, the definition that uses it, the names of it needed), in line order; kept,
-        as every head that reaches ``module`` needs the same answer. ``counted`` gets the
-        module's methods counted as called."""
+        self, source: LinkSource, module: str, names: _Names, attributes: frozenset[str]
+    ) -> tuple[_Step, frozenset[str] | None]:
+        """What ``names`` of ``module`` use, for a head whose code reads ``attributes``
+        (see ``_Step``; kept, as every head that reaches ``module`` calling the same
+        methods needs the same answer), and the methods counted as called there (None
+        where the module cannot be read: its module imports stand in)."""
         uses = self._uses_of(source, module)
         if uses is None:
-            return [
-                (other, line, None, None)
-                for other in source.imports(module)
-                for line in source.lines(module, other)[:1]
-            ]
-        called = counted[module] = self._called(source, module, uses)
+            return (
+                _Step(
+                    [
+                        (other, line, None, None)
+                        for other in source.imports(module)
+                        for line in source.lines(module, other)[:1]
+                    ],
+                    frozenset(),
+                    frozenset(),
+                ),
+                None,
+            )
+        called = self._called(source, module, uses, attributes)
         key = (module, names, called)
         if key not in self._reaches:
-            self._attributes |= uses.reads(names, called)
-            self._uncalled |= uses.uncalled(names, called)
             imports = source.imports(module)
             reached = []
             for use in sorted(uses.uses(names, called), key=_use_order):
@@ -433,30 +457,45 @@ class Chains:
                 if other is not None:
                     wanted = names_used([use], (other,))[other]
                     reached.append((other, use.line, use.definition, wanted))
-            self._reaches[key] = reached
-        return self._reaches[key]
+            self._reaches[key] = _Step(
+                reached, uses.reads(names, called), uses.uncalled(names, called)
+            )
+        return self._reaches[key], called
 
-    def _follow(self, source: LinkSource, layer: str, first: str, names: _Names) -> _Followed:
-        """The links that ``names`` of ``first`` reach for a head of ``layer``, what is
-        needed of each module on the way (with the path from ``first`` to it), and the fan
-        they make, if they do."""
+    def _follow(
+        self, source: LinkSource, layer: str, first: str, names: _Names, attributes: frozenset[str]
+    ) -> _Trace:
+        """The links that ``names`` of ``first`` reach for a head of ``layer`` whose code
+        reads ``attributes``, what is needed of each module on the way (with the path from
+        ``first`` to it), and the fan they make, if they do."""
         key = (layer, first, names)
-        if key in self._hits:
-            return self._hits[key]
+        for trace in self._hits.get(key, ()):
+            if all(
+                self._called(source, module, uses, attributes) == called
+                for module, called in trace.counted.items()
+                if (uses := self._read[module]) is not None
+            ):
+                return trace
         needed: dict[str, _Names] = {first: names}
         paths: dict[str, tuple[str, ...]] = {first: (first,)}
         hits: dict[tuple[str, int, str], tuple[tuple[str, ...], set[str]]] = {}
         # The modules of no layer on the way: importer -> imported -> (line, definition).
         edges: dict[str, dict[str, set[tuple[int, str | None]]]] = {}
         counted: dict[str, frozenset[str]] = {}
+        reads: set[str] = set()
+        uncalled: set[str] = set()
+        handed: set[str] = set()  # modules of no layer used on the way, not followed
         queue = deque([first])
         pending = {first}  # a module waiting is read once, with all that is needed of it
         while queue:
             module = queue.popleft()
             pending.discard(module)
-            for other, line, definition, wanted in self._reached(
-                source, module, needed[module], counted
-            ):
+            step, called = self._reached(source, module, needed[module], attributes)
+            if called is not None:
+                counted[module] = called
+            reads |= step.reads
+            uncalled |= step.uncalled
+            for other, line, definition, wanted in step.reached:
                 other_layer = self.layers.layer_of(other)
                 if other_layer is not None:
                     if violation(layer, other_layer):
@@ -465,6 +504,7 @@ class Chains:
                             owners.add(definition)
                     continue
                 if not self._leads_on(other, layer, source):
+                    handed.add(other)
                     continue
                 edges.setdefault(module, {}).setdefault(other, set()).add((line, definition))
                 if other not in needed:
@@ -487,17 +527,9 @@ class Chains:
             {m: (n, paths[m]) for m, n in needed.items()},
             _fan(first, edges, found_hits, paths, source.imports),
         )
-        self._hits[key] = found
-        self._hit_called[key] = counted
-        return found
-
-    def _stale(self, source: LinkSource, key: tuple[str, str, _Names]) -> bool:
-        """Whether a module the follow ``key`` read counts other methods as called now."""
-        return any(
-            self._called(source, module, uses) != called
-            for module, called in self._hit_called[key].items()
-            if (uses := self._read[module]) is not None
-        )
+        trace = _Trace(found, counted, frozenset(reads), frozenset(uncalled), frozenset(handed))
+        self._hits.setdefault(key, []).append(trace)
+        return trace
 
     def links(
         self,
@@ -513,44 +545,53 @@ class Chains:
         are not links (``_repeats``): an ORM module importing ``app.schemas`` reaches it
         again through every helper that builds a schema, and each would repeat its
         ARC004."""
-        heads = list(heads)
-        direct = direct or {}
-        scanned: set[str] = set()
-        while True:
-            # A module read late may call a method of one read early: search again, with
-            # what every module read says, until no read adds a called method.
-            called = self._attributes & self._uncalled
-            for key in [key for key in self._hits if self._stale(source, key)]:
-                del self._hits[key]
-            found = self._links(source, heads, direct)
-            if self._uncalled - self._attributes:
-                # A head may hand an object to a helper the search does not follow (it
-                # leads to no layer): what the text of a helper it did not read says it
-                # reads may be called too.
-                for module in sorted(self._helpers(source, heads) - scanned - set(self._read)):
-                    scanned.add(module)
-                    self._attributes |= source.attribute_names(module)
-            if self._attributes & self._uncalled == called:
-                return found
+        return self._links(source, list(heads), direct or {})
 
-    def _helpers(self, source: LinkSource, heads: list[str]) -> set[str]:
-        """The modules of no layer that the heads reach through modules of no layer."""
-        found: set[str] = set()
-        queue = deque(m for head in heads for m in source.imports(head))
-        while queue:
-            module = queue.popleft()
-            if module in found or self.layers.layer_of(module) is not None:
-                continue
-            found.add(module)
-            queue.extend(source.imports(module))
-        return found
+    def _traced(
+        self,
+        source: LinkSource,
+        head: str,
+        layer: str,
+        wanted: dict[str, _Names],
+        attributes: frozenset[str],
+    ) -> tuple[dict[str, _Trace], frozenset[str]]:
+        """The follows of what ``head`` needs of each module (``wanted``), and the attribute
+        names its code reads: its own (``attributes``) and those of the code it reaches,
+        until no follow reads another (a method counts as called where the head's code
+        reads its name: see ``archcheck.uses``)."""
+        # The modules of no layer the head uses that lead to no layer: not followed.
+        handed = {
+            m for m in source.imports(head) if m not in wanted and self.layers.layer_of(m) is None
+        }
+        while True:
+            traces = {
+                first: self._follow(source, layer, first, names, attributes)
+                for first, names in sorted(wanted.items(), key=lambda item: item[0])
+            }
+            more = set(attributes).union(*(t.reads for t in traces.values()))
+            left = frozenset().union(*(t.uncalled for t in traces.values())) - more
+            if left:
+                # The code may hand an object to a helper the search does not follow (it
+                # leads to no layer): what the helper's text says it reads may be called.
+                read = {m for t in traces.values() for m in t.followed.needed}
+                for module in sorted(handed.union(*(t.handed for t in traces.values())) - read):
+                    more |= self._text(source, module) & left
+            if more == attributes:
+                return traces, attributes
+            attributes = frozenset(more)
+
+    def _text(self, source: LinkSource, module: str) -> frozenset[str]:
+        if module not in self._texts:
+            self._texts[module] = source.attribute_names(module)
+        return self._texts[module]
 
     def _head_names(
         self, source: LinkSource, head: str, firsts: list[str], imports: Collection[str]
-    ) -> dict[str, _Names]:
+    ) -> tuple[dict[str, _Names], frozenset[str]]:
         """What ``head`` needs of each of ``firsts``: the names its import statements bind
         where they tell (reading a layered module whole, often a large one, was most of
-        the search's time), else what its definitions use."""
+        the search's time), else what its definitions use; and the attribute names its
+        code reads."""
         if head not in self._heads:
             found = source.head_names(head, firsts)
             if found is not None:
@@ -565,9 +606,7 @@ class Chains:
                         {m: used[m] for m in firsts if m in used},
                         uses.reads(None),
                     )
-        wanted, attributes = self._heads[head]
-        self._attributes |= attributes
-        return wanted
+        return self._heads[head]
 
     def _links(
         self, source: LinkSource, heads: list[str], direct: Mapping[str, Collection[str]]
@@ -578,6 +617,7 @@ class Chains:
         fans: dict[tuple[str, int], dict[str, int]] = {}  # the fans' links: hub -> beyond
         collected = _Collected(reaches, definitions, demands, fans)
         followed: list[tuple[str, str, str, _Names, _Followed]] = []
+        read: dict[str, frozenset[str]] = {}  # head -> the attribute names its code reads
         for head in heads:
             layer = self.layers.layer_of(head)
             if layer is None:
@@ -590,10 +630,11 @@ class Chains:
             ]
             if not firsts:
                 continue
-            wanted = self._head_names(source, head, firsts, imports)
+            wanted, attributes = self._head_names(source, head, firsts, imports)
+            traces, read[head] = self._traced(source, head, layer, wanted, attributes)
             skipped = direct.get(head, ())
-            for first, names in sorted(wanted.items(), key=lambda item: item[0]):
-                reached = self._follow(source, layer, first, names)
+            for first, trace in traces.items():
+                names, reached = wanted[first], trace.followed
                 if skipped:
                     hits = [
                         h
@@ -609,7 +650,9 @@ class Chains:
         collapsed = _collapsed(followed)
         for number, (head, layer, first, names, (hits, needed, fan)) in enumerate(followed):
             if fan is not None and number in collapsed:
-                self._fan_link(source, head, layer, first, names, needed, fan, collected)
+                self._fan_link(
+                    source, head, layer, first, names, needed, fan, read[head], collected
+                )
                 continue
             text = _uses_text(first, first, names)
             for hit in hits:
@@ -625,7 +668,7 @@ class Chains:
                 definitions.setdefault(key, set()).update(hit.definitions)
             for module, (module_names, path) in needed.items():
                 if any(self.layers.layer_of(m) for m in source.imports(module)):
-                    read = self._uses_of(source, module)
+                    uses = self._uses_of(source, module)
                     demands.setdefault(module, []).append(
                         Demand(
                             head,
@@ -633,8 +676,8 @@ class Chains:
                             None if module_names is None else tuple(sorted(module_names)),
                             (head, *path),
                             ()
-                            if read is None
-                            else tuple(sorted(self._called(source, module, read))),
+                            if uses is None
+                            else tuple(sorted(self._called(source, module, uses, read[head]))),
                         )
                     )
         found = [
@@ -652,9 +695,11 @@ class Chains:
         names: _Names,
         needed: dict[str, tuple[_Names, tuple[str, ...]]],
         fan: _Fan,
+        attributes: frozenset[str],
         into: _Collected,
     ) -> None:
-        """A fan's one link for ``head``, and what a check of the file that holds it needs."""
+        """A fan's one link for ``head`` (whose code reads ``attributes``), and what a check
+        of the file that holds it needs."""
         if fan.module is None:
             module, line = head, (source.lines(head, first) or (0,))[0]
             module_names: _Names = names
@@ -662,8 +707,12 @@ class Chains:
         else:
             module, line = fan.module, fan.line
             module_names = needed[fan.module][0]
-            read = self._uses_of(source, fan.module)
-            called = () if read is None else tuple(sorted(self._called(source, module, read)))
+            uses = self._uses_of(source, fan.module)
+            called = (
+                ()
+                if uses is None
+                else tuple(sorted(self._called(source, module, uses, attributes)))
+            )
         key = (module, line)
         for tail in fan.tails:
             reach = Reach(

@@ -69,9 +69,11 @@ class IndirectLayerLeak(ChainRule):
     ``DeclarativeBase``, a ``declarative_base()``; SQLModel) and the project's own such
     classes is followed method by method: building it needs its body, its special
     methods (``__init__``, ``__call__``...) and the methods a decorator registers
-    (validators, serializers, ``@validates``); any other method counts once code on the
-    way reads its name (``exporter.rows()``), so a method that only a worker calls does
-    not tie every router that builds the class to what it uses. On a data class, an
+    (validators, serializers, ``@validates``); any other method counts once the head's
+    code reads its name (``exporter.rows()``): its own, the code on its way, and the
+    modules of no layer that code uses without leading to a layer (it may hand them the
+    object), so a method that only a worker, or another head, calls does not tie every
+    router that builds the class to what it uses. On a data class, an
     override of a method the base declares (``model_post_init``, which pydantic calls;
     ``model_dump``, which FastAPI calls) always counts. A class derived from any other
     library's class needs all its methods: that base (a logging handler, a middleware,
@@ -105,7 +107,9 @@ class IndirectLayerLeak(ChainRule):
     ## Known problems
     Names are followed statically: a name reached through ``getattr`` or a registry
     filled at run time is not seen. A method is known to be called by its name alone
-    (``x.rows`` anywhere on the way calls every ``rows``). What a layered module uses of
+    (``x.rows`` anywhere on a head's way calls every ``rows``), and only where the head's
+    code, or a helper it uses directly, reads it: an object handed on through two helpers
+    that lead to no layer is not followed. What a layered module uses of
     a module of no layer is read from its import statements and its text, where they
     tell: a name that appears only in a string or a comment counts as used. A task is
     known by its decorator's last name (``task``, ``shared_task``, ``actor``); its body
@@ -277,6 +281,48 @@ class IndirectLayerLeak(ChainRule):
                 "app/services/report_service.py": "",
             }
         ),
+        # The report service builds a widget and asks its size; the mail service's
+        # template.render() is another head's code, not a call of Widget.render.
+        Example(
+            {
+                "app/services/report_service.py": """
+                    from app.core.widgets import Widget
+
+
+                    def report():
+                        return Widget().size()
+                """,
+                "app/services/mail_service.py": """
+                    from app.core.templating import render_mail
+
+
+                    def welcome(name):
+                        return render_mail(name)
+                """,
+                "app/core/templating.py": """
+                    import jinja2
+
+
+                    def render_mail(name):
+                        return jinja2.Template("Hello {{ name }}").render(name=name)
+                """,
+                "app/core/widgets.py": """
+                    class Widget:
+                        def size(self):
+                            return 3
+
+                        def render(self):
+                            from app.api.routers.items import preview
+
+                            return preview(self)
+                """,
+                "app/api/routers/items.py": """
+                    def preview(widget):
+                        return widget
+                """,
+                "app/repositories/item_repo.py": "",
+            }
+        ),
         # A composition root assembles every layer: the routers may use it.
         Example(
             {
@@ -356,6 +402,40 @@ class IndirectLayerLeak(ChainRule):
         ),
     )
     invalid = (
+        # The router hands the widget to a helper that leads to no layer, and the helper
+        # calls its render(): the router's code calls it.
+        Example(
+            {
+                "app/api/routers/items.py": """
+                    from app.core.display import show
+                    from app.core.widgets import Widget
+
+
+                    def get_items():
+                        return show(Widget())
+                """,
+                "app/core/display.py": """
+                    def show(widget):
+                        return widget.render()
+                """,
+                "app/core/widgets.py": """
+                    from app.repositories import item_repo  # ARC003
+
+
+                    class Widget:
+                        def size(self):
+                            return 3
+
+                        def render(self):
+                            return item_repo.all_items()
+                """,
+                "app/repositories/item_repo.py": """
+                    def all_items():
+                        return []
+                """,
+                "app/services/item_service.py": "",
+            }
+        ),
         # Four export modules past the registry read their repositories: one finding, at
         # the import of the registry.
         Example(
