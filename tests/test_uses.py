@@ -113,6 +113,12 @@ HEADS = {
         def report():
             lookup.send_report.delay()
     """,
+    "a function of a submodule that the package binds": """
+        from app.core import lookup
+
+        def report():
+            return lookup.parts.build()
+    """,
     "a relative import over lines": """
         from ..core.lookup import (
             build_report,  # the one
@@ -329,3 +335,13 @@ def test_what_an_import_never_runs_is_needed_by_nothing(name):
     assert found is not None and FIRST not in found[0]
     used = names_used(uses_of(ast.parse(source), module, False).uses(None), [FIRST])
     assert FIRST not in used
+
+
+def test_a_function_of_a_submodule_read_through_its_package_needs_that_function_only():
+    source = textwrap.dedent(HEADS["a function of a submodule that the package binds"])
+    module = "app.api.routers.reports"
+    found = imported_names(source, statements(source), module, False, MODULES)
+    assert found is not None and found[0][FIRST] == frozenset({"parts.build"})
+    # The package binds the submodule: the name goes on to the submodule, as one function.
+    package = uses_of(ast.parse("from . import parts\n"), FIRST, True)
+    assert {use.target for use in package.uses(["parts.build"])} == {f"{FIRST}.parts.build"}

@@ -251,13 +251,16 @@ class ModuleUses:
                     waiting.setdefault(method, []).append(f"{name}.{method}")
             head, _, attribute = name.partition(".")
             if attribute and head in self.methods and name in self.definitions:
+                wanted.append(head)  # ``Class.method``: the class runs its body first
                 yield from pull(name, head, self.definitions[name])
                 continue
-            if attribute:  # ``task.delay``: see ``_enqueued``
-                if head in self.tasks:
-                    yield from pull(f"{head}.", head, self.tasks[head])
+            if attribute:
+                if head in self.tasks and attribute.partition(".")[0] in ENQUEUE:
+                    yield from pull(f"{head}.", head, self.tasks[head])  # see ``_enqueued``
                 elif head not in self.definitions:
-                    yield from self._resolve(name, None)  # a re-exported task
+                    # ``deployments.read`` of a submodule the package imports, a task
+                    # re-exported and enqueued: the other module's name.
+                    yield from self._resolve(name, None)
                 else:
                     wanted.append(head)
                 continue
@@ -486,16 +489,14 @@ def imported_names(
             by_local.setdefault(local, []).append((first, what))
     for local, attribute, then in _named(rest, by_local):
         for first, member in by_local[local]:
+            # Two names, as ``chains.names_used`` keeps them: ``tasks.send.delay()`` needs
+            # the task's registration, ``ops.deployments.read()`` one function of the
+            # submodule.
             wanted: str | None
             if member is None:
-                # ``tasks.send.delay()``: the task's registration, not its body.
-                wanted = (
-                    None if attribute is None else _enqueued(attribute, then or "") or attribute
-                )
-            elif attribute in ENQUEUE:
-                wanted = f"{member}.{attribute}"
+                wanted = None if attribute is None else f"{attribute}.{then}" if then else attribute
             else:
-                wanted = member
+                wanted = f"{member}.{attribute}" if attribute else member
             names = found.setdefault(first, set())
             if wanted is None:
                 found[first] = None

@@ -84,10 +84,13 @@ def names_used(uses: Iterable[Use], modules: Collection[str]) -> dict[str, _Name
             # is used where the code reads it (``sync.delay()`` enqueues, runs no body).
             names: _Names = frozenset()
         elif rest:
-            # ``task.delay`` stays whole: enqueuing a task does not run its body.
+            # Two names: ``task.delay`` (enqueuing a task does not run its body), and
+            # ``deployments.read`` of a submodule that a package binds (the submodule's
+            # other functions are not needed); the module reading them takes a definition
+            # whole (``archcheck.uses``).
             name, _, attribute = rest.partition(".")
             attribute = attribute.partition(".")[0]
-            names = frozenset((f"{name}.{attribute}" if attribute in ENQUEUE else name,))
+            names = frozenset((f"{name}.{attribute}" if attribute else name,))
         else:
             # An import inside a function runs the module; a module passed as a value may
             # be used for anything.
@@ -107,7 +110,10 @@ def _merged(old: _Names, new: _Names) -> _Names:
 def _uses_text(first: str, module: str, names: _Names) -> tuple[str, ...]:
     if names is None or not names:
         return (first,)
-    return tuple(sorted(names if first == module else (f"{first}.{n}" for n in names)))
+    # A message names what the head imports (``settings``, not ``settings.DEBUG``), and a
+    # task it only enqueues as such.
+    shown = {n if n.partition(".")[2] in ENQUEUE else n.partition(".")[0] for n in names}
+    return tuple(sorted(shown if first == module else (f"{first}.{n}" for n in shown)))
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,9 @@ class IndirectLayerLeak(ChainRule):
     background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a worker, so
     whoever only enqueues it (``task.delay()``) does not reach what the body uses,
     wherever it imports the task: an import inside a function runs the module, and what
-    it binds is needed where the code reads it. What an import never runs is needed by
+    it binds is needed where the code reads it. A function of a submodule read through
+    its package (``ops.deployments.read()``) needs that function, not the submodule
+    whole. What an import never runs is needed by
     nothing: imports under ``if TYPE_CHECKING:`` and a script's ``if __name__ ==
     "__main__":`` block. A class with no base but builtins, the
     standard library's neutral ones (``ABC``, ``Generic``, ``Enum``), data-class bases
@@ -321,6 +323,35 @@ class IndirectLayerLeak(ChainRule):
                         return widget
                 """,
                 "app/repositories/item_repo.py": "",
+            }
+        ),
+        # The service reads one function of a submodule through its package; the
+        # submodule's other function, which imports a router, is not on its way.
+        Example(
+            {
+                "app/services/late_runs.py": """
+                    from app import ops
+
+
+                    def mark_late(session, run_id):
+                        return ops.deployments.read_deployment(session, run_id)
+                """,
+                "app/ops/__init__.py": "from . import deployments\n",
+                "app/ops/deployments.py": """
+                    def read_deployment(session, deployment_id):
+                        return session.get("Deployment", deployment_id)
+
+
+                    def update_deployment(session, deployment_id):
+                        from app.api.routers.workers import lookups
+
+                        return lookups()
+                """,
+                "app/api/routers/workers.py": """
+                    def lookups():
+                        return []
+                """,
+                "app/repositories/deployment_repo.py": "",
             }
         ),
         # A composition root assembles every layer: the routers may use it.
