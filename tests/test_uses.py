@@ -156,6 +156,43 @@ NEVER_RUN = {
         def report():
             return build_report
     """,
+    "imported for type checkers only, under elif": """
+        import sys
+        from typing import TYPE_CHECKING
+
+        if sys.version_info < (3, 8):
+            build_report = None
+        elif TYPE_CHECKING:
+            from app.core.lookup import build_report
+
+        def report():
+            return build_report
+    """,
+    "imported for type checkers only, under a header over lines": """
+        from typing import TYPE_CHECKING
+
+        if (
+            TYPE_CHECKING
+        ):
+            from app.core.lookup import build_report
+
+        def report():
+            return build_report
+    """,
+    "imported for type checkers only, in a function and a class": """
+        from typing import TYPE_CHECKING
+
+        def report(
+            page: int,
+        ):
+            if TYPE_CHECKING:
+                from app.core.lookup import build_report
+            return build_report
+
+        class Report:
+            if TYPE_CHECKING:
+                from app.core.lookup import build_report
+    """,
     "imported in a script's block": """
         def report():
             return 1

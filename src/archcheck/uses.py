@@ -9,7 +9,7 @@ needed by every name.
 
 A class is needed as its body outside its methods (bases, decorators, class attributes),
 its special methods (``__init__``, ``__call__``...) and the methods that frameworks call
-by decoration; any other method only when the chain's code reads its name (``x.build``):
+by decoration; any other method only when the head's code reads its name (``x.build``):
 a class whose ``forks`` property only a task queue reads does not bring the queue's health
 server into every request that builds the class.
 """
@@ -157,7 +157,7 @@ class ModuleUses:
 
     def called(self, attributes: Iterable[str]) -> frozenset[str]:
         """The names of this module's by-name methods among ``attributes``."""
-        return self._method_names.intersection(attributes)
+        return self.method_names.intersection(attributes)
 
     @functools.cached_property
     def _hooked(self) -> frozenset[str]:
@@ -166,7 +166,7 @@ class ModuleUses:
         return frozenset(name for name, bases in self.bases.items() if bases)
 
     @functools.cached_property
-    def _method_names(self) -> frozenset[str]:
+    def method_names(self) -> frozenset[str]:
         # Asked for every module the search reaches, on every pass: worked out once.
         return frozenset(m for found in self.methods.values() for m in found)
 
@@ -460,7 +460,10 @@ def imported_names(
             # Inside a block, a function's perhaps: it runs the module when it runs; what it
             # binds is needed where the text names it (``sync.delay()`` only enqueues).
             lazy = lines[number - 1][:1].isspace()
-            if lazy and _under_never_run(lines, number):
+            never = _under_never_run(lines, number) if lazy else False
+            if never is None:
+                return None
+            if never:
                 continue  # binds names for type checkers only, or for a script's run
             if lazy:
                 found.setdefault(first, set())
@@ -550,21 +553,34 @@ def _statement(lines: list[str], number: int) -> tuple[ast.Import | ast.ImportFr
     return tree.body[0], range(number, following + 1)
 
 
-def _under_never_run(lines: list[str], number: int) -> bool:
+def _under_never_run(lines: list[str], number: int) -> bool | None:
     """Whether the indented line ``number`` (1-based) sits in an ``if`` block that an
-    import never runs (``never_run``), read from the headers of the blocks around it."""
+    import never runs (``never_run``), read from the headers of the blocks around it; None
+    where a header does not read alone."""
     indent = len(lines[number - 1]) - len(lines[number - 1].lstrip())
-    for line in reversed(lines[: number - 1]):
-        code = line.lstrip()
-        if not code or code.startswith("#") or len(line) - len(code) >= indent:
+    at = number - 1
+    while at > 0:
+        at -= 1
+        code = lines[at].lstrip()
+        if not code or code.startswith("#") or len(lines[at]) - len(code) >= indent:
             continue
-        indent = len(line) - len(code)
-        if code.startswith("if "):
+        end = at
+        if code[0] in ")]}":  # the last line of a header over lines: back to its first
+            depth = _depth(code)
+            while depth < 0 and at > 0:
+                at -= 1
+                depth += _depth(lines[at])
+            code = lines[at].lstrip()
+        indent = len(lines[at]) - len(code)
+        if code.startswith(("if", "elif")):
+            header = "\n".join(
+                [code[2:] if code.startswith("elif") else code, *lines[at + 1 : end + 1]]
+            )
             try:
-                header = ast.parse(f"{code.rstrip()}\n pass").body[0]
+                node = ast.parse(f"{header}\n pass").body[0]
             except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return False
-            if isinstance(header, ast.If) and never_run(header.test):
+                return None
+            if isinstance(node, ast.If) and never_run(node.test):
                 return True
         if not indent:
             return False
@@ -814,8 +830,9 @@ def _references(
 
 def _walk(node: ast.AST, skipped: Collection[int] = ()) -> list[ast.AST]:
     """Every node under ``node`` (itself included), each before its children, in source
-    order, less the subtrees whose ids are in ``skipped``. A list, not a generator: a
-    third faster over a module's thousands of nodes."""
+    order, less the subtrees whose ids are in ``skipped`` and the bodies that never run
+    (``never_run``). A list, not a generator: a third faster over a module's thousands of
+    nodes."""
     found = []
     stack = [node]
     while stack:
@@ -823,6 +840,10 @@ def _walk(node: ast.AST, skipped: Collection[int] = ()) -> list[ast.AST]:
         if skipped and id(part) in skipped:
             continue
         found.append(part)
+        if part.__class__ is ast.If and never_run(part.test):
+            stack.extend(reversed(part.orelse))
+            stack.append(part.test)
+            continue
         for attribute in child_fields(part.__class__):
             value = getattr(part, attribute, None)
             if value.__class__ is list:

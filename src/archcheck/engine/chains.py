@@ -201,12 +201,9 @@ class _Followed(NamedTuple):
 
 
 class _Trace(NamedTuple):
-    """A follow, the by-name methods it counted as called in each module it read (a head
-    calling the same there gets the same follow), and what the code it reached reads and
-    leaves uncalled (``_Step``)."""
+    """A follow, and what the code it reached reads and leaves uncalled (``_Step``)."""
 
     followed: _Followed
-    counted: dict[str, frozenset[str]]
     reads: frozenset[str]
     uncalled: frozenset[str]
     handed: frozenset[str]  # the modules of no layer its code uses that lead to no layer
@@ -337,13 +334,14 @@ class Chains:
         self._leads: dict[tuple[str, str], bool] = {}
         # The follows from one start, one per set of methods counted as called on the way:
         # heads whose code reads the same method names share them.
-        self._hits: dict[tuple[str, str, _Names], list[_Trace]] = {}
+        self._hits: dict[
+            tuple[str, str, _Names], dict[frozenset[str], dict[frozenset[str], _Trace]]
+        ] = {}
         self._read: dict[str, ModuleUses | None] = {}
         self._heads: dict[str, tuple[dict[str, _Names], frozenset[str]]] = {}
         self._reaches: dict[tuple[str, _Names, frozenset[str]], _Step] = {}
         self._texts: dict[str, frozenset[str]] = {}  # module -> attribute names in its text
         self._by_name: dict[str, frozenset[str]] = {}  # module -> its classes cleared
-        self._base_modules: dict[str, ModuleUses | None] = {}
 
     def _uses_of(self, source: LinkSource, module: str) -> ModuleUses | None:
         if module not in self._read:
@@ -381,13 +379,7 @@ class Chains:
         module = enclosing_module(base, source.imports(importer))
         if module is None or module == base or base in path:
             return False
-        if module in self._read:
-            uses = self._read[module]
-        else:
-            if module not in self._base_modules:
-                # Not kept with the modules the search read: their attribute names count.
-                self._base_modules[module] = source.uses_of(module)
-            uses = self._base_modules[module]
+        uses = self._uses_of(source, module)
         name = base[len(module) + 1 :]
         if uses is None or "." in name:
             return False
@@ -434,11 +426,11 @@ class Chains:
 
     def _reached(
         self, source: LinkSource, module: str, names: _Names, attributes: frozenset[str]
-    ) -> tuple[_Step, frozenset[str] | None]:
+    ) -> tuple[_Step, ModuleUses | None]:
         """What ``names`` of ``module`` use, for a head whose code reads ``attributes``
         (see ``_Step``; kept, as every head that reaches ``module`` calling the same
-        methods needs the same answer), and the methods counted as called there (None
-        where the module cannot be read: its module imports stand in)."""
+        methods needs the same answer), and what the module's definitions use (None where
+        it cannot be read: its module imports stand in)."""
         uses = self._uses_of(source, module)
         if uses is None:
             return (
@@ -466,7 +458,7 @@ class Chains:
             self._reaches[key] = _Step(
                 reached, uses.reads(names, called), uses.uncalled(names, called)
             )
-        return self._reaches[key], called
+        return self._reaches[key], uses
 
     def _follow(
         self, source: LinkSource, layer: str, first: str, names: _Names, attributes: frozenset[str]
@@ -475,19 +467,18 @@ class Chains:
         reads ``attributes``, what is needed of each module on the way (with the path from
         ``first`` to it), and the fan they make, if they do."""
         key = (layer, first, names)
-        for trace in self._hits.get(key, ()):
-            if all(
-                self._called(source, module, uses, attributes) == called
-                for module, called in trace.counted.items()
-                if (uses := self._read[module]) is not None
-            ):
+        # A follow depends on the head's attribute names only through the by-name methods
+        # of the modules it read: a head that reads the same of those gets the same.
+        kept = self._hits.setdefault(key, {})
+        for known, traces in kept.items():
+            if (trace := traces.get(attributes & known)) is not None:
                 return trace
         needed: dict[str, _Names] = {first: names}
         paths: dict[str, tuple[str, ...]] = {first: (first,)}
         hits: dict[tuple[str, int, str], tuple[tuple[str, ...], set[str]]] = {}
         # The modules of no layer on the way: importer -> imported -> (line, definition).
         edges: dict[str, dict[str, set[tuple[int, str | None]]]] = {}
-        counted: dict[str, frozenset[str]] = {}
+        methods: set[str] = set()  # the by-name methods of the modules read
         reads: set[str] = set()
         uncalled: set[str] = set()
         handed: set[str] = set()  # modules of no layer used on the way, not followed
@@ -496,9 +487,9 @@ class Chains:
         while queue:
             module = queue.popleft()
             pending.discard(module)
-            step, called = self._reached(source, module, needed[module], attributes)
-            if called is not None:
-                counted[module] = called
+            step, uses = self._reached(source, module, needed[module], attributes)
+            if uses is not None:
+                methods |= uses.method_names
             reads |= step.reads
             uncalled |= step.uncalled
             for other, line, definition, wanted in step.reached:
@@ -533,8 +524,9 @@ class Chains:
             {m: (n, paths[m]) for m, n in needed.items()},
             _fan(first, edges, found_hits, paths, source.imports),
         )
-        trace = _Trace(found, counted, frozenset(reads), frozenset(uncalled), frozenset(handed))
-        self._hits.setdefault(key, []).append(trace)
+        trace = _Trace(found, frozenset(reads), frozenset(uncalled), frozenset(handed))
+        read = frozenset(methods)
+        kept.setdefault(read, {})[attributes & read] = trace
         return trace
 
     def links(
@@ -884,4 +876,4 @@ def _shown(demand: Demand, first: str, module: str) -> tuple[str, ...]:
     """What the head uses of ``first``, as a link in ``module`` shows it."""
     if first == module:
         return demand.uses
-    return tuple(f"{first}.{n}" if "." not in n and n != first else n for n in demand.uses)
+    return tuple(n if n == first else f"{first}.{n}" for n in demand.uses)
