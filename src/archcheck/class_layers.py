@@ -22,6 +22,7 @@ __all__ = [
     "models_without_orm",
     "pydantic_only",
     "services_by_base",
+    "services_by_name",
 ]
 
 ORM_HINT = re.compile(
@@ -52,6 +53,8 @@ _FROM = re.compile(
 )
 _PLAIN = re.compile(rb"^[ \t]*import[ \t]+([\w.]+)", re.MULTILINE)
 _NAME = re.compile(rb"\b([A-Za-z_]\w*)\b(?:\s+as\s+\w+)?")
+# A class named for the service it is (``class DisputeCaseService:``, ``KBService(ABC)``).
+_SERVICE_CLASS = re.compile(rb"^class[ \t]+([A-Z]\w*Service)\b", re.MULTILINE)
 _TOP_BASES = re.compile(rb"^class[ \t]+\w+[ \t]*(?:\[[^\]]*\])?[ \t]*\(([^)]*)\)", re.MULTILINE)
 
 
@@ -214,6 +217,29 @@ def services_by_base(
             if owners & services:
                 found[module] = f"{name} derives from a service's class"
                 break
+    return found
+
+
+def services_by_name(
+    modules: Iterable[str],
+    repositories: Callable[[str], bool],
+    packages: Collection[str],
+    read: Callable[[str], bytes | None],
+) -> dict[str, str]:
+    """Of ``modules`` (in no layer), those that define a class named for a service
+    (``DisputeCaseService``) and import the repositories (``repositories(target)``): the
+    service layer under a name of its subject (``dispute/dispute_case.py``,
+    ``knowledge_base/kb_service/base.py``). A ``*Service`` class that uses no repository is
+    more often a client of something (an ``S3Service``, an ``EmailService``)."""
+    found = {}
+    for module in modules:
+        if module in packages:  # a package's ``__init__`` would make the whole folder one
+            continue
+        data = read(module)
+        if data is None or (named := _SERVICE_CLASS.search(data)) is None:
+            continue
+        if any(repositories(t) for t in imported_targets(data, module.rpartition(".")[0])):
+            found[module] = f"defines {named[1].decode()} and imports the repositories"
     return found
 
 

@@ -31,6 +31,7 @@ from archcheck.class_layers import (
     models_without_orm,
     pydantic_only,
     services_by_base,
+    services_by_name,
 )
 from archcheck.index import ORM, ORM_BASE, ProjectIndex
 from archcheck.layer_names import LAYER_OF_NAME, layer_of_name
@@ -527,7 +528,8 @@ def detect_layers(
     if orm_modules or any(layer == MODELS for layer, _ in chosen.values()):
         models_without_orm(tree, chosen, orm_modules, read)
 
-    # Code: a module of no layer whose classes derive from a service's is a service.
+    # Code: a module of no layer whose classes derive from a service's is a service, and so
+    # is one that defines a ``*Service`` class over the repositories.
     service_modules = {}
     if SERVICES in wanted:
         layers = _layer_map(chosen)
@@ -543,6 +545,9 @@ def detect_layers(
         services = {m for m in tree.modules if layers.layer_of(m) == SERVICES and m not in composed}
         packages = {m for m in tree.modules if tree.is_package(m)}
         service_modules = services_by_base(unlayered, services, packages, index, read)
+        rest = [m for m in unlayered if m not in service_modules]
+        repositories = lambda target: layers.layer_of(target) == REPOSITORIES  # noqa: E731
+        service_modules.update(services_by_name(rest, repositories, packages, read))
 
     evidence = [Evidence(layer, glob, reason) for glob, (layer, reason) in chosen.items()]
     evidence += [Evidence(ROUTERS, m, reason) for m, reason in code_routers.items()]
