@@ -190,6 +190,40 @@ def test_a_chain_that_repeats_a_models_own_coupling_is_left_out_by_flake8_too(tm
     assert findings(flake8(project, ".")[1]) == findings(cli_out)
 
 
+def test_a_fan_at_the_heads_own_import_is_reported_at_the_statement_that_runs(tmp_path):
+    # The router imports the hub for type checkers first, and for real inside a function:
+    # the fan's one finding is at the second, in both tools.
+    files = {
+        "app/api/routers/items.py": (
+            "from typing import TYPE_CHECKING\n\n"
+            "if TYPE_CHECKING:\n"
+            "    from app.core.hub import Hub\n\n\n"
+            "def get_items(hub: 'Hub'):\n"
+            "    from app.core.hub import run\n\n"
+            "    return run()\n"
+        ),
+        "app/core/hub.py": (
+            "from app.core import m1, m2, m3, m4\n\n\n"
+            "def run():\n"
+            "    return m1.go() + m2.go() + m3.go() + m4.go()\n\n\n"
+            "class Hub:\n"
+            "    pass\n"
+        ),
+        **{
+            f"app/core/m{i}.py": f"from app.repositories import repo{i}\n\n\ndef go():\n    return repo{i}.get()\n"
+            for i in range(1, 5)
+        },
+        **{f"app/repositories/repo{i}.py": "def get():\n    return 1\n" for i in range(1, 5)},
+        "app/services/item_service.py": "",
+    }
+    write_example(tmp_path, files)
+    settle()
+    _, cli_out, _ = cli(".", cwd=tmp_path)
+    assert [f[:4] for f in findings(cli_out)] == [("app/api/routers/items.py", 8, 5, "ARC003")]
+    settle()
+    assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
+
+
 def test_flake8_selection_noqa_and_per_file_ignores(tmp_path):
     write_example(tmp_path, LEAKY)
     settle()

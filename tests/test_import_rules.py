@@ -66,6 +66,9 @@ class MemoryImports:
     def attribute_names(self, module: str) -> frozenset[str]:
         return frozenset()
 
+    def runs(self, module: str, line: int) -> bool:
+        return True
+
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         return sorted(
             m for m, out in self.imports.items() if module in out and LAYERS.layer_of(m) == layer

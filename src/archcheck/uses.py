@@ -39,6 +39,8 @@ __all__ = [
     "attribute_names",
     "imported_names",
     "neutral_base",
+    "source_lines",
+    "under_never_run",
     "uses_of",
 ]
 
@@ -445,7 +447,7 @@ def imported_names(
     alone, as a star import does; ``task.delay`` needs only the task's registration; a
     submodule imported is that module's own. None where a statement does not parse alone
     or binds a package's head (``import a.b``): only the whole file's reading answers."""
-    lines = text.split("\n") if "\r" not in text else _LINE_ENDS.split(text)
+    lines = source_lines(text)
     found: dict[str, set[str] | None] = {}
     bound: dict[str, list[tuple[str, str | None]]] = {}  # module -> (local name, member)
     taken: set[int] = set()  # the lines of the statements read
@@ -460,7 +462,7 @@ def imported_names(
             # Inside a block, a function's perhaps: it runs the module when it runs; what it
             # binds is needed where the text names it (``sync.delay()`` only enqueues).
             lazy = lines[number - 1][:1].isspace()
-            never = _under_never_run(lines, number) if lazy else False
+            never = under_never_run(lines, number) if lazy else False
             if never is None:
                 return None
             if never:
@@ -553,7 +555,12 @@ def _statement(lines: list[str], number: int) -> tuple[ast.Import | ast.ImportFr
     return tree.body[0], range(number, following + 1)
 
 
-def _under_never_run(lines: list[str], number: int) -> bool | None:
+def source_lines(text: str) -> list[str]:
+    """``text``'s lines as the syntax tree numbers them (``\\n``, ``\\r\\n``, ``\\r``)."""
+    return text.split("\n") if "\r" not in text else _LINE_ENDS.split(text)
+
+
+def under_never_run(lines: list[str], number: int) -> bool | None:
     """Whether the indented line ``number`` (1-based) sits in an ``if`` block that an
     import never runs (``never_run``), read from the headers of the blocks around it; None
     where a header does not read alone."""

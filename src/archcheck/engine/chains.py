@@ -52,6 +52,10 @@ class LinkSource(Protocol):
     def attribute_names(self, module: str) -> frozenset[str]:
         """The attribute names the module's text may read (empty when it cannot be read)."""
 
+    def runs(self, module: str, line: int) -> bool:
+        """Whether the import statement on ``line`` of ``module`` runs when the module is
+        imported (not one under ``if TYPE_CHECKING:``: ``names.never_run``)."""
+
 
 @dataclass(frozen=True)
 class Demand:
@@ -719,7 +723,10 @@ class Chains:
         """A fan's one link for ``head`` (whose code reads ``attributes``), and what a check
         of the file that holds it needs."""
         if fan.module is None:
-            module, line = head, (source.lines(head, first) or (0,))[0]
+            # The head's own import: the first statement of it that runs.
+            lines = source.lines(head, first)
+            running = [n for n in lines if source.runs(head, n)]
+            module, line = head, (running or [*lines, 0])[0]
             module_names: _Names = names
             called: tuple[str, ...] = ()
         else:
@@ -796,6 +803,7 @@ def link_findings(
     locate: Callable[[str, int], Location],
     lines: Callable[[str], Sequence[int]] = lambda imported: (),
     direct: Callable[[str], Collection[str]] = lambda head: (),
+    runs: Callable[[int], bool] = lambda line: True,
 ) -> list[Finding]:
     """The links in one module, from its own code (``uses``, ``imports``; ``lines``: those
     of its statements that import a module) and what the last whole run recorded that
@@ -814,7 +822,8 @@ def link_findings(
         if demand.hub:
             first = demand.chain[1]
             if first == demand.hub:  # the fan starts at the head's own import
-                found = list(lines(demand.hub))[:1]
+                statements = list(lines(demand.hub))
+                found = ([n for n in statements if runs(n)] or statements)[:1]
                 owners: set[str] = set()
             elif uses is not None:
                 hub_uses = [

@@ -16,7 +16,14 @@ from archcheck.layers import LayerMap
 from archcheck.names import ModuleSymbols
 from archcheck.rules.base import ImportEdge
 from archcheck.syntax import SourceError, decode_source
-from archcheck.uses import ModuleUses, attribute_names, imported_names, uses_of
+from archcheck.uses import (
+    ModuleUses,
+    attribute_names,
+    imported_names,
+    source_lines,
+    under_never_run,
+    uses_of,
+)
 
 if TYPE_CHECKING:
     from archcheck.graph import ProjectGraph
@@ -110,6 +117,15 @@ class GraphImports:
             return attribute_names(decode_source(data))
         except SourceError:
             return frozenset()
+
+    def runs(self, module: str, line: int) -> bool:
+        data = self.sources.data_of(module)
+        if data is None:
+            return True
+        try:
+            return under_never_run(source_lines(decode_source(data)), line) is not True
+        except SourceError:
+            return True
 
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         key = (module, layer)

@@ -48,6 +48,10 @@ class ImportSource(ImportContext, Protocol):
     def attribute_names(self, module: str) -> frozenset[str]:
         """The attribute names the module's text may read (``uses.attribute_names``)."""
 
+    def runs(self, module: str, line: int) -> bool:
+        """Whether the import statement on ``line`` of ``module`` runs when the module is
+        imported (not one under ``if TYPE_CHECKING:``: ``names.never_run``)."""
+
 
 class ImportChecks:
     """The selected import and chain rules for one project's layers; ``ignore_imports`` is
@@ -208,3 +212,6 @@ class _Filtered:
 
     def attribute_names(self, module: str) -> frozenset[str]:
         return self.source.attribute_names(module)
+
+    def runs(self, module: str, line: int) -> bool:
+        return self.source.runs(module, line)

@@ -118,6 +118,7 @@ class _Project:
         source: SourceFile,
         locate: Callable[[str, int], Location],
         own: dict[str, list[int]] | None = None,
+        text: str = "",
     ) -> list[Finding]:
         """ARC003 in one file: the imports that carry what the layered heads need of it, as
         the last whole run recorded (while the files on the way keep their stamps); in a
@@ -147,8 +148,19 @@ class _Project:
             def lines(imported: str) -> list[int]:
                 return sorted(set(own.get(imported, ())))
 
+            from archcheck.uses import source_lines, under_never_run
+
+            text_lines = source_lines(text)
             return link_findings(
-                chains, source.module, None, (), demands, locate, lines, snapshot.direct_of
+                chains,
+                source.module,
+                None,
+                (),
+                demands,
+                locate,
+                lines,
+                snapshot.direct_of,
+                lambda line: under_never_run(text_lines, line) is not True,
             )
         imports = [
             m
@@ -204,6 +216,9 @@ class _FileImports:
 
     def attribute_names(self, module: str) -> frozenset[str]:
         return frozenset()
+
+    def runs(self, module: str, line: int) -> bool:
+        return True  # ARC003's links come from the snapshot: see _Project.link_findings
 
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         # Without the snapshot, reading every module of the layer would cost a full parse
@@ -314,7 +329,7 @@ class FileChecker:
         own = project.own_imports(tree, source)
         imports = _FileImports(project, source, tree, symbols, own, index)
         findings = project.checks.findings(imports, module, locate)
-        findings += project.link_findings(tree, source, locate, own)
+        findings += project.link_findings(tree, source, locate, own, "".join(lines))
         syntax_rules = tuple(rule for rule in run.rules if issubclass(rule, SyntaxRule))
         if syntax_rules:
             context = SyntaxContext(module, layer, tree, symbols, index, tuple(text_lines))
