@@ -345,7 +345,6 @@ class Chains:
         self._heads: dict[str, tuple[dict[str, _Names], frozenset[str]]] = {}
         self._reaches: dict[tuple[str, _Names, frozenset[str]], _Step] = {}
         self._texts: dict[str, frozenset[str]] = {}  # module -> attribute names in its text
-        self._onwards: dict[str, frozenset[str]] = {}  # module -> it and what it imports
         self._by_name: dict[str, frozenset[str]] = {}  # module -> its classes cleared
 
     def _uses_of(self, source: LinkSource, module: str) -> ModuleUses | None:
@@ -575,32 +574,13 @@ class Chains:
             left = frozenset().union(*(t.uncalled for t in traces.values())) - more
             if left:
                 # The code may hand an object to a helper the search does not follow (it
-                # leads to no layer), which may hand it on: what the text of those helpers
-                # says they read may be called.
+                # leads to no layer): what the helper's text says it reads may be called.
                 read = {m for t in traces.values() for m in t.followed.needed}
-                helpers = handed.union(*(t.handed for t in traces.values()))
-                for module in sorted(self._onward(source, helpers) - read):
+                for module in sorted(handed.union(*(t.handed for t in traces.values())) - read):
                     more |= self._text(source, module) & left
             if more == attributes:
                 return traces, attributes
             attributes = frozenset(more)
-
-    def _onward(self, source: LinkSource, modules: Iterable[str]) -> set[str]:
-        """``modules`` and the modules of no layer they import, through modules of no
-        layer (each module's own kept for the run)."""
-        found: set[str] = set()
-        for start in modules:
-            if start not in self._onwards:
-                reached = {start}
-                queue = deque([start])
-                while queue:
-                    for other in source.imports(queue.popleft()):
-                        if other not in reached and self.layers.layer_of(other) is None:
-                            reached.add(other)
-                            queue.append(other)
-                self._onwards[start] = frozenset(reached)
-            found |= self._onwards[start]
-        return found
 
     def _text(self, source: LinkSource, module: str) -> frozenset[str]:
         if module not in self._texts:

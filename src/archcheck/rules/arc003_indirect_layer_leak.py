@@ -73,9 +73,9 @@ class IndirectLayerLeak(ChainRule):
     methods (``__init__``, ``__call__``...) and the methods a decorator registers
     (validators, serializers, ``@validates``); any other method counts once the head's
     code reads its name (``exporter.rows()``): its own, the code on its way, and the
-    modules of no layer that code uses without leading to a layer and those they import
-    (it may hand them the object), so a method that only a worker, or another head,
-    calls does not tie every router that builds the class to what it uses. On a data class, an
+    modules of no layer that code uses without leading to a layer (it may hand them the
+    object), so a method that only a worker, or another head, calls does not tie every
+    router that builds the class to what it uses. On a data class, an
     override of a method the base declares (``model_post_init``, which pydantic calls;
     ``model_dump``, which FastAPI calls) always counts. A class derived from any other
     library's class needs all its methods: that base (a logging handler, a middleware,
@@ -109,8 +109,9 @@ class IndirectLayerLeak(ChainRule):
     ## Known problems
     Names are followed statically: a name reached through ``getattr`` or a registry
     filled at run time is not seen. A method is known to be called by its name alone
-    (``x.rows`` anywhere on a head's way calls every ``rows``), and where the head's code,
-    or the text of a helper it may hand the object to, reads it. What a layered module uses of
+    (``x.rows`` anywhere on a head's way calls every ``rows``), and only where the head's
+    code, or a helper it uses directly, reads it: an object handed on through two helpers
+    that lead to no layer is not followed. What a layered module uses of
     a module of no layer is read from its import statements and its text, where they
     tell: a name that appears only in a string or a comment counts as used. A task is
     known by its decorator's last name (``task``, ``shared_task``, ``actor``); its body
@@ -432,8 +433,8 @@ class IndirectLayerLeak(ChainRule):
         ),
     )
     invalid = (
-        # The router hands the widget to a helper that leads to no layer, which hands it
-        # on to one that calls its render(): the router's code calls it.
+        # The router hands the widget to a helper that leads to no layer, and the helper
+        # calls its render(): the router's code calls it.
         Example(
             {
                 "app/api/routers/items.py": """
@@ -445,14 +446,7 @@ class IndirectLayerLeak(ChainRule):
                         return show(Widget())
                 """,
                 "app/core/display.py": """
-                    from app.core.formats import rendered
-
-
                     def show(widget):
-                        return rendered(widget)
-                """,
-                "app/core/formats.py": """
-                    def rendered(widget):
                         return widget.render()
                 """,
                 "app/core/widgets.py": """
