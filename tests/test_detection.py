@@ -2,8 +2,11 @@
 a configured glob that matches no module, a PATH outside the configured roots."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
+
+import pytest
 
 from archcheck.detection import not_app
 from conftest import FIXTURES, archcheck, cli, write_example
@@ -810,3 +813,60 @@ def test_end_to_end_test_apps_are_no_roots_and_no_layers(tmp_path):
     code, out, err = cli(".", "--no-cache", cwd=tmp_path)
     assert (code, err) == (0, ""), out
     assert 'root = ["app"]' in cli("init", "--dry-run", ".", cwd=tmp_path).stdout
+
+
+SERVICE = "from app.repositories import users\n\n\nclass {name}:\n    def get(self):\n        return users\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "services"),
+    [
+        # A *Service class over the repositories, under its subject's name, and a class
+        # derived from it.
+        (
+            {
+                "app/cases/dispute_case.py": SERVICE.format(name="DisputeCaseService"),
+                "app/cases/faiss.py": (
+                    "from app.cases.dispute_case import DisputeCaseService\n\n\n"
+                    "class FaissService(DisputeCaseService):\n    pass\n"
+                ),
+            },
+            ["app.cases.dispute_case", "app.cases.faiss", "app.services"],
+        ),
+        # The repositories only for type checkers, or only in a docstring: no service.
+        (
+            {
+                "app/core/cache.py": (
+                    "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+                    "    from app.repositories import users\n\n\nclass CacheService:\n    pass\n"
+                ),
+                "app/core/generic.py": (
+                    '"""\nclass UserService(Base):\nfrom app.repositories import users\n"""\n'
+                ),
+            },
+            ["app.services"],
+        ),
+        # Beside HTTP code, in test support, or imported by a repository: no service.
+        (
+            {
+                "app/core/auth.py": "from fastapi import Depends\n" + SERVICE.format(name="AuthService"),
+                "app/testing/fakes.py": SERVICE.format(name="FakeUserService"),
+                "app/core/security.py": SERVICE.format(name="LoginService") + "\n\ndef hash_password(p):\n    return p\n",
+                "app/repositories/users.py": "from app.core.security import hash_password\n",
+            },
+            ["app.services"],
+        ),
+    ],
+)
+def test_a_service_class_over_the_repositories_makes_a_module_a_service(files, services, tmp_path):
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/users.py": ROUTER + "from app.services import users\n",
+            "app/services/users.py": "from app.repositories import users\n",
+            "app/repositories/users.py": "",
+            **files,
+        },
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert f"services = {json.dumps(services)}" in result.stdout.replace("', '", '", "')

@@ -190,14 +190,18 @@ def test_a_chain_that_repeats_a_models_own_coupling_is_left_out_by_flake8_too(tm
     assert findings(flake8(project, ".")[1]) == findings(cli_out)
 
 
-def test_a_fan_at_the_heads_own_import_is_reported_at_the_statement_that_runs(tmp_path):
+@pytest.mark.parametrize(
+    "type_checking",
+    ["if TYPE_CHECKING:\n    from app.core.hub import Hub\n", "if TYPE_CHECKING: from app.core.hub import Hub\n\n"],
+)
+def test_a_fan_at_the_heads_own_import_is_reported_at_the_statement_that_runs(type_checking, tmp_path):
     # The router imports the hub for type checkers first, and for real inside a function:
     # the fan's one finding is at the second, in both tools.
     files = {
         "app/api/routers/items.py": (
             "from typing import TYPE_CHECKING\n\n"
-            "if TYPE_CHECKING:\n"
-            "    from app.core.hub import Hub\n\n\n"
+            + type_checking
+            + "\n\n"
             "def get_items(hub: 'Hub'):\n"
             "    from app.core.hub import run\n\n"
             "    return run()\n"

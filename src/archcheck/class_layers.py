@@ -4,14 +4,15 @@ layer hold services by their classes' bases."""
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Protocol
 
 from archcheck.index import CLASS, ENUM, ORM, ORM_BASE, SCHEMA, ProjectIndex
 from archcheck.layer_names import LAYER_OF_NAME, NAMES, layer_of_name
-from archcheck.layers import MODELS, SCHEMAS
-from archcheck.names import last_name
+from archcheck.layers import MODELS, REPOSITORIES, SCHEMAS
+from archcheck.names import import_bindings, last_name, module_level
 
 __all__ = [
     "ORM_HINT",
@@ -55,6 +56,8 @@ _PLAIN = re.compile(rb"^[ \t]*import[ \t]+([\w.]+)", re.MULTILINE)
 _NAME = re.compile(rb"\b([A-Za-z_]\w*)\b(?:\s+as\s+\w+)?")
 # A class named for the service it is (``class DisputeCaseService:``, ``KBService(ABC)``).
 _SERVICE_CLASS = re.compile(rb"^class[ \t]+([A-Z]\w*Service)\b", re.MULTILINE)
+_HTTP = re.compile(rb"\b(?:fastapi|starlette)\b")
+_TEST_SUPPORT = frozenset({"conftest", "testing", "tests", "test", "fakes", "mocks"})
 _TOP_BASES = re.compile(rb"^class[ \t]+\w+[ \t]*(?:\[[^\]]*\])?[ \t]*\(([^)]*)\)", re.MULTILINE)
 
 
@@ -222,24 +225,50 @@ def services_by_base(
 
 def services_by_name(
     modules: Iterable[str],
-    repositories: Callable[[str], bool],
-    packages: Collection[str],
+    layer_of: Callable[[str], str | None],
     read: Callable[[str], bytes | None],
+    parse: Callable[[str, bytes], ast.Module | None],
+    lower: Iterable[str],
 ) -> dict[str, str]:
-    """Of ``modules`` (in no layer), those that define a class named for a service
-    (``DisputeCaseService``) and import the repositories (``repositories(target)``): the
-    service layer under a name of its subject (``dispute/dispute_case.py``,
-    ``knowledge_base/kb_service/base.py``). A ``*Service`` class that uses no repository is
-    more often a client of something (an ``S3Service``, an ``EmailService``)."""
+    """Of ``modules`` (in no layer, no package's ``__init__``), those that define a class
+    named for a service (``DisputeCaseService``) and import the repositories when they
+    run: the service layer under a name of its subject (``dispute/dispute_case.py``,
+    ``knowledge_base/kb_service/base.py``). Not a ``*Service`` class that uses no
+    repository (an ``S3Service``, an ``EmailService``: a client of something), nor one
+    beside HTTP code (an auth module's ``AuthService`` with its FastAPI dependencies), nor
+    test support, nor a module that the ``lower`` layers' modules import (a helper beside
+    the class that models use: the module is shared code)."""
     found = {}
     for module in modules:
-        if module in packages:  # a package's ``__init__`` would make the whole folder one
+        if any(part in _TEST_SUPPORT or part.startswith("test_") for part in module.split(".")):
             continue
         data = read(module)
-        if data is None or (named := _SERVICE_CLASS.search(data)) is None:
+        if data is None or not _SERVICE_CLASS.search(data) or _HTTP.search(data):
             continue
-        if any(repositories(t) for t in imported_targets(data, module.rpartition(".")[0])):
-            found[module] = f"defines {named[1].decode()} and imports the repositories"
+        tree = parse(module, data)
+        if tree is None:
+            continue
+        named = [
+            node.name
+            for node in tree.body
+            if isinstance(node, ast.ClassDef)
+            and _SERVICE_CLASS.match(f"class {node.name}".encode())
+        ]
+        targets = {
+            target
+            for node in module_level(tree.body, run=True)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for _, target, _ in import_bindings(node, module, False)
+        }
+        if named and any(layer_of(t) == REPOSITORIES for t in targets):
+            found[module] = f"defines {named[0]} and imports the repositories"
+    if found:
+        for other in lower:
+            data = read(other)
+            if data is None:
+                continue
+            for target in imported_targets(data, other.rpartition(".")[0]):
+                found.pop(target, None)
     return found
 
 

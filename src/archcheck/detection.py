@@ -339,6 +339,13 @@ def _provides(
     ) or _builds_layers(tree, node, layers, read)
 
 
+def _parsed(tree: _Tree, module: str, data: bytes) -> ast.Module | None:
+    try:
+        return parse_source(tree.modules[module].path, data).tree
+    except SourceError:
+        return None
+
+
 def _builds_layers(
     tree: _Tree, node: str, layers: LayerMap, read: Callable[[str], bytes | None]
 ) -> bool:
@@ -544,10 +551,16 @@ def detect_layers(
         ]
         services = {m for m in tree.modules if layers.layer_of(m) == SERVICES and m not in composed}
         packages = {m for m in tree.modules if tree.is_package(m)}
-        service_modules = services_by_base(unlayered, services, packages, index, read)
-        rest = [m for m in unlayered if m not in service_modules]
-        repositories = lambda target: layers.layer_of(target) == REPOSITORIES  # noqa: E731
-        service_modules.update(services_by_name(rest, repositories, packages, read))
+        by_name = services_by_name(
+            [m for m in unlayered if m not in packages],
+            layers.layer_of,
+            read,
+            lambda module, data: _parsed(tree, module, data),
+            [m for m in tree.modules if layers.layer_of(m) in (REPOSITORIES, MODELS)],
+        )
+        rest = [m for m in unlayered if m not in by_name]
+        service_modules = services_by_base(rest, services | set(by_name), packages, index, read)
+        service_modules.update(by_name)
 
     evidence = [Evidence(layer, glob, reason) for glob, (layer, reason) in chosen.items()]
     evidence += [Evidence(ROUTERS, m, reason) for m, reason in code_routers.items()]

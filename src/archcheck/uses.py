@@ -564,7 +564,15 @@ def under_never_run(lines: list[str], number: int) -> bool | None:
     """Whether the indented line ``number`` (1-based) sits in an ``if`` block that an
     import never runs (``never_run``), read from the headers of the blocks around it; None
     where a header does not read alone."""
-    indent = len(lines[number - 1]) - len(lines[number - 1].lstrip())
+    code = lines[number - 1].lstrip()
+    if code.startswith(("if", "elif")):  # ``if TYPE_CHECKING: import x`` on one line
+        try:
+            node = ast.parse(code[2:] if code.startswith("elif") else code).body[0]
+        except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
+            node = None
+        if isinstance(node, ast.If) and never_run(node.test):
+            return True
+    indent = len(lines[number - 1]) - len(code)
     at = number - 1
     while at > 0:
         at -= 1
