@@ -8,6 +8,7 @@ when some glob also catches ``app.api``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from fnmatch import translate
@@ -88,6 +89,7 @@ def is_wildcard(glob: str) -> bool:
     return _WILD.search(glob) is not None
 
 
+@functools.cache  # a feature-first project has more globs than ``re`` keeps compiled
 def compile_glob(glob: str) -> re.Pattern[str]:
     """A regex that matches exactly the module names ``glob`` matches."""
     return re.compile(_glob_regex(glob))
