@@ -55,7 +55,8 @@ _FROM = re.compile(
 _PLAIN = re.compile(rb"^[ \t]*import[ \t]+([\w.]+)", re.MULTILINE)
 _NAME = re.compile(rb"\b([A-Za-z_]\w*)\b(?:\s+as\s+\w+)?")
 # A class named for the service it is (``class DisputeCaseService:``, ``KBService(ABC)``).
-_SERVICE_CLASS = re.compile(rb"^class[ \t]+([A-Z]\w*Service)\b", re.MULTILINE)
+_SERVICE_CLASS = re.compile(rb"^class[ \t]+[A-Z]\w*Service\b", re.MULTILINE)
+_SERVICE_NAME = re.compile(r"[A-Z]\w*Service")
 _HTTP = re.compile(rb"\b(?:fastapi|starlette)\b")
 _TEST_SUPPORT = frozenset({"conftest", "testing", "tests", "test", "fakes", "mocks"})
 _TOP_BASES = re.compile(rb"^class[ \t]+\w+[ \t]*(?:\[[^\]]*\])?[ \t]*\(([^)]*)\)", re.MULTILINE)
@@ -251,8 +252,7 @@ def services_by_name(
         named = [
             node.name
             for node in tree.body
-            if isinstance(node, ast.ClassDef)
-            and _SERVICE_CLASS.match(f"class {node.name}".encode())
+            if isinstance(node, ast.ClassDef) and _SERVICE_NAME.fullmatch(node.name)
         ]
         targets = {
             target

@@ -48,9 +48,10 @@ def declares_routes(data: bytes, *, on_app: bool = False) -> bool:
     none). ``@app.get`` alone does not find routers: an app factory's health route would
     make its wiring a router's; it keeps a module that serves them a router."""
     owners = _APPS if on_app else _ROUTERS
-    if not _mentions_routes(data, owners):
+    lowered = data.lower()
+    if not _mentions_routes(lowered, owners):
         return False
-    if _top_level_route(data.lower(), owners):
+    if _top_level_route(lowered, owners):
         return True
     try:
         tree = ast.parse(data)
@@ -131,11 +132,10 @@ def _top_level_route(lowered: bytes, owners: _Owners) -> bool:
     return False
 
 
-def _mentions_routes(data: bytes, owners: _Owners) -> bool:
+def _mentions_routes(lowered: bytes, owners: _Owners) -> bool:
     # A regular expression tried at every line of every file was most of detection's
     # time: the bytes are lower-cased once, and only decorators that name a router or an
     # API are looked at.
-    lowered = data.lower()
     if b"apirouter" in lowered and _NEW_ROUTER.search(lowered):
         return True
     for match in owners.decorator.finditer(lowered):

@@ -565,13 +565,8 @@ def under_never_run(lines: list[str], number: int) -> bool | None:
     import never runs (``never_run``), read from the headers of the blocks around it; None
     where a header does not read alone."""
     code = lines[number - 1].lstrip()
-    if code.startswith(("if", "elif")):  # ``if TYPE_CHECKING: import x`` on one line
-        try:
-            node = ast.parse(code[2:] if code.startswith("elif") else code).body[0]
-        except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
-            node = None
-        if isinstance(node, ast.If) and never_run(node.test):
-            return True
+    if _if_never_runs(code):  # ``if TYPE_CHECKING: import x`` on one line
+        return True
     indent = len(lines[number - 1]) - len(code)
     at = number - 1
     while at > 0:
@@ -588,18 +583,24 @@ def under_never_run(lines: list[str], number: int) -> bool | None:
             code = lines[at].lstrip()
         indent = len(lines[at]) - len(code)
         if code.startswith(("if", "elif")):
-            header = "\n".join(
-                [code[2:] if code.startswith("elif") else code, *lines[at + 1 : end + 1]]
-            )
-            try:
-                node = ast.parse(f"{header}\n pass").body[0]
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return None
-            if isinstance(node, ast.If) and never_run(node.test):
-                return True
+            never = _if_never_runs("\n".join([code, *lines[at + 1 : end + 1], " pass"]))
+            if never is not False:
+                return never
         if not indent:
             return False
     return False
+
+
+def _if_never_runs(code: str) -> bool | None:
+    """Whether ``code`` is an ``if`` (or an ``elif``, read as one) whose body an import never
+    runs (``never_run``); None where it is no statement that reads alone."""
+    if not code.startswith(("if", "elif")):
+        return False
+    try:
+        node = ast.parse(code[2:] if code.startswith("elif") else code).body[0]
+    except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
+        return None
+    return isinstance(node, ast.If) and never_run(node.test)
 
 
 def _depth(line: str) -> int:
