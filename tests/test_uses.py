@@ -204,6 +204,20 @@ NEVER_RUN = {
     """,
 }
 HEADS.update(NEVER_RUN)
+HEADS.update(
+    {
+        "a handler's name read": """
+        from app.core.lookup import Activities
+
+        NAMES = {Activities.archive.__name__, Activities.__qualname__}
+    """,
+        "a handler's name read through the module, then used": """
+        from app.core import lookup
+
+        NAME = lookup.Activities.archive.__name__.upper()
+    """,
+    }
+)
 
 
 def statements(source: str) -> dict[str, list[int]]:
@@ -382,3 +396,62 @@ def test_a_function_of_a_submodule_read_through_its_package_needs_that_function_
     # The package binds the submodule: the name goes on to the submodule, as one function.
     package = uses_of(ast.parse("from . import parts\n"), FIRST, True)
     assert {use.target for use in package.uses(["parts.build"])} == {f"{FIRST}.parts.build"}
+
+
+REGISTRY = """
+    from temporalio import activity
+
+    from app.core.base import Base
+    from app.repositories import report_repo
+
+
+    class Activities:
+        @staticmethod
+        @activity.defn
+        def archive():
+            return report_repo.archive()
+
+        @staticmethod
+        @activity.defn
+        def ping():
+            return "pong"
+
+        @classmethod
+        def names(cls):
+            return [cls.ping.__name__]
+
+
+    class Hooked(Base):
+        @activity.defn
+        def archive(self):
+            return report_repo.archive()
+
+        @activity.defn
+        def ping(self):
+            return "pong"
+"""
+
+
+@pytest.mark.parametrize(
+    ("names", "needed"),
+    [
+        (["Activities"], True),  # the class handed on: all it registered may run
+        (["Activities.archive"], True),
+        (["Activities.ping"], False),
+        (["Activities.archive.__name__"], False),  # looked at, not run
+        (["Activities.names"], False),
+        (["Hooked.ping"], True),  # a base of its own kind may call any of them
+    ],
+)
+def test_a_registered_method_is_needed_with_its_class_or_read_alone(names, needed):
+    uses = uses_of(ast.parse(textwrap.dedent(REGISTRY)), "app.core.lookup", False)
+    assert uses.registered == {"Activities": ["archive", "ping"]}
+    found = {use.target for use in uses.uses(names, ())}
+    assert ("app.repositories.report_repo.archive" in found) is needed
+
+
+def test_a_name_looked_at_needs_no_body():
+    source = textwrap.dedent(HEADS["a handler's name read through the module, then used"])
+    module = "app.api.routers.reports"
+    found = imported_names(source, statements(source), module, False, MODULES)
+    assert found is not None and found[0][FIRST] == frozenset({"Activities.archive.__name__"})

@@ -38,6 +38,7 @@ __all__ = [
     "Use",
     "attribute_names",
     "imported_names",
+    "looked_at",
     "neutral_base",
     "source_lines",
     "under_never_run",
@@ -109,6 +110,9 @@ class ModuleUses:
     # imported bases is followed by name only where the caller says its bases call none of
     # its methods (``Class.`` in ``called``: see ``neutral_base``).
     bases: dict[str, list[str] | None] = field(default_factory=dict)
+    # class of no imported base -> its methods registered by a decorator (their uses are
+    # in ``definitions`` as ``Class.method``): needed with the class, or read one by one
+    registered: dict[str, list[str]] = field(default_factory=dict)
     _memo: dict[
         tuple[frozenset[str] | None, frozenset[str] | None],
         tuple[frozenset[Use], frozenset[str], frozenset[str]],
@@ -128,14 +132,17 @@ class ModuleUses:
             self.methods,
             self.attributes,
             self.bases,
+            self.registered,
         ]
 
     @classmethod
     def from_data(cls, module: str, data: object) -> ModuleUses:
         """What ``to_data`` wrote; ValueError for any other shape."""
-        if type(data) is not list or len(data) != 8:
+        if type(data) is not list or len(data) != 9:
             raise ValueError("not module uses")
-        imports, stars, definitions, statements, tasks, methods, attributes, bases = data
+        imports, stars, definitions, statements, tasks, methods, attributes, bases, registered = (
+            data
+        )
         return cls(
             module,
             {text(n): [_bound(b) for b in items(v)] for n, v in mapping(imports).items()},
@@ -149,6 +156,7 @@ class ModuleUses:
                 text(n): None if v is None else [text(b) for b in items(v)]
                 for n, v in mapping(bases).items()
             },
+            {text(n): [text(m) for m in items(v)] for n, v in mapping(registered).items()},
         )
 
     @functools.cached_property
@@ -245,15 +253,32 @@ class ModuleUses:
             if name in seen:
                 continue
             seen.add(name)
-            hooked = name in self._hooked and (called is None or f"{name}." not in called)
-            for method in self.methods.get(name, ()):
+            owner, _, last = name.rpartition(".")
+            if last in _INTROSPECTED and owner:
+                # ``Cls.handler.__name__``: the class's body runs, the handler does not.
+                head = owner.partition(".")[0]
+                if head in self.bases:
+                    wanted.append(f"{head}.")
+                elif head not in self.definitions:
+                    yield from self._resolve(name, None)
+                continue
+            # ``Class.``: the class without its registered methods, for a read of one member.
+            cls = name[:-1] if name.endswith(".") else name
+            hooked = cls in self._hooked and (called is None or f"{cls}." not in called)
+            for method in self.methods.get(cls, ()):
                 if hooked or called is None or method in called or method in reads:
-                    wanted.append(f"{name}.{method}")
+                    wanted.append(f"{cls}.{method}")
                 else:
-                    waiting.setdefault(method, []).append(f"{name}.{method}")
+                    waiting.setdefault(method, []).append(f"{cls}.{method}")
+            if cls != name:
+                yield from pull(cls, cls, self.definitions[cls])
+                continue
+            wanted.extend(f"{name}.{method}" for method in self.registered.get(name, ()))
             head, _, attribute = name.partition(".")
-            if attribute and head in self.methods and name in self.definitions:
-                wanted.append(head)  # ``Class.method``: the class runs its body first
+            if attribute and name in self.definitions:
+                # ``Class.method``: the class runs its body first; its registered methods
+                # run where what registered them calls them, not for this read.
+                wanted.append(f"{head}.")
                 yield from pull(name, head, self.definitions[name])
                 continue
             if attribute:
@@ -288,7 +313,7 @@ class ModuleUses:
                     continue
                 head, _, rest = text.partition(".")
                 if head in self.definitions:
-                    names.append(_enqueued(head, rest) or head)
+                    names.append(_enqueued(head, rest) or looked_at(text) or head)
                 uses.extend(self._resolve(text, owner))
             found = self._edge_memo[key] = (names, tuple(uses))
         return found
@@ -362,14 +387,29 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
             ]
             if bases is None:
                 by_name = []  # a base of unknown kind may call its hooks unasked
+            # A class of its own (no imported base) runs its decorated methods only where
+            # what their decorators registered them with calls them: code that uses the
+            # class needs them, code that reads one member (``Cls.handler.__name__``)
+            # needs that one.
+            registered = (
+                [
+                    part
+                    for part in node.body
+                    if isinstance(part, _FUNCTIONS) and not _by_name(part) and not _special(part)
+                ]
+                if bases == []
+                else []
+            )
             if by_name:
                 found.methods[node.name] = sorted({part.name for part in by_name})
-                for part in by_name:
-                    method = f"{node.name}.{part.name}"
-                    found.definitions.setdefault(method, []).extend(
-                        _references(part, module, is_package, read.setdefault(method, set()))
-                    )
-            skipped = {id(part) for part in by_name}
+            if registered:
+                found.registered[node.name] = sorted({part.name for part in registered})
+            for part in (*by_name, *registered):
+                method = f"{node.name}.{part.name}"
+                found.definitions.setdefault(method, []).extend(
+                    _references(part, module, is_package, read.setdefault(method, set()))
+                )
+            skipped = {id(part) for part in (*by_name, *registered)}
             found.definitions.setdefault(node.name, []).extend(
                 _references(node, module, is_package, read.setdefault(node.name, set()), skipped)
             )
@@ -423,7 +463,10 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
 _ATTRIBUTE = re.compile(r"\.[ \t]*([A-Za-z_]\w*)")
 _LINE_ENDS = re.compile(r"\r\n?|\n")
 # The one or two attributes read after a name (``crud.user.get``).
-_READ = re.compile(r"[ \t]*\.[ \t]*([A-Za-z_]\w*)(?:[ \t]*\.[ \t]*([A-Za-z_]\w*))?")
+_READ = re.compile(
+    r"[ \t]*\.[ \t]*([A-Za-z_]\w*)"
+    r"(?:[ \t]*\.[ \t]*([A-Za-z_]\w*)(?:[ \t]*\.[ \t]*([A-Za-z_]\w*))?)?"
+)
 
 
 def attribute_names(text: str) -> frozenset[str]:
@@ -492,13 +535,16 @@ def imported_names(
     for first, bindings in bound.items():
         for local, what in bindings:
             by_local.setdefault(local, []).append((first, what))
-    for local, attribute, then in _named(rest, by_local):
+    for local, attribute, then, third in _named(rest, by_local):
         for first, member in by_local[local]:
             # Two names, as ``chains.names_used`` keeps them: ``tasks.send.delay()`` needs
             # the task's registration, ``ops.deployments.read()`` one function of the
-            # submodule.
+            # submodule; three for ``Cls.handler.__name__``, which runs no handler.
             wanted: str | None
-            if member is None:
+            read = ".".join(p for p in (member, attribute, then, third) if p)
+            if attribute is not None and (shown := looked_at(read)) is not None:
+                wanted = shown
+            elif member is None:
                 wanted = None if attribute is None else f"{attribute}.{then}" if then else attribute
             else:
                 wanted = f"{member}.{attribute}" if attribute else member
@@ -513,9 +559,11 @@ def imported_names(
     )
 
 
-def _named(text: str, names: Collection[str]) -> Iterator[tuple[str, str | None, str | None]]:
+def _named(
+    text: str, names: Collection[str]
+) -> Iterator[tuple[str, str | None, str | None, str | None]]:
     """Each place ``text`` names one of ``names`` (not as an attribute, nor as part of a
-    longer name), with the one or two attributes read of it. Searched name by name: a
+    longer name), with the one to three attributes read of it. Searched name by name: a
     pattern of a file's names costs more to compile than the search."""
     for name in names:
         start = 0
@@ -525,7 +573,7 @@ def _named(text: str, names: Collection[str]) -> Iterator[tuple[str, str | None,
             if before == "." or _in_name(before) or _in_name(text[start : start + 1]):
                 continue
             read = _READ.match(text, start)
-            yield (name, None, None) if read is None else (name, read[1], read[2])
+            yield (name, None, None, None) if read is None else (name, read[1], read[2], read[3])
 
 
 def _in_name(char: str) -> bool:
@@ -615,6 +663,21 @@ ENQUEUE = frozenset(
 )
 
 
+# Attributes that tell about a function or class without running any of it: reading
+# ``handler.__name__`` needs the definition to exist, not its body.
+_INTROSPECTED = frozenset({"__name__", "__qualname__", "__doc__", "__module__"})
+
+
+def looked_at(name: str) -> str | None:
+    """``Cls.handler.__name__`` for ``Cls.handler.__name__.upper``: ``name`` up to its
+    second or third part when that is one of the ``_INTROSPECTED``, else None."""
+    parts = name.split(".", 3)
+    for end in (1, 2):
+        if len(parts) > end and parts[end] in _INTROSPECTED:
+            return ".".join(parts[: end + 1])
+    return None
+
+
 def _enqueued(name: str, rest: str) -> str | None:
     """``task.delay`` for ``task.delay.x`` when ``rest`` enqueues, else None."""
     attribute = rest.partition(".")[0]
@@ -636,10 +699,15 @@ def _is_task(node: ast.stmt) -> bool:
     return False
 
 
+def _special(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the method is a special one (construction, operators, ``__call__``)."""
+    return method.name.startswith("__") and method.name.endswith("__")
+
+
 def _by_name(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether the method runs only when code calls it by name: not a special method
     (construction, operators, ``__call__``), not registered by a decorator."""
-    if method.name.startswith("__") and method.name.endswith("__"):
+    if _special(method):
         return False
     return all(
         (name := dotted(d)) is not None and name.rpartition(".")[2] in _PLAIN_DECORATORS

@@ -24,7 +24,7 @@ from archcheck.imports import enclosing_module
 from archcheck.layers import MODELS_ON_SCHEMAS, LayerMap, violation
 from archcheck.rules import ChainRule
 from archcheck.rules.base import Link, Reach
-from archcheck.uses import ENQUEUE, ModuleUses, Use, neutral_base
+from archcheck.uses import ENQUEUE, ModuleUses, Use, looked_at, neutral_base
 
 __all__ = ["Chains", "Demand", "LinkSource", "link_findings", "names_used"]
 
@@ -92,9 +92,10 @@ def names_used(uses: Iterable[Use], modules: Collection[str]) -> dict[str, _Name
             # ``deployments.read`` of a submodule that a package binds (the submodule's
             # other functions are not needed); the module reading them takes a definition
             # whole (``archcheck.uses``).
+            # ``Cls.handler.__name__``, three, runs no handler.
             name, _, attribute = rest.partition(".")
             attribute = attribute.partition(".")[0]
-            names = frozenset((f"{name}.{attribute}" if attribute else name,))
+            names = frozenset((looked_at(rest) or (f"{name}.{attribute}" if attribute else name),))
         else:
             # An import inside a function runs the module; a module passed as a value may
             # be used for anything.

@@ -80,6 +80,11 @@ class IndirectLayerLeak(ChainRule):
     ``model_dump``, which FastAPI calls) always counts. A class derived from any other
     library's class needs all its methods: that base (a logging handler, a middleware,
     an OAuth grant) calls them, and so does it through a project class derived from it.
+    A class with no imported base runs the methods a decorator registers
+    (``@activity.defn``) where what registered them calls them: code that uses the class
+    needs them all, code that reads one member (``Activities.archive``) needs that one.
+    Reading a definition's ``__name__``, ``__qualname__``, ``__doc__`` or ``__module__``
+    runs none of it.
 
     ## Why is this bad?
     Moving a forbidden import into a helper module does not remove the dependency, it
@@ -111,7 +116,8 @@ class IndirectLayerLeak(ChainRule):
     filled at run time is not seen. A method is known to be called by its name alone
     (``x.rows`` anywhere on a head's way calls every ``rows``), and only where the head's
     code, or a helper it uses directly, reads it: an object handed on through two helpers
-    that lead to no layer is not followed. What a layered module uses of
+    that lead to no layer is not followed, nor are the registered methods that a
+    method reaches through ``dir(cls)`` or ``getattr``. What a layered module uses of
     a module of no layer is read from its import statements and its text, where they
     tell: a name that appears only in a string or a comment counts as used. A task is
     known by its decorator's last name (``task``, ``shared_task``, ``actor``); its body
@@ -354,6 +360,44 @@ class IndirectLayerLeak(ChainRule):
                 "app/repositories/deployment_repo.py": "",
             }
         ),
+        # The schema names the activities it shows by their registered names; the worker
+        # runs them, the schema runs none.
+        Example(
+            {
+                "app/schemas/run.py": """
+                    from pydantic import BaseModel
+
+                    from app.core.activities import Activities
+
+                    SHOWN = {Activities.archive.__name__, Activities.ping.__name__}
+
+
+                    class RunOut(BaseModel):
+                        activity: str
+                """,
+                "app/core/activities.py": """
+                    from temporalio import activity
+
+                    from app.services import archive_service
+
+
+                    class Activities:
+                        @staticmethod
+                        @activity.defn
+                        def archive(report_id: int):
+                            return archive_service.archive(report_id)
+
+                        @staticmethod
+                        @activity.defn
+                        def ping():
+                            return "pong"
+                """,
+                "app/services/archive_service.py": """
+                    def archive(report_id):
+                        return report_id
+                """,
+            }
+        ),
         # A composition root assembles every layer: the routers may use it.
         Example(
             {
@@ -577,6 +621,43 @@ class IndirectLayerLeak(ChainRule):
                         return []
                 """,
                 "app/services/report_service.py": "",
+            }
+        ),
+        # The schema reads one activity by itself: its body is on the schema's way.
+        Example(
+            {
+                "app/schemas/run.py": """
+                    from pydantic import BaseModel
+
+                    from app.core.activities import Activities
+
+                    ARCHIVE = Activities.archive
+
+
+                    class RunOut(BaseModel):
+                        activity: str
+                """,
+                "app/core/activities.py": """
+                    from temporalio import activity
+
+                    from app.services import archive_service  # ARC003
+
+
+                    class Activities:
+                        @staticmethod
+                        @activity.defn
+                        def archive(report_id: int):
+                            return archive_service.archive(report_id)
+
+                        @staticmethod
+                        @activity.defn
+                        def ping():
+                            return "pong"
+                """,
+                "app/services/archive_service.py": """
+                    def archive(report_id):
+                        return report_id
+                """,
             }
         ),
         # Pydantic calls model_post_init on every model it builds.
