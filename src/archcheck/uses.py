@@ -541,8 +541,8 @@ def imported_names(
             # the task's registration, ``ops.deployments.read()`` one function of the
             # submodule; three for ``Cls.handler.__name__``, which runs no handler.
             wanted: str | None
-            read = ".".join(p for p in (member, attribute, then, third) if p)
-            if attribute is not None and (shown := looked_at(read)) is not None:
+            written = ".".join(p for p in (member, attribute, then, third) if p)
+            if attribute is not None and (shown := looked_at(written)) is not None:
                 wanted = shown
             elif member is None:
                 wanted = None if attribute is None else f"{attribute}.{then}" if then else attribute

@@ -544,10 +544,10 @@ class Chains:
         head needs of each module of no layer that imports a layered module directly (for
         checks of one file: see ``link_findings``). ``direct``: the layered modules each
         head depends on through its own imports that have a finding
-        (``import_rules.direct_imports``); a model's chains to schema modules among them
-        are not links (``_repeats``): an ORM module importing ``app.schemas`` reaches it
-        again through every helper that builds a schema, and each would repeat its
-        ARC004."""
+        (``import_rules.direct_imports``); a model among them that imports schemas has
+        no links to schemas (``_repeats``): an ORM module importing ``app.schemas``
+        reaches the schemas again through every helper that builds one, and each would
+        repeat its ARC004."""
         return self._links(source, list(heads), direct or {})
 
     def _traced(
@@ -642,7 +642,9 @@ class Chains:
                     hits = [
                         h
                         for h in reached.hits
-                        if not _repeats(layer, self.layers.layer_of(h.tail) or "", h.tail, skipped)
+                        if not _repeats(
+                            self.layers, layer, self.layers.layer_of(h.tail) or "", skipped
+                        )
                     ]
                     if not hits:
                         continue
@@ -819,7 +821,7 @@ def link_findings(
             for line in found:
                 for tail in demand.tails:
                     tail_layer = chains.layers.layer_of(tail) or ""
-                    if _repeats(layer, tail_layer, tail, skipped):
+                    if _repeats(chains.layers, layer, tail_layer, skipped):
                         continue
                     reach = Reach(
                         demand.head, layer, _shown(demand, first, module), tail, tail_layer
@@ -837,7 +839,7 @@ def link_findings(
             other_layer = None if other is None else chains.layers.layer_of(other)
             if other is None or other_layer is None or not violation(layer, other_layer):
                 continue
-            if _repeats(layer, other_layer, other, skipped):
+            if _repeats(chains.layers, layer, other_layer, skipped):
                 continue
             reach = Reach(demand.head, layer, _shown(demand, first, module), other, other_layer)
             reaches.setdefault(use.line, {}).setdefault(reach, (*demand.chain, other))
@@ -871,15 +873,15 @@ def _link(
     )
 
 
-def _repeats(layer: str, tail_layer: str, tail: str, direct: Collection[str]) -> bool:
-    """Whether a chain from a head of ``layer`` to ``tail`` repeats the head's own finding:
-    a model's coupling to a schema module is the pair's, reported at the model's import
-    of it (``direct``, holding what importing a package runs; importing
-    ``app.schemas.user`` runs ``app.schemas`` too). A chain to a repository or a higher
-    layer is misplaced code in the module of no layer, whatever the head imports."""
+def _repeats(layers: LayerMap, layer: str, tail_layer: str, direct: Collection[str]) -> bool:
+    """Whether a chain from a head of ``layer`` to a module of ``tail_layer`` repeats the
+    head's own finding: a model that imports schemas itself (``direct``) is coupled to the
+    API contract there, and every helper on its way that builds a schema would say so
+    again. A chain to a repository or a higher layer is misplaced code in the module of no
+    layer, whatever the head imports."""
     if violation(layer, tail_layer) != MODELS_ON_SCHEMAS:
         return False
-    return any(tail == other or other.startswith(tail + ".") for other in direct)
+    return any(layers.layer_of(other) == tail_layer for other in direct)
 
 
 def _shown(demand: Demand, first: str, module: str) -> tuple[str, ...]:

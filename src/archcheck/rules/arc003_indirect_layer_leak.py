@@ -49,10 +49,10 @@ class IndirectLayerLeak(ChainRule):
     import of the hub in the one module that imports it, or, when no module of no layer
     stands between, the head's own import, unless more heads import it than there are
     links (then the links are reported, naming the heads). A fan whose links are
-    reported for other heads anyway is not collapsed: its heads join them. A model's
-    chain to a schema module it imports itself (ARC004 there), or that a package it
-    imports loads, is not reported again: the coupling is the pair's, reported at the
-    model's own import. A module that also holds code the layers never call (a seed
+    reported for other heads anyway is not collapsed: its heads join them. A model that
+    imports schemas itself (ARC004 there) has no chain to schemas reported: its coupling
+    to the API contract is reported at its own import, and every helper on its way that
+    builds a schema would say so again. A module that also holds code the layers never call (a seed
     function that uses the repositories) is not a leak. Modules whose code cannot be
     read are followed by their module imports. Chains that end in models or schemas, or
     go through the wiring layer (composition roots: the entry point, the dependency
@@ -126,7 +126,7 @@ class IndirectLayerLeak(ChainRule):
     with its body. A base is known by the name it is imported under, followed through
     the project's modules; a base that is an expression, an alias assigned in the module
     (``Handler = logging.Handler``) or a module that cannot be read counts as one that
-    calls every method. A model's own import of a schema module leaves the chains to it
+    calls every method. A model's own import of schemas leaves its chains to schemas
     out while that import is an ARC004 finding of the run: under ``--select ARC003``
     (ARC004 not run) they are reported, and a ``# noqa: ARC004`` on the import (the
     coupling accepted) leaves them out too. A fan's place follows the heads: one more
@@ -172,8 +172,8 @@ class IndirectLayerLeak(ChainRule):
         return f"{subject} reached from {heads} {way} ({'; '.join(shown)}); {_WHY[kind]}{advice}"
 
     valid = (
-        # The model imports the schema package itself (ARC004 there), whose __init__ loads
-        # the settings module: the column type's import of it repeats that coupling.
+        # The model imports schemas itself (ARC004 there): the column type's import of the
+        # settings schemas repeats that coupling.
         Example(
             {
                 "app/models/user.py": """
