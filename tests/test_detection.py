@@ -465,6 +465,35 @@ def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):
     assert code == 0, out
 
 
+@pytest.mark.parametrize(
+    ("endpoints", "router"),
+    [
+        # A skeleton, defining nothing yet: the feature's router to be.
+        ("", True),
+        ('"""The orders endpoints."""\n', True),
+        # URL guards for the provider feature's service: code of another kind.
+        ("def endpoint_host(url):\n    return url.split('/')[2]\n", False),
+        ("class GuardedEndpoint:\n    url: str\n", False),
+    ],
+)
+def test_a_module_named_for_routers_that_defines_code_but_no_routes_is_no_router(
+    tmp_path, endpoints, router
+):
+    write_example(
+        tmp_path,
+        {
+            "app/providers/endpoints.py": endpoints,
+            "app/providers/service.py": "from app.providers import endpoints\n",
+            "app/providers/dtos.py": "",
+            "app/providers/adapters.py": "",
+            "app/users/router.py": ROUTER,
+            "app/users/service.py": "",
+        },
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert ("endpoints" in result.stdout) is router, result.stdout
+
+
 def test_a_dependencies_module_that_provides_no_layer_is_infrastructure(tmp_path):
     # Engines, ``get_db`` and base classes: it declares no dependency and builds no service
     # or repository, so a repository may import it; a provider that builds them is wiring,

@@ -69,6 +69,7 @@ _MODULE_ONLY = frozenset({"main", "app"})
 _PROVIDERS = frozenset({"deps", "dependencies"})
 _IMPORT_WORD = re.compile(rb"\bimport\b")
 _WEB = re.compile(rb"\b(?:fastapi|starlette)\b")
+_DEFINES = re.compile(rb"^[ \t]*(?:async[ \t]+def|def|class)[ \t]", re.MULTILINE)
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
 
 
@@ -316,7 +317,11 @@ def _stands_for_routes(
 ) -> bool:
     """Whether ``node``, named for routers but with no route code and no web framework in
     it, is its feature's router all the same (a skeleton ``users/router.py``): it is when
-    its folder is a feature's and no other router there serves routes."""
+    it defines nothing yet, its folder is a feature's and no other router there serves
+    routes. One that defines functions or classes is code of another kind (an
+    ``endpoints.py`` of URL guards beside a provider feature's service)."""
+    if _DEFINES.search(read(node) or b""):
+        return False
     parent = _parent(node)
     if not _is_feature(tree, named, parent):
         return False
