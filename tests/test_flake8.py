@@ -238,6 +238,40 @@ def test_a_fan_at_the_heads_own_import_is_reported_at_the_statement_that_runs(ty
     assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
 
 
+def test_a_link_names_what_the_head_uses_that_leads_to_it_in_both_tools(tmp_path):
+    # The router uses three names of ``catalog``: ``listing`` reaches the repository there,
+    # ``stock`` reaches it through ``core/stock.py``, ``currency`` reaches nothing.
+    files = {
+        "app/api/routers/products.py": (
+            "from app.core.catalog import currency, listing, stock\n\n\n"
+            "def products(session):\n"
+            "    return listing(session), stock(session), currency()\n"
+        ),
+        "app/core/catalog.py": (
+            "from app.core import stock as stocks\n"
+            "from app.repositories import product_repo\n\n\n"
+            "def currency():\n    return 'EUR'\n\n\n"
+            "def listing(session):\n    return product_repo.all(session)\n\n\n"
+            "def stock(session):\n    return stocks.level(session)\n"
+        ),
+        "app/core/stock.py": (
+            "from app.repositories import stock_repo\n\n\n"
+            "def level(session):\n    return stock_repo.level(session)\n"
+        ),
+        "app/repositories/product_repo.py": "def all(session):\n    return []\n",
+        "app/repositories/stock_repo.py": "def level(session):\n    return 0\n",
+        "app/services/product_service.py": "",
+    }
+    write_example(tmp_path, files)
+    settle()
+    _, cli_out, _ = cli(".", cwd=tmp_path)
+    messages = {f[0]: f[4] for f in findings(cli_out) if f[3] == "ARC003"}
+    assert "(app.api.routers.products uses listing)" in messages["app/core/catalog.py"]
+    assert "(app.api.routers.products uses app.core.catalog.stock)" in messages["app/core/stock.py"]
+    settle()
+    assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
+
+
 def test_flake8_selection_noqa_and_per_file_ignores(tmp_path):
     write_example(tmp_path, LEAKY)
     settle()

@@ -659,13 +659,16 @@ class Chains:
                     source, head, layer, first, names, needed, fan, read[head], collected
                 )
                 continue
-            text = _uses_text(first, first, names)
+            leading = self._leading(source, layer, first, names, read[head]) if hits else None
             for hit in hits:
                 key = (hit.module, hit.line)
+                # In the first module the names are told apart by the statement they reach
+                # (a check of that file alone can tell them so too); further on, by module.
+                shown = _names_to(leading, key if hit.module == first else hit.module, names)
                 reach = Reach(
                     head,
                     layer,
-                    _uses_text(first, hit.module, names),
+                    _uses_text(first, hit.module, shown),
                     hit.tail,
                     self.layers.layer_of(hit.tail) or "",
                 )
@@ -677,7 +680,7 @@ class Chains:
                     demands.setdefault(module, []).append(
                         Demand(
                             head,
-                            text,
+                            _uses_text(first, first, _names_to(leading, module, names)),
                             None if module_names is None else tuple(sorted(module_names)),
                             (head, *path),
                             ()
@@ -690,6 +693,28 @@ class Chains:
             for key, by_reach in sorted(reaches.items())
         ]
         return found, demands
+
+    def _leading(
+        self,
+        source: LinkSource,
+        layer: str,
+        first: str,
+        names: _Names,
+        attributes: frozenset[str],
+    ) -> dict[str | tuple[str, int], frozenset[str]] | None:
+        """Which of ``names`` of ``first`` lead to each module on the way, and to each link
+        (a follow per name, for a head with links only): a message names what the head
+        uses that reaches the link, not all it uses of the module."""
+        if names is None or len(names) < 2:
+            return None
+        found: dict[str | tuple[str, int], set[str]] = {}
+        for name in sorted(names):
+            trace = self._follow(source, layer, first, frozenset((name,)), attributes)
+            for module in trace.followed.needed:
+                found.setdefault(module, set()).add(name)
+            for hit in trace.followed.hits:
+                found.setdefault((hit.module, hit.line), set()).add(name)
+        return {place: frozenset(leads) for place, leads in found.items()}
 
     def _fan_link(
         self,
@@ -834,6 +859,7 @@ def link_findings(
         if uses is None:
             continue
         first = demand.chain[1]
+        by_line = _leading_lines(uses, names, demand.called) if first == module else {}
         for use in sorted(uses.uses(names, demand.called), key=_use_order):
             other = enclosing_module(use.target, imports)
             other_layer = None if other is None else chains.layers.layer_of(other)
@@ -841,7 +867,12 @@ def link_findings(
                 continue
             if _repeats(chains.layers, layer, other_layer, skipped):
                 continue
-            reach = Reach(demand.head, layer, _shown(demand, first, module), other, other_layer)
+            shown = (
+                _uses_text(first, first, by_line[use.line])
+                if use.line in by_line
+                else _shown(demand, first, module)
+            )
+            reach = Reach(demand.head, layer, shown, other, other_layer)
             reaches.setdefault(use.line, {}).setdefault(reach, (*demand.chain, other))
             if use.definition is not None:
                 definitions.setdefault(use.line, set()).add(use.definition)
@@ -873,6 +904,16 @@ def _link(
     )
 
 
+def _names_to(
+    leading: dict[str | tuple[str, int], frozenset[str]] | None,
+    place: str | tuple[str, int],
+    names: _Names,
+) -> _Names:
+    """The names that lead to ``place``, a module or a link (``Chains._leading``), else
+    all of them."""
+    return names if leading is None else leading.get(place) or names
+
+
 def _repeats(layers: LayerMap, layer: str, tail_layer: str, direct: Collection[str]) -> bool:
     """Whether a chain from a head of ``layer`` to a module of ``tail_layer`` repeats the
     head's own finding: a model that imports schemas itself (``direct``) is coupled to the
@@ -882,6 +923,20 @@ def _repeats(layers: LayerMap, layer: str, tail_layer: str, direct: Collection[s
     if violation(layer, tail_layer) != MODELS_ON_SCHEMAS:
         return False
     return any(layers.layer_of(other) == tail_layer for other in direct)
+
+
+def _leading_lines(
+    uses: ModuleUses, names: frozenset[str] | None, called: Iterable[str]
+) -> dict[int, frozenset[str]]:
+    """Which of ``names`` lead to each import statement of the module (as
+    ``Chains._leading`` tells them apart in a head's first module)."""
+    if names is None or len(names) < 2:
+        return {}
+    found: dict[int, set[str]] = {}
+    for name in sorted(names):
+        for use in uses.uses((name,), called):
+            found.setdefault(use.line, set()).add(name)
+    return {line: frozenset(leads) for line, leads in found.items()}
 
 
 def _shown(demand: Demand, first: str, module: str) -> tuple[str, ...]:

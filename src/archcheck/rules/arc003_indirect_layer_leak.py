@@ -43,7 +43,9 @@ class IndirectLayerLeak(ChainRule):
     layer, to the imports that bring a layer in. Where that layer is one the router may
     not depend on (a repository; for a lower layer, a higher one), the import that
     brings it in is reported, once, in the module of no layer, naming the layered
-    modules that reach through it and what they use. Where one head's links lie in more
+    modules that reach through it and what they use that leads there (of the module
+    they import, the names whose code reaches the import; past it, the names whose way
+    passes the link's module). Where one head's links lie in more
     than three modules (past a hub: a registry of handlers, a ``config`` that loads a
     whole SDK), they are one finding, at the import that every chain to them passes: the
     import of the hub in the one module that imports it, or, when no module of no layer
