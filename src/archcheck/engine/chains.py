@@ -205,13 +205,52 @@ class _Followed(NamedTuple):
     fan: _Fan | None
 
 
-class _Trace(NamedTuple):
-    """A follow, and what the code it reached reads and leaves uncalled (``_Step``)."""
+class _Trace:
+    """A follow: what the code it reached reads and leaves uncalled (``_Step``), and
+    where a follow for a head that reads more goes on from; what it found (``followed``)
+    is put together only for the follows a head ends with."""
 
-    followed: _Followed
-    reads: frozenset[str]
-    uncalled: frozenset[str]
-    handed: frozenset[str]  # the modules of no layer its code uses that lead to no layer
+    __slots__ = ("_found", "first", "handed", "reads", "state", "uncalled")
+
+    def __init__(self, first: str, state: _State) -> None:
+        steps = [step for _called, step in state.steps.values()]
+        self.first = first
+        self.state = state
+        self.reads: frozenset[str] = frozenset().union(*(step.reads for step in steps))
+        self.uncalled: frozenset[str] = frozenset().union(*(step.uncalled for step in steps))
+        # the modules of no layer its code uses that lead to no layer
+        self.handed = frozenset(state.handed)
+        self._found: _Followed | None = None
+
+    def followed(self, imports: Callable[[str], Iterable[str]]) -> _Followed:
+        """The links, what is needed of each module with the shortest chain to it, and
+        the fan the links make."""
+        if self._found is None:
+            state = self.state
+            paths = _shortest(self.first, state.edges)
+            hits = [
+                _Hit(module, line, tail, frozenset(owners), paths[module])
+                for (module, line, tail), owners in sorted(state.hits.items())
+            ]
+            self._found = _Followed(
+                hits,
+                {m: (n, paths[m]) for m, n in state.needed.items()},
+                _fan(self.first, state.edges, hits, paths, imports),
+            )
+        return self._found
+
+
+class _State(NamedTuple):
+    """What a follow found, to go on from when the head's code turns out to read more
+    method names: only the modules whose methods called change are read again, as what
+    names need only grows with the methods called."""
+
+    needed: dict[str, _Names]
+    hits: dict[tuple[str, int, str], set[str]]  # (module, line, tail) -> its definitions
+    edges: dict[str, dict[str, set[tuple[int, str | None]]]]
+    steps: dict[str, tuple[frozenset[str], _Step]]  # module -> the methods called, its step
+    handed: set[str]
+    attributes: frozenset[str]  # what the head's code read
 
 
 class _Step(NamedTuple):
@@ -223,6 +262,34 @@ class _Step(NamedTuple):
     reached: list[tuple[str, int, str | None, _Names]]
     reads: frozenset[str]
     uncalled: frozenset[str]
+
+
+def _reachable(start: str, edges: dict[str, dict[str, set[tuple[int, str | None]]]]) -> set[str]:
+    """``start`` and every module a follow's ``edges`` lead to from it."""
+    found = {start}
+    stack = [start]
+    while stack:
+        for other in edges.get(stack.pop(), ()):
+            if other not in found:
+                found.add(other)
+                stack.append(other)
+    return found
+
+
+def _shortest(
+    first: str, edges: dict[str, dict[str, set[tuple[int, str | None]]]]
+) -> dict[str, tuple[str, ...]]:
+    """The shortest chain from ``first`` to each module a follow reached, the first in
+    name order among equals: what a follow's order of reading does not change."""
+    paths: dict[str, tuple[str, ...]] = {first: (first,)}
+    queue = deque([first])
+    while queue:
+        module = queue.popleft()
+        for other in sorted(edges.get(module, ())):
+            if other not in paths:
+                paths[other] = (*paths[module], other)
+                queue.append(other)
+    return paths
 
 
 def _fan(
@@ -466,11 +533,18 @@ class Chains:
         return self._reaches[key], uses
 
     def _follow(
-        self, source: LinkSource, layer: str, first: str, names: _Names, attributes: frozenset[str]
+        self,
+        source: LinkSource,
+        layer: str,
+        first: str,
+        names: _Names,
+        attributes: frozenset[str],
+        seed: _Trace | None = None,
     ) -> _Trace:
         """The links that ``names`` of ``first`` reach for a head of ``layer`` whose code
         reads ``attributes``, what is needed of each module on the way (with the path from
-        ``first`` to it), and the fan they make, if they do."""
+        ``first`` to it), and the fan they make, if they do. ``seed``: the follow of the
+        same names for fewer attributes, to go on from."""
         key = (layer, first, names)
         # A follow depends on the head's attribute names only through the by-name methods
         # of the modules it read: a head that reads the same of those gets the same.
@@ -478,40 +552,57 @@ class Chains:
         for known, traces in kept.items():
             if (trace := traces.get(attributes & known)) is not None:
                 return trace
-        needed: dict[str, _Names] = {first: names}
-        paths: dict[str, tuple[str, ...]] = {first: (first,)}
-        hits: dict[tuple[str, int, str], tuple[tuple[str, ...], set[str]]] = {}
-        # The modules of no layer on the way: importer -> imported -> (line, definition).
-        edges: dict[str, dict[str, set[tuple[int, str | None]]]] = {}
-        methods: set[str] = set()  # the by-name methods of the modules read
-        reads: set[str] = set()
-        uncalled: set[str] = set()
-        handed: set[str] = set()  # modules of no layer used on the way, not followed
-        queue = deque([first])
-        pending = {first}  # a module waiting is read once, with all that is needed of it
+        # The seed's edge and hit sets are shared until this follow adds to one: copied then.
+        own: set[object] = set()
+        if seed is None:
+            state = _State({first: names}, {}, {}, {}, set(), attributes)
+            queue = deque([first])
+        else:
+            old = seed.state
+            state = _State(
+                dict(old.needed),
+                dict(old.hits),
+                dict(old.edges),
+                dict(old.steps),
+                set(old.handed),
+                attributes,
+            )
+            more = attributes - old.attributes
+            queue = deque(
+                module
+                for module, (called, _step) in old.steps.items()
+                if (uses := self._uses_of(source, module)) is not None
+                and not uses.method_names.isdisjoint(more)
+                and self._called(source, module, uses, attributes) != called
+            )
+        needed, hits, edges = state.needed, state.hits, state.edges
+        pending = set(queue)  # a module waiting is read once, with all that is needed of it
         while queue:
             module = queue.popleft()
             pending.discard(module)
             step, uses = self._reached(source, module, needed[module], attributes)
-            if uses is not None:
-                methods |= uses.method_names
-            reads |= step.reads
-            uncalled |= step.uncalled
+            called = frozenset() if uses is None else self._called(source, module, uses, attributes)
+            state.steps[module] = (called, step)
             for other, line, definition, wanted in step.reached:
                 other_layer = self.layers.layer_of(other)
                 if other_layer is not None:
                     if violation(layer, other_layer):
-                        owners = hits.setdefault((module, line, other), (paths[module], set()))[1]
+                        hit = (module, line, other)
+                        if hit not in own:
+                            own.add(hit)
+                            hits[hit] = set(hits.get(hit, ()))
                         if definition is not None:
-                            owners.add(definition)
+                            hits[hit].add(definition)
                     continue
                 if not self._leads_on(other, layer, source):
-                    handed.add(other)
+                    state.handed.add(other)
                     continue
-                edges.setdefault(module, {}).setdefault(other, set()).add((line, definition))
+                if module not in own:
+                    own.add(module)
+                    edges[module] = {o: set(at) for o, at in edges.get(module, {}).items()}
+                edges[module].setdefault(other, set()).add((line, definition))
                 if other not in needed:
                     needed[other] = wanted
-                    paths[other] = paths[module] + (other,)
                 else:
                     merged = _merged(needed[other], wanted)
                     if merged == needed[other]:
@@ -520,18 +611,12 @@ class Chains:
                 if other not in pending:
                     pending.add(other)
                     queue.append(other)
-        found_hits = [
-            _Hit(module, line, tail, frozenset(owners), path)
-            for (module, line, tail), (path, owners) in sorted(hits.items())
-        ]
-        found = _Followed(
-            found_hits,
-            {m: (n, paths[m]) for m, n in needed.items()},
-            _fan(first, edges, found_hits, paths, source.imports),
-        )
-        trace = _Trace(found, frozenset(reads), frozenset(uncalled), frozenset(handed))
-        read = frozenset(methods)
-        kept.setdefault(read, {})[attributes & read] = trace
+        trace = _Trace(first, state)
+        read: set[str] = set()
+        for module in needed:
+            if (uses := self._uses_of(source, module)) is not None:
+                read |= uses.method_names
+        kept.setdefault(frozenset(read), {})[attributes & frozenset(read)] = trace
         return trace
 
     def links(
@@ -566,9 +651,10 @@ class Chains:
         handed = {
             m for m in source.imports(head) if m not in wanted and self.layers.layer_of(m) is None
         }
+        traces: dict[str, _Trace] = {}
         while True:
             traces = {
-                first: self._follow(source, layer, first, names, attributes)
+                first: self._follow(source, layer, first, names, attributes, traces.get(first))
                 for first, names in sorted(wanted.items(), key=lambda item: item[0])
             }
             more = set(attributes).union(*(t.reads for t in traces.values()))
@@ -576,7 +662,7 @@ class Chains:
             if left:
                 # The code may hand an object to a helper the search does not follow (it
                 # leads to no layer): what the helper's text says it reads may be called.
-                read = {m for t in traces.values() for m in t.followed.needed}
+                read = {m for t in traces.values() for m in t.state.needed}
                 for module in sorted(handed.union(*(t.handed for t in traces.values())) - read):
                     more |= self._text(source, module) & left
             if more == attributes:
@@ -620,6 +706,7 @@ class Chains:
         fans: dict[tuple[str, int], dict[str, int]] = {}  # the fans' links: hub -> beyond
         collected = _Collected(reaches, definitions, demands, fans)
         followed: list[tuple[str, str, str, _Names, _Followed]] = []
+        graphs: dict[int, dict[str, dict[str, set[tuple[int, str | None]]]]] = {}
         read: dict[str, frozenset[str]] = {}  # head -> the attribute names its code reads
         for head in heads:
             layer = self.layers.layer_of(head)
@@ -637,7 +724,7 @@ class Chains:
             traces, read[head] = self._traced(source, head, layer, wanted, attributes)
             skipped = direct.get(head, ())
             for first, trace in traces.items():
-                names, reached = wanted[first], trace.followed
+                names, reached = wanted[first], trace.followed(source.imports)
                 if skipped:
                     hits = [
                         h
@@ -651,6 +738,7 @@ class Chains:
                     if len(hits) != len(reached.hits):
                         fan = reached.fan and _narrowed(reached.fan, hits)
                         reached = _Followed(hits, reached.needed, fan)
+                graphs[len(followed)] = trace.state.edges
                 followed.append((head, layer, first, names, reached))
         collapsed = _collapsed(followed)
         for number, (head, layer, first, names, (hits, needed, fan)) in enumerate(followed):
@@ -659,7 +747,9 @@ class Chains:
                     source, head, layer, first, names, needed, fan, read[head], collected
                 )
                 continue
-            leading = self._leading(source, layer, first, names, read[head]) if hits else None
+            leading = (
+                self._leading(source, first, names, graphs[number], read[head]) if hits else None
+            )
             for hit in hits:
                 key = (hit.module, hit.line)
                 # In the first module the names are told apart by the statement they reach
@@ -697,23 +787,33 @@ class Chains:
     def _leading(
         self,
         source: LinkSource,
-        layer: str,
         first: str,
         names: _Names,
+        edges: dict[str, dict[str, set[tuple[int, str | None]]]],
         attributes: frozenset[str],
     ) -> dict[str | tuple[str, int], frozenset[str]] | None:
-        """Which of ``names`` of ``first`` lead to each module on the way, and to each link
-        (a follow per name, for a head with links only): a message names what the head
-        uses that reaches the link, not all it uses of the module."""
-        if names is None or len(names) < 2:
+        """Which of ``names`` of ``first`` lead to each of its import statements, and to
+        each module its follow reached (``edges``) from the modules the name's code uses
+        (for a head with links only): a message names what the head uses that reaches the
+        link, not all it uses of the module."""
+        uses = None if names is None or len(names) < 2 else self._uses_of(source, first)
+        if names is None or uses is None:
             return None
+        called = self._called(source, first, uses, attributes)
+        imports = source.imports(first)
+        reach: dict[str, set[str]] = {}
         found: dict[str | tuple[str, int], set[str]] = {}
         for name in sorted(names):
-            trace = self._follow(source, layer, first, frozenset((name,)), attributes)
-            for module in trace.followed.needed:
+            led = {first}
+            for use in uses.uses((name,), called):
+                found.setdefault((first, use.line), set()).add(name)
+                other = enclosing_module(use.target, imports)
+                if other is not None and other in edges.get(first, ()):
+                    if other not in reach:
+                        reach[other] = _reachable(other, edges)
+                    led |= reach[other]
+            for module in led:
                 found.setdefault(module, set()).add(name)
-            for hit in trace.followed.hits:
-                found.setdefault((hit.module, hit.line), set()).add(name)
         return {place: frozenset(leads) for place, leads in found.items()}
 
     def _fan_link(
