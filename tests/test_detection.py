@@ -494,6 +494,49 @@ def test_a_module_named_for_routers_that_defines_code_but_no_routes_is_no_router
     assert ("endpoints" in result.stdout) is router, result.stdout
 
 
+PROVIDER = (
+    "from fastapi import Depends\n"
+    "from app.account.repository import AccountRepository\n\n\n"
+    "class AccountGuard:\n"
+    "    def __call__(self, session=None):\n"
+    "        return AccountRepository(session).get()\n\n\n"
+    "AuthorizeAccount = Depends(AccountGuard())\n"
+)
+
+
+@pytest.mark.parametrize(("service", "wiring"), [("", True), ("from app.authz.dependencies import AccountGuard\n", False)])
+def test_a_provider_away_from_the_routers_is_wiring_unless_a_lower_layer_imports_it(
+    tmp_path, service, wiring
+):
+    # ``authz/dependencies.py`` holds guards that the account endpoints depend on: a
+    # composition root like ``auth/dependencies.py`` beside ``auth/endpoints.py``, and its
+    # repository is no leak. A service that imports it makes it shared code instead.
+    write_example(
+        tmp_path,
+        {
+            "app/authz/dependencies.py": PROVIDER,
+            "app/authz/policies.py": "",
+            "app/account/endpoints.py": (
+                "from fastapi import APIRouter\n"
+                "from app.authz.dependencies import AuthorizeAccount\n\n"
+                "router = APIRouter()\n\n\n"
+                "@router.get('/')\n"
+                "def read(account=AuthorizeAccount):\n"
+                "    return account\n"
+            ),
+            "app/account/service.py": service,
+            "app/account/repository.py": "class AccountRepository:\n    def __init__(self, session):\n        pass\n\n    def get(self):\n        return 1\n",
+            "app/order/endpoints.py": ROUTER,
+            "app/order/service.py": "",
+            "app/order/repository.py": "",
+        },
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert ("app.authz.dependencies" in result.stdout) is wiring, result.stdout
+    code, out, _ = cli("app", cwd=tmp_path)
+    assert ("ARC003" in out) is not wiring, out
+
+
 def test_a_dependencies_module_that_provides_no_layer_is_infrastructure(tmp_path):
     # Engines, ``get_db`` and base classes: it declares no dependency and builds no service
     # or repository, so a repository may import it; a provider that builds them is wiring,

@@ -9,7 +9,8 @@ from conftest import FIXTURES, cli, findings, write_example
 def test_strict_counts_only_the_providers_as_routers(tmp_path):
     # The entry point seeds the database with a repository at startup and the container
     # builds services with theirs: both stay wiring under strict. The providers are the
-    # HTTP tier's own code, so the one that hands out repositories is ARC001.
+    # HTTP tier's own code, so those that hand out or read repositories are ARC001, the
+    # auth code's provider away from the routers as well.
     project = tmp_path / "project"
     shutil.copytree(FIXTURES / "arc003_composition_roots", project)
     assert cli(".", cwd=project)[0] == 0
@@ -18,6 +19,7 @@ def test_strict_counts_only_the_providers_as_routers(tmp_path):
     assert code == 1
     assert {(f[0], f[1], f[3]) for f in findings(out)} == {
         ("app/api/dependencies.py", 1, "ARC001"),
+        ("app/auth/dependencies.py", 4, "ARC001"),
     }
 
 

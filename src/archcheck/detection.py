@@ -11,7 +11,8 @@ evidence for each, so ``archcheck init`` can show why and write exactly what a r
 Composition roots (``main``, ``app``, ``deps``...) and the HTTP tier around the routers
 (``middleware``) are known by names too common to tell a layout by, so they are anchored:
 ``main`` and ``app`` only as modules, ``deps``, ``dependencies`` and ``middleware`` only
-beside the routers.
+beside the routers; ``deps`` and ``dependencies`` elsewhere only when they provide and no
+lower layer imports them.
 """
 
 from __future__ import annotations
@@ -376,6 +377,41 @@ def _builds_layers(
     return False
 
 
+def _providers_away(
+    tree: _Tree,
+    composition: list[tuple[str, str, str]],
+    layers: LayerMap,
+    below: Collection[str],
+    read: Callable[[str], bytes | None],
+) -> list[tuple[str, str, str]]:
+    """``deps``/``dependencies`` modules away from the routers (``authz/dependencies.py``
+    beside a feature's policies) that provide: wiring, as those beside the routers are,
+    unless a module of a lower layer imports them: then what they hold (a payload type
+    that services take) is shared code, in no layer."""
+    taken = [node for node, _, _ in composition]
+    candidates = [
+        node
+        for node in sorted(tree.nodes)
+        if last_name(node) in _PROVIDERS
+        and not any(node == other or node.startswith(other + ".") for other in taken)
+        and not any(node.startswith(other + ".") for other in below)
+        and _provides(tree, node, layers, read)
+    ]
+    if not candidates:
+        return []
+    imported: set[str] = set()
+    for module, source in tree.modules.items():
+        if layers.layer_of(module) in (SERVICES, REPOSITORIES, MODELS, SCHEMAS):
+            package = module if source.is_package else _parent(module)
+            imported |= imported_targets(read(module) or b"", package)
+    used = {n for name in imported for n in (name, *_ancestors(name))}
+    return [
+        (node, WIRING, f"{last_name(node)} that provides, imported by no lower layer")
+        for node in candidates
+        if not any(name == node or name.startswith(node + ".") for name in used)
+    ]
+
+
 def _roots_of_composition(tree: _Tree, routers: Iterable[str]) -> list[tuple[str, str, str]]:
     """``(node, layer, reason)`` for the composition roots and the HTTP tier around the
     routers (``_ROOT_NAMES``), anchored."""
@@ -495,6 +531,7 @@ def detect_layers(
         )
     ]
     composition += [(node, WIRING, reason) for node, reason in app_builders.items()]
+    composition += _providers_away(tree, composition, layered, below, read)
     taken = {node for node, _, _ in composition}
     for module in list(code_routers):
         if any(module == node or module.startswith(node + ".") for node in taken):
