@@ -213,7 +213,7 @@ class _Trace:
     __slots__ = ("_found", "first", "handed", "reads", "state", "uncalled")
 
     def __init__(self, first: str, state: _State) -> None:
-        steps = [step for _called, step in state.steps.values()]
+        steps = state.steps.values()
         self.first = first
         self.state = state
         self.reads: frozenset[str] = frozenset().union(*(step.reads for step in steps))
@@ -242,13 +242,13 @@ class _Trace:
 
 class _State(NamedTuple):
     """What a follow found, to go on from when the head's code turns out to read more
-    method names: only the modules whose methods called change are read again, as what
+    method names: only the modules that left one of them uncalled are read again, as what
     names need only grows with the methods called."""
 
     needed: dict[str, _Names]
     hits: dict[tuple[str, int, str], set[str]]  # (module, line, tail) -> its definitions
     edges: dict[str, dict[str, set[tuple[int, str | None]]]]
-    steps: dict[str, tuple[frozenset[str], _Step]]  # module -> the methods called, its step
+    steps: dict[str, _Step]  # module -> what the names needed of it use
     handed: set[str]
     attributes: frozenset[str]  # what the head's code read
 
@@ -552,6 +552,16 @@ class Chains:
         for known, traces in kept.items():
             if (trace := traces.get(attributes & known)) is not None:
                 return trace
+        if seed is None:
+            # Another head's follow of the same names, for code that reads less, will do.
+            earlier = [
+                trace
+                for traces in kept.values()
+                for trace in traces.values()
+                if trace.state.attributes <= attributes
+            ]
+            if earlier:
+                seed = max(earlier, key=lambda trace: len(trace.state.attributes))
         # The seed's edge and hit sets are shared until this follow adds to one: copied then.
         own: set[object] = set()
         if seed is None:
@@ -567,22 +577,18 @@ class Chains:
                 set(old.handed),
                 attributes,
             )
+            # A module's step changes only where a method it left uncalled is now read.
             more = attributes - old.attributes
             queue = deque(
-                module
-                for module, (called, _step) in old.steps.items()
-                if (uses := self._uses_of(source, module)) is not None
-                and not uses.method_names.isdisjoint(more)
-                and self._called(source, module, uses, attributes) != called
+                module for module, step in old.steps.items() if not step.uncalled.isdisjoint(more)
             )
         needed, hits, edges = state.needed, state.hits, state.edges
         pending = set(queue)  # a module waiting is read once, with all that is needed of it
         while queue:
             module = queue.popleft()
             pending.discard(module)
-            step, uses = self._reached(source, module, needed[module], attributes)
-            called = frozenset() if uses is None else self._called(source, module, uses, attributes)
-            state.steps[module] = (called, step)
+            step, _uses = self._reached(source, module, needed[module], attributes)
+            state.steps[module] = step
             for other, line, definition, wanted in step.reached:
                 other_layer = self.layers.layer_of(other)
                 if other_layer is not None:
