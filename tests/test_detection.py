@@ -474,6 +474,12 @@ def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):
         # URL guards for the provider feature's service: code of another kind.
         ("def endpoint_host(url):\n    return url.split('/')[2]\n", False),
         ("class GuardedEndpoint:\n    url: str\n", False),
+        # Handlers added to a router made elsewhere: the feature's router.
+        (
+            "from app.core.routing import router\n\n\ndef orders():\n    return []\n\n\n"
+            "router.add_api_route('/orders', orders)\n",
+            True,
+        ),
     ],
 )
 def test_a_module_named_for_routers_that_defines_code_but_no_routes_is_no_router(

@@ -272,6 +272,37 @@ def test_a_link_names_what_the_head_uses_that_leads_to_it_in_both_tools(tmp_path
     assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
 
 
+def test_a_link_reached_round_a_cycle_names_what_the_head_imports_in_both_tools(tmp_path):
+    # ``listing`` reaches ``stock``, which comes back for ``catalog.helper``: the link in
+    # ``catalog`` is the router's through ``listing``, not through ``helper``, which it
+    # never imports.
+    files = {
+        "app/api/routers/products.py": (
+            "from app.core.catalog import currency, listing\n\n\n"
+            "def products(session):\n    return listing(session), currency()\n"
+        ),
+        "app/core/catalog.py": (
+            "from app.core import stock\n"
+            "from app.repositories import product_repo\n\n\n"
+            "def currency():\n    return 'EUR'\n\n\n"
+            "def listing(session):\n    return stock.level(session)\n\n\n"
+            "def helper(session):\n    return product_repo.all(session)\n"
+        ),
+        "app/core/stock.py": (
+            "from app.core import catalog\n\n\ndef level(session):\n    return catalog.helper(session)\n"
+        ),
+        "app/repositories/product_repo.py": "def all(session):\n    return []\n",
+        "app/services/product_service.py": "",
+    }
+    write_example(tmp_path, files)
+    settle()
+    _, cli_out, _ = cli(".", cwd=tmp_path)
+    (link,) = [f for f in findings(cli_out) if f[3] == "ARC003"]
+    assert "(app.api.routers.products uses currency, listing)" in link[4], link
+    settle()
+    assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
+
+
 def test_flake8_selection_noqa_and_per_file_ignores(tmp_path):
     write_example(tmp_path, LEAKY)
     settle()

@@ -38,7 +38,13 @@ def project(root: Path, extra: dict[str, str] | None = None) -> Path:
 # -- point 5: valid Python that grimp's parser refuses -------------------------------------
 @pytest.mark.parametrize(
     "source",
-    ["def f():\n    raise;\n", "match = 1; match\n", "from app.repositories import user_repo\nmatch = 1; match\n"],
+    [
+        "def f():\n    raise;\n",
+        "match = 1; match\n",
+        "from app.repositories import user_repo\nmatch = 1; match\n",
+        # A relative import above the top package: Python compiles it, grimp panics.
+        "from app.repositories import user_repo\nfrom ..... import A\n",
+    ],
 )
 def test_valid_python_grimp_refuses_is_no_arc900_and_keeps_its_imports(tmp_path, source):
     compile(source, "<test>", "exec")

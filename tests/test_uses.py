@@ -455,3 +455,44 @@ def test_a_name_looked_at_needs_no_body():
     module = "app.api.routers.reports"
     found = imported_names(source, statements(source), module, False, MODULES)
     assert found is not None and found[0][FIRST] == frozenset({"Activities.archive.__name__"})
+
+
+DECORATED = """
+    from app.repositories import event_repo, report_repo
+
+
+    class Activities:
+        @event_repo.on("archived")
+        def archive(self):
+            return report_repo.archive()
+
+        @staticmethod
+        def ping():
+            return "pong"
+
+
+    @event_repo.listen
+    def handler():
+        return report_repo.archive()
+
+
+    def run():
+        return Activities.ping()
+"""
+
+
+@pytest.mark.parametrize(
+    ("names", "needed"),
+    [
+        # Reading one member makes the class, whose registered method's decorator runs.
+        (["Activities.ping"], {"app.repositories.event_repo.on"}),
+        # A function looked at: its decorator runs, its body does not.
+        (["handler.__name__"], {"app.repositories.event_repo.listen"}),
+        # One member read beside the class: as from outside.
+        (["run"], {"app.repositories.event_repo.on"}),
+        (["Activities"], {"app.repositories.event_repo.on", "app.repositories.report_repo.archive"}),
+    ],
+)
+def test_what_runs_when_a_class_or_function_is_made_is_needed_with_it(names, needed):
+    uses = uses_of(ast.parse(textwrap.dedent(DECORATED)), "app.core.jobs", False)
+    assert {use.target for use in uses.uses(names, ())} == needed

@@ -113,6 +113,8 @@ class ModuleUses:
     # class of no imported base -> its methods registered by a decorator (their uses are
     # in ``definitions`` as ``Class.method``): needed with the class, or read one by one
     registered: dict[str, list[str]] = field(default_factory=dict)
+    # module-level function -> what its decorators use (what runs when it is defined)
+    functions: dict[str, list[_Written]] = field(default_factory=dict)
     _memo: dict[
         tuple[frozenset[str] | None, frozenset[str] | None],
         tuple[frozenset[Use], frozenset[str], frozenset[str]],
@@ -133,16 +135,26 @@ class ModuleUses:
             self.attributes,
             self.bases,
             self.registered,
+            {name: [list(w) for w in written] for name, written in self.functions.items()},
         ]
 
     @classmethod
     def from_data(cls, module: str, data: object) -> ModuleUses:
         """What ``to_data`` wrote; ValueError for any other shape."""
-        if type(data) is not list or len(data) != 9:
+        if type(data) is not list or len(data) != 10:
             raise ValueError("not module uses")
-        imports, stars, definitions, statements, tasks, methods, attributes, bases, registered = (
-            data
-        )
+        (
+            imports,
+            stars,
+            definitions,
+            statements,
+            tasks,
+            methods,
+            attributes,
+            bases,
+            registered,
+            functions,
+        ) = data
         return cls(
             module,
             {text(n): [_bound(b) for b in items(v)] for n, v in mapping(imports).items()},
@@ -157,6 +169,7 @@ class ModuleUses:
                 for n, v in mapping(bases).items()
             },
             {text(n): [text(m) for m in items(v)] for n, v in mapping(registered).items()},
+            {text(n): [_written(w) for w in items(v)] for n, v in mapping(functions).items()},
         )
 
     @functools.cached_property
@@ -255,11 +268,16 @@ class ModuleUses:
             seen.add(name)
             owner, _, last = name.rpartition(".")
             if last in _INTROSPECTED and owner:
-                # ``Cls.handler.__name__``: the class's body runs, the handler does not.
+                # ``Cls.handler.__name__``: the class's body runs, the handler does not; a
+                # function's decorators run, its body does not; a value's definition runs.
                 head = owner.partition(".")[0]
                 if head in self.bases:
                     wanted.append(f"{head}.")
-                elif head not in self.definitions:
+                elif head in self.functions:
+                    yield from pull(f"{head}@", head, self.functions[head])
+                elif head in self.definitions:
+                    wanted.append(head)
+                else:
                     yield from self._resolve(name, None)
                 continue
             # ``Class.``: the class without its registered methods, for a read of one member.
@@ -313,7 +331,13 @@ class ModuleUses:
                     continue
                 head, _, rest = text.partition(".")
                 if head in self.definitions:
-                    names.append(_enqueued(head, rest) or looked_at(text) or head)
+                    # ``Activities.helper()`` beside the class: that member, as from outside.
+                    member = f"{head}.{rest.partition('.')[0]}"
+                    names.append(
+                        _enqueued(head, rest)
+                        or looked_at(text)
+                        or (member if rest and member in self.definitions else head)
+                    )
                 uses.extend(self._resolve(text, owner))
             found = self._edge_memo[key] = (names, tuple(uses))
         return found
@@ -410,6 +434,12 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                     _references(part, module, is_package, read.setdefault(method, set()))
                 )
             skipped = {id(part) for part in (*by_name, *registered)}
+            # A registered method's decorators run when the class is made (they register it).
+            for part in registered:
+                for d in part.decorator_list:
+                    found.definitions.setdefault(node.name, []).extend(
+                        _references(d, module, is_package, read.setdefault(node.name, set()))
+                    )
             found.definitions.setdefault(node.name, []).extend(
                 _references(node, module, is_package, read.setdefault(node.name, set()), skipped)
             )
@@ -417,14 +447,16 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
             found.definitions.setdefault(node.name, []).extend(
                 _references(node, module, is_package, read.setdefault(node.name, set()))
             )
+            decorators = [
+                written
+                for d in node.decorator_list
+                for written in _references(d, module, is_package, set())
+            ]
+            found.functions[node.name] = decorators
             if _is_task(node):
                 # A background task's body runs in a worker, not in whoever enqueues it
                 # (``task.delay()``): that needs only its registration.
-                found.tasks[node.name] = [
-                    written
-                    for d in node.decorator_list
-                    for written in _references(d, module, is_package, set())
-                ]
+                found.tasks[node.name] = decorators
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and _names(node):
             attributes: set[str] = set()
             written = list(_references(node, module, is_package, attributes))

@@ -756,15 +756,24 @@ class Chains:
             leading = (
                 self._leading(source, first, names, graphs[number], read[head]) if hits else None
             )
+            # In the first module the names are told apart by the statement they reach, as
+            # a check of that file alone tells them (``link_findings``); further on, by the
+            # module.
+            by_line: dict[int, frozenset[str]] = {}
+            if any(hit.module == first for hit in hits):
+                uses = self._uses_of(source, first)
+                if uses is not None:
+                    by_line = _leading_lines(
+                        uses, needed[first][0], self._called(source, first, uses, read[head])
+                    )
             for hit in hits:
                 key = (hit.module, hit.line)
-                # In the first module the names are told apart by the statement they reach
-                # (a check of that file alone can tell them so too); further on, by module.
-                shown = _names_to(leading, key if hit.module == first else hit.module, names)
                 reach = Reach(
                     head,
                     layer,
-                    _uses_text(first, hit.module, shown),
+                    _line_text(first, by_line.get(hit.line), _uses_text(first, first, names))
+                    if hit.module == first
+                    else _uses_text(first, hit.module, _names_to(leading, hit.module, names)),
                     hit.tail,
                     self.layers.layer_of(hit.tail) or "",
                 )
@@ -797,22 +806,21 @@ class Chains:
         names: _Names,
         edges: dict[str, dict[str, set[tuple[int, str | None]]]],
         attributes: frozenset[str],
-    ) -> dict[str | tuple[str, int], frozenset[str]] | None:
-        """Which of ``names`` of ``first`` lead to each of its import statements, and to
-        each module its follow reached (``edges``) from the modules the name's code uses
-        (for a head with links only): a message names what the head uses that reaches the
-        link, not all it uses of the module."""
+    ) -> dict[str, frozenset[str]] | None:
+        """Which of ``names`` of ``first`` lead to each module its follow reached
+        (``edges``) from the modules the name's code uses (for a head with links only): a
+        message names what the head uses that reaches the link, not all it uses of the
+        module."""
         uses = None if names is None or len(names) < 2 else self._uses_of(source, first)
         if names is None or uses is None:
             return None
         called = self._called(source, first, uses, attributes)
         imports = source.imports(first)
         reach: dict[str, set[str]] = {}
-        found: dict[str | tuple[str, int], set[str]] = {}
+        found: dict[str, set[str]] = {}
         for name in sorted(names):
             led = {first}
             for use in uses.uses((name,), called):
-                found.setdefault((first, use.line), set()).add(name)
                 other = enclosing_module(use.target, imports)
                 if other is not None and other in edges.get(first, ()):
                     if other not in reach:
@@ -973,11 +981,7 @@ def link_findings(
                 continue
             if _repeats(chains.layers, layer, other_layer, skipped):
                 continue
-            shown = (
-                _uses_text(first, first, by_line[use.line])
-                if use.line in by_line
-                else _shown(demand, first, module)
-            )
+            shown = _line_text(first, by_line.get(use.line), _shown(demand, first, module))
             reach = Reach(demand.head, layer, shown, other, other_layer)
             reaches.setdefault(use.line, {}).setdefault(reach, (*demand.chain, other))
             if use.definition is not None:
@@ -1010,14 +1014,19 @@ def _link(
     )
 
 
-def _names_to(
-    leading: dict[str | tuple[str, int], frozenset[str]] | None,
-    place: str | tuple[str, int],
-    names: _Names,
-) -> _Names:
-    """The names that lead to ``place``, a module or a link (``Chains._leading``), else
-    all of them."""
-    return names if leading is None else leading.get(place) or names
+def _names_to(leading: dict[str, frozenset[str]] | None, module: str, names: _Names) -> _Names:
+    """The names that lead to ``module`` (``Chains._leading``), else all of them."""
+    return names if leading is None else leading.get(module) or names
+
+
+def _line_text(first: str, led: frozenset[str] | None, shown: tuple[str, ...]) -> tuple[str, ...]:
+    """What a message shows of the head's use of ``first`` at a link in it: of ``shown``
+    (all the head uses), those that the names leading to the link's statement (``led``,
+    names of ``first`` that may have come round a cycle of imports) show too."""
+    if not led:
+        return shown
+    found = tuple(text for text in _uses_text(first, first, led) if text in shown)
+    return found or shown
 
 
 def _repeats(layers: LayerMap, layer: str, tail_layer: str, direct: Collection[str]) -> bool:
@@ -1032,10 +1041,10 @@ def _repeats(layers: LayerMap, layer: str, tail_layer: str, direct: Collection[s
 
 
 def _leading_lines(
-    uses: ModuleUses, names: frozenset[str] | None, called: Iterable[str]
+    uses: ModuleUses, names: Collection[str] | None, called: Iterable[str]
 ) -> dict[int, frozenset[str]]:
-    """Which of ``names`` lead to each import statement of the module (as
-    ``Chains._leading`` tells them apart in a head's first module)."""
+    """Which of ``names`` lead to each import statement of the module: in a head's first
+    module, what its messages show (``_line_text``)."""
     if names is None or len(names) < 2:
         return {}
     found: dict[int, set[str]] = {}

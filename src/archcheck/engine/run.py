@@ -3,6 +3,7 @@ project's files and its import graph."""
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -225,12 +226,30 @@ class Run:
                 refused = None if error.path is None else modules.get(error.path.resolve())
                 if refused is not None and refused not in given:  # Python reads what grimp cannot
                     given[refused] = self.imports_without_grimp(refused)
+                if error.path is None:
+                    # grimp's Rust code panics on a relative import above the top package
+                    # (``from ..... import A``), which Python compiles: named by no error.
+                    for module in self.files:
+                        if module not in given and self._imports_above_top(module):
+                            given[module] = self.imports_without_grimp(module)
                 if len(given) == known:
                     if not retried:  # a file that vanished or changed under grimp
                         retried = True
                         self.sources.forget_statuses()
                         continue
                     raise ProjectError(f"cannot build the import graph: {error}") from None
+
+    def _imports_above_top(self, module: str) -> bool:
+        """Whether ``module`` has a relative import with more dots than its package has
+        names (``from ..... import A`` in ``app/api/routers/x.py``)."""
+        parsed = self.sources.tree_of(module)
+        if parsed is None:
+            return False
+        depth = module.count(".") + (1 if self.files[module].is_package else 0)
+        return any(
+            isinstance(node, ast.ImportFrom) and node.level > depth
+            for node in ast.walk(parsed.tree)
+        )
 
     def imports_without_grimp(self, module: str) -> list[tuple[str, int, str]]:
         """``(imported module, line, line's text)`` of each project import of ``module``,
