@@ -474,6 +474,8 @@ def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):
         # URL guards for the provider feature's service: code of another kind.
         ("def endpoint_host(url):\n    return url.split('/')[2]\n", False),
         ("class GuardedEndpoint:\n    url: str\n", False),
+        # Guards whose docstring speaks of routes: still code of another kind.
+        ('"""Which hosts the provider routes requests to."""\n\ndef allowed(url):\n    return True\n', False),
         # Handlers added to a router made elsewhere: the feature's router.
         (
             "from app.core.routing import router\n\n\ndef orders():\n    return []\n\n\n"

@@ -478,6 +478,13 @@ DECORATED = """
 
     def run():
         return Activities.ping()
+
+
+    def wrapped():
+        return report_repo.archive()
+
+
+    wrapped = event_repo.wrap(wrapped)
 """
 
 
@@ -491,6 +498,8 @@ DECORATED = """
         # One member read beside the class: as from outside.
         (["run"], {"app.repositories.event_repo.on"}),
         (["Activities"], {"app.repositories.event_repo.on", "app.repositories.report_repo.archive"}),
+        # Bound again after its def: the name is the assignment's value, whole.
+        (["wrapped.__name__"], {"app.repositories.event_repo.wrap", "app.repositories.report_repo.archive"}),
     ],
 )
 def test_what_runs_when_a_class_or_function_is_made_is_needed_with_it(names, needed):

@@ -70,7 +70,11 @@ _MODULE_ONLY = frozenset({"main", "app"})
 _PROVIDERS = frozenset({"deps", "dependencies"})
 _IMPORT_WORD = re.compile(rb"\bimport\b")
 _WEB = re.compile(rb"\b(?:fastapi|starlette)\b")
-_ROUTE_WORD = re.compile(rb"(?i)route")  # router.add_api_route(...), routes.append(...)
+# Handlers added to a router made elsewhere: ``router.add_api_route("/x", handler)``.
+_ADDS_ROUTES = re.compile(
+    rb"\.(?:add_api_route|add_route|add_api_websocket_route|add_websocket_route|include_router)"
+    rb"\s*\("
+)
 _DEFINES = re.compile(rb"^[ \t]*(?:async[ \t]+def|def|class)[ \t]", re.MULTILINE)
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
 
@@ -320,11 +324,11 @@ def _stands_for_routes(
     """Whether ``node``, named for routers but with no route code and no web framework in
     it, is its feature's router all the same (a skeleton ``users/router.py``, or one that
     adds its handlers to a router made elsewhere): it is when it defines nothing yet or
-    names a route, its folder is a feature's and no other router there serves routes.
-    One that defines functions or classes and names no route is code of another kind (an
+    adds routes, its folder is a feature's and no other router there serves routes. One
+    that defines functions or classes and adds no route is code of another kind (an
     ``endpoints.py`` of URL guards beside a provider feature's service)."""
     data = read(node) or b""
-    if _DEFINES.search(data) and not _ROUTE_WORD.search(data):
+    if _DEFINES.search(data) and not _ADDS_ROUTES.search(data):
         return False
     parent = _parent(node)
     if not _is_feature(tree, named, parent):

@@ -463,6 +463,7 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
             for name in _names(node):
                 found.definitions.setdefault(name, []).extend(written)
                 read.setdefault(name, set()).update(attributes)
+                found.functions.pop(name, None)  # ``f = wrap(f)``: no longer the def alone
             factory = _base_factory(node.value)
             for assigned in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 if isinstance(assigned, ast.Name):
