@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -282,6 +283,34 @@ def _finders(
 
 
 # grimp names the file it could not decode or read only in its message.
+@contextmanager
+def _panics_unprinted() -> Iterator[None]:
+    """grimp's Rust code prints a panic (and its backtrace) straight to the process's
+    standard error before Python sees the exception, which the caller handles (a relative
+    import above the top package: the file is read with ``ast``). What grimp writes there
+    is kept aside and written out only when nothing panicked."""
+    try:
+        sys.stderr.flush()  # what Python wrote before stays before
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    with tempfile.TemporaryFile() as kept:
+        os.dup2(kept.fileno(), 2)
+        panicked = True
+        try:
+            yield
+            panicked = False
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            if not panicked:
+                kept.seek(0)
+                written = kept.read()
+                if written:
+                    os.write(2, written)
+
+
 _UNREADABLE = re.compile(r"Failed to (?:decode|read) file (?P<path>.+?)(?: as |: )")
 
 
@@ -310,7 +339,7 @@ def build_graph(
         for importer, found in given.items()
     }
     try:
-        with _finders(packages, imports, status_of):
+        with _finders(packages, imports, status_of), _panics_unprinted():
             graph = grimp.build_graph(
                 *names,
                 cache_dir="" if cache_dir is None else str(cache_dir),
