@@ -2,7 +2,6 @@
 file system), through the same ``ImportChecks`` the CLI, flake8 and the contract feed."""
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection, Sequence
 
 import pytest
@@ -84,7 +83,7 @@ def findings(graph: MemoryImports, *, ignore: Sequence[tuple[str, str]] = ()):
     locate = lambda m, line: Location(m, line)  # noqa: E731
     for module in sorted(graph.imports):
         found += checks.findings(graph, module, locate)
-    direct = direct_imports(found, functools.partial(checks.imports, graph), LAYERS)
+    direct = direct_imports(found)
     links = checks.links(graph, sorted(graph.imports), direct)[0]
     found += checks.chains.findings(links, locate)
     return sorted((f.path, f.line, f.code, f.message) for f in found)

@@ -90,9 +90,9 @@ def names_used(uses: Iterable[Use], modules: Collection[str]) -> dict[str, _Name
         elif rest:
             # Two names: ``task.delay`` (enqueuing a task does not run its body), and
             # ``deployments.read`` of a submodule that a package binds (the submodule's
-            # other functions are not needed); the module reading them takes a definition
-            # whole (``archcheck.uses``).
-            # ``Cls.handler.__name__``, three, runs no handler.
+            # other functions are not needed); three for ``Cls.handler.__name__``, which
+            # runs no handler. The module reading them takes a definition whole
+            # (``archcheck.uses``).
             name, _, attribute = rest.partition(".")
             attribute = attribute.partition(".")[0]
             names = frozenset((looked_at(rest) or (f"{name}.{attribute}" if attribute else name),))
@@ -498,24 +498,21 @@ class Chains:
 
     def _reached(
         self, source: LinkSource, module: str, names: _Names, attributes: frozenset[str]
-    ) -> tuple[_Step, ModuleUses | None]:
+    ) -> _Step:
         """What ``names`` of ``module`` use, for a head whose code reads ``attributes``
         (see ``_Step``; kept, as every head that reaches ``module`` calling the same
-        methods needs the same answer), and what the module's definitions use (None where
-        it cannot be read: its module imports stand in)."""
+        methods needs the same answer). A module that cannot be read uses what it
+        imports."""
         uses = self._uses_of(source, module)
         if uses is None:
-            return (
-                _Step(
-                    [
-                        (other, line, None, None)
-                        for other in source.imports(module)
-                        for line in source.lines(module, other)[:1]
-                    ],
-                    frozenset(),
-                    frozenset(),
-                ),
-                None,
+            return _Step(
+                [
+                    (other, line, None, None)
+                    for other in source.imports(module)
+                    for line in source.lines(module, other)[:1]
+                ],
+                frozenset(),
+                frozenset(),
             )
         called = self._called(source, module, uses, attributes)
         key = (module, names, called)
@@ -530,7 +527,7 @@ class Chains:
             self._reaches[key] = _Step(
                 reached, uses.reads(names, called), uses.uncalled(names, called)
             )
-        return self._reaches[key], uses
+        return self._reaches[key]
 
     def _follow(
         self,
@@ -587,7 +584,7 @@ class Chains:
         while queue:
             module = queue.popleft()
             pending.discard(module)
-            step, _uses = self._reached(source, module, needed[module], attributes)
+            step = self._reached(source, module, needed[module], attributes)
             state.steps[module] = step
             for other, line, definition, wanted in step.reached:
                 other_layer = self.layers.layer_of(other)

@@ -3,7 +3,6 @@ import-linter contract) and ``layer_imports`` (``archcheck graph``)."""
 
 from __future__ import annotations
 
-import functools
 import gc
 import os
 from collections.abc import Iterable, Sequence
@@ -266,7 +265,7 @@ def _import_findings(
     findings = []
     for module in modules:
         findings += checks.findings(source, module, run.locate)
-    direct = direct_imports(findings, functools.partial(checks.imports, source), run.layers)
+    direct = direct_imports(findings)
     links, demands = checks.links(source, modules, direct)
     if checks.chains is not None:
         findings += checks.chains.findings(links, run.locate)

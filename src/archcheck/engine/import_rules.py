@@ -142,43 +142,14 @@ class ImportChecks:
         return findings
 
 
-def direct_imports(
-    findings: Iterable[Finding],
-    imports: Callable[[str], Collection[str]],
-    layers: LayerMap,
-) -> dict[str, list[str]]:
-    """The layered modules each module depends on through its own imports that have a
-    finding: the modules imported, and what they import in turn within their layer (a
-    package whose ``__init__`` imports its modules runs them all). ARC003 leaves its
-    chains to them out: see ``Chains.links``."""
-    closures: dict[str, set[str]] = {}
-
-    def closure(module: str) -> set[str]:
-        if module not in closures:
-            layer = layers.layer_of(module)
-            found = {module}
-            queue = [module]
-            while queue:
-                for other in imports(queue.pop()):
-                    if other not in found and layers.layer_of(other) == layer:
-                        found.add(other)
-                        queue.append(other)
-            closures[module] = found
-        return closures[module]
-
+def direct_imports(findings: Iterable[Finding]) -> dict[str, list[str]]:
+    """The layered modules each module imports itself with a finding. ARC003 leaves a
+    model's chains to schemas out where these hold a schema module: see ``Chains.links``."""
     by_module: dict[str, set[str]] = {}
     for finding in findings:
         for imported in (finding.imported, *finding.also_imported):
-            if not (finding.module and imported):
-                continue
-            found = by_module.setdefault(finding.module, set())
-            # Importing ``app.schemas.settings`` runs ``app/schemas/__init__.py`` first.
-            layer = layers.layer_of(imported)
-            name = imported
-            while name:
-                if layers.layer_of(name) == layer:
-                    found.update(closure(name))
-                name = name.rpartition(".")[0]
+            if finding.module and imported:
+                by_module.setdefault(finding.module, set()).add(imported)
     return {module: sorted(found) for module, found in sorted(by_module.items())}
 
 
