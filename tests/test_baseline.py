@@ -24,14 +24,14 @@ def leaky(tmp_path):
 
 def test_baseline_flow(leaky):
     code, out, err = cli("--write-baseline", BASELINE, cwd=leaky)
-    assert (code, out, err) == (0, f"Wrote 9 findings to the baseline {BASELINE}.\n", "")
+    assert (code, out, err) == (0, f"Wrote 10 findings to the baseline {BASELINE}.\n", "")
     entries = json.loads((leaky / BASELINE).read_text())["entries"]
-    assert sum(entry["count"] for entry in entries) == 9
+    assert sum(entry["count"] for entry in entries) == 10
 
     # Written on a leaky project, the baseline makes the next run pass.
     code, out, err = cli("--baseline", BASELINE, cwd=leaky)
     assert (code, err) == (0, "")
-    assert out.endswith("9 in the baseline).\n")
+    assert out.endswith("10 in the baseline).\n")
 
     # Lines move: nothing new.
     users = leaky / "app/api/routers/users.py"
@@ -44,7 +44,7 @@ def test_baseline_flow(leaky):
     assert code == 1
     findings = [line for line in out.splitlines() if ": ARC" in line]
     assert len(findings) == 1 and "ARC001" in findings[0] and "order_repo" in findings[0]
-    assert out.splitlines()[-1] == "Found 1 finding in 1 file (9 in the baseline)."
+    assert out.splitlines()[-1] == "Found 1 finding in 1 file (10 in the baseline)."
 
     # Fixing a baselined leak passes and says the baseline can be tightened.
     users.write_text(users.read_text().replace("\nfrom app.repositories import order_repo\n", "\n"))
@@ -55,11 +55,11 @@ def test_baseline_flow(leaky):
     code, out, err = cli("--baseline", BASELINE, cwd=leaky)
     assert code == 0
     assert err == "archcheck: 1 baseline entry no longer occurs; run --write-baseline to tighten it\n"
-    assert out == "All checks passed (34 files; 8 in the baseline).\n"
+    assert out == "All checks passed (36 files; 9 in the baseline).\n"
 
     # Tightening drops the fixed entry.
     cli("--write-baseline", BASELINE, cwd=leaky)
-    assert cli("--baseline", BASELINE, cwd=leaky) == (0, "All checks passed (34 files; 8 in the baseline).\n", "")
+    assert cli("--baseline", BASELINE, cwd=leaky) == (0, "All checks passed (36 files; 9 in the baseline).\n", "")
 
 
 def test_baseline_in_machine_formats(leaky):
@@ -67,7 +67,7 @@ def test_baseline_in_machine_formats(leaky):
     code, out, _ = cli("--baseline", BASELINE, "--format", "json", cwd=leaky)
     document = json.loads(out)
     assert code == 0 and document["findings"] == []
-    assert document["summary"]["baseline"] == {"known": 9, "fixed": 0}
+    assert document["summary"]["baseline"] == {"known": 10, "fixed": 0}
     assert cli("--baseline", BASELINE, "--format", "github", cwd=leaky) == (0, "", "")
 
 

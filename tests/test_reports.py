@@ -154,8 +154,8 @@ def test_statistics_count_per_code_with_rule_names():
         "3  ARC001  router-imports-repository\n"
         "3  ARC002  upward-import\n"
         "1  ARC003  indirect-layer-leak\n"
-        "2  ARC004  model-schema-coupling\n"
-        "Found 9 findings in 9 files.\n"
+        "3  ARC004  model-schema-coupling\n"
+        "Found 10 findings in 10 files.\n"
     )
     code, out, err = cli(".", "--statistics", "--format", "json", cwd=LEAKY)
     assert json.loads(out)["summary"]["counts"]["ARC001"] == 3

@@ -63,6 +63,7 @@ class ProjectIndex:
         self._kinds: dict[str, str | None] = {}
         self._resolved: dict[str, str] = {}
         self._inherits: dict[tuple[str, frozenset[str]], bool] = {}
+        self._from_sqlalchemy: dict[str, bool] = {}
 
     def module(self, name: str) -> ModuleSymbols | None:
         found = self._modules.get(name)
@@ -217,6 +218,22 @@ class ProjectIndex:
             self.resolve(base) in bases or self.inherits(base, bases) for base in info.bases
         )
         self._inherits[key] = answer
+        return answer
+
+    def from_sqlalchemy(self, qualname: str) -> bool:
+        """Whether the project class ``qualname`` derives, across modules, from a class of
+        SQLAlchemy's: a column type (``TypeDecorator``), a query or comparator class, a
+        mapped class or base."""
+        qualname = self.resolve(qualname)
+        if qualname in self._from_sqlalchemy:
+            return self._from_sqlalchemy[qualname]
+        self._from_sqlalchemy[qualname] = False  # guards against inheritance cycles
+        info = self.class_info(qualname)
+        answer = info is not None and any(
+            self.resolve(base).startswith("sqlalchemy.") or self.from_sqlalchemy(base)
+            for base in info.bases
+        )
+        self._from_sqlalchemy[qualname] = answer
         return answer
 
     def class_info(self, qualname: str) -> ClassInfo | None:

@@ -30,9 +30,10 @@ class ModelSchemaCoupling(ImportRule):
     ## What it does
     Flags an import of a schemas module in the models layer, and an import in the schemas
     layer that brings in an ORM model class (a mapped SQLAlchemy class, or a SQLModel class
-    with ``table=True``) or the project's ORM declarative base (a ``DeclarativeBase``
-    subclass, an abstract mapped class, what ``declarative_base()`` returned), through
-    re-exports and star imports alike; a statement that imports several such modules is one
+    with ``table=True``), the project's ORM declarative base (a ``DeclarativeBase``
+    subclass, an abstract mapped class, what ``declarative_base()`` returned) or another
+    class derived from SQLAlchemy's (a column type such as a ``TypeDecorator``, a query
+    class), through re-exports and star imports alike; a statement that imports several such modules is one
     finding. A schema may still import from the models package what is not a table: a
     shared non-table base (SQLModel's ``HeroBase`` idiom), enums and constants; and a model
     may import enums and constants from a schemas module (a ``Status`` enum for an ``Enum``
@@ -42,7 +43,8 @@ class ModelSchemaCoupling(ImportRule):
     ## Why is this bad?
     The database schema and the API contract change for different reasons. A model that
     knows its schemas, or a schema that subclasses a table, ties every migration to an API
-    version and leaks columns (password hashes, internal flags) into responses.
+    version and leaks columns (password hashes, internal flags) into responses. A schema
+    that takes the ORM's column types builds SQL: that is a repository's work.
 
     ## Example
     ```python
@@ -86,19 +88,25 @@ class ModelSchemaCoupling(ImportRule):
             )
         models: list[str] = []
         bases: list[str] = []
+        others: list[str] = []
         coupled = []
+        index = context.index
         for edge in edges:
             if edge.violation != SCHEMAS_ON_MODELS:
                 continue
-            imported = [
-                name
-                for name in context.names_imported(edge)
-                if context.index.kind(name) == ORM or context.index.is_declarative_base(name)
-            ]
-            if imported:
+            found = False
+            for name in context.names_imported(edge):
+                if index.is_declarative_base(name):
+                    bases.append(name)
+                elif index.kind(name) == ORM:
+                    models.append(name)
+                elif index.from_sqlalchemy(name):
+                    others.append(name)
+                else:
+                    continue
+                found = True
+            if found:
                 coupled.append(edge)
-            for name in imported:
-                (bases if context.index.is_declarative_base(name) else models).append(name)
         if models:
             return ImportHit(
                 f"Schema imports ORM model {', '.join(sorted(set(models)))}; declare the fields on "
@@ -109,6 +117,12 @@ class ModelSchemaCoupling(ImportRule):
             return ImportHit(
                 f"Schema imports ORM declarative base {', '.join(sorted(set(bases)))}; schemas "
                 f"derive from pydantic's BaseModel, not from the ORM",
+                tuple(coupled),
+            )
+        if others:
+            return ImportHit(
+                f"Schema imports SQLAlchemy class {', '.join(sorted(set(others)))} from the models "
+                f"layer; keep column types and query classes out of the API contract",
                 tuple(coupled),
             )
         return None
@@ -302,6 +316,31 @@ class ModelSchemaCoupling(ImportRule):
                 """,
                 "app/schemas/thing.py": "from app.models import Thing  # ARC004\n",
                 "app/services/thing_service.py": "",
+            }
+        ),
+        Example(
+            {
+                "app/models/types.py": """
+                    from sqlalchemy.types import CHAR, TypeDecorator
+
+
+                    class GUID(TypeDecorator):
+                        impl = CHAR
+
+
+                    class ShortGUID(GUID):
+                        pass
+                """,
+                "app/schemas/filters.py": """
+                    from pydantic import BaseModel
+                    from app.models.types import ShortGUID  # ARC004
+
+
+                    class Filter(BaseModel):
+                        def clause(self, column, value):
+                            return column == ShortGUID().process_bind_param(value, None)
+                """,
+                "app/services/filter_service.py": "",
             }
         ),
     )
