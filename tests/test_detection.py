@@ -158,7 +158,8 @@ def test_pydantic_models_that_build_queries_in_their_methods_are_schemas(tmp_pat
     # sqlalchemy inside the method (or name its types under TYPE_CHECKING), and the ORM
     # tables are in ``zen_stores/schemas/``. A module that imports the ORM at its top
     # (a column type beside the tables) keeps its folder models; a method named
-    # ``save_to_registry(`` is no ``registry()`` of SQLAlchemy.
+    # ``save_to_registry(`` is no ``registry()`` of SQLAlchemy, and neither a class
+    # ``DltColumn(`` nor a call ``is_relationship(`` is a column or a relationship.
     filters = (
         "from typing import TYPE_CHECKING\n"
         "from pydantic import BaseModel\n\n"
@@ -167,7 +168,10 @@ def test_pydantic_models_that_build_queries_in_their_methods_are_schemas(tmp_pat
         "    def conditions(self, table) -> 'ColumnElement[bool]':\n"
         "        from sqlmodel import and_, col\n\n"
         "        return and_(col(table.name) == self.name)\n\n"
-        "    def save_to_registry(self):\n        return None\n"
+        "    def save_to_registry(self):\n        return None\n\n\n"
+        "class DltColumn(BaseModel):\n    is_table: bool = False\n\n\n"
+        "def is_relationship(column: DltColumn) -> bool:\n    return column.is_table\n\n\n"
+        "LINKED = is_relationship(DltColumn(is_table=True))\n"
     )
     tables = (
         "from sqlmodel import Field, SQLModel\n\n\n"

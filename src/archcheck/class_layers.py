@@ -27,25 +27,27 @@ __all__ = [
 ]
 
 ORM_HINT = re.compile(
-    rb"declarative_base|DeclarativeBase|__tablename__|table\s*=\s*True|mapped_column"
+    rb"declarative_base|DeclarativeBase|__tablename__|(?<!\w)table\s*=\s*True|mapped_column"
     rb"|(?<![\w.])registry\("
 )
 # What an ORM's models name: SQLAlchemy's (and SQLModel's), and the other ORMs' packages
 # (Tortoise, Peewee, Beanie, ODMantic, MongoEngine, ormar, Piccolo, Pony), whose models
 # derive from their own bases and never name SQLAlchemy.
 _OTHER_ORMS = rb"\b(?:tortoise|peewee|beanie|odmantic|mongoengine|ormar|piccolo|pony)\b"
+# The column words as words: ``class DltColumn(`` and ``_is_type_relationship(`` are not.
+_ORM_CALLS = rb"(?<!\w)(?:Column\(|relationship\(|Mapped\[)"
 # What the code of ORM models holds and a module that only runs queries does not (a
 # ``models`` package of query functions imports sqlalchemy too).
-_ORM_CODE = re.compile(
-    ORM_HINT.pattern + rb"|sqlmodel|Column\(|relationship\(|Mapped\[|" + _OTHER_ORMS
-)
+_ORM_CODE = re.compile(ORM_HINT.pattern + rb"|sqlmodel|" + _ORM_CALLS + rb"|" + _OTHER_ORMS)
 _CLASS = re.compile(rb"^class[ \t]", re.MULTILINE)
 # What the code of ORM tables holds and a Pydantic module that builds queries in its
 # methods (or names a column type under ``TYPE_CHECKING``) does not: the tables' own
 # words, or an import of the ORM at the module's top level.
 _ORM_TABLES = re.compile(
     ORM_HINT.pattern
-    + rb"|Column\(|relationship\(|Mapped\[|^(?:from|import)[ \t]+(?:sqlalchemy|sqlmodel)\b|"
+    + rb"|"
+    + _ORM_CALLS
+    + rb"|^(?:from|import)[ \t]+(?:sqlalchemy|sqlmodel)\b|"
     + _OTHER_ORMS,
     re.MULTILINE,
 )

@@ -242,7 +242,8 @@ class ProjectIndex:
 
     def kind(self, qualname: str) -> str | None:
         """ORM, ORM_BASE, SCHEMA, ENUM, CLASS, or None for what is not a class of the project
-        (or is an external class such as ``pydantic.BaseModel`` itself)."""
+        (or is an external class such as ``pydantic.BaseModel`` itself). An enum made with
+        ``Enum("Name", [...])`` is an ENUM."""
         qualname = self.resolve(qualname)
         if qualname in self._kinds:
             return self._kinds[qualname]
@@ -277,8 +278,12 @@ class ProjectIndex:
 
     def _compute(self, qualname: str) -> str | None:
         found = self._split(qualname)
-        if found is None or found[1] not in found[0].classes:
+        if found is None:
             return None
+        if found[1] not in found[0].classes:
+            # ``Color = Enum("Color", ["RED", "BLUE"])``: the functional API makes an enum.
+            callee = found[0].calls.get(found[1])
+            return ENUM if callee is not None and self.resolve(callee) in _ENUMS else None
         info = found[0].classes[found[1]]
         for decorator in info.decorators:
             owner, _, method = self.resolve(decorator).rpartition(".")

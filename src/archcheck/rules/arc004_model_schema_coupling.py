@@ -156,7 +156,7 @@ class ModelSchemaCoupling(ImportRule):
                 "app/models/product.py": """
                     from sqlalchemy import Column, Enum, Integer
                     from sqlalchemy.orm import declarative_base
-                    from app.schemas.product import MAX_STOCK, ProductStatus
+                    from app.schemas.product import MAX_STOCK, Currency, ProductStatus
 
                     Base = declarative_base()
 
@@ -166,12 +166,14 @@ class ModelSchemaCoupling(ImportRule):
                         id = Column(Integer, primary_key=True)
                         stock = Column(Integer, default=MAX_STOCK)
                         status = Column(Enum(ProductStatus))
+                        currency = Column(Enum(Currency))
                 """,
                 "app/schemas/product.py": """
                     import enum
                     from pydantic import BaseModel
 
                     MAX_STOCK = 100
+                    Currency = enum.Enum("Currency", ["EUR", "USD"])
 
 
                     class ProductStatus(str, enum.Enum):

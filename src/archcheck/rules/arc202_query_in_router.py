@@ -36,9 +36,10 @@ class QueryInRouter(SyntaxRule):
     the method is annotated ``-> AsyncIterator[AsyncSession]``, or, unannotated, named
     for sessions: ``session_context``, ``get_db``), or calls a factory typed to give one
     (``sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]]``, an object whose
-    ``__call__`` is annotated so), or one kept on Starlette's state object under a database
+    ``__call__`` is annotated so), one kept on Starlette's state object under a database
     session's name (``request.state.db``, ``async with request.app.state.db() as session``;
-    a bare ``state.session`` is as often an HTTP client's). A session handed to a method of an
+    a bare ``state.session`` is as often an HTTP client's), or FastAPI-SQLAlchemy's
+    request session (``from fastapi_sqlalchemy import db``, ``db.session``). A session handed to a method of an
     ORM model (an active record: ``Workspace.create(db, name=name)``) is database work
     too. Calls on other objects
     (``service.get(...)``, ``cache.delete(...)``, ``response.delete_cookie(...)``, a
@@ -447,6 +448,31 @@ class QueryInRouter(SyntaxRule):
                         await request.app.state.redis_db.delete(workspace_id)  # Redis, no session
                 """,
                 "app/services/workspace_service.py": "",
+            }
+        ),
+        Example(
+            {
+                # FastAPI-SQLAlchemy: its middleware opens a session per request.
+                "app/api/routers/agents.py": """
+                    from fastapi import APIRouter
+                    from fastapi_sqlalchemy import db
+
+                    router = APIRouter()
+
+
+                    @router.post("/agents")
+                    def create_agent(agent: dict):
+                        db.session.add(agent)  # ARC202
+                        db.session.commit()  # ARC202
+                        return agent
+
+
+                    @router.get("/agents")
+                    def list_agents():
+                        session = db.session
+                        return session.execute("SELECT * FROM agents").all()  # ARC202
+                """,
+                "app/services/agent_service.py": "",
             }
         ),
     )

@@ -31,6 +31,11 @@ _SESSIONS = frozenset(
         "sqlmodel.ext.asyncio.session.AsyncSession",
     }
 )
+# Sessions a library keeps for the request: FastAPI-SQLAlchemy's middleware opens one per
+# request, and handlers reach it as ``db.session``.
+_LIBRARY_SESSIONS = frozenset(
+    {"fastapi_sqlalchemy.db.session", "fastapi_sqlalchemy.middleware.db.session"}
+)
 # Calling one of these gives a factory; calling the factory gives a session.
 _SESSION_FACTORIES = frozenset(
     {
@@ -132,7 +137,8 @@ class Session:
         if isinstance(expr, ast.Call):
             return self._makes_session(expr.func)
         if isinstance(expr, ast.Attribute):
-            return _on_app_state(expr)  # ``request.state.db.query(...)``
+            # ``request.state.db.query(...)``; FastAPI-SQLAlchemy's ``db.session.query(...)``
+            return _on_app_state(expr) or self._resolves_to(expr, _LIBRARY_SESSIONS)
         if not isinstance(expr, ast.Name):
             return False
         binding = scopes.lookup(expr.id)
@@ -147,6 +153,8 @@ class Session:
         if binding.kind == ASSIGNED:
             if binding.annotation is not None and self._typed_session(binding.annotation, None):
                 return True
+            if isinstance(binding.value, ast.Attribute):  # ``session = db.session``
+                return self.holds(binding.value)
             return isinstance(binding.value, ast.Call) and self._makes_session(binding.value.func)
         if binding.kind == ENTERED:
             value = binding.value
