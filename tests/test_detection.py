@@ -132,6 +132,29 @@ def test_a_project_folder_stays_a_folder_of_packages_whatever_its_tests_import(t
     )
 
 
+def test_a_checkout_named_like_its_package_is_where_the_package_sits(tmp_path):
+    # shop/shop/: the checkout folder holds the package of its name and loose scripts.
+    # ``from shop.repositories`` is the inner package's: the folder is no package
+    # ``shop`` (whose modules would be ``shop.shop.*`` and whose imports would all miss).
+    files = {
+        "shop/main.py": "from shop.routers import items\n",
+        "shop/cli.py": "print('cli')\n",
+        "shop/shop/__init__.py": "",
+        "shop/shop/routers/__init__.py": "",
+        "shop/shop/routers/items.py": "from shop.repositories import item_repo\n",
+        "shop/shop/repositories/__init__.py": "",
+        "shop/shop/repositories/item_repo.py": "",
+    }
+    for relative, text in files.items():  # exactly these: no __init__.py beside them
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    result = cli(".", "--no-cache", cwd=tmp_path / "shop")
+    assert result.stdout.startswith(
+        "shop/routers/items.py:1:1: ARC001 Router imports repository shop.repositories.item_repo"
+    )
+    assert "main.py not read: a top-level module of the app" in result.stderr
+
+
 def test_a_models_folder_of_another_orm_stays_models(tmp_path):
     # Tortoise models beside a Pydantic one name no SQLAlchemy, but they are an ORM's.
     write_example(

@@ -175,6 +175,10 @@ def _looks_like_namespace_package(path: Path) -> bool:
     packages = {child.name for child in children if _is_package_dir(child)}
     if not packages:
         return True
+    if path.name in packages:
+        # A checkout named like the package it holds (``shop/shop/``): ``from shop.x`` is
+        # the inner package's, and the folder is where it sits.
+        return False
     own, siblings = _import_counts(path.name, _sampled_heads(path), packages)
     return own >= siblings
 
