@@ -474,6 +474,56 @@ def test_the_module_that_builds_the_app_is_wiring_whatever_its_name(tmp_path):
     assert "app.routers: builds the FastAPI app" in cli("init", "--dry-run", "app", cwd=tmp_path).stderr
 
 
+@pytest.mark.parametrize(
+    ("factory", "service", "wiring"),
+    [
+        # An app factory of another name (fides' ``app_setup.py``, Skyvern's ``api_app.py``):
+        # it builds the app and the router that includes the others, and seeds at startup.
+        (
+            "from fastapi import APIRouter, FastAPI\n"
+            "from app.api.users import router as users\n"
+            "from app.db.seed import load_samples\n"
+            "API = APIRouter()\nAPI.include_router(users)\n\n\n"
+            "def create_app():\n    app = FastAPI()\n    app.include_router(API)\n    load_samples()\n"
+            "    return app\n",
+            "",
+            True,
+        ),
+        # A helper a service imports that happens to build an app is shared code.
+        (
+            "from fastapi import FastAPI\nfrom app.db.seed import load_samples\n\n"
+            "app = FastAPI()\n\n\ndef stream(text):\n    load_samples()\n    return text\n",
+            "from app.api_setup import stream\n",
+            False,
+        ),
+        # A plugin class that serves something of its own is no app factory.
+        (
+            "from fastapi import FastAPI\nfrom app.db.seed import load_samples\n\n\n"
+            "class Runner:\n    def build(self):\n        load_samples()\n        return FastAPI()\n",
+            "",
+            False,
+        ),
+    ],
+)
+def test_a_module_that_builds_the_app_by_code_is_wiring(factory, service, wiring, tmp_path):
+    write_example(
+        tmp_path,
+        {
+            "app/api_setup.py": factory,
+            "app/main.py": "from app.api_setup import create_app\n",
+            "app/api/users.py": ROUTER + "from app.api_setup import load_samples\n\nload_samples()\n",
+            "app/services/users.py": service,
+            "app/db/seed.py": "from app.repositories.users import add\n\n\ndef load_samples():\n    add()\n",
+            "app/repositories/users.py": "def add():\n    pass\n",
+        },
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert ("app.api_setup: builds the FastAPI app" in result.stderr) is wiring, result.stderr
+    _code, out, _err = cli("app", "--no-cache", cwd=tmp_path)
+    # Through a composition root, reaching the seed's repository is no leak.
+    assert ("app/db/seed.py:1:1: ARC003" in out) is not wiring, out
+
+
 def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):
     # ``db/views.py`` of SQL views and ``endpoints.py`` of URLs: a service may import them.
     write_example(

@@ -406,17 +406,22 @@ def _providers_away(
     ]
     if not candidates:
         return []
-    imported: set[str] = set()
-    for module, source in tree.modules.items():
-        if layers.layer_of(module) in (SERVICES, REPOSITORIES, MODELS, SCHEMAS):
-            package = module if source.is_package else _parent(module)
-            imported |= imported_targets(read(module) or b"", package)
-    used = {n for name in imported for n in (name, *_ancestors(name))}
+    used = _used_below(tree, layers, read)
     return [
         (node, WIRING, f"{last_name(node)} that provides, imported by no lower layer")
         for node in candidates
         if not any(name == node or name.startswith(node + ".") for name in used)
     ]
+
+
+def _used_below(tree: _Tree, layers: LayerMap, read: Callable[[str], bytes | None]) -> set[str]:
+    """What the modules of the layers below the routers import, with its parents."""
+    imported: set[str] = set()
+    for module, source in tree.modules.items():
+        if layers.layer_of(module) in (SERVICES, REPOSITORIES, MODELS, SCHEMAS):
+            package = module if source.is_package else _parent(module)
+            imported |= imported_targets(read(module) or b"", package)
+    return {n for name in imported for n in (name, *_ancestors(name))}
 
 
 def _roots_of_composition(tree: _Tree, routers: Iterable[str]) -> list[tuple[str, str, str]]:
@@ -506,12 +511,38 @@ def detect_layers(
     # Code: route modules wherever they live, a ``models`` folder's too (the LLM models
     # endpoint of an AI app, ``api/models/views.py``).
     code_routers = {}
+    factories: dict[str, bool] = {}  # app factories by code: do they build an APIRouter?
     for module in sorted(tree.modules) if routers is None else ():
         if module in chosen or layers.layer_of(module) not in (None, MODELS, SCHEMAS):
             continue
         data = read(module)
-        if data is not None and declares_routes(data):
+        if data is None:
+            continue
+        routes = declares_routes(data)
+        if (
+            layers.layer_of(module) is None
+            and not tree.is_package(module)
+            and builds_app(data, in_classes=False)
+            and (
+                not declares_routes(data, on_app=True, builds=False)
+                or _builds_layers(tree, module, named_layers, read)
+            )
+        ):
+            # An app factory under another name (``app_setup.py``, ``api_app.py``): it
+            # builds the app (and the ``APIRouter`` that includes the others) and declares
+            # no route of its own.
+            factories[module] = routes
+        elif routes:
             code_routers[module] = "builds an APIRouter or declares routes"
+    if factories:
+        # Unless a lower layer imports it: a helper that happens to build an app
+        # (``stream_mock.py``'s stray ``app = FastAPI()``) is shared code.
+        used = _used_below(tree, layers, read)
+        for module, routes in factories.items():
+            if module not in used:
+                app_builders[module] = "builds the FastAPI app"
+            elif routes:
+                code_routers[module] = "builds an APIRouter or declares routes"
     # A ``models`` folder of nothing but routers is a feature of that name, not the layer.
     for node, (layer, _reason) in list(chosen.items()):
         if layer in (MODELS, SCHEMAS) and tree.is_package(node):

@@ -41,15 +41,17 @@ _ROUTERS = _owners("router|api")
 _APPS = _owners("router|api|app")  # ``@app.get``
 
 
-def declares_routes(data: bytes, *, on_app: bool = False) -> bool:
+def declares_routes(data: bytes, *, on_app: bool = False, builds: bool = True) -> bool:
     """Whether the code builds an ``APIRouter`` or decorates a route (``@router.get(``;
     with ``on_app``, ``@app.get(`` too), in any case: the bytes say where it may, the
     syntax tree whether it does (a docstring that shows how to declare a route declares
     none). ``@app.get`` alone does not find routers: an app factory's health route would
-    make its wiring a router's; it keeps a module that serves them a router."""
+    make its wiring a router's; it keeps a module that serves them a router. Without
+    ``builds``, only decorated routes count (an app factory builds the ``APIRouter`` that
+    includes the others)."""
     owners = _APPS if on_app else _ROUTERS
     lowered = data.lower()
-    if not _mentions_routes(lowered, owners):
+    if not _mentions_routes(lowered, owners, builds):
         return False
     if _top_level_route(lowered, owners):
         return True
@@ -58,7 +60,7 @@ def declares_routes(data: bytes, *, on_app: bool = False) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True  # newer syntax than this Python reads: the bytes' word stands
     for node in _outside_methods(tree):
-        if isinstance(node, ast.Call):
+        if isinstance(node, ast.Call) and builds:
             name = dotted(node.func)
             if name is not None and "apirouter" in name.rpartition(".")[2].lower():
                 return True
@@ -132,11 +134,11 @@ def _top_level_route(lowered: bytes, owners: _Owners) -> bool:
     return False
 
 
-def _mentions_routes(lowered: bytes, owners: _Owners) -> bool:
+def _mentions_routes(lowered: bytes, owners: _Owners, builds: bool) -> bool:
     # A regular expression tried at every line of every file was most of detection's
     # time: the bytes are lower-cased once, and only decorators that name a router or an
     # API are looked at.
-    if b"apirouter" in lowered and _NEW_ROUTER.search(lowered):
+    if builds and b"apirouter" in lowered and _NEW_ROUTER.search(lowered):
         return True
     for match in owners.decorator.finditer(lowered):
         at = match.start()
@@ -146,16 +148,22 @@ def _mentions_routes(lowered: bytes, owners: _Owners) -> bool:
     return False
 
 
-def builds_app(data: bytes) -> bool:
+def builds_app(data: bytes, *, in_classes: bool = True) -> bool:
     """Whether the code builds the FastAPI application (``app = FastAPI()``): where the app
-    is put together, whatever the module is called."""
+    is put together, whatever the module is called. Without ``in_classes``, only at module
+    level or in a function (``create_app()``), not in a class's methods (a plugin that
+    serves something of its own)."""
     if b"FastAPI" not in data:
         return False
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
-    return any(
-        isinstance(node, ast.Call) and (dotted(node.func) or "").rpartition(".")[2] == "FastAPI"
-        for node in ast.walk(tree)
-    )
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Call) and (dotted(node.func) or "").rpartition(".")[2] == "FastAPI":
+            return True
+        if in_classes or not isinstance(node, ast.ClassDef):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
