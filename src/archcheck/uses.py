@@ -30,6 +30,7 @@ from archcheck.names import (
     import_bindings,
     module_level,
     never_run,
+    resolve_relative,
 )
 
 __all__ = [
@@ -611,6 +612,23 @@ def _named(
 
 def _in_name(char: str) -> bool:
     return char == "_" or char.isalnum()  # ``\w``, as a name's characters
+
+
+def names_from(
+    text: str, number: int, module: str, is_package: bool, imported: str
+) -> list[str] | None:
+    """The names ``from <imported> import a, b`` on line ``number`` of ``module`` (its
+    ``text``) takes, qualified; None when the statement there is another, or does not
+    parse alone: only the whole file's reading answers."""
+    read = _statement(source_lines(text), number)
+    if read is None or not isinstance(read[0], ast.ImportFrom):
+        return None
+    node = read[0]
+    if resolve_relative(module, is_package, node.level, node.module) != imported:
+        return None
+    if any(alias.name == "*" for alias in node.names):
+        return None
+    return sorted({f"{imported}.{alias.name}" for alias in node.names})
 
 
 def _statement(lines: list[str], number: int) -> tuple[ast.Import | ast.ImportFrom, range] | None:

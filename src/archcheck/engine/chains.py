@@ -757,13 +757,22 @@ class Chains:
             # a check of that file alone tells them (``link_findings``); further on, by the
             # module.
             by_line: dict[int, frozenset[str]] = {}
+            reexports: set[int] = set()
             if any(hit.module == first for hit in hits):
                 uses = self._uses_of(source, first)
                 if uses is not None:
-                    by_line = _leading_lines(
-                        uses, needed[first][0], self._called(source, first, uses, read[head])
-                    )
+                    called = self._called(source, first, uses, read[head])
+                    by_line = _leading_lines(uses, needed[first][0], called)
+                    reexports = {
+                        hit.line
+                        for hit in hits
+                        if hit.module == first
+                        and hit.tail in skipped
+                        and _reexports(uses, needed[first][0], called, hit.line)
+                    }
             for hit in hits:
+                if hit.line in reexports and hit.module == first:
+                    continue  # the head's own import is the finding (``ImportChecks``)
                 key = (hit.module, hit.line)
                 reach = Reach(
                     head,
@@ -976,7 +985,11 @@ def link_findings(
             other_layer = None if other is None else chains.layers.layer_of(other)
             if other is None or other_layer is None or not violation(layer, other_layer):
                 continue
-            if _repeats(chains.layers, layer, other_layer, skipped):
+            if _repeats(chains.layers, layer, other_layer, skipped) or (
+                first == module
+                and other in skipped
+                and _reexports(uses, names, demand.called, use.line)
+            ):
                 continue
             shown = _line_text(first, by_line.get(use.line), _shown(demand, first, module))
             reach = Reach(demand.head, layer, shown, other, other_layer)
@@ -1035,6 +1048,21 @@ def _repeats(layers: LayerMap, layer: str, tail_layer: str, direct: Collection[s
     if violation(layer, tail_layer) != MODELS_ON_SCHEMAS:
         return False
     return any(layers.layer_of(other) == tail_layer for other in direct)
+
+
+def _reexports(
+    uses: ModuleUses, names: Collection[str] | None, called: Iterable[str], line: int
+) -> bool:
+    """Whether the head's ``names`` that lead to the import statement on ``line`` of its
+    first module are that statement's own bindings: names the module re-exports, which
+    the head's own import statement takes from the module they are defined in."""
+    if names is None:
+        return False
+    called = tuple(called)
+    led = [n for n in sorted(names) if any(u.line == line for u in uses.uses((n,), called))]
+    return bool(led) and all(
+        any(bound[1] == line for bound in uses.imports.get(n, ())) for n in led
+    )
 
 
 def _leading_lines(

@@ -20,6 +20,7 @@ from archcheck.uses import (
     ModuleUses,
     attribute_names,
     imported_names,
+    names_from,
     source_lines,
     under_never_run,
     uses_of,
@@ -36,6 +37,8 @@ def names_imported(
 ) -> list[str]:
     """The names of ``edge.imported`` that the import statement of ``edge`` brings into the
     importer: those it names, or those the importer's code reads of a module it binds."""
+    if edge.via is not None:
+        return list(edge.names)
     found: set[str] = set()
     module_wide = False
     for statement in import_statements(tree, edge.importer, is_package):
@@ -136,6 +139,20 @@ class GraphImports:
         return list(self._importers[key])
 
     def names_imported(self, edge: ImportEdge) -> list[str]:
+        if edge.via is not None:
+            return list(edge.names)
+        # ``from x import a, b``: its statement alone answers, no syntax tree of the file.
+        data = self.sources.data_of(edge.importer)
+        if data is not None:
+            try:
+                text = decode_source(data)
+            except SourceError:
+                text = None
+            if text is not None:
+                is_package = self.sources.files[edge.importer].is_package
+                found = names_from(text, edge.line, edge.importer, is_package, edge.imported)
+                if found is not None:
+                    return found
         parsed = self.sources.tree_of(edge.importer)
         symbols = self.sources.symbols_for(edge.importer)
         if parsed is None or symbols is None:

@@ -116,7 +116,11 @@ class ImportChecks:
         statements: dict[int, list[ImportEdge]] = {}
         for imported in direct:  # sorted: so is each statement's list
             imported_layer = self.layers.layer_of(imported)
-            if imported_layer is None or violation(importer_layer, imported_layer) is None:
+            if imported_layer is None:
+                for edge in self._reexported(source, importer, importer_layer, imported):
+                    statements.setdefault(edge.line, []).append(edge)
+                continue
+            if violation(importer_layer, imported_layer) is None:
                 continue
             for line in source.lines(importer, imported):
                 edge = ImportEdge(importer, imported, importer_layer, imported_layer, line)
@@ -137,9 +141,58 @@ class ImportChecks:
                             importer_layer=importer_layer,
                             imported_layer=first.imported_layer,
                             also_imported=tuple(edge.imported for edge in others),
+                            chain=(importer, first.via, first.imported) if first.via else (),
                         )
                     )
         return findings
+
+    def _reexported(
+        self, source: ImportSource, importer: str, importer_layer: str, package: str
+    ) -> list[ImportEdge]:
+        """The edges of ``importer``'s statements that take names from ``package`` (of no
+        layer) which it re-exports from a module its layer may not import: the statement
+        imports that module as surely as a direct import would."""
+        # The graph first: most packages import no module the importer may not.
+        if not any(
+            self._forbidden(importer, importer_layer, m) for m in source.imports_of(package)
+        ):
+            return []
+        symbols = source.index.module(package)
+        if symbols is None or not any(
+            self._forbidden(importer, importer_layer, target.rpartition(".")[0])
+            for target in symbols.imports.values()
+        ):
+            return []
+        edges = []
+        for line in source.lines(importer, package):
+            by_module: dict[str, set[str]] = {}
+            asked = ImportEdge(importer, package, importer_layer, "", line)
+            for name in source.names_imported(asked):
+                defined = source.index.resolve(name)
+                module = defined.rpartition(".")[0]
+                if (
+                    defined != name
+                    and module != package
+                    and source.index.module(module)
+                    and self._forbidden(importer, importer_layer, module)
+                ):
+                    by_module.setdefault(module, set()).add(defined)
+            for module, names in sorted(by_module.items()):
+                layer = self.layers.layer_of(module) or ""
+                edges.append(
+                    ImportEdge(
+                        importer, module, importer_layer, layer, line, package, tuple(sorted(names))
+                    )
+                )
+        return edges
+
+    def _forbidden(self, importer: str, importer_layer: str, module: str) -> bool:
+        layer = self.layers.layer_of(module)
+        return (
+            layer is not None
+            and violation(importer_layer, layer) is not None
+            and not self.is_ignored(importer, module)
+        )
 
 
 def direct_imports(findings: Iterable[Finding]) -> dict[str, list[str]]:

@@ -14,8 +14,10 @@ class RouterImportsRepository(ImportRule):
     ## What it does
     Flags every import statement in the routers layer (endpoints, plus the HTTP tier around
     them: dependencies, middleware, the app entry point) that imports a repository module,
-    lazy imports inside functions included. A statement that imports several repositories
-    is one finding naming them all. The message names up to three service modules that
+    lazy imports inside functions included, or takes a repository's names from a package
+    of no layer that re-exports them (``from app.persistence import UserRepository``,
+    where ``persistence/__init__.py`` imports it from ``persistence/repository.py``). A
+    statement that imports several repositories is one finding naming them all. The message names up to three service modules that
     already use the repository (of several, any one), and counts the rest.
 
     ## Why is this bad?
@@ -117,5 +119,39 @@ class RouterImportsRepository(ImportRule):
                 """,
             },
             config="strict = true",  # a provider is wiring, part of the routers only in strict
+        ),
+        Example(
+            {
+                # A feature's persistence package re-exports its repository and its table.
+                "app/podcasts/persistence/__init__.py": """
+                    from .models import Podcast
+                    from .repository import PodcastRepository
+
+                    __all__ = ["Podcast", "PodcastRepository"]
+                """,
+                "app/podcasts/persistence/models.py": """
+                    from sqlalchemy.orm import DeclarativeBase
+
+
+                    class Base(DeclarativeBase):
+                        pass
+
+
+                    class Podcast(Base):
+                        __tablename__ = "podcasts"
+                """,
+                "app/podcasts/persistence/repository.py": """
+                    class PodcastRepository:
+                        pass
+                """,
+                "app/podcasts/routes.py": """
+                    from app.podcasts.persistence import Podcast
+                    from app.podcasts.persistence import PodcastRepository  # ARC001
+                    import app.podcasts.persistence as persistence  # ARC001
+
+                    REPOSITORY = persistence.PodcastRepository
+                """,
+                "app/podcasts/service.py": "from app.podcasts.persistence import PodcastRepository\n",
+            }
         ),
     )

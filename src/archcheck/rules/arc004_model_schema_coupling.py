@@ -33,7 +33,8 @@ class ModelSchemaCoupling(ImportRule):
     with ``table=True``), the project's ORM declarative base (a ``DeclarativeBase``
     subclass, an abstract mapped class, what ``declarative_base()`` returned) or another
     class derived from SQLAlchemy's (a column type such as a ``TypeDecorator``, a query
-    class), through re-exports and star imports alike; a statement that imports several such modules is one
+    class), through re-exports and star imports alike (a package of no layer that
+    re-exports the tables included); a statement that imports several such modules is one
     finding. A schema may still import from the models package what is not a table: a
     shared non-table base (SQLModel's ``HeroBase`` idiom), enums and constants; and a model
     may import enums and constants from a schemas module (a ``Status`` enum for an ``Enum``
@@ -343,6 +344,25 @@ class ModelSchemaCoupling(ImportRule):
                             return column == ShortGUID().process_bind_param(value, None)
                 """,
                 "app/services/filter_service.py": "",
+            }
+        ),
+        Example(
+            {
+                # A package of no layer that re-exports the tables.
+                "app/db/__init__.py": "from app.models.user import User\n",
+                "app/models/user.py": """
+                    from sqlalchemy.orm import DeclarativeBase
+
+
+                    class Base(DeclarativeBase):
+                        pass
+
+
+                    class User(Base):
+                        __tablename__ = "users"
+                """,
+                "app/schemas/user.py": "from app.db import User  # ARC004\n",
+                "app/services/user_service.py": "",
             }
         ),
     )

@@ -106,13 +106,18 @@ class Rule:
 
 
 class ImportEdge(NamedTuple):
-    """One import statement of ``imported`` in ``importer``, both modules in layers."""
+    """One import statement of ``imported`` in ``importer``, both modules in layers. A
+    statement that takes names of ``imported`` from a package of no layer that re-exports
+    them (``from app.persistence import UserRepository``) has ``via`` (that package) and
+    ``names`` (the names, qualified where they are defined)."""
 
     importer: str
     imported: str
     importer_layer: str
     imported_layer: str
     line: int
+    via: str | None = None
+    names: tuple[str, ...] = ()
 
     @property
     def violation(self) -> str | None:
