@@ -34,7 +34,8 @@ class QueryInRouter(SyntaxRule):
     (``db = Depends(get_db)``), or what it opens itself (``with Session(engine) as s``,
     ``async with SessionLocal() as s``, ``async with db.session_context() as s`` where
     the method is annotated ``-> AsyncIterator[AsyncSession]``, or, unannotated, named
-    for sessions: ``session_context``, ``get_db``), or calls a factory typed to give one
+    for sessions: ``session_context``, ``get_db``, also on an object nothing types, such as
+    an unannotated dependency's value), or calls a factory typed to give one
     (``sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]]``, an object whose
     ``__call__`` is annotated so), one kept on Starlette's state object under a database
     session's name (``request.state.db``, ``async with request.app.state.db() as session``;
@@ -473,6 +474,32 @@ class QueryInRouter(SyntaxRule):
                         return session.execute("SELECT * FROM agents").all()  # ARC202
                 """,
                 "app/services/agent_service.py": "",
+            }
+        ),
+        Example(
+            {
+                # A store a dependency hands out untyped, whose ``get_db()`` opens a session;
+                # its ``get_session()`` may be an HTTP client's.
+                "app/api/routers/namespaces.py": """
+                    from fastapi import APIRouter, Depends, Request
+
+                    router = APIRouter()
+
+
+                    def get_store(request: Request):
+                        return request.state.store
+
+
+                    @router.post("/namespaces")
+                    def create(name: str, store=Depends(get_store)):
+                        with store.get_db() as db:
+                            db.add(name)  # ARC202
+                            db.commit()  # ARC202
+                        with store.get_session() as http:
+                            http.get("https://example.com/hooks")
+                        return name
+                """,
+                "app/services/namespace_service.py": "",
             }
         ),
     )

@@ -62,9 +62,12 @@ _SESSION_NAME = re.compile(
     r"(?:.*_)?(?:db|session)(?:_?(?:local|scope|maker|factory|context))?", re.IGNORECASE
 )
 # Of an unannotated method, the names that say a database session: ``session_context``,
-# ``db_session_scope``, ``async_session_maker`` (``get_session`` may be an HTTP client's).
+# ``db_session_scope``, ``async_session_maker``, ``get_db`` (``get_session`` may be an HTTP
+# client's).
 _SESSION_METHOD_NAME = re.compile(
-    r"(?:.*_)?(?:db_)?session_(?:context|scope)|(?:.*_)?session_?maker", re.IGNORECASE
+    r"(?:.*_)?(?:db_)?session_(?:context|scope)|(?:.*_)?session_?maker"
+    r"|(?:get_|new_|open_)?(?:db|database)(?:_session)?",
+    re.IGNORECASE,
 )
 # Of what an app keeps on its state, the names that say a database session or its factory:
 # ``db``, ``db_session``, ``async_session_maker``; a bare ``session``, ``http_session`` or
@@ -169,6 +172,16 @@ class Session:
                 return self._makes_session(func)
             return isinstance(value, ast.Name) and self.holds(value)
         return False
+
+    def _unknown(self, name: ast.Name) -> bool:
+        """Whether ``name`` is a parameter or variable that nothing types: an unannotated
+        dependency's value (``conda_store=Depends(get_conda_store)``)."""
+        binding = self.scopes.lookup(name.id)
+        return (
+            binding is not None
+            and binding.kind in (PARAMETER, ASSIGNED)
+            and binding.annotation is None
+        )
 
     # -- parameters ----------------------------------------------------------------------
     def _typed_session(self, annotation: ast.expr | None, default: ast.expr | None) -> bool:
@@ -299,6 +312,9 @@ class Session:
             if owner is not None and self.index.method(owner, func.attr) is not None:
                 # A method of ours without a return annotation, named for what only a
                 # database session is (a session store's ``get_session`` gives a dict).
+                return bool(_SESSION_METHOD_NAME.fullmatch(func.attr))
+            if owner is None and isinstance(func.value, ast.Name) and self._unknown(func.value):
+                # ``with conda_store.get_db() as db``, of a dependency typed nowhere.
                 return bool(_SESSION_METHOD_NAME.fullmatch(func.attr))
         if written is None or name is None:
             return False
