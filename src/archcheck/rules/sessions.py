@@ -57,9 +57,12 @@ _SCOPED_SESSIONS = frozenset(
 # What builds a session: a factory's call, or the factory of a scoped session.
 _FACTORIES = _SESSION_FACTORIES | _SCOPED_SESSIONS
 # ``get_db``, ``get_session``, ``get_async_session``, ``db_session``, ``SessionLocal``,
-# ``session_scope``, ``session_context``: how projects name what hands out sessions.
+# ``session_scope``, ``session_context``: how projects name what hands out sessions. Two
+# words at most before it: ``get_rule_incidents_count_db`` runs a query and returns rows.
 _SESSION_NAME = re.compile(
-    r"(?:.*_)?(?:db|session)(?:_?(?:local|scope|maker|factory|context))?", re.IGNORECASE
+    r"(?:[a-z0-9]+_){0,2}(?:(?:db|database)_)?(?:db|session)"
+    r"(?:_?(?:local|scope|maker|factory|context))?",
+    re.IGNORECASE,
 )
 # Of an unannotated method, the names that say a database session: ``session_context``,
 # ``db_session_scope``, ``async_session_maker``, ``get_db`` (``get_session`` may be an HTTP
