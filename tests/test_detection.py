@@ -155,6 +155,42 @@ def test_a_checkout_named_like_its_package_is_where_the_package_sits(tmp_path):
     assert "main.py not read: a top-level module of the app" in result.stderr
 
 
+def test_a_folder_whose_code_imports_its_packages_by_their_own_names_is_a_source_root(tmp_path):
+    # OpenHands' ``enterprise/``: an ``__init__.py`` nothing imports through, and code that
+    # imports ``storage.database`` and ``server.*`` by their own names (the folder is on
+    # sys.path). Read as package ``enterprise``, those imports resolved to nothing and the
+    # routes' database work went unseen.
+    files = {
+        "proj/__init__.py": "",
+        "proj/server/__init__.py": "",
+        "proj/server/routes/__init__.py": "",
+        "proj/server/routes/settings.py": (
+            "from fastapi import APIRouter\n"
+            "from storage.database import session_maker\n"
+            "from storage.user_settings import UserSettings\n"
+            "router = APIRouter()\n\n\n"
+            "@router.post('/settings')\n"
+            "def save(name: str):\n"
+            "    with session_maker() as session:\n"
+            "        session.add(UserSettings(name=name))\n"
+        ),
+        "proj/storage/__init__.py": "",
+        "proj/storage/database.py": (
+            "from sqlalchemy.orm import sessionmaker\nsession_maker = sessionmaker()\n"
+        ),
+        "proj/storage/user_settings.py": (
+            "from sqlalchemy.orm import DeclarativeBase\n\n\n"
+            "class Base(DeclarativeBase):\n    pass\n\n\n"
+            "class UserSettings(Base):\n    __tablename__ = 'user_settings'\n"
+        ),
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    result = cli("proj", "--no-cache", cwd=tmp_path)
+    assert result.stdout.startswith("proj/server/routes/settings.py:10:9: ARC202 Route handler save runs session.add()"), result
+
+
 def test_a_models_folder_of_another_orm_stays_models(tmp_path):
     # Tortoise models beside a Pydantic one name no SQLAlchemy, but they are an ORM's.
     write_example(

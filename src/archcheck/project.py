@@ -262,9 +262,12 @@ def _source_root_children(directory: Path) -> list[Path] | None:
         )
     ]
     names = {child.name for child in children}
-    if not names & _LAYER_DIR_NAMES:
-        return None
     own, siblings = _import_counts(directory.name, heads, names)
+    if not names & _LAYER_DIR_NAMES:
+        # A folder whose ``__init__.py`` nothing imports through (OpenHands' ``enterprise/``,
+        # run with the folder on sys.path): its code imports its sub-packages by their
+        # own names alone.
+        return children if _is_package_dir(directory) and own == 0 and siblings >= 2 else None
     return children if siblings > own else None
 
 
