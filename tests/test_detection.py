@@ -248,6 +248,17 @@ def test_pydantic_models_that_build_queries_in_their_methods_are_schemas(tmp_pat
     assert 'models = ["app.stores.schemas"]' in result.stdout
     assert 'schemas = ["app.models"]' in result.stdout
 
+    # A filter that imports only a query's expressions at its top (keep's ``from sqlmodel
+    # import col`` for a sort key) is Pydantic's still.
+    files["app/models/sorting.py"] = (
+        "from pydantic import BaseModel\nfrom sqlmodel import col, desc\n\n\n"
+        "class UserSort(BaseModel):\n    field: str\n\n"
+        "    def clause(self, table):\n        return desc(col(table.name))\n"
+    )
+    write_example(tmp_path / "sorting", files)
+    result = cli("init", "--dry-run", "app", cwd=tmp_path / "sorting")
+    assert 'schemas = ["app.models"]' in result.stdout, result.stdout
+
     column = "from pydantic import BaseModel\nfrom sqlalchemy.types import TypeDecorator\n\n\n"
     column += "class Payload(BaseModel):\n    body: str\n\n\nclass PayloadType(TypeDecorator):\n    pass\n"
     files["app/models/payload_type.py"] = column

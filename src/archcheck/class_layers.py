@@ -43,14 +43,60 @@ _CLASS = re.compile(rb"^class[ \t]", re.MULTILINE)
 # What the code of ORM tables holds and a Pydantic module that builds queries in its
 # methods (or names a column type under ``TYPE_CHECKING``) does not: the tables' own
 # words, or an import of the ORM at the module's top level.
-_ORM_TABLES = re.compile(
-    ORM_HINT.pattern
-    + rb"|"
-    + _ORM_CALLS
-    + rb"|^(?:from|import)[ \t]+(?:sqlalchemy|sqlmodel)\b|"
-    + _OTHER_ORMS,
+_ORM_TABLES = re.compile(ORM_HINT.pattern + rb"|" + _ORM_CALLS + rb"|" + _OTHER_ORMS)
+_ORM_IMPORT = re.compile(
+    rb"^(?:import[ \t]+(?:sqlalchemy|sqlmodel)\b"
+    rb"|from[ \t]+(?:sqlalchemy|sqlmodel)[\w.]*[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*))",
     re.MULTILINE,
 )
+# What a Pydantic filter imports at its top to build a query in a method (keep's
+# ``from sqlmodel import col``): expressions, not tables' parts.
+_QUERY_HELPERS = frozenset(
+    {
+        b"col",
+        b"select",
+        b"and_",
+        b"or_",
+        b"not_",
+        b"func",
+        b"desc",
+        b"asc",
+        b"text",
+        b"case",
+        b"cast",
+        b"literal",
+        b"null",
+        b"true",
+        b"false",
+        b"exists",
+        b"distinct",
+        b"tuple_",
+        b"any_",
+        b"all_",
+        b"nulls_first",
+        b"nulls_last",
+        b"nullsfirst",
+        b"nullslast",
+        b"ColumnElement",
+        b"BinaryExpression",
+        b"BooleanClauseList",
+        b"Select",
+    }
+)
+
+
+def _orm_tables(data: bytes) -> bool:
+    """Whether the code holds the tables' own words, or imports the ORM at its top level
+    for more than the expressions a query is built of."""
+    if _ORM_TABLES.search(data):
+        return True
+    for match in _ORM_IMPORT.finditer(data):
+        names = match.group(1)
+        if names is None or not set(_NAME.findall(names)) <= _QUERY_HELPERS:
+            return True
+    return False
+
+
 _FROM = re.compile(
     rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE
 )
@@ -155,7 +201,7 @@ def pydantic_only(
     # decided without parsing a file. An import inside a method is no table: Pydantic
     # filter models build queries with ``and_``, ``col`` and ``select`` (their class kinds
     # decide).
-    tables = {m for m in modules if (data := read(m)) is not None and _ORM_TABLES.search(data)}
+    tables = {m for m in modules if (data := read(m)) is not None and _orm_tables(data)}
     # Every node with a module that defines tables at or below it.
     tainted = set()
     for module in tables:
