@@ -303,6 +303,42 @@ def test_a_link_reached_round_a_cycle_names_what_the_head_imports_in_both_tools(
     assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
 
 
+@pytest.mark.parametrize(
+    "package",
+    [
+        "from app.repositories.user_repo import UserRepository\n",  # a name
+        "from app.repositories.user_repo import *\n",  # a star
+        "from app.db import UserRepository\n",  # through a second package
+    ],
+)
+def test_names_re_exported_by_a_package_are_the_heads_own_import_in_both_tools(package, tmp_path):
+    # ``persistence/__init__.py`` re-exports a repository and a service's function: the
+    # router's and the schema's statements import the repository itself (ARC001, ARC002),
+    # the repository's imports the service (ARC002), and the package's re-export lines are
+    # no ARC003 of theirs, whichever head the chain search takes last.
+    files = {
+        "app/api/routers/users.py": "from app.persistence import UserRepository\n\nREPO = UserRepository\n",
+        "app/persistence/__init__.py": package + "from app.services.user_service import get\n",
+        "app/db/__init__.py": "from app.repositories.user_repo import UserRepository\n",
+        "app/repositories/user_repo.py": (
+            "from app.persistence import get\n\n\nclass UserRepository:\n    pass\n\n\n"
+            "def use():\n    return get()\n"
+        ),
+        "app/schemas/user.py": "from app.persistence import UserRepository\n\nREPO = UserRepository\n",
+        "app/services/user_service.py": "def get():\n    return None\n",
+    }
+    write_example(tmp_path, files)
+    settle()
+    _, cli_out, _ = cli(".", cwd=tmp_path)
+    assert sorted((f[0], f[1], f[3]) for f in findings(cli_out)) == [
+        ("app/api/routers/users.py", 1, "ARC001"),
+        ("app/repositories/user_repo.py", 1, "ARC002"),
+        ("app/schemas/user.py", 1, "ARC002"),
+    ], cli_out
+    settle()
+    assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
+
+
 def test_flake8_selection_noqa_and_per_file_ignores(tmp_path):
     write_example(tmp_path, LEAKY)
     settle()

@@ -76,6 +76,9 @@ class MemoryImports:
     def names_imported(self, edge: ImportEdge) -> list[str]:
         return self.orm_classes.get((edge.importer, edge.line), [])
 
+    def names_taken(self, edge: ImportEdge) -> list[str]:
+        return []  # no statements: no names re-exported
+
 
 def findings(graph: MemoryImports, *, ignore: Sequence[tuple[str, str]] = ()):
     checks = ImportChecks(LAYERS, RULES, lambda a, b: (a, b) in ignore)

@@ -14,6 +14,7 @@ __all__ = ["builds_app", "declares_routes"]
 
 # Searched in lower-cased bytes (see ``declares_routes``).
 _NEW_ROUTER = re.compile(rb"apirouter\w*\s*\(")  # APIRouter(, APIRouterPro(...
+_NEW_APP = re.compile(rb"\bFastAPI\s*\(")  # a call; ``app: FastAPI`` is an annotation
 _ROUTE_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket", "route"}
 )
@@ -153,7 +154,7 @@ def builds_app(data: bytes, *, in_classes: bool = True) -> bool:
     is put together, whatever the module is called. Without ``in_classes``, only at module
     level or in a function (``create_app()``), not in a class's methods (a plugin that
     serves something of its own)."""
-    if b"FastAPI" not in data:
+    if b"FastAPI" not in data or not _NEW_APP.search(data):
         return False
     try:
         tree = ast.parse(data)

@@ -745,6 +745,7 @@ class Chains:
                 followed.append((head, layer, first, names, reached))
         collapsed = _collapsed(followed)
         for number, (head, layer, first, names, (hits, needed, fan)) in enumerate(followed):
+            skipped = direct.get(head, ())
             if fan is not None and number in collapsed:
                 self._fan_link(
                     source, head, layer, first, names, needed, fan, read[head], collected
@@ -757,21 +758,14 @@ class Chains:
             # a check of that file alone tells them (``link_findings``); further on, by the
             # module.
             by_line: dict[int, frozenset[str]] = {}
-            reexports: set[int] = set()
             if any(hit.module == first for hit in hits):
                 uses = self._uses_of(source, first)
                 if uses is not None:
-                    called = self._called(source, first, uses, read[head])
-                    by_line = _leading_lines(uses, needed[first][0], called)
-                    reexports = {
-                        hit.line
-                        for hit in hits
-                        if hit.module == first
-                        and hit.tail in skipped
-                        and _reexports(uses, needed[first][0], called, hit.line)
-                    }
+                    by_line = _leading_lines(
+                        uses, needed[first][0], self._called(source, first, uses, read[head])
+                    )
             for hit in hits:
-                if hit.line in reexports and hit.module == first:
+                if hit.tail in skipped and self._reexported(source, hit, needed, read[head]):
                     continue  # the head's own import is the finding (``ImportChecks``)
                 key = (hit.module, hit.line)
                 reach = Reach(
@@ -804,6 +798,21 @@ class Chains:
             for key, by_reach in sorted(reaches.items())
         ]
         return found, demands
+
+    def _reexported(
+        self,
+        source: LinkSource,
+        hit: _Hit,
+        needed: dict[str, tuple[_Names, tuple[str, ...]]],
+        read: frozenset[str],
+    ) -> bool:
+        """Whether the names the follow needs of the hit's module that reach its import
+        are that statement's re-exports (``_reexports``)."""
+        uses = self._uses_of(source, hit.module)
+        names = needed.get(hit.module, (None, ()))[0]
+        if uses is None or names is None:
+            return False
+        return _reexports(uses, names, self._called(source, hit.module, uses, read), hit.line)
 
     def _leading(
         self,
@@ -986,9 +995,7 @@ def link_findings(
             if other is None or other_layer is None or not violation(layer, other_layer):
                 continue
             if _repeats(chains.layers, layer, other_layer, skipped) or (
-                first == module
-                and other in skipped
-                and _reexports(uses, names, demand.called, use.line)
+                other in skipped and _reexports(uses, names, demand.called, use.line)
             ):
                 continue
             shown = _line_text(first, by_line.get(use.line), _shown(demand, first, module))
@@ -1060,9 +1067,16 @@ def _reexports(
         return False
     called = tuple(called)
     led = [n for n in sorted(names) if any(u.line == line for u in uses.uses((n,), called))]
-    return bool(led) and all(
-        any(bound[1] == line for bound in uses.imports.get(n, ())) for n in led
-    )
+    stars = any(at == line for _, at in uses.star_imports)
+    return bool(led) and all(_bound_at(uses, n.partition(".")[0], line, stars) for n in led)
+
+
+def _bound_at(uses: ModuleUses, name: str, line: int, stars: bool) -> bool:
+    """Whether ``name`` is bound by the import statement on ``line`` of the module (by a
+    star import there, when the module binds it nowhere else)."""
+    if any(bound[1] == line for bound in uses.imports.get(name, ())):
+        return True
+    return stars and name not in uses.imports and name not in uses.definitions
 
 
 def _leading_lines(

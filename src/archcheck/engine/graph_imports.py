@@ -138,21 +138,24 @@ class GraphImports:
             )
         return list(self._importers[key])
 
+    def names_taken(self, edge: ImportEdge) -> list[str]:
+        data = self.sources.data_of(edge.importer)
+        if data is None:
+            return []
+        try:
+            text = decode_source(data)
+        except SourceError:
+            return []
+        is_package = self.sources.files[edge.importer].is_package
+        return names_from(text, edge.line, edge.importer, is_package, edge.imported) or []
+
     def names_imported(self, edge: ImportEdge) -> list[str]:
         if edge.via is not None:
             return list(edge.names)
         # ``from x import a, b``: its statement alone answers, no syntax tree of the file.
-        data = self.sources.data_of(edge.importer)
-        if data is not None:
-            try:
-                text = decode_source(data)
-            except SourceError:
-                text = None
-            if text is not None:
-                is_package = self.sources.files[edge.importer].is_package
-                found = names_from(text, edge.line, edge.importer, is_package, edge.imported)
-                if found is not None:
-                    return found
+        found = self.names_taken(edge)
+        if found:
+            return found
         parsed = self.sources.tree_of(edge.importer)
         symbols = self.sources.symbols_for(edge.importer)
         if parsed is None or symbols is None:

@@ -53,6 +53,10 @@ class ImportSource(ImportContext, Protocol):
         imported (not one under ``if TYPE_CHECKING:``: ``names.never_run``)."""
 
 
+# How many packages of no layer a re-exported name may pass through.
+_REEXPORT_DEPTH = 2
+
+
 class ImportChecks:
     """The selected import and chain rules for one project's layers; ``ignore_imports`` is
     applied here, whatever the source."""
@@ -153,23 +157,20 @@ class ImportChecks:
         layer) which it re-exports from a module its layer may not import: the statement
         imports that module as surely as a direct import would."""
         # The graph first: most packages import no module the importer may not.
-        if not any(
-            self._forbidden(importer, importer_layer, m) for m in source.imports_of(package)
-        ):
-            return []
-        symbols = source.index.module(package)
-        if symbols is None or not any(
-            self._forbidden(importer, importer_layer, target.rpartition(".")[0])
-            for target in symbols.imports.values()
-        ):
+        if not self._leads_to(source, importer, importer_layer, package, _REEXPORT_DEPTH):
             return []
         edges = []
         for line in source.lines(importer, package):
             by_module: dict[str, set[str]] = {}
             asked = ImportEdge(importer, package, importer_layer, "", line)
-            for name in source.names_imported(asked):
+            # ``from package import a, b``: what a module-wide import reads of the package
+            # would need the importer's whole syntax tree.
+            for name in source.names_taken(asked):
                 defined = source.index.resolve(name)
-                module = defined.rpartition(".")[0]
+                # A module re-exported whole (``from app.repositories import user_repo``)
+                # is itself what the statement imports.
+                is_module = source.index.module(defined) is not None
+                module = defined if is_module else defined.rpartition(".")[0]
                 if (
                     defined != name
                     and module != package
@@ -185,6 +186,22 @@ class ImportChecks:
                     )
                 )
         return edges
+
+    def _leads_to(
+        self, source: ImportSource, importer: str, importer_layer: str, package: str, depth: int
+    ) -> bool:
+        """Whether ``package`` imports a module ``importer`` may not, itself or through
+        modules of no layer (``depth`` steps: a package that re-exports another's names)."""
+        for imported in source.imports_of(package):
+            if self._forbidden(importer, importer_layer, imported):
+                return True
+            if (
+                depth > 1
+                and self.layers.layer_of(imported) is None
+                and self._leads_to(source, importer, importer_layer, imported, depth - 1)
+            ):
+                return True
+        return False
 
     def _forbidden(self, importer: str, importer_layer: str, module: str) -> bool:
         layer = self.layers.layer_of(module)

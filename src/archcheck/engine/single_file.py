@@ -192,9 +192,11 @@ class _FileImports:
         symbols: ModuleSymbols,
         own: dict[str, list[int]],
         index: ProjectIndex,
+        text: str,
     ) -> None:
         self.project = project
         self.source = source
+        self.text = text  # the checked text: an editor's buffer may be unsaved
         self.tree = tree
         self.symbols = symbols
         self.own = own
@@ -232,6 +234,12 @@ class _FileImports:
         from archcheck.engine.graph_imports import names_imported
 
         return names_imported(self.tree, self.symbols, self.source.is_package, edge)
+
+    def names_taken(self, edge: ImportEdge) -> list[str]:
+        from archcheck.uses import names_from
+
+        module, is_package = self.source.module, self.source.is_package
+        return names_from(self.text, edge.line, module, is_package, edge.imported) or []
 
 
 class FileChecker:
@@ -327,7 +335,7 @@ class FileChecker:
         # says; other modules are read when a lookup first needs them.
         index = ProjectIndex([symbols], load=run.sources.symbols_for)
         own = project.own_imports(tree, source)
-        imports = _FileImports(project, source, tree, symbols, own, index)
+        imports = _FileImports(project, source, tree, symbols, own, index, "".join(lines))
         findings = project.checks.findings(imports, module, locate)
         findings += project.link_findings(tree, source, locate, own, "".join(lines))
         syntax_rules = tuple(rule for rule in run.rules if issubclass(rule, SyntaxRule))

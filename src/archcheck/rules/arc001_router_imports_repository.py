@@ -16,7 +16,8 @@ class RouterImportsRepository(ImportRule):
     them: dependencies, middleware, the app entry point) that imports a repository module,
     lazy imports inside functions included, or takes a repository's names from a package
     of no layer that re-exports them (``from app.persistence import UserRepository``,
-    where ``persistence/__init__.py`` imports it from ``persistence/repository.py``). A
+    where ``persistence/__init__.py`` imports it from ``persistence/repository.py``; ``import
+    app.persistence`` is the package's import, and a chain through it ARC003's). A
     statement that imports several repositories is one finding naming them all. The message names up to three service modules that
     already use the repository (of several, any one), and counts the rest.
 
@@ -146,10 +147,11 @@ class RouterImportsRepository(ImportRule):
                 """,
                 "app/podcasts/routes.py": """
                     from app.podcasts.persistence import Podcast
-                    from app.podcasts.persistence import PodcastRepository  # ARC001
-                    import app.podcasts.persistence as persistence  # ARC001
+                    from app.podcasts.persistence import (  # ARC001
+                        PodcastRepository as Repository,
+                    )
 
-                    REPOSITORY = persistence.PodcastRepository
+                    REPOSITORY = Repository
                 """,
                 "app/podcasts/service.py": "from app.podcasts.persistence import PodcastRepository\n",
             }

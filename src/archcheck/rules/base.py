@@ -137,6 +137,10 @@ class ImportContext(Protocol):
         """Qualified names of ``edge.imported`` that the statement brings in (empty when the
         importer cannot be read, or reads none of a module it binds)."""
 
+    def names_taken(self, edge: ImportEdge) -> list[str]:
+        """Qualified names a ``from <edge.imported> import a, b`` statement on ``edge.line``
+        takes, read from the statement alone (``uses.names_from``); empty for any other."""
+
 
 class ImportHit(NamedTuple):
     """An import rule's finding before the engine turns it into a Finding: the message and
