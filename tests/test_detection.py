@@ -191,6 +191,33 @@ def test_a_folder_whose_code_imports_its_packages_by_their_own_names_is_a_source
     assert result.stdout.startswith("proj/server/routes/settings.py:10:9: ARC202 Route handler save runs session.add()"), result
 
 
+def test_a_feature_named_router_makes_its_suffixed_siblings_layers(tmp_path):
+    # private-gpt and OpenHands: ``chat/chat_router.py`` beside ``chat/chat_service.py`` and
+    # ``chat/sql_chat_service.py``, which keeps its table with the service that queries it:
+    # services all, not a model that imports its service (ARC002).
+    write_example(
+        tmp_path,
+        {
+            "app/chat/chat_router.py": ROUTER + "from app.chat.chat_service import ChatService\n",
+            "app/chat/chat_service.py": (
+                "from app.ingest import ingest_router  # ARC002\n\n\nclass ChatService:\n    pass\n"
+            ),
+            "app/chat/sql_chat_service.py": (
+                "from sqlalchemy.orm import DeclarativeBase\n"
+                "from app.chat.chat_service import ChatService\n\n\n"
+                "class Base(DeclarativeBase):\n    pass\n\n\n"
+                "class StoredChat(Base):\n    __tablename__ = 'chats'\n\n\n"
+                "class SQLChatService(ChatService):\n    pass\n"
+            ),
+            "app/ingest/ingest_router.py": ROUTER,
+            "app/ingest/ingest_service.py": "",
+        },
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert [line.split(": ")[0] for line in out.splitlines()[:-1]] == ["app/chat/chat_service.py:1:1"], (out, err)
+    assert "ARC002 Service imports router app.ingest.ingest_router" in out
+
+
 def test_a_models_folder_of_another_orm_stays_models(tmp_path):
     # Tortoise models beside a Pydantic one name no SQLAlchemy, but they are an ORM's.
     write_example(

@@ -14,16 +14,29 @@ NAMES = {
     SCHEMAS: ("schemas", "schema", "dto", "datamodels"),
 }
 LAYER_OF_NAME = {name: layer for layer, names in NAMES.items() for name in names}
-# ``user_service.py``, ``scope_repository.py``, ``user_schemas.py``: a module named for its
-# layer after what it holds (``detection`` says where that counts). Only the layers whose
-# names say little else (``git_repo``, ``language_model``, ``admin_views`` and
-# ``openapi_schema`` would not be layers); such schemas count only when their code is
-# Pydantic's.
+# ``user_service.py``, ``scope_repository.py``, ``user_schemas.py``, ``chat_router.py``: a
+# module named for its layer after what it holds (``detection`` says where that counts).
+# Only the layers whose names say little else (``git_repo``, ``language_model``,
+# ``admin_views`` and ``openapi_schema`` would not be layers); such schemas count only when
+# their code is Pydantic's, such routers only when their code is web code.
 _SUFFIXES = {
     f"_{name}": layer
     for name, layer in LAYER_OF_NAME.items()
     if name
-    in ("service", "services", "repository", "repositories", "crud", "dao", "schemas", "dto")
+    in (
+        "router",
+        "routers",
+        "routes",
+        "endpoints",
+        "service",
+        "services",
+        "repository",
+        "repositories",
+        "crud",
+        "dao",
+        "schemas",
+        "dto",
+    )
 }
 
 
