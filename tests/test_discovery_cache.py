@@ -73,10 +73,10 @@ def test_a_broken_kept_project_is_a_miss(tmp_path, monkeypatch):
     files = {**PROJECT, "app/api/routers/items.py": LEAK}
     root, cache, found, kept = kept_project(tmp_path, monkeypatch, files, "app/api/routers/items.py")
     assert found == [(1, "ARC001")]
-    for garbage in ('{"format": 2, "folders": 3}', "[]", "not json", '{"format": 2}'):
+    for garbage in ('{"format": 3, "folders": 3}', "[]", "not json", '{"format": 3}'):
         kept.write_text(garbage)
         assert codes(root, cache, "app/api/routers/items.py") == [(1, "ARC001")]
-    assert kept.read_text().startswith('{"format":2')  # rewritten on the miss
+    assert kept.read_text().startswith('{"format":3')  # rewritten on the miss
 
 
 def test_kept_project_reads_back_as_discovered(tmp_path, monkeypatch):

@@ -339,6 +339,29 @@ def test_names_re_exported_by_a_package_are_the_heads_own_import_in_both_tools(p
     assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
 
 
+def test_tests_beside_the_code_are_in_no_layer_in_both_tools(tmp_path):
+    # AutoGPT keeps ``items_test.py`` beside its routers, others a ``tests/`` package inside
+    # the routers' folder: test code that seeds data through a repository is no router.
+    seed = "from app.repositories.items import insert\n\n\ndef test_seed():\n    insert('a')\n"
+    files = {
+        "app/routers/items.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        "app/routers/items_test.py": seed,
+        "app/routers/test_items.py": "import pytest\n" + seed,
+        "app/routers/tests/test_more.py": seed,
+        "app/routers/conftest.py": "from app.repositories.items import insert\n",
+        # pytest's name, but no test in it: a router that runs a CI's tests.
+        "app/routers/test_runs.py": "from app.repositories.items import insert  # ARC001\n",
+        "app/services/items.py": "from app.repositories.items import insert\n",
+        "app/repositories/items.py": "def insert(name):\n    return name\n",
+    }
+    write_example(tmp_path, files)
+    settle()
+    _, cli_out, _ = cli(".", cwd=tmp_path)
+    assert [(f[0], f[3]) for f in findings(cli_out)] == [("app/routers/test_runs.py", "ARC001")], cli_out
+    settle()
+    assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
+
+
 def test_flake8_selection_noqa_and_per_file_ignores(tmp_path):
     write_example(tmp_path, LEAKY)
     settle()

@@ -142,6 +142,27 @@ def not_app(prefix: str, modules: Iterable[str]) -> set[str]:
     return found
 
 
+# pytest's test modules, kept beside the code (``items_test.py``, ``test_items.py``).
+_TEST_MODULE = re.compile(r"test_\w+|\w+_test|conftest")
+_TEST_CODE = re.compile(
+    rb"^(?:async[ \t]+)?def[ \t]+test_|^class[ \t]+Test|^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest)\b",
+    re.MULTILINE,
+)
+
+
+def _tests_beside(files: Sequence[SourceFile], read: Callable[[str], bytes | None]) -> set[str]:
+    """The test modules among the app's (``routers/items_test.py``): pytest's names, and
+    test code in them (a ``test_runner.py`` service that runs a CI's tests is the app's)."""
+    found = set()
+    for source in files:
+        name = last_name(source.module)
+        if not source.is_package and _TEST_MODULE.fullmatch(name):
+            data = read(source.module)
+            if name == "conftest" or (data is not None and _TEST_CODE.search(data)):
+                found.add(source.module)
+    return found
+
+
 def in_app(module: str, excluded: Iterable[str]) -> bool:
     """Whether ``module`` is app code: in none of the ``excluded`` trees (``not_app``)."""
     return not any(module == node or module.startswith(node + ".") for node in excluded)
@@ -154,9 +175,9 @@ def _parent(name: str) -> str:
 class _Tree:
     """The module names of one root as a tree of nodes (modules and the packages above)."""
 
-    def __init__(self, prefix: str, files: Sequence[SourceFile]) -> None:
+    def __init__(self, prefix: str, files: Sequence[SourceFile], tests: Iterable[str] = ()) -> None:
         self.prefix = prefix
-        self.left_out = not_app(prefix, (f.module for f in files))
+        self.left_out = not_app(prefix, (f.module for f in files)) | set(tests)
         self.modules = {f.module: f for f in files if in_app(f.module, self.left_out)}
         self.nodes: set[str] = set()
         self.children: dict[str, set[str]] = {}
@@ -474,7 +495,7 @@ def detect_layers(
     # The router scan, the choice between services folders and the models checks read the
     # same files: each is read once.
     read = functools.cache(read)
-    tree = _Tree(prefix, files)
+    tree = _Tree(prefix, files, _tests_beside(files, read))
     named = _named(tree)
     if layout == "auto":
         layout = _layout(tree, named)  # type: ignore[assignment]

@@ -115,10 +115,14 @@ def _glob_regex(glob: str) -> str:
 
 
 class LayerMap:
-    """Which layer a module is in, from globs per layer; answers are memoised."""
+    """Which layer a module is in, from globs per layer; answers are memoised. The modules
+    at or below the ``outside`` nodes (tests and migrations detection left out) are in
+    none, whatever glob covers them."""
 
-    def __init__(self, patterns: Mapping[str, Iterable[str]]) -> None:
+    def __init__(self, patterns: Mapping[str, Iterable[str]], outside: Iterable[str] = ()) -> None:
         self.patterns = {layer: tuple(patterns.get(layer, ())) for layer in LAYERS}
+        self.outside = tuple(sorted(set(outside)))
+        self._outside = frozenset(self.outside)
         # Per layer, the plain names in a set and the wildcards in one alternation: a
         # feature-first project is detected as a glob per feature module (1,500 for 1,000
         # modules), and a regex each, compiled and tried in turn, cost seconds.
@@ -167,9 +171,18 @@ class LayerMap:
             return self._cache[module]
         except KeyError:
             pass
-        found = self._matches_itself(module)
-        if found is None and "." in module:
-            found = self.layer_of(module.rpartition(".")[0])
+        if module in self._outside:
+            found = None
+        else:
+            found = self._matches_itself(module)
+            if found is None and "." in module:
+                found = self.layer_of(module.rpartition(".")[0])
+            if found is not None and self._outside:
+                parent = module.rpartition(".")[0]
+                while parent and found is not None:
+                    if parent in self._outside:
+                        found = None
+                    parent = parent.rpartition(".")[0]
         self._cache[module] = found
         return found
 

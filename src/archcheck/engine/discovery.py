@@ -30,7 +30,7 @@ from archcheck.snapshot import settled
 
 __all__ = ["KeptFiles", "KeptSources", "discovery_file", "read_discovery", "write_discovery"]
 
-_FORMAT = 2
+_FORMAT = 3
 _NOT_WALKED = frozenset({"__pycache__", "node_modules", "site-packages"})
 _ABOVE_DEPTH = 3  # how deep discovery looks for root packages below a folder target
 
@@ -126,6 +126,7 @@ def write_discovery(file: Path, project: Project, layers: LayerMap, read: Iterab
         "folders": folders,
         "files": files,
         "layers": {layer: list(globs) for layer, globs in layers.patterns.items()},
+        "outside": list(layers.outside),
         "targets": [str(t) for t in project.targets],
         "packages": [
             {
@@ -311,10 +312,13 @@ def _package(data: object) -> tuple[Package, KeptFiles]:
     return package, files
 
 
-def _layers(data: object) -> LayerMap:
+def _layers(data: object, outside: object) -> LayerMap:
     if type(data) is not dict or set(data) != set(LAYERS):
         raise ValueError("not the layers")
-    return LayerMap({layer: tuple(_text(g) for g in _list(globs)) for layer, globs in data.items()})
+    return LayerMap(
+        {layer: tuple(_text(g) for g in _list(globs)) for layer, globs in data.items()},
+        [_text(node) for node in _list(outside)],
+    )
 
 
 def read_discovery(
@@ -332,7 +336,7 @@ def read_discovery(
         if not _unchanged(data):
             return None
         kept = [_package(p) for p in _list(data["packages"])]
-        layers = _layers(data["layers"])
+        layers = _layers(data["layers"], data["outside"])
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
     if not kept:

@@ -170,12 +170,14 @@ def layer_map_for(
     detection from code (without them, names only)."""
     _check_globs(packages, config)
     patterns: dict[str, list[str]] = {layer: [] for layer in LAYERS}
+    outside: list[str] = []  # tests and migrations inside the packages: in no layer
     if any(layer not in config.layers for layer in LAYERS):
         # Even when only the wiring layer is left to detect, code counts: the providers
         # are found beside the routers, which may be known by their code alone.
         if found is None:
             found = detections(packages, config, read, index or ProjectIndex(()))
         for detected in found:
+            outside.extend(detected.left_out)
             for layer, globs in detected.patterns().items():
                 if layer not in config.layers:
                     patterns[layer].extend(globs)
@@ -188,7 +190,7 @@ def layer_map_for(
         providers = [glob for glob in patterns[WIRING] if is_provider(glob)]
         patterns[ROUTERS] += providers
         patterns[WIRING] = [glob for glob in patterns[WIRING] if not is_provider(glob)]
-    layer_map = LayerMap(patterns)
+    layer_map = LayerMap(patterns, outside)
     if not any(layer_map.layer_of(f.module) for package in packages for f in package.files):
         names = ", ".join(p.name for p in packages)
         raise ProjectError(
