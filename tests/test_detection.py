@@ -21,6 +21,13 @@ def namespaces(root, *folders):
         (root / folder / "__init__.py").unlink()
 
 
+def write_exactly(root, files):
+    """Write exactly ``files``: no ``__init__.py`` beside them (``write_example`` adds them)."""
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+
+
 def _project(tmp_path, fixture, config):
     shutil.copytree(FIXTURES / fixture, tmp_path / "p", ignore=shutil.ignore_patterns("*.txt"))
     (tmp_path / "p" / "pyproject.toml").write_text(config)
@@ -123,9 +130,7 @@ def test_a_project_folder_stays_a_folder_of_packages_whatever_its_tests_import(t
         "backend/app/repositories/user_repo.py": "",
         "tests/test_smoke.py": "from backend.app.main import users\n",
     }
-    for relative, text in files.items():  # exactly these: no __init__.py beside them
-        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / relative).write_text(text)
+    write_exactly(tmp_path, files)
     result = cli(".", "--no-cache", cwd=tmp_path)
     assert result.stdout.startswith(
         "backend/app/api/routers/users.py:1:1: ARC001 Router imports repository app.repositories.user_repo"
@@ -145,9 +150,7 @@ def test_a_checkout_named_like_its_package_is_where_the_package_sits(tmp_path):
         "shop/shop/repositories/__init__.py": "",
         "shop/shop/repositories/item_repo.py": "",
     }
-    for relative, text in files.items():  # exactly these: no __init__.py beside them
-        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / relative).write_text(text)
+    write_exactly(tmp_path, files)
     result = cli(".", "--no-cache", cwd=tmp_path / "shop")
     assert result.stdout.startswith(
         "shop/routers/items.py:1:1: ARC001 Router imports repository shop.repositories.item_repo"
@@ -184,9 +187,7 @@ def test_a_folder_whose_code_imports_its_packages_by_their_own_names_is_a_source
             "class UserSettings(Base):\n    __tablename__ = 'user_settings'\n"
         ),
     }
-    for relative, text in files.items():
-        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / relative).write_text(text)
+    write_exactly(tmp_path, files)
     result = cli("proj", "--no-cache", cwd=tmp_path)
     assert result.stdout.startswith("proj/server/routes/settings.py:10:9: ARC202 Route handler save runs session.add()"), result
 
