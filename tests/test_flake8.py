@@ -339,7 +339,20 @@ def test_names_re_exported_by_a_package_are_the_heads_own_import_in_both_tools(p
     assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
 
 
-def test_tests_beside_the_code_are_in_no_layer_in_both_tools(tmp_path):
+CONFIGURED = """[tool.archcheck]
+root = "app"
+[tool.archcheck.layers]
+wiring = []
+routers = ["app.routers"]
+services = ["app.services"]
+repositories = ["app.repositories"]
+models = []
+schemas = []
+"""
+
+
+@pytest.mark.parametrize("config", ["", CONFIGURED], ids=["detected", "configured"])
+def test_tests_beside_the_code_are_in_no_layer_in_both_tools(config, tmp_path):
     # AutoGPT keeps ``items_test.py`` beside its routers, others a ``tests/`` package inside
     # the routers' folder: test code that seeds data through a repository is no router.
     seed = "from app.repositories.items import insert\n\n\ndef test_seed():\n    insert('a')\n"
@@ -355,6 +368,8 @@ def test_tests_beside_the_code_are_in_no_layer_in_both_tools(tmp_path):
         "app/repositories/items.py": "def insert(name):\n    return name\n",
     }
     write_example(tmp_path, files)
+    if config:  # every layer named: detection does not run, and leaves the tests out still
+        (tmp_path / "pyproject.toml").write_text(config)
     settle()
     _, cli_out, _ = cli(".", cwd=tmp_path)
     assert [(f[0], f[3]) for f in findings(cli_out)] == [("app/routers/test_runs.py", "ARC001")], cli_out

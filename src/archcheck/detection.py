@@ -51,7 +51,7 @@ from archcheck.project import SourceFile
 from archcheck.route_code import builds_app, declares_routes
 from archcheck.syntax import SourceError, parse_source
 
-__all__ = ["Detected", "Evidence", "detect_layers", "in_app", "not_app"]
+__all__ = ["Detected", "Evidence", "detect_layers", "in_app", "left_out", "not_app"]
 
 # Composition roots and the HTTP tier around the routers, by name, with their layer; how
 # they are anchored (see the module docstring).
@@ -163,6 +163,14 @@ def _tests_beside(files: Sequence[SourceFile], read: Callable[[str], bytes | Non
     return found
 
 
+def left_out(
+    prefix: str, files: Sequence[SourceFile], read: Callable[[str], bytes | None]
+) -> set[str]:
+    """What of one root is no app code, in no layer whatever glob covers it: test,
+    migration and script trees (``not_app``), and test modules beside the code."""
+    return not_app(prefix, (f.module for f in files)) | _tests_beside(files, read)
+
+
 def in_app(module: str, excluded: Iterable[str]) -> bool:
     """Whether ``module`` is app code: in none of the ``excluded`` trees (``not_app``)."""
     return not any(module == node or module.startswith(node + ".") for node in excluded)
@@ -175,9 +183,9 @@ def _parent(name: str) -> str:
 class _Tree:
     """The module names of one root as a tree of nodes (modules and the packages above)."""
 
-    def __init__(self, prefix: str, files: Sequence[SourceFile], tests: Iterable[str] = ()) -> None:
+    def __init__(self, prefix: str, files: Sequence[SourceFile], outside: set[str]) -> None:
         self.prefix = prefix
-        self.left_out = not_app(prefix, (f.module for f in files)) | set(tests)
+        self.left_out = outside
         self.modules = {f.module: f for f in files if in_app(f.module, self.left_out)}
         self.nodes: set[str] = set()
         self.children: dict[str, set[str]] = {}
@@ -495,7 +503,7 @@ def detect_layers(
     # The router scan, the choice between services folders and the models checks read the
     # same files: each is read once.
     read = functools.cache(read)
-    tree = _Tree(prefix, files, _tests_beside(files, read))
+    tree = _Tree(prefix, files, left_out(prefix, files, read))
     named = _named(tree)
     if layout == "auto":
         layout = _layout(tree, named)  # type: ignore[assignment]

@@ -181,6 +181,16 @@ def layer_map_for(
             for layer, globs in detected.patterns().items():
                 if layer not in config.layers:
                     patterns[layer].extend(globs)
+    if found is None:
+        # Every layer configured, detection not run: what it leaves out is left out all the
+        # same (a ``tests/`` package under the routers' glob is no router).
+        from archcheck.detection import left_out
+
+        by_prefix: dict[str, list[SourceFile]] = {}
+        for package in packages:
+            by_prefix.setdefault(package.prefix, []).extend(package.files)
+        for prefix, files in sorted(by_prefix.items()):
+            outside.extend(left_out(prefix, files, read))
     for layer, globs in config.layers.items():
         patterns[layer].extend(globs)
     if config.strict:
