@@ -317,4 +317,7 @@ class ProjectIndex:
         for kind in (SCHEMA, ENUM):
             if kind in kinds:
                 return kind
+        if info.tablename:
+            # A table over a base archcheck cannot read (another distribution's).
+            return ORM
         return CLASS

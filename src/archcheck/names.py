@@ -69,6 +69,9 @@ class ClassInfo(NamedTuple):
     # No base and a body of upper-case names bound to literals (``class Keys: UID = "uid"``):
     # a namespace of constants, shared like an enum.
     constants: bool = False
+    # ``__tablename__ = "users"`` in its body: SQLAlchemy's declarative table, whatever
+    # base it names (one from another distribution: DB-GPT's ``dbgpt`` core ``Model``).
+    tablename: bool = False
 
     @property
     def is_table(self) -> bool:
@@ -148,6 +151,7 @@ def symbols_to_data(symbols: ModuleSymbols) -> list:
                 list(c.decorators),
                 c.abstract,
                 c.constants,
+                c.tablename,
             ]
             for c in symbols.classes.values()
         ],
@@ -195,7 +199,7 @@ def symbols_from_data(data: object) -> ModuleSymbols:
         return None if position == -1 else exprs[position]
 
     symbols = ModuleSymbols(text(module), flag(is_package), table(imports))
-    for name, line, bases, keywords, decorators, abstract, constants in classes:
+    for name, line, bases, keywords, decorators, abstract, constants, tablename in classes:
         symbols.classes[text(name)] = ClassInfo(
             text(name),
             integer(line),
@@ -204,6 +208,7 @@ def symbols_from_data(data: object) -> ModuleSymbols:
             texts(decorators),
             flag(abstract),
             flag(constants),
+            flag(tablename),
         )
     symbols.calls = table(calls)
     symbols.aliases = table(aliases)
@@ -331,6 +336,7 @@ def symbols_of(tree: ast.Module, module: str, is_package: bool = False) -> Modul
                 ),
                 abstract=any(_assigns_true(stmt, "__abstract__") for stmt in node.body),
                 constants=_holds_constants(node),
+                tablename=any(_names_table(stmt) for stmt in node.body),
             )
             for member in node.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -401,6 +407,21 @@ def _new_type(symbols: ModuleSymbols, value: ast.expr) -> ast.expr | None:
         return None
     callee = symbols.qualify_node(value.func)
     return value.args[1] if callee in ("typing.NewType", "typing_extensions.NewType") else None
+
+
+def _names_table(stmt: ast.stmt) -> bool:
+    """Whether ``stmt`` binds ``__tablename__`` to a string."""
+    if isinstance(stmt, ast.Assign):
+        targets, value = stmt.targets, stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        targets, value = [stmt.target], stmt.value
+    else:
+        return False
+    return (
+        any(isinstance(t, ast.Name) and t.id == "__tablename__" for t in targets)
+        and isinstance(value, ast.Constant)
+        and isinstance(value.value, str)
+    )
 
 
 def _holds_constants(node: ast.ClassDef) -> bool:
