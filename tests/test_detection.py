@@ -219,29 +219,6 @@ def test_a_feature_named_router_makes_its_suffixed_siblings_layers(tmp_path):
     assert "ARC002 Service imports router app.ingest.ingest_router" in out
 
 
-@pytest.mark.parametrize(
-    ("bootstrap", "wiring"),
-    [
-        # SurfSense's ``observability/bootstrap.py`` instruments an engine: no composition.
-        ("import logging\n\n\ndef instrument(engine):\n    logging.info(engine)\n", False),
-        # A container that builds the services is the app's composition root.
-        ("from app.services.report_service import ReportService\n\nSERVICE = ReportService()\n", True),
-    ],
-)
-def test_a_container_named_module_is_wiring_only_when_it_builds_layers(bootstrap, wiring, tmp_path):
-    write_example(
-        tmp_path,
-        {
-            "app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
-            "app/routes/reports.py": ROUTER,
-            "app/services/report_service.py": "class ReportService:\n    pass\n",
-            "app/observability/bootstrap.py": bootstrap,
-        },
-    )
-    result = cli("init", "--dry-run", "app", cwd=tmp_path)
-    assert ("app.observability.bootstrap: a composition root" in result.stderr) is wiring, result.stderr
-
-
 def test_a_models_folder_of_another_orm_stays_models(tmp_path):
     # Tortoise models beside a Pydantic one name no SQLAlchemy, but they are an ORM's.
     write_example(

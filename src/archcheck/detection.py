@@ -68,7 +68,6 @@ _ROOT_NAMES = {
 }
 _MODULE_ONLY = frozenset({"main", "app"})
 _PROVIDERS = frozenset({"deps", "dependencies"})
-_CONTAINERS = frozenset({"container", "containers", "bootstrap"})
 _IMPORT_WORD = re.compile(rb"\bimport\b")
 _WEB = re.compile(rb"\b(?:fastapi|starlette)\b")
 # Handlers added to a router made elsewhere: ``router.add_api_route("/x", handler)``.
@@ -596,9 +595,6 @@ def detect_layers(
             _provides(tree, node, layered, read)
             if last_name(node) in _PROVIDERS
             else not any(node.startswith(other + ".") for other in below)
-            # A container that builds no service or repository (an ``observability/
-            # bootstrap.py`` that instruments an engine) assembles nothing of the app.
-            and (last_name(node) not in _CONTAINERS or _builds_layers(tree, node, layered, read))
         )
     ]
     composition += [(node, WIRING, reason) for node, reason in app_builders.items()]
