@@ -191,6 +191,24 @@ def test_a_folder_whose_code_imports_its_packages_by_their_own_names_is_a_source
     result = cli("proj", "--no-cache", cwd=tmp_path)
     assert result.stdout.startswith("proj/server/routes/settings.py:10:9: ARC202 Route handler save runs session.add()"), result
 
+    # A package with a ``stripe/`` of its own whose code imports the Stripe SDK (``import
+    # stripe``) and its modules relatively stays a package: the import is not into it.
+    write_example(
+        tmp_path / "sdk",
+        {
+            "shop/main.py": "import stripe\nfrom .orders import router\n",
+            "shop/common.py": "import stripe\nfrom .orders.repository import count\n",
+            "shop/stripe/webhooks.py": "",
+            "shop/orders/router.py": ROUTER + "from ..common import count\n\nN = count()\n",
+            "shop/orders/service.py": "",
+            "shop/orders/repository.py": "def count():\n    return 0\n",
+        },
+    )
+    result = cli("shop", "--no-cache", cwd=tmp_path / "sdk")
+    assert result.stdout.startswith(
+        "shop/orders/router.py:3:1: ARC001 Router imports repository shop.orders.repository"
+    ), result
+
 
 def test_a_feature_named_router_makes_its_suffixed_siblings_layers(tmp_path):
     # private-gpt and OpenHands: ``chat/chat_router.py`` beside ``chat/chat_service.py`` and
@@ -217,6 +235,24 @@ def test_a_feature_named_router_makes_its_suffixed_siblings_layers(tmp_path):
     _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
     assert [line.split(": ")[0] for line in out.splitlines()[:-1]] == ["app/chat/chat_service.py:1:1"], (out, err)
     assert "ARC002 Service imports router app.ingest.ingest_router" in out
+
+    # An LLM's ``model_router.py`` serves no route: neither a router nor a witness for the
+    # ``embedding_service.py`` beside it, which a repository may then import.
+    write_example(
+        tmp_path / "llm",
+        {
+            "app/llm/model_router.py": (
+                "from fastapi import HTTPException\n\n\ndef pick(name):\n"
+                "    if not name:\n        raise HTTPException(404)\n    return name\n"
+            ),
+            "app/llm/embedding_service.py": "from app.llm.model_router import pick\n",
+            "app/api/routers/items.py": ROUTER,
+            "app/services/items.py": "",
+            "app/repositories/messages.py": "from app.llm.embedding_service import pick\n",
+        },
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path / "llm")
+    assert out.startswith("All checks passed"), (out, err)
 
 
 def test_a_models_folder_of_another_orm_stays_models(tmp_path):

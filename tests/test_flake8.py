@@ -364,6 +364,13 @@ def test_tests_beside_the_code_are_in_no_layer_in_both_tools(config, tmp_path):
         "app/routers/conftest.py": "from app.repositories.items import insert\n",
         # pytest's name, but no test in it: a router that runs a CI's tests.
         "app/routers/test_runs.py": "from app.repositories.items import insert  # ARC001\n",
+        # pytest's name and a class named Test*, but a route: a CI dashboard's router.
+        "app/routers/test_results.py": (
+            "from fastapi import APIRouter\nfrom pydantic import BaseModel\n"
+            "from app.repositories.items import insert  # ARC001\n\nrouter = APIRouter()\n\n\n"
+            "class TestResultOut(BaseModel):\n    name: str\n\n\n"
+            "@router.get('/results')\ndef results() -> list[TestResultOut]:\n    return []\n"
+        ),
         "app/services/items.py": "from app.repositories.items import insert\n",
         "app/repositories/items.py": "def insert(name):\n    return name\n",
     }
@@ -372,7 +379,10 @@ def test_tests_beside_the_code_are_in_no_layer_in_both_tools(config, tmp_path):
         (tmp_path / "pyproject.toml").write_text(config)
     settle()
     _, cli_out, _ = cli(".", cwd=tmp_path)
-    assert [(f[0], f[3]) for f in findings(cli_out)] == [("app/routers/test_runs.py", "ARC001")], cli_out
+    assert sorted((f[0], f[3]) for f in findings(cli_out)) == [
+        ("app/routers/test_results.py", "ARC001"),
+        ("app/routers/test_runs.py", "ARC001"),
+    ], cli_out
     settle()
     assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
 

@@ -373,3 +373,32 @@ def test_a_class_of_constants_only_is_known_as_one(body, constants):
     symbols = symbols_of(ast.parse(body), "app.schemas.keys", False)
     assert symbols.classes["Keys"].constants is constants
     assert symbols_from_data(symbols_to_data(symbols)).classes["Keys"].constants is constants
+
+
+def test_a_table_over_a_base_of_another_distribution_and_functional_enums():
+    # DB-GPT's entities derive from ``Model`` of its core distribution, which is not read:
+    # ``__tablename__`` says table. ``Enum("Color", [...])`` makes an enum.
+    index = index_of(
+        {
+            "app.entities": """
+                import enum
+                from dbgpt.storage.metadata import Model
+
+                class ItemEntity(Model):
+                    __tablename__ = "items"
+
+                class ItemDao:
+                    table = "items"
+
+                Color = enum.Enum("Color", ["RED", "BLUE"])
+                Plain = dict(a=1)
+            """,
+        }
+    )
+    assert index.kind("app.entities.ItemEntity") == ORM
+    assert index.kind("app.entities.ItemDao") == CLASS
+    assert index.kind("app.entities.Color") == ENUM
+    assert index.kind("app.entities.Plain") is None
+    # The flag survives the cache's round trip.
+    symbols = index.module("app.entities")
+    assert symbols_from_data(symbols_to_data(symbols)).classes == symbols.classes

@@ -144,20 +144,24 @@ def not_app(prefix: str, modules: Iterable[str]) -> set[str]:
 # pytest's test modules, kept beside the code (``items_test.py``, ``test_items.py``).
 _TEST_MODULE = re.compile(r"test_\w+|\w+_test|conftest")
 _TEST_CODE = re.compile(
-    rb"^(?:async[ \t]+)?def[ \t]+test_|^class[ \t]+Test|^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest)\b",
+    rb"^[ \t]*(?:async[ \t]+)?def[ \t]+test_|^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest)\b",
     re.MULTILINE,
 )
 
 
 def _tests_beside(files: Sequence[SourceFile], read: Callable[[str], bytes | None]) -> set[str]:
     """The test modules among the app's (``routers/items_test.py``): pytest's names, and
-    test code in them (a ``test_runner.py`` service that runs a CI's tests is the app's)."""
+    test code in them (pytest's or unittest's), no route of theirs (a ``test_runner.py``
+    service that runs a CI's tests, a ``test_results.py`` router of a CI dashboard are the
+    app's)."""
     found = set()
     for source in files:
         name = last_name(source.module)
         if not source.is_package and _TEST_MODULE.fullmatch(name):
             data = read(source.module)
-            if name == "conftest" or (data is not None and _TEST_CODE.search(data)):
+            if name == "conftest" or (
+                data is not None and _TEST_CODE.search(data) and not declares_routes(data)
+            ):
                 found.add(source.module)
     return found
 
@@ -215,8 +219,15 @@ class _Tree:
         return sorted(found)
 
 
-def _named(tree: _Tree) -> dict[str, str]:
+def _named(tree: _Tree, read: Callable[[str], bytes | None]) -> dict[str, str]:
     named = {node: layer for node in tree.nodes if (layer := layer_of_name(last_name(node)))}
+    # A router by suffix (``chat_router.py``) only where it serves routes: an LLM's
+    # ``model_router.py`` must not vouch for the services beside it.
+    for node, layer in list(named.items()):
+        if layer == ROUTERS and last_name(node) not in LAYER_OF_NAME:
+            data = None if tree.is_package(node) else read(node)
+            if data is None or not declares_routes(data):
+                del named[node]
     # A suffix counts in a feature's folder, beside a router, service or repository named
     # for another layer (``users/users_service.py`` by ``users/users_repository.py``):
     # alone, or beside ``models.py``, ``cache_service`` or ``email_service`` is more often
@@ -503,7 +514,7 @@ def detect_layers(
     # same files: each is read once.
     read = functools.cache(read)
     tree = _Tree(prefix, files, left_out(prefix, files, read))
-    named = _named(tree)
+    named = _named(tree, read)
     if layout == "auto":
         layout = _layout(tree, named)  # type: ignore[assignment]
     chosen = _name_evidence(tree, named, layout) if layout is not None else {}

@@ -266,9 +266,22 @@ def _source_root_children(directory: Path) -> list[Path] | None:
     if not names & _LAYER_DIR_NAMES:
         # A folder whose ``__init__.py`` nothing imports through (OpenHands' ``enterprise/``,
         # run with the folder on sys.path): its code imports its sub-packages by their
-        # own names alone.
-        return children if _is_package_dir(directory) and own == 0 and siblings >= 2 else None
+        # own names alone, and into them (``storage.database``: ``import stripe`` of a
+        # package that also holds a ``stripe/`` is the SDK's).
+        inside = sum(
+            1 for head in _sampled_heads(directory, whole=True) if _inside(directory, head)
+        )
+        return children if _is_package_dir(directory) and own == 0 and inside >= 2 else None
     return children if siblings > own else None
+
+
+def _inside(directory: Path, head: str) -> bool:
+    """Whether the import ``head`` (``storage.database``) names a module of ``directory``'s
+    sub-package, one level down."""
+    package, _, name = head.partition(".")
+    return bool(name) and (
+        (directory / package / f"{name}.py").is_file() or (directory / package / name).is_dir()
+    )
 
 
 def sampled_sources(directory: Path) -> Iterator[Path]:
@@ -345,10 +358,11 @@ def _heads(path: Path, _mtime: int, _size: int, _inode: int) -> tuple[str, ...] 
     return tuple(match.group(1).decode() for match in _IMPORT.finditer(data))
 
 
-def _sampled_heads(directory: Path) -> list[str]:
-    """The first name of every import in a sample of the files under ``directory``."""
+def _sampled_heads(directory: Path, whole: bool = False) -> list[str]:
+    """The first name of every import in a sample of the files under ``directory`` (with
+    ``whole``, its first two: ``a.b``)."""
     return [
-        head.partition(".")[0]
+        head if whole else head.partition(".")[0]
         for path in sampled_sources(directory)
         for head in import_heads(path) or ()
     ]

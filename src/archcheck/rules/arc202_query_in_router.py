@@ -271,29 +271,6 @@ class QueryInRouter(SyntaxRule):
                 "app/services/user_service.py": "",
             }
         ),
-        Example(
-            {
-                # Named for the database it reads, not for a session it gives: rows.
-                "app/core/db.py": """
-                    def get_rule_incidents_count_db(tenant_id):
-                        return {}
-                """,
-                "app/api/routers/rules.py": """
-                    from fastapi import APIRouter
-
-                    from app.core.db import get_rule_incidents_count_db
-
-                    router = APIRouter()
-
-
-                    @router.get("/rules")
-                    def get_rules(tenant_id: str):
-                        counts = get_rule_incidents_count_db(tenant_id)
-                        return {"open": counts.get("open", 0)}
-                """,
-                "app/services/rule_service.py": "",
-            }
-        ),
     )
     invalid = (
         Example(

@@ -57,19 +57,16 @@ _SCOPED_SESSIONS = frozenset(
 # What builds a session: a factory's call, or the factory of a scoped session.
 _FACTORIES = _SESSION_FACTORIES | _SCOPED_SESSIONS
 # ``get_db``, ``get_session``, ``get_async_session``, ``db_session``, ``SessionLocal``,
-# ``session_scope``, ``session_context``: how projects name what hands out sessions. Two
-# words at most before it: ``get_rule_incidents_count_db`` runs a query and returns rows.
+# ``session_scope``, ``session_context``: how projects name what hands out sessions.
 _SESSION_NAME = re.compile(
-    r"(?:[a-z0-9]+_){0,2}(?:(?:db|database)_)?(?:db|session)"
-    r"(?:_?(?:local|scope|maker|factory|context))?",
-    re.IGNORECASE,
+    r"(?:.*_)?(?:db|session)(?:_?(?:local|scope|maker|factory|context))?", re.IGNORECASE
 )
 # Of an unannotated method, the names that say a database session: ``session_context``,
 # ``db_session_scope``, ``async_session_maker``, ``get_db`` (``get_session`` may be an HTTP
-# client's).
+# client's, ``get_database`` a document store's).
 _SESSION_METHOD_NAME = re.compile(
     r"(?:.*_)?(?:db_)?session_(?:context|scope)|(?:.*_)?session_?maker"
-    r"|(?:get_|new_|open_)?(?:db|database)(?:_session)?",
+    r"|(?:get|new|open)_db(?:_session)?",
     re.IGNORECASE,
 )
 # Of what an app keeps on its state, the names that say a database session or its factory:
@@ -177,14 +174,11 @@ class Session:
         return False
 
     def _unknown(self, name: ast.Name) -> bool:
-        """Whether ``name`` is a parameter or variable that nothing types: an unannotated
-        dependency's value (``conda_store=Depends(get_conda_store)``)."""
+        """Whether ``name`` is a parameter that nothing types: an unannotated dependency's
+        value (``conda_store=Depends(get_conda_store)``), not a variable made of a known
+        call."""
         binding = self.scopes.lookup(name.id)
-        return (
-            binding is not None
-            and binding.kind in (PARAMETER, ASSIGNED)
-            and binding.annotation is None
-        )
+        return binding is not None and binding.kind == PARAMETER and binding.annotation is None
 
     # -- parameters ----------------------------------------------------------------------
     def _typed_session(self, annotation: ast.expr | None, default: ast.expr | None) -> bool:
