@@ -446,22 +446,31 @@ def _providers_away(
     ]
     if not candidates:
         return []
-    used = _used_below(tree, layers, read)
+    used = _used_below(tree, layers, read, candidates)
     return [
         (node, WIRING, f"{last_name(node)} that provides, imported by no lower layer")
         for node in candidates
-        if not any(name == node or name.startswith(node + ".") for name in used)
+        if node not in used
     ]
 
 
-def _used_below(tree: _Tree, layers: LayerMap, read: Callable[[str], bytes | None]) -> set[str]:
-    """What the modules of the layers below the routers import, with its parents."""
+def _used_below(
+    tree: _Tree, layers: LayerMap, read: Callable[[str], bytes | None], nodes: Collection[str]
+) -> set[str]:
+    """Of ``nodes``, those that a module of the layers below the routers imports (itself,
+    or a module inside it)."""
+    # Bytes first: only a file that names one of the nodes' last parts is read for imports
+    # (the lower layers are most of a large project).
+    words = {last_name(node).encode() for node in nodes}
     imported: set[str] = set()
     for module, source in tree.modules.items():
         if layers.layer_of(module) in (SERVICES, REPOSITORIES, MODELS, SCHEMAS):
-            package = module if source.is_package else _parent(module)
-            imported |= imported_targets(read(module) or b"", package)
-    return {n for name in imported for n in (name, *_ancestors(name))}
+            data = read(module) or b""
+            if any(word in data for word in words):
+                package = module if source.is_package else _parent(module)
+                imported |= imported_targets(data, package)
+    used = {n for name in imported for n in (name, *_ancestors(name))}
+    return {node for node in nodes if any(n == node or n.startswith(node + ".") for n in used)}
 
 
 def _roots_of_composition(tree: _Tree, routers: Iterable[str]) -> list[tuple[str, str, str]]:
@@ -562,6 +571,7 @@ def detect_layers(
         if (
             layers.layer_of(module) is None
             and not tree.is_package(module)
+            and last_name(module) not in _MODULE_ONLY  # ``main``, ``app``: wiring by name
             and builds_app(data, in_classes=False)
             and (
                 not declares_routes(data, on_app=True, builds=False)
@@ -577,7 +587,7 @@ def detect_layers(
     if factories:
         # Unless a lower layer imports it: a helper that happens to build an app
         # (``stream_mock.py``'s stray ``app = FastAPI()``) is shared code.
-        used = _used_below(tree, layers, read)
+        used = _used_below(tree, layers, read, factories)
         for module, routes in factories.items():
             if module not in used:
                 app_builders[module] = "builds the FastAPI app"
