@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 ORM_HINT = re.compile(
-    rb"declarative_base|DeclarativeBase|__tablename__|(?<!\w)table\s*=\s*True|mapped_column"
+    rb"declarative_base|DeclarativeBase|__tablename__|\btable\s*=\s*True|mapped_column"
     rb"|(?<![\w.])registry\("
 )
 # What an ORM's models name: SQLAlchemy's (and SQLModel's), and the other ORMs' packages
@@ -35,7 +35,7 @@ ORM_HINT = re.compile(
 # derive from their own bases and never name SQLAlchemy.
 _OTHER_ORMS = rb"\b(?:tortoise|peewee|beanie|odmantic|mongoengine|ormar|piccolo|pony)\b"
 # The column words as words: ``class DltColumn(`` and ``_is_type_relationship(`` are not.
-_ORM_CALLS = rb"(?<!\w)(?:Column\(|relationship\(|Mapped\[)"
+_ORM_CALLS = rb"\b(?:Column\(|relationship\(|Mapped\[)"
 # What the code of ORM models holds and a module that only runs queries does not (a
 # ``models`` package of query functions imports sqlalchemy too).
 _ORM_CODE = re.compile(ORM_HINT.pattern + rb"|sqlmodel|" + _ORM_CALLS + rb"|" + _OTHER_ORMS)
