@@ -169,8 +169,9 @@ def test_a_folder_whose_code_imports_its_packages_by_their_own_names_is_a_source
         "proj/server/routes/__init__.py": "",
         "proj/server/routes/settings.py": (
             "from fastapi import APIRouter\n"
-            "from storage.database import session_maker\n"
+            "from storage import database\n"
             "from storage.user_settings import UserSettings\n"
+            "session_maker = database.session_maker\n"
             "router = APIRouter()\n\n\n"
             "@router.post('/settings')\n"
             "def save(name: str):\n"
@@ -189,7 +190,7 @@ def test_a_folder_whose_code_imports_its_packages_by_their_own_names_is_a_source
     }
     write_exactly(tmp_path, files)
     result = cli("proj", "--no-cache", cwd=tmp_path)
-    assert result.stdout.startswith("proj/server/routes/settings.py:10:9: ARC202 Route handler save runs session.add()"), result
+    assert result.stdout.startswith("proj/server/routes/settings.py:11:9: ARC202 Route handler save runs session.add()"), result
 
     # A package with a ``stripe/`` of its own whose code imports the Stripe SDK (``import
     # stripe``) and its modules relatively stays a package: the import is not into it.
@@ -253,6 +254,22 @@ def test_a_feature_named_router_makes_its_suffixed_siblings_layers(tmp_path):
     )
     _code, out, err = cli("app", "--no-cache", cwd=tmp_path / "llm")
     assert out.startswith("All checks passed"), (out, err)
+
+    # A suffix router that adds its handlers to a router built elsewhere serves routes.
+    write_example(
+        tmp_path / "added",
+        {
+            "app/chat/base.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+            "app/chat/chat_router.py": (
+                "from app.chat.base import router\nfrom app.chat.chat_repository import find  # ARC001\n\n\n"
+                "def list_chats():\n    return find()\n\n\nrouter.add_api_route('/chats', list_chats)\n"
+            ),
+            "app/chat/chat_service.py": "",
+            "app/chat/chat_repository.py": "def find():\n    return []\n",
+        },
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path / "added")
+    assert out.startswith("app/chat/chat_router.py:2:1: ARC001"), (out, err)
 
 
 def test_a_models_folder_of_another_orm_stays_models(tmp_path):
@@ -633,6 +650,50 @@ def test_a_module_that_builds_the_app_by_code_is_wiring(factory, service, wiring
     _code, out, _err = cli("app", "--no-cache", cwd=tmp_path)
     # Through a composition root, reaching the seed's repository is no leak.
     assert ("app/db/seed.py:1:1: ARC003" in out) is not wiring, out
+
+
+def test_a_sub_app_named_app_deep_in_the_routers_is_a_factory(tmp_path):
+    # ``api/admin/app.py`` builds the admin sub-app that ``main`` mounts: no entry point by
+    # name (it is not at the top), an app factory by code, so wiring.
+    write_example(
+        tmp_path,
+        {
+            "app/api/admin/app.py": (
+                "from fastapi import FastAPI\nfrom app.api.admin import panel\n"
+                "from app.repositories.user_repository import UserRepository\n\n\n"
+                "def build():\n    sub = FastAPI()\n    sub.include_router(panel.router)\n"
+                "    sub.state.repository = UserRepository\n    return sub\n\n\nadmin_app = build()\n"
+            ),
+            "app/api/admin/panel.py": ROUTER,
+            "app/api/users.py": ROUTER + "from app.api.admin.app import admin_app\n\nADMIN = admin_app\n",
+            "app/main.py": "from app.api.admin.app import admin_app\n",
+            "app/services/user_service.py": "from app.repositories.user_repository import UserRepository\n",
+            "app/repositories/user_repository.py": "class UserRepository:\n    pass\n",
+        },
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert "app.api.admin.app: builds the FastAPI app" in result.stderr, result.stderr
+    _code, out, _err = cli("app", "--no-cache", cwd=tmp_path)
+    assert out.startswith("All checks passed"), out
+
+
+def test_a_test_tree_the_config_names_itself_is_the_configs(tmp_path):
+    # An exam platform's ``api/tests/`` feature, its router named in the config: checked.
+    write_example(
+        tmp_path,
+        {
+            "app/api/tests/router.py": ROUTER + "from app.repositories.tests_repo import find  # ARC001\n",
+            "app/services/tests_service.py": "",
+            "app/repositories/tests_repo.py": "def find():\n    return None\n",
+        },
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.archcheck]\nroot = "app"\n[tool.archcheck.layers]\nwiring = []\n'
+        'routers = ["app.api.tests.router"]\nservices = ["app.services"]\n'
+        'repositories = ["app.repositories"]\nmodels = []\nschemas = []\n'
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert out.startswith("app/api/tests/router.py:3:1: ARC001"), (out, err)
 
 
 def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):

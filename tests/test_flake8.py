@@ -372,6 +372,11 @@ def test_tests_beside_the_code_are_in_no_layer_in_both_tools(config, tmp_path):
             "@router.get('/results')\ndef results() -> list[TestResultOut]:\n    return []\n"
         ),
         "app/services/items.py": "from app.repositories.items import insert\n",
+        # A service that tries the mail settings: a method named test_, no test module.
+        "app/services/test_connection.py": (
+            "from app.routers.items import router  # ARC002\n\n\n"
+            "class SmtpCheck:\n    def test_smtp(self):\n        return router\n"
+        ),
         "app/repositories/items.py": "def insert(name):\n    return name\n",
     }
     write_example(tmp_path, files)
@@ -382,6 +387,7 @@ def test_tests_beside_the_code_are_in_no_layer_in_both_tools(config, tmp_path):
     assert sorted((f[0], f[3]) for f in findings(cli_out)) == [
         ("app/routers/test_results.py", "ARC001"),
         ("app/routers/test_runs.py", "ARC001"),
+        ("app/services/test_connection.py", "ARC002"),
     ], cli_out
     settle()
     assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)

@@ -382,6 +382,8 @@ def test_a_table_over_a_base_of_another_distribution_and_functional_enums():
         {
             "app.entities": """
                 import enum
+                from abc import ABC
+                from dataclasses import dataclass
                 from dbgpt.storage.metadata import Model
 
                 class ItemEntity(Model):
@@ -390,6 +392,13 @@ def test_a_table_over_a_base_of_another_distribution_and_functional_enums():
                 class ItemDao:
                     table = "items"
 
+                @dataclass
+                class UserRow:  # no base: a record named for its table, no declarative table
+                    __tablename__ = "users"
+
+                class Row(ABC):
+                    __tablename__ = "rows"
+
                 Color = enum.Enum("Color", ["RED", "BLUE"])
                 Plain = dict(a=1)
             """,
@@ -397,6 +406,8 @@ def test_a_table_over_a_base_of_another_distribution_and_functional_enums():
     )
     assert index.kind("app.entities.ItemEntity") == ORM
     assert index.kind("app.entities.ItemDao") == CLASS
+    assert index.kind("app.entities.UserRow") == CLASS
+    assert index.kind("app.entities.Row") == CLASS
     assert index.kind("app.entities.Color") == ENUM
     assert index.kind("app.entities.Plain") is None
     # The flag survives the cache's round trip.

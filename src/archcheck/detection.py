@@ -143,8 +143,10 @@ def not_app(prefix: str, modules: Iterable[str]) -> set[str]:
 
 # pytest's test modules, kept beside the code (``items_test.py``, ``test_items.py``).
 _TEST_MODULE = re.compile(r"test_\w+|\w+_test|conftest")
+# A test function at the top level, or pytest's or unittest's import (a service's
+# ``test_smtp`` method that tries the settings is no test).
 _TEST_CODE = re.compile(
-    rb"^[ \t]*(?:async[ \t]+)?def[ \t]+test_|^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest)\b",
+    rb"^(?:async[ \t]+)?def[ \t]+test_|^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest)\b",
     re.MULTILINE,
 )
 
@@ -226,7 +228,7 @@ def _named(tree: _Tree, read: Callable[[str], bytes | None]) -> dict[str, str]:
     for node, layer in list(named.items()):
         if layer == ROUTERS and last_name(node) not in LAYER_OF_NAME:
             data = None if tree.is_package(node) else read(node)
-            if data is None or not declares_routes(data):
+            if data is None or not (declares_routes(data) or _ADDS_ROUTES.search(data)):
                 del named[node]
     # A suffix counts in a feature's folder, beside a router, service or repository named
     # for another layer (``users/users_service.py`` by ``users/users_repository.py``):
@@ -571,7 +573,9 @@ def detect_layers(
         if (
             layers.layer_of(module) is None
             and not tree.is_package(module)
-            and last_name(module) not in _MODULE_ONLY  # ``main``, ``app``: wiring by name
+            # ``main``, ``app`` near the top: wiring by name (a sub-app's ``admin/app.py``
+            # deeper down is a factory like any other)
+            and not (last_name(module) in _MODULE_ONLY and tree.depth(module) <= 2)
             and builds_app(data, in_classes=False)
             and (
                 not declares_routes(data, on_app=True, builds=False)

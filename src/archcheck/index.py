@@ -8,6 +8,7 @@ its declarative base lives three modules away, and a name re-exported by a packa
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Callable, Iterable
 
 from archcheck.names import ClassInfo, FunctionInfo, ModuleSymbols
@@ -43,6 +44,8 @@ _MAPPING_DECORATORS = frozenset(
 )
 _PYDANTIC = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel"})
 _SQLMODEL = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
+# The standard library's modules, and ``object``: no base a table derives from.
+_STANDARD = frozenset(sys.stdlib_module_names) | {"object"}
 _ENUMS = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 
 
@@ -292,6 +295,7 @@ class ProjectIndex:
             ):
                 return ORM
         kinds = []
+        unread = False  # a base that is no class archcheck knows: another distribution's
         for base in info.bases:
             resolved = self.resolve(base)
             if resolved in _DECLARATIVE_CLASSES:
@@ -310,6 +314,8 @@ class ProjectIndex:
                     kinds.append(ORM)
                 elif base_kind is not None:
                     kinds.append(base_kind)
+                elif resolved.partition(".")[0] not in _STANDARD:
+                    unread = True
         if ORM in kinds:
             return ORM_BASE if info.abstract else ORM
         if ORM_BASE in kinds:
@@ -317,7 +323,8 @@ class ProjectIndex:
         for kind in (SCHEMA, ENUM):
             if kind in kinds:
                 return kind
-        if info.tablename:
-            # A table over a base archcheck cannot read (another distribution's).
+        if info.tablename and unread:
+            # A table over a base archcheck cannot read (another distribution's ``Model``);
+            # a class of no base, or of the project's plain ones, is no declarative table.
             return ORM
         return CLASS

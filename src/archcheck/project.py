@@ -268,11 +268,30 @@ def _source_root_children(directory: Path) -> list[Path] | None:
         # run with the folder on sys.path): its code imports its sub-packages by their
         # own names alone, and into them (``storage.database``: ``import stripe`` of a
         # package that also holds a ``stripe/`` is the SDK's).
-        inside = sum(
-            1 for head in _sampled_heads(directory, whole=True) if _inside(directory, head)
-        )
-        return children if _is_package_dir(directory) and own == 0 and inside >= 2 else None
+        if not _is_package_dir(directory) or own != 0:
+            return None
+        heads = _sampled_heads(directory, whole=True) + _from_imports(directory)
+        inside = sum(1 for head in heads if _inside(directory, head))
+        return children if inside >= 2 else None
     return children if siblings > own else None
+
+
+# ``from storage import user_repository``: the package and the first name it gives.
+_FROM_NAME = re.compile(
+    rb"^[ \t]*from[ \t]+([A-Za-z_]\w*)[ \t]+import[ \t]+\(?\s*([A-Za-z_]\w*)", re.MULTILINE
+)
+
+
+def _from_imports(directory: Path) -> list[str]:
+    """``pkg.name`` of each ``from pkg import name`` in the sample under ``directory``."""
+    found = []
+    for path in sampled_sources(directory):
+        try:
+            data = read_regular(path, _SAMPLE_BYTES)
+        except UnreadableFile:
+            continue
+        found += [f"{pkg.decode()}.{name.decode()}" for pkg, name in _FROM_NAME.findall(data)]
+    return found
 
 
 def _inside(directory: Path, head: str) -> bool:

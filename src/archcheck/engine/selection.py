@@ -191,6 +191,12 @@ def layer_map_for(
             by_prefix.setdefault(package.prefix, []).extend(package.files)
         for prefix, files in sorted(by_prefix.items()):
             outside.extend(left_out(prefix, files, read))
+    # A module the config names itself (``routers = ["app.api.tests.router"]``: an exam
+    # platform's tests feature) is the config's to place, test tree or not.
+    named = [g for globs in config.layers.values() for g in globs if not is_wildcard(g)]
+    outside = [
+        node for node in outside if not any(g == node or g.startswith(node + ".") for g in named)
+    ]
     for layer, globs in config.layers.items():
         patterns[layer].extend(globs)
     if config.strict:

@@ -271,6 +271,29 @@ class QueryInRouter(SyntaxRule):
                 "app/services/user_service.py": "",
             }
         ),
+        Example(
+            {
+                # Named for where it reads the user from, not for a session it gives.
+                "app/core/users.py": """
+                    def load_user_from_db(user_id):
+                        return {"name": "ada"}
+                """,
+                "app/api/routers/me.py": """
+                    from fastapi import APIRouter
+
+                    from app.core.users import load_user_from_db
+
+                    router = APIRouter()
+
+
+                    @router.get("/me")
+                    def me(user_id: int):
+                        user = load_user_from_db(user_id)
+                        return {"name": user.get("name")}
+                """,
+                "app/services/user_service.py": "",
+            }
+        ),
     )
     invalid = (
         Example(

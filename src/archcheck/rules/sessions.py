@@ -222,7 +222,7 @@ class Session:
         returns = self._returns_session(name)
         if returns is not None:
             return _SURE if returns else None
-        return _GUESS if _SESSION_NAME.fullmatch(last_name(name)) else None
+        return _GUESS if _session_named(last_name(name)) else None
 
     # -- what gives a session ------------------------------------------------------------
     def _is_session_class(self, name: str) -> bool:
@@ -321,7 +321,17 @@ class Session:
             head = written.split(".")[0]
             if head in self.scopes.symbols.imports or self.scopes.lookup(head) is not None:
                 return False  # another package's: ``requests.Session()`` is no database session
-        return bool(_SESSION_NAME.fullmatch(last_name(resolved)))
+        return _session_named(last_name(resolved))
+
+
+def _session_named(name: str) -> bool:
+    """Whether ``name`` is a session provider's (``get_db``, ``get_read_only_db``), not a
+    reader's that names where it reads from (``load_user_from_db``)."""
+    return bool(_SESSION_NAME.fullmatch(name)) and not _READS_FROM.search(name)
+
+
+# ``load_user_from_db``, ``get_user_by_email_in_db``: what a function reads, and where.
+_READS_FROM = re.compile(r"_(?:from|in|by|of|for|to)_", re.IGNORECASE)
 
 
 def _on_app_state(expr: ast.Attribute) -> bool:
