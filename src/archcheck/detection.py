@@ -461,8 +461,8 @@ def _used_below(
 ) -> set[str]:
     """Of ``nodes``, those that a module of the layers below the routers imports (itself,
     or a module inside it)."""
-    # Bytes first: only a file that names one of the nodes' last parts is read for imports
-    # (the lower layers are most of a large project).
+    # Bytes first: only a file that names one of the nodes' last parts is searched for its
+    # imports (the lower layers are most of a large project).
     words = {last_name(node).encode() for node in nodes}
     imported: set[str] = set()
     for module, source in tree.modules.items():

@@ -171,20 +171,23 @@ class LayerMap:
             return self._cache[module]
         except KeyError:
             pass
-        if module in self._outside:
+        if self._is_outside(module):
             found = None
         else:
             found = self._matches_itself(module)
             if found is None and "." in module:
                 found = self.layer_of(module.rpartition(".")[0])
-            if found is not None and self._outside:
-                parent = module.rpartition(".")[0]
-                while parent and found is not None:
-                    if parent in self._outside:
-                        found = None
-                    parent = parent.rpartition(".")[0]
         self._cache[module] = found
         return found
+
+    def _is_outside(self, module: str) -> bool:
+        """Whether ``module`` is an ``outside`` node or below one."""
+        name = module
+        while name and self._outside:
+            if name in self._outside:
+                return True
+            name = name.rpartition(".")[0]
+        return False
 
 
 BYPASS = "bypass"  # the HTTP tier reaches a repository around the closed services layer

@@ -1060,13 +1060,12 @@ def _repeats(layers: LayerMap, layer: str, tail_layer: str, direct: Collection[s
 def _reexports(
     uses: ModuleUses, names: Collection[str] | None, called: Iterable[str], line: int
 ) -> bool:
-    """Whether the head's ``names`` that lead to the import statement on ``line`` of its
-    first module are that statement's own bindings: names the module re-exports, which
-    the head's own import statement takes from the module they are defined in."""
+    """Whether the ``names`` a follow needs of a module that lead to its import statement
+    on ``line`` are that statement's own bindings: names the module re-exports, which the
+    head's own import statement takes from the module they are defined in."""
     if names is None:
         return False
-    called = tuple(called)
-    led = [n for n in sorted(names) if any(u.line == line for u in uses.uses((n,), called))]
+    led = _lines_led(uses, names, called).get(line, ())
     stars = any(at == line for _, at in uses.star_imports)
     return bool(led) and all(_bound_at(uses, n.partition(".")[0], line, stars) for n in led)
 
@@ -1086,6 +1085,14 @@ def _leading_lines(
     module, what its messages show (``_line_text``)."""
     if names is None or len(names) < 2:
         return {}
+    return _lines_led(uses, names, called)
+
+
+def _lines_led(
+    uses: ModuleUses, names: Collection[str], called: Iterable[str]
+) -> dict[int, frozenset[str]]:
+    """Which of ``names`` lead to each import statement of the module."""
+    called = tuple(called)
     found: dict[int, set[str]] = {}
     for name in sorted(names):
         for use in uses.uses((name,), called):

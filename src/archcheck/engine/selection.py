@@ -89,6 +89,14 @@ def select_rules(config: Config, options: Options) -> tuple[type[Rule], ...]:
     return tuple(chosen)
 
 
+def _by_prefix(packages: Sequence[Package]) -> dict[str, list[SourceFile]]:
+    """The files of each root: a source root's packages share the prefix ""."""
+    found: dict[str, list[SourceFile]] = {}
+    for package in packages:
+        found.setdefault(package.prefix, []).extend(package.files)
+    return found
+
+
 def detections(
     packages: Sequence[Package],
     config: Config,
@@ -101,9 +109,7 @@ def detections(
     from archcheck.detection import detect_layers
 
     wanted = [layer for layer in LAYERS if layer not in config.layers]
-    by_prefix: dict[str, list[SourceFile]] = {}
-    for package in packages:
-        by_prefix.setdefault(package.prefix, []).extend(package.files)
+    by_prefix = _by_prefix(packages)
     configured = LayerMap({ROUTERS: config.layers[ROUTERS]}) if ROUTERS in config.layers else None
     return [
         detect_layers(
@@ -186,10 +192,7 @@ def layer_map_for(
         # same (a ``tests/`` package under the routers' glob is no router).
         from archcheck.detection import left_out
 
-        by_prefix: dict[str, list[SourceFile]] = {}
-        for package in packages:
-            by_prefix.setdefault(package.prefix, []).extend(package.files)
-        for prefix, files in sorted(by_prefix.items()):
+        for prefix, files in sorted(_by_prefix(packages).items()):
             outside.extend(left_out(prefix, files, read))
     # A module the config names itself (``routers = ["app.api.tests.router"]``: an exam
     # platform's tests feature) is the config's to place, test tree or not.

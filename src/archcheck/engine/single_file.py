@@ -196,7 +196,7 @@ class _FileImports:
     ) -> None:
         self.project = project
         self.source = source
-        self.text = text  # the checked text: an editor's buffer may be unsaved
+        self.text = text
         self.tree = tree
         self.symbols = symbols
         self.own = own
@@ -335,9 +335,10 @@ class FileChecker:
         # says; other modules are read when a lookup first needs them.
         index = ProjectIndex([symbols], load=run.sources.symbols_for)
         own = project.own_imports(tree, source)
-        imports = _FileImports(project, source, tree, symbols, own, index, "".join(lines))
+        text = "".join(lines)  # the checked text: an editor's buffer may be unsaved
+        imports = _FileImports(project, source, tree, symbols, own, index, text)
         findings = project.checks.findings(imports, module, locate)
-        findings += project.link_findings(tree, source, locate, own, "".join(lines))
+        findings += project.link_findings(tree, source, locate, own, text)
         syntax_rules = tuple(rule for rule in run.rules if issubclass(rule, SyntaxRule))
         if syntax_rules:
             context = SyntaxContext(module, layer, tree, symbols, index, tuple(text_lines))
