@@ -35,7 +35,9 @@ class QueryInRouter(SyntaxRule):
     ``async with SessionLocal() as s``, ``async with db.session_context() as s`` where
     the method is annotated ``-> AsyncIterator[AsyncSession]``, or, unannotated, named
     for sessions: ``session_context``, ``get_db``, also on an object nothing types, such as
-    an unannotated dependency's value), or calls a factory typed to give one
+    an unannotated dependency's value; or takes the next value of such a provider called
+    by hand: ``db = next(get_db())``, ``await anext(get_session())``), or calls a factory
+    typed to give one
     (``sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]]``, an object whose
     ``__call__`` is annotated so), one kept on Starlette's state object under a database
     session's name (``request.state.db``, ``async with request.app.state.db() as session``;
@@ -390,6 +392,19 @@ class QueryInRouter(SyntaxRule):
                     async def archive_users():
                         async with database.db.session_context() as session:
                             await session.execute(sa.update(object))  # ARC202
+
+
+                    def nightly_cleanup():
+                        # The provider called by hand, outside FastAPI's dependencies.
+                        with next(get_session()) as s:
+                            s.execute(sa.delete(object))  # ARC202
+                        db = next(get_session())
+                        db.commit()  # ARC202
+
+
+                    async def nightly_archive():
+                        session = await anext(get_async_session())
+                        await session.execute(sa.update(object))  # ARC202
                 """,
                 "app/services/user_service.py": "",
             }

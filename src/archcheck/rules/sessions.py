@@ -127,8 +127,8 @@ class Session:
     ``Annotated[...]``, ``Optional[...]`` or through a type alias of any module), a
     parameter whose dependency (``Depends(get_db)``) returns one, a name bound by
     ``with Session(engine) as s`` / ``async with SessionLocal() as s`` / ``with
-    SessionLocal.begin() as s`` or ``s = SessionLocal()``, or a module-level session
-    (``db_session = scoped_session(...)``).
+    SessionLocal.begin() as s``, ``s = SessionLocal()`` or ``s = next(get_db())``, or a
+    module-level session (``db_session = scoped_session(...)``).
     """
 
     def __init__(self, scopes: Scopes, index: ProjectIndex) -> None:
@@ -137,8 +137,8 @@ class Session:
 
     def holds(self, expr: ast.expr) -> bool:
         scopes = self.scopes
-        if isinstance(expr, ast.Call):
-            return self._makes_session(expr.func)
+        if isinstance(expr, (ast.Call, ast.Await)):
+            return self._gives_session(expr)
         if isinstance(expr, ast.Attribute):
             # ``request.state.db.query(...)``; FastAPI-SQLAlchemy's ``db.session.query(...)``
             return _on_app_state(expr) or self._resolves_to(expr, _LIBRARY_SESSIONS)
@@ -158,7 +158,7 @@ class Session:
                 return True
             if isinstance(binding.value, ast.Attribute):  # ``session = db.session``
                 return self.holds(binding.value)
-            return isinstance(binding.value, ast.Call) and self._makes_session(binding.value.func)
+            return binding.value is not None and self._gives_session(binding.value)
         if binding.kind == ENTERED:
             value = binding.value
             if isinstance(value, ast.Call):
@@ -169,9 +169,36 @@ class Session:
                     if isinstance(inner, ast.Call):
                         return self._makes_session(inner.func)
                     return self._is_factory_expr(inner)
-                return self._makes_session(func)
+                return self._gives_session(value)
             return isinstance(value, ast.Name) and self.holds(value)
         return False
+
+    def _gives_session(self, value: ast.expr) -> bool:
+        """Whether ``value`` is a session made by a call: ``SessionLocal()``, or the next
+        value of a provider called by hand, outside FastAPI's dependencies (``next(get_db())``,
+        ``await anext(get_session())``)."""
+        if isinstance(value, ast.Await):
+            value = value.value
+            if not (isinstance(value, ast.Call) and self._is_builtin(value.func, "anext")):
+                return False
+        if not isinstance(value, ast.Call):
+            return False
+        func = value.func
+        if (
+            self._is_builtin(func, "next", "anext")
+            and len(value.args) == 1
+            and isinstance(value.args[0], ast.Call)
+        ):
+            func = value.args[0].func
+        return self._makes_session(func)
+
+    def _is_builtin(self, func: ast.expr, *names: str) -> bool:
+        return (
+            isinstance(func, ast.Name)
+            and func.id in names
+            and self.scopes.lookup(func.id) is None
+            and func.id not in self.scopes.symbols.imports
+        )
 
     def _unknown(self, name: ast.Name) -> bool:
         """Whether ``name`` is a parameter that nothing types: an unannotated dependency's
