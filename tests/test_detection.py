@@ -696,6 +696,27 @@ def test_a_test_tree_the_config_names_itself_is_the_configs(tmp_path):
     assert out.startswith("app/api/tests/router.py:3:1: ARC001"), (out, err)
 
 
+def test_a_glob_the_config_gives_a_layer_is_not_also_a_detected_layers(tmp_path):
+    # ``api/models`` re-exports the API's Pydantic responses: the config says schemas, and
+    # the models layer it leaves to detection must not claim the same glob (on a tie the
+    # higher layer won: a false ARC004 on every re-export).
+    write_example(
+        tmp_path,
+        {
+            "app/routers/users.py": ROUTER,
+            "app/services/users.py": "",
+            "app/schemas/responses.py": "class UserResponse:\n    pass\n",
+            "app/api/models/__init__.py": "from app.schemas.responses import UserResponse\n",
+        },
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.archcheck]\nroot = "app"\n[tool.archcheck.layers]\nrouters = ["app.routers"]\n'
+        'services = ["app.services"]\nschemas = ["app.schemas", "app.api.models"]\n'
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert code == 0, (out, err)
+
+
 def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):
     # ``db/views.py`` of SQL views and ``endpoints.py`` of URLs: a service may import them.
     write_example(
