@@ -37,6 +37,14 @@ CASES = {
         "        return router\n",
         False,
     ),
+    "a route on a router kept on the object (a class-based router)": (
+        "class UsersRouter(BaseRouter):\n"
+        "    def setup_routes(self):\n"
+        '        @self.router.get("/users")\n'
+        "        def users():\n"
+        "            return 1\n",
+        True,
+    ),
     "an app's route, not asked for": ('@app.get("/health")\ndef health():\n    return 1\n', False),
     "a comment": ('# @router.get("/")\nX = 1\n', False),
 }

@@ -33,8 +33,11 @@ def _owners(words: str) -> _Owners:
     methods = "|".join(sorted(_ROUTE_METHODS))
     return _Owners(
         re.compile(words, re.IGNORECASE),
-        re.compile(rb"@[ \t]*\w*(?:%s)" % words.encode()),
-        re.compile(rb"[ \t]*\w*(?:%s)\w*\.(?:%s)\s*\(" % (words.encode(), methods.encode())),
+        # ``@router.get(``, and the router kept on an object: ``@self.router.get(``
+        re.compile(rb"@[ \t]*(?:\w+\.)*\w*(?:%s)" % words.encode()),
+        re.compile(
+            rb"[ \t]*(?:\w+\.)*\w*(?:%s)\w*\.(?:%s)\s*\(" % (words.encode(), methods.encode())
+        ),
     )
 
 

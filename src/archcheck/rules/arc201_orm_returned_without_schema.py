@@ -302,6 +302,23 @@ class OrmReturnedWithoutSchema(SyntaxRule):
 
                     router.add_api_route("/legacy", legacy, methods=["GET"])
                 """,
+                # A class-based router that registers its handlers on the router it keeps.
+                "app/api/routers/admin.py": """
+                    from fastapi import APIRouter
+
+                    from app.models import User
+
+
+                    class AdminRouter:
+                        def __init__(self):
+                            self.router = APIRouter(prefix="/admin")
+                            self.add_routes()
+
+                        def add_routes(self):
+                            @self.router.get("/users/{user_id}")
+                            def read_user(user_id: int) -> User:  # ARC201
+                                return User(id=user_id)
+                """,
                 "app/services/user_service.py": "",
             }
         ),

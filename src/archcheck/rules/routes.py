@@ -56,6 +56,11 @@ def _is_router(expr: ast.expr, scopes: Scopes, index: ProjectIndex) -> bool:
     if head is None:
         return False
     binding = scopes.lookup(head) if "." not in head else None
+    owner = scopes.lookup(head.partition(".")[0]) if "." in head else None
+    if owner is not None and owner.kind == PARAMETER:
+        # A router kept on an object a method is handed: ``@self.router.get(...)`` in a
+        # class-based router that registers its handlers in a method.
+        return bool(_ROUTER_NAME.fullmatch(head.rpartition(".")[2]))
     if binding is not None:
         if binding.kind == PARAMETER and binding.annotation is not None:
             return any(
