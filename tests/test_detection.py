@@ -717,6 +717,34 @@ def test_a_glob_the_config_gives_a_layer_is_not_also_a_detected_layers(tmp_path)
     assert code == 0, (out, err)
 
 
+def test_pydantic_classes_that_import_a_service_at_module_level_are_no_schemas(tmp_path):
+    # An AI app's invocation nodes: Pydantic classes under ``model``, run with a service's
+    # context. Business code in no layer, not an API contract importing upwards; a method's
+    # lazy import of a service stays a schema's ARC002.
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/nodes.py": ROUTER,
+            "app/services/context.py": "class Context:\n    pass\n",
+            "app/invocations/model.py": (
+                "from pydantic import BaseModel\n\nfrom app.services.context import Context\n\n\n"
+                "class LoadModel(BaseModel):\n    name: str\n\n"
+                "    def invoke(self, context: Context):\n        return context\n"
+            ),
+            "app/payments/models.py": (
+                "from pydantic import BaseModel\n\n\nclass Payment(BaseModel):\n    amount: int\n\n"
+                "    def settle(self):\n        from app.services.context import Context  # ARC002\n\n"
+                "        return Context()\n"
+            ),
+        },
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert out.splitlines()[:-1] == [
+        "app/payments/models.py:8:9: ARC002 Schema imports service app.services.context, a "
+        "higher layer; dependencies must point down the stack"
+    ], (out, err)
+
+
 def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):
     # ``db/views.py`` of SQL views and ``endpoints.py`` of URLs: a service may import them.
     write_example(

@@ -456,6 +456,16 @@ def _providers_away(
     ]
 
 
+def _imports_upper(module: str, layers: LayerMap, read: Callable[[str], bytes | None]) -> bool:
+    """Whether ``module`` (no package) imports the routers or services of ``layers`` at
+    module level."""
+    data = read(module)
+    return data is not None and any(
+        layers.layer_of(target) in (ROUTERS, SERVICES)
+        for target in imported_targets(data, _parent(module), top_level=True)
+    )
+
+
 def _used_below(
     tree: _Tree, layers: LayerMap, read: Callable[[str], bytes | None], nodes: Collection[str]
 ) -> set[str]:
@@ -638,11 +648,20 @@ def detect_layers(
         ):
             del code_routers[module]
 
-    # Code: ``models`` folders that hold only Pydantic classes are schemas.
+    # Code: ``models`` folders that hold only Pydantic classes are schemas. A module whose
+    # module-level imports bring in the services or the routers is not: Pydantic
+    # classes that do the work (a workflow's blocks, an AI app's invocation nodes that run
+    # with a service's context) are business code in no layer, not API contracts. (A
+    # method's lazy import of a service is a schema's ARC002.)
+    upper = _layer_map({**chosen, **{m: (ROUTERS, "") for m in code_routers}})
     for node, (layer, _reason) in list(chosen.items()):
         if layer != MODELS or (MODELS not in wanted and SCHEMAS not in wanted):
             continue
         for subtree in pydantic_only(tree, node, index, read):
+            if not tree.is_package(subtree) and _imports_upper(subtree, upper, read):
+                if subtree == node:
+                    del chosen[node]
+                continue
             chosen[subtree] = (
                 SCHEMAS,
                 f"under {last_name(node)}, defines Pydantic models and no ORM class",
