@@ -745,6 +745,26 @@ def test_pydantic_classes_that_import_a_service_at_module_level_are_no_schemas(t
     ], (out, err)
 
 
+def test_a_models_package_that_re_exports_pydantic_classes_is_schemas(tmp_path):
+    # ``models/__init__.py`` only re-exports the shared API's responses: no ORM anywhere,
+    # and no model importing schemas (it was a false ARC004 per re-export).
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/users.py": ROUTER,
+            "app/services/users.py": "",
+            "app/schemas/responses.py": (
+                "from pydantic import BaseModel\n\n\nclass UserResponse(BaseModel):\n    id: int\n"
+            ),
+            "app/models/__init__.py": "from app.schemas.responses import UserResponse\n",
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert code == 0, (out, err)
+    _code, out, err = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert "app.models: under models, defines Pydantic models and no ORM class" in out + err
+
+
 def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):
     # ``db/views.py`` of SQL views and ``endpoints.py`` of URLs: a service may import them.
     write_example(

@@ -129,6 +129,21 @@ def class_kinds(module: str, index: ProjectIndex) -> set[str]:
     return {kind for name in symbols.classes if (kind := index.kind(f"{module}.{name}"))}
 
 
+def reexported_kinds(module: str, index: ProjectIndex) -> set[str]:
+    """For a module that defines nothing and imports the project's classes (a package's
+    re-exports: ``api/models/__init__.py`` of the shared API's responses), their kinds."""
+    symbols = index.module(module)
+    if symbols is None or any(
+        (symbols.classes, symbols.calls, symbols.aliases, symbols.functions, symbols.type_aliases)
+    ):
+        return set()
+    return {
+        kind
+        for target in symbols.imports.values()
+        if index.is_project_name(target) and (kind := index.kind(index.resolve(target)))
+    }
+
+
 def classes_over_names(
     tree: Subtrees,
     chosen: dict[str, tuple[str, str]],
@@ -220,7 +235,7 @@ def pydantic_only(
         below = tree.below(name)
         for m in below:
             if m not in kinds:
-                kinds[m] = class_kinds(m, index)
+                kinds[m] = class_kinds(m, index) or reexported_kinds(m, index)
         found = set().union(*(kinds[m] for m in below))
         # Plain classes beside them (a dataclass, a helper) are no ORM mixins or another
         # ORM's models here: those files would have named their ORM (``tainted``).
