@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple, TypeGuard
 
+from archcheck.cache import code_version
+
 __all__ = [
     "Snapshot",
     "Stamp",
@@ -175,6 +177,9 @@ def write_snapshot(path: Path, snapshot: Snapshot) -> None:
     data = json.dumps(
         {
             "format": _FORMAT,
+            # What the chain search recorded is this archcheck's answer: another one (an
+            # upgrade, a checkout) reads no snapshot until its own whole run writes one.
+            "code": code_version(),
             "exclude_type_checking_imports": snapshot.exclude_type_checking_imports,
             # Tuples are written as JSON lists.
             "entries": dict(sorted(snapshot.entries.items())),
@@ -204,7 +209,11 @@ def read_snapshot(path: Path) -> Snapshot | None:
         found = json.loads(path.read_bytes())
     except (OSError, ValueError, RecursionError):
         return None
-    if type(found) is not dict or found.get("format") != _FORMAT:
+    if (
+        type(found) is not dict
+        or found.get("format") != _FORMAT
+        or found.get("code") != code_version()
+    ):
         return None
     exclude, entries = found.get("exclude_type_checking_imports"), found.get("entries")
     if type(exclude) is not bool or type(entries) is not dict:
