@@ -272,6 +272,36 @@ def test_a_link_names_what_the_head_uses_that_leads_to_it_in_both_tools(tmp_path
     assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
 
 
+def test_a_name_star_imported_is_followed_to_the_module_it_comes_from_in_both_tools(tmp_path):
+    # ``app/core/__init__.py`` star-imports ``agent`` (which gives ``Agent``) and a
+    # repository: the router's ``Agent`` comes from ``agent``, and the repository's star
+    # import is no link for it. The ``lookup`` star import is the control: its ``find``
+    # reaches another repository.
+    files = {
+        "app/api/routers/chat.py": (
+            "from app.core import Agent, find\n\n\ndef chat():\n    return Agent(), find()\n"
+        ),
+        "app/core/__init__.py": (
+            "from app.core.agent import *\n"
+            "from app.repositories.job_repo import *\n"
+            "from app.core.lookup import *\n"
+        ),
+        "app/core/agent.py": "class Agent:\n    pass\n",
+        "app/core/lookup.py": (
+            "from app.repositories import item_repo\n\n\ndef find():\n    return item_repo\n"
+        ),
+        "app/repositories/job_repo.py": "def run_jobs():\n    return []\n",
+        "app/repositories/item_repo.py": "",
+        "app/services/chat_service.py": "",
+    }
+    write_example(tmp_path, files)
+    settle()
+    _, cli_out, _ = cli(".", cwd=tmp_path)
+    assert [f[0] for f in findings(cli_out) if f[3] == "ARC003"] == ["app/core/lookup.py"], cli_out
+    settle()
+    assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
+
+
 def test_a_link_reached_round_a_cycle_names_what_the_head_imports_in_both_tools(tmp_path):
     # ``listing`` reaches ``stock``, which comes back for ``catalog.helper``: the link in
     # ``catalog`` is the router's through ``listing``, not through ``helper``, which it

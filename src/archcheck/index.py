@@ -155,6 +155,34 @@ class ProjectIndex:
                     return deeper
         return None
 
+    def star_source(self, module: str, name: str) -> str | None:
+        """Of the modules that ``module`` star-imports, the one ``name`` comes from (as
+        ``resolve`` follows it); None when ``module`` binds ``name`` itself or the modules
+        it can read do not tell."""
+        symbols = self.module(module)
+        if symbols is None or not symbols.star_imports or symbols.defines(name):
+            return None
+        if name in symbols.imports:
+            return None
+        target = self._through_star(symbols, name, {f"{module}.{name}"})
+        if target is None:
+            return None
+        for star in symbols.star_imports:
+            if target == f"{star}.{name}":
+                return star
+        # Deeper: through a star import of a star-imported module; the first one that
+        # leads there, in ``_through_star``'s order.
+        for star in symbols.star_imports:
+            other = self.module(star)
+            if (
+                other is not None
+                and other.star_imports
+                and self._through_star(other, name, {f"{module}.{name}", f"{star}.{name}"})
+                == target
+            ):
+                return star
+        return None
+
     def is_project_name(self, qualname: str) -> bool:
         """Whether ``qualname`` (resolved) is a module of the project or defined in one."""
         return self.module(qualname) is not None or self._split(qualname) is not None

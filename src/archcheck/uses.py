@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from archcheck.cache import flag, integer, items, mapping, text
@@ -116,6 +116,11 @@ class ModuleUses:
     registered: dict[str, list[str]] = field(default_factory=dict)
     # module-level function -> what its decorators use (what runs when it is defined)
     functions: dict[str, list[_Written]] = field(default_factory=dict)
+    # Which of the star-imported modules a name comes from, where the project's code tells
+    # (``ProjectIndex.star_source``); without it, any star import may bind any name.
+    star_source: Callable[[str], str | None] | None = field(
+        default=None, repr=False, compare=False
+    )
     _memo: dict[
         tuple[frozenset[str] | None, frozenset[str] | None],
         tuple[frozenset[Use], frozenset[str], frozenset[str]],
@@ -356,8 +361,10 @@ class ModuleUses:
                 line = next((b[1] for b in self._all_bound if _starts(text, b[0])), line)
             yield Use(target, line, owner)
         elif head not in self.definitions:
+            found = None if self.star_source is None else self.star_source(head)
             for module, line in self.star_imports:
-                yield Use(f"{module}.{text}", line, owner)
+                if found is None or module == found:
+                    yield Use(f"{module}.{text}", line, owner)
 
 
 # How a local name was imported: (absolute target, line, whether the name is the head of

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
@@ -87,15 +88,18 @@ class GraphImports:
             return None
         is_package = self.sources.files[module].is_package
         key = digest("uses", __version__, module, str(is_package), content)
-        cached = self.sources.cache.get(key, lambda data: ModuleUses.from_data(module, data))
-        if cached is not None:
-            return cached
-        parsed = self.sources.tree_of(module)
-        if parsed is None:
-            return None
-        found = uses_of(parsed.tree, module, is_package)
-        if self.sources.cache.enabled:
-            self.sources.cache.put(key, found.to_data())
+        found = self.sources.cache.get(key, lambda data: ModuleUses.from_data(module, data))
+        if found is None:
+            parsed = self.sources.tree_of(module)
+            if parsed is None:
+                return None
+            found = uses_of(parsed.tree, module, is_package)
+            if self.sources.cache.enabled:
+                self.sources.cache.put(key, found.to_data())
+        if found.star_imports:
+            # Where a star-imported name comes from depends on the other modules: asked of
+            # this run's index, never cached with the file.
+            found.star_source = functools.partial(self.index.star_source, module)
         return found
 
     def head_names(

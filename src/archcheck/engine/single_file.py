@@ -168,6 +168,14 @@ class _Project:
             if not self.run.is_ignored_import(source.module, m)
         ]
         uses = uses_of(tree, source.module, source.is_package)
+        if uses.star_imports:
+            # Which star import a name comes from, as a whole run's index tells it: this
+            # module as the checked text says, the others from their files.
+            index = ProjectIndex(
+                [symbols_of(tree, source.module, source.is_package)],
+                load=self.run.sources.symbols_for,
+            )
+            uses.star_source = functools.partial(index.star_source, source.module)
         return link_findings(
             chains, source.module, uses, imports, demands, locate, direct=snapshot.direct_of
         )

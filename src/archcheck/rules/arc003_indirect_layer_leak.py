@@ -92,7 +92,9 @@ class IndirectLayerLeak(ChainRule):
     wherever it imports the task: an import inside a function runs the module, and what
     it binds is needed where the code reads it. A function of a submodule read through
     its package (``ops.deployments.read()``) needs that function, not the submodule
-    whole. What an import never runs is needed by
+    whole, and a name a package star-imports (``from .agent import *`` beside ``from .app
+    import *``) is followed into the module it comes from, not into every star import
+    beside it. What an import never runs is needed by
     nothing: imports under ``if TYPE_CHECKING:`` and a script's ``if __name__ ==
     "__main__":`` block. A class with no base but builtins, the
     standard library's neutral ones (``ABC``, ``Generic``, ``Enum``), data-class bases
