@@ -765,6 +765,28 @@ def test_a_models_package_that_re_exports_pydantic_classes_is_schemas(tmp_path):
     assert "app.models: under models, defines Pydantic models and no ORM class" in out + err
 
 
+def test_a_models_folder_of_machine_learning_networks_is_no_models_layer(tmp_path):
+    # An AI app's ``models/`` of PyTorch networks, configured by its Pydantic schemas: no
+    # ORM table, and no model importing schemas.
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/images.py": ROUTER,
+            "app/services/images.py": "from app.models.unet import UNet\n",
+            "app/schemas/config.py": (
+                "from pydantic import BaseModel\n\n\nclass UNetConfig(BaseModel):\n    depth: int\n"
+            ),
+            "app/models/unet.py": (
+                "import torch\n\nfrom app.schemas.config import UNetConfig\n\n\n"
+                "class UNet(torch.nn.Module):\n    def __init__(self, config: UNetConfig):\n"
+                "        super().__init__()\n"
+            ),
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert code == 0, (out, err)
+
+
 def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):
     # ``db/views.py`` of SQL views and ``endpoints.py`` of URLs: a service may import them.
     write_example(

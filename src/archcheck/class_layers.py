@@ -40,6 +40,12 @@ _ORM_CALLS = rb"\b(?:Column\(|relationship\(|Mapped\[)"
 # ``models`` package of query functions imports sqlalchemy too).
 _ORM_CODE = re.compile(ORM_HINT.pattern + rb"|sqlmodel|" + _ORM_CALLS + rb"|" + _OTHER_ORMS)
 _CLASS = re.compile(rb"^class[ \t]", re.MULTILINE)
+# What the code of machine-learning models imports: an AI app's ``models/`` of networks.
+_ML_CODE = re.compile(
+    rb"^[ \t]*(?:import|from)[ \t]+(?:torch|tensorflow|keras|jax|flax|transformers|diffusers"
+    rb"|sklearn|onnxruntime|timm|torchvision|lightning|pytorch_lightning)\b",
+    re.MULTILINE,
+)
 # What the code of ORM tables holds and a Pydantic module that builds queries in its
 # methods (or names a column type under ``TYPE_CHECKING``) does not: the tables' own
 # words, or an import of the ORM at the module's top level.
@@ -190,13 +196,17 @@ def models_without_orm(
     of the project defines the ORM classes: a ``models`` package of query functions, an
     LLM's ``utils/models.py``, a ``db/entities.py`` of functions. Where nothing else
     does, the folder is all the models there are (plain domain classes, an ORM archcheck
-    does not know)."""
+    does not know), but for one of machine-learning models (networks that import
+    ``torch``): those are no tables anywhere."""
     hinted = {}
     tables_elsewhere = False  # a models node known by other evidence holds ORM code
-    for node, (layer, _reason) in chosen.items():
+    for node, (layer, _reason) in list(chosen.items()):
         if layer != MODELS:
             continue
         code = [data for module in tree.below(node) if (data := read(module)) is not None]
+        if not any(_ORM_CODE.search(d) for d in code) and any(_ML_CODE.search(d) for d in code):
+            del chosen[node]
+            continue
         # ``entities`` are a domain's plain classes too: without a class, query functions.
         if last_name(node) in NAMES[MODELS][:2] or not any(_CLASS.search(d) for d in code):
             hinted[node] = any(_ORM_CODE.search(data) for data in code)
