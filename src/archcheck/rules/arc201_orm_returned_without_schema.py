@@ -3,12 +3,25 @@ from __future__ import annotations
 import ast
 
 from archcheck.layers import ROUTERS, WIRING
+from archcheck.names import dotted, last_name
 from archcheck.rules.annotations import orm_classes
 from archcheck.rules.base import Example, SyntaxRule
 from archcheck.rules.orm_values import OrmValues
 from archcheck.rules.routes import route_of, routes_added
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
+# Return annotations that let a dict through whatever it holds.
+_MAPPINGS = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "Any"})
+
+
+def _any_mapping(annotation: ast.expr) -> str | None:
+    """The name of a return annotation that lets any dict through (``dict[str, Any]``,
+    ``Any``), or None."""
+    if isinstance(annotation, ast.Subscript):
+        annotation = annotation.value
+    written = dotted(annotation)
+    name = None if written is None else last_name(written)
+    return name if name in _MAPPINGS else None
 
 
 class OrmReturnedWithoutSchema(SyntaxRule):
@@ -31,7 +44,9 @@ class OrmReturnedWithoutSchema(SyntaxRule):
       repo.get(id)`` with ``repo`` typed or given by a typed dependency, a model's own
       classmethod ``User.find(db, name)``), or a parameter
       typed ``User`` (``current_user: CurrentUser`` with ``CurrentUser = Annotated[User,
-      Depends(get_current_user)]``). What passes through a schema
+      Depends(get_current_user)]``); also inside a dict it returns (``return {"data":
+      user}``, ``{"items": [user]}``), unannotated or annotated ``dict`` or ``Any``, which
+      FastAPI encodes whole. What passes through a schema
       (``UserOut.model_validate(user)``) is not ORM.
 
     Models are found through ``list[...]``, ``List[...]``, ``Sequence[...]``,
@@ -103,7 +118,7 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                     return  # one finding per function
         if not any(not route.has_response_model for route in routes):
             return
-        if node.returns is None:
+        if node.returns is None or _any_mapping(node.returns):
             self.unannotated[node] = node.name  # its return statements decide
             return
         orm = orm_classes(node.returns, self.scopes.qualify, self.index)
@@ -118,14 +133,28 @@ class OrmReturnedWithoutSchema(SyntaxRule):
         function = self.scopes.function
         if function is None or function not in self.unannotated or node.value is None:
             return
-        orm = self.values.instance(node.value)
+        orm, where = self.values.instance(node.value), ""
+        if orm is None and isinstance(node.value, ast.Dict):
+            # An envelope (``{"data": team}``): FastAPI encodes the row inside it whole.
+            orm, where = self._in_dict(node.value), " in a dict"
+        elif function.returns is not None and _any_mapping(function.returns) != "Any":
+            return  # ``-> dict``: a row returned bare fails FastAPI's validation instead
         if orm is not None:
             del self.unannotated[function]  # one finding per route
             self.report(
                 function,
-                f"Route {function.name} returns an ORM {orm} instance with no response_model; "
-                f"declare a Pydantic response_model",
+                f"Route {function.name} returns an ORM {orm} instance{where} with no "
+                f"response_model; declare a Pydantic response_model",
             )
+
+    def _in_dict(self, value: ast.Dict) -> str | None:
+        for item in value.values:
+            items = item.elts if isinstance(item, (ast.List, ast.Tuple)) else [item]
+            for element in items:
+                orm = self.values.instance(element)
+                if orm is not None:
+                    return orm
+        return None
 
     valid = (
         Example(
@@ -195,6 +224,12 @@ class OrmReturnedWithoutSchema(SyntaxRule):
 
                     def to_user(data) -> User:  # a helper, not a route
                         return User(**data)
+
+
+                    @router.get("/users/{user_id}/envelope")
+                    def envelope(user_id: int) -> dict:
+                        user = UserService(None).get(user_id)
+                        return {"data": UserOut.model_validate(user), "count": 1}
 
 
                     @router.post("/users", response_model=UserOut)
@@ -298,6 +333,17 @@ class OrmReturnedWithoutSchema(SyntaxRule):
 
                     def legacy() -> list[User]:  # ARC201
                         return []
+
+
+                    @router.get("/{user_id}/envelope")
+                    def envelope(user_id: int) -> dict:  # ARC201
+                        user = User(id=user_id)
+                        return {"status": True, "data": user}
+
+
+                    @router.get("/page")
+                    def page():  # ARC201
+                        return {"items": [UserRow(name="a")], "total": 1}
 
 
                     router.add_api_route("/legacy", legacy, methods=["GET"])
