@@ -1084,6 +1084,26 @@ def test_two_repositories_named_by_suffix_are_the_data_layer_of_a_flat_package(t
     ], (out, err)
 
 
+def test_a_verb_before_the_suffix_names_an_action_not_a_layer(tmp_path):
+    # A workflow's GitHub nodes (``github_get_repository.py``, ``github_list_repositories.py``)
+    # act on repositories of code: no data layer for the router that runs them to bypass.
+    write_example(
+        tmp_path,
+        {
+            "app/api/v1/nodes.py": (
+                "from fastapi import APIRouter\n"
+                "from app.nodes.github_get_repository import GetRepository\n"
+                "router = APIRouter()\n"
+            ),
+            "app/services/nodes.py": "",
+            "app/nodes/github_get_repository.py": "class GetRepository:\n    pass\n",
+            "app/nodes/github_list_repositories.py": "class ListRepositories:\n    pass\n",
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert code == 0, (out, err)
+
+
 def test_a_module_whose_classes_derive_from_a_services_class_is_a_service(tmp_path):
     # ``management.py`` holds the feature's service, named for what it manages and marked by
     # its base class. As a service its imports of other services are fine; the chain from

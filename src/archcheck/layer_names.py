@@ -40,9 +40,23 @@ _SUFFIXES = {
 }
 
 
+# A verb before the suffix names an action on the thing (a workflow node
+# ``github_get_repository``, a command ``list_services``), not a layer's module.
+_ACTIONS = frozenset(
+    {
+        "get", "list", "search", "find", "fetch", "create", "add", "update", "delete",
+        "remove", "clone", "sync", "import", "export", "star", "fork", "restart", "stop",
+        "start", "deploy",
+    }
+)  # fmt: skip
+
+
 def layer_of_name(name: str) -> str | None:
     """The layer a module's own name says (``services``, ``user_service``), if any."""
     layer = LAYER_OF_NAME.get(name)
     if layer is None and "_" in name:
-        layer = _SUFFIXES.get(name[name.rindex("_") :])
+        head, suffix = name[: name.rindex("_")], name[name.rindex("_") :]
+        layer = _SUFFIXES.get(suffix)
+        if layer is not None and head.rpartition("_")[2].lower() in _ACTIONS:
+            return None
     return layer
