@@ -1104,6 +1104,36 @@ def test_a_verb_before_the_suffix_names_an_action_not_a_layer(tmp_path):
     assert code == 0, (out, err)
 
 
+def test_a_module_named_app_that_serves_routes_on_a_router_is_a_router(tmp_path):
+    # frigate's ``api/app.py``: 30 routes on an ``APIRouter``, the FastAPI app built beside
+    # it. Named for the app it serves, it is no entry point; ``api/main.py`` that only
+    # gathers the routers stays wiring.
+    write_example(
+        tmp_path,
+        {
+            "web/api/app.py": (
+                "from fastapi import APIRouter\n\nfrom web.repositories.users import count\n\n"
+                "router = APIRouter()\n\n\n@router.get('/stats')\ndef stats():\n    return count()\n"
+            ),
+            "web/api/main.py": (
+                "from fastapi import APIRouter\n\nfrom web.api import app\nfrom web.repositories import users\n\n"
+                "api_router = APIRouter()\napi_router.include_router(app.router)\n"
+            ),
+            "web/server.py": (
+                "from fastapi import FastAPI\n\nfrom web.api.main import api_router\n\n"
+                "server = FastAPI()\nserver.include_router(api_router)\n"
+            ),
+            "web/services/users.py": "from web.repositories.users import count\n",
+            "web/repositories/users.py": "def count():\n    return 0\n",
+        },
+    )
+    _code, out, err = cli("web", "--no-cache", cwd=tmp_path)
+    assert out.splitlines()[:-1] == [
+        "web/api/app.py:3:1: ARC001 Router imports repository web.repositories.users; call a "
+        "service instead (web.services.users uses it)"
+    ], (out, err)
+
+
 def test_a_module_whose_classes_derive_from_a_services_class_is_a_service(tmp_path):
     # ``management.py`` holds the feature's service, named for what it manages and marked by
     # its base class. As a service its imports of other services are fine; the chain from

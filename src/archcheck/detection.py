@@ -456,6 +456,11 @@ def _providers_away(
     ]
 
 
+def _serves_without_app(data: bytes) -> bool:
+    """Whether the code declares routes of its own and builds no FastAPI app."""
+    return declares_routes(data, builds=False) and not builds_app(data)
+
+
 def _imports_upper(module: str, layers: LayerMap, read: Callable[[str], bytes | None]) -> bool:
     """Whether ``module`` (no package) imports the routers or services of ``layers`` at
     module level."""
@@ -631,6 +636,10 @@ def detect_layers(
             if last_name(node) in _PROVIDERS
             else not any(node.startswith(other + ".") for other in below)
         )
+        # An ``app.py`` of routes on an ``APIRouter`` that builds no app is a router named
+        # for the app it serves (frigate's ``api/app.py``), not its entry point; one that
+        # only gathers the others (``api/main.py``'s ``include_router``) stays wiring.
+        and not (node in code_routers and _serves_without_app(read(node) or b""))
     ]
     composition += [(node, WIRING, reason) for node, reason in app_builders.items()]
     composition += _providers_away(tree, composition, layered, below, read)
