@@ -24,8 +24,6 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple, TypeGuard
 
-from archcheck.cache import code_version
-
 __all__ = [
     "Snapshot",
     "Stamp",
@@ -177,9 +175,6 @@ def write_snapshot(path: Path, snapshot: Snapshot) -> None:
     data = json.dumps(
         {
             "format": _FORMAT,
-            # What the chain search recorded is this archcheck's answer: another one (an
-            # upgrade, a checkout) reads no snapshot until its own whole run writes one.
-            "code": code_version(),
             "exclude_type_checking_imports": snapshot.exclude_type_checking_imports,
             # Tuples are written as JSON lists.
             "entries": dict(sorted(snapshot.entries.items())),
@@ -209,11 +204,7 @@ def read_snapshot(path: Path) -> Snapshot | None:
         found = json.loads(path.read_bytes())
     except (OSError, ValueError, RecursionError):
         return None
-    if (
-        type(found) is not dict
-        or found.get("format") != _FORMAT
-        or found.get("code") != code_version()
-    ):
+    if type(found) is not dict or found.get("format") != _FORMAT:
         return None
     exclude, entries = found.get("exclude_type_checking_imports"), found.get("entries")
     if type(exclude) is not bool or type(entries) is not dict:
