@@ -1134,6 +1134,24 @@ def test_a_module_named_app_that_serves_routes_on_a_router_is_a_router(tmp_path)
     ], (out, err)
 
 
+@pytest.mark.parametrize(
+    ("name", "layer"),
+    [
+        ("github_get_repository", None),
+        ("gitlab_list_repositories", None),
+        ("get_repository", "repositories"),  # no subject: a layer's own module
+        ("user_search_repository", "repositories"),  # a noun: the search's repository
+        ("search_service", "services"),
+        ("sync_service", "services"),
+        ("export_router", "routers"),
+    ],
+)
+def test_which_suffixed_names_are_layers(name, layer):
+    from archcheck.layer_names import layer_of_name
+
+    assert layer_of_name(name) == layer
+
+
 def test_a_module_whose_classes_derive_from_a_services_class_is_a_service(tmp_path):
     # ``management.py`` holds the feature's service, named for what it manages and marked by
     # its base class. As a service its imports of other services are fine; the chain from

@@ -40,15 +40,13 @@ _SUFFIXES = {
 }
 
 
-# A verb before the suffix names an action on the thing (a workflow node
-# ``github_get_repository``, a command ``list_services``), not a layer's module.
+# A verb between a subject and ``_repository`` names an action on a repository of code (a
+# workflow node ``github_get_repository``, ``gitlab_list_repositories``), not a data
+# layer. Only verbs that are no nouns: ``search_repository``, ``sync_service`` and
+# ``user_search_repository`` are layers.
 _ACTIONS = frozenset(
-    {
-        "get", "list", "search", "find", "fetch", "create", "add", "update", "delete",
-        "remove", "clone", "sync", "import", "export", "star", "fork", "restart", "stop",
-        "start", "deploy",
-    }
-)  # fmt: skip
+    {"get", "list", "create", "update", "delete", "fetch", "find", "clone", "fork"}
+)
 
 
 def layer_of_name(name: str) -> str | None:
@@ -57,6 +55,7 @@ def layer_of_name(name: str) -> str | None:
     if layer is None and "_" in name:
         head, suffix = name[: name.rindex("_")], name[name.rindex("_") :]
         layer = _SUFFIXES.get(suffix)
-        if layer is not None and head.rpartition("_")[2].lower() in _ACTIONS:
+        subject, _, verb = head.rpartition("_")
+        if suffix in ("_repository", "_repositories") and subject and verb.lower() in _ACTIONS:
             return None
     return layer
