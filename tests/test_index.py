@@ -413,3 +413,32 @@ def test_a_table_over_a_base_of_another_distribution_and_functional_enums():
     # The flag survives the cache's round trip.
     symbols = index.module("app.entities")
     assert symbols_from_data(symbols_to_data(symbols)).classes == symbols.classes
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        ("Agent", "app.core.agent"),  # only ``agent`` binds it
+        ("audit", None),  # both ``agent`` and ``hooks`` define it: the last one wins at
+        # run time, unless ``__all__`` says otherwise, so no narrowing
+        ("deep", "app.core.hooks"),  # through ``hooks``' own star import
+        ("missing", None),  # no star import binds it
+        ("_private", None),  # a star import binds no private name
+        ("Local", None),  # the package defines it itself
+    ],
+)
+def test_the_star_import_a_name_comes_from(name, source):
+    index = index_of(
+        {
+            "app.core": """
+                from app.core.agent import *
+                from app.core.hooks import *
+                class Local:
+                    pass
+            """,
+            "app.core.agent": "class Agent: pass\ndef audit(): pass\ndef _private(): pass\n",
+            "app.core.hooks": "from app.core.deeper import *\ndef audit(): pass\n",
+            "app.core.deeper": "def deep(): pass\n",
+        }
+    )
+    assert index.star_source("app.core", name) == source

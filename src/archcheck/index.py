@@ -67,6 +67,8 @@ class ProjectIndex:
         self._resolved: dict[str, str] = {}
         self._inherits: dict[tuple[str, frozenset[str]], bool] = {}
         self._from_sqlalchemy: dict[str, bool] = {}
+        self._star_sources: dict[tuple[str, str], str | None] = {}
+        self._binding: dict[tuple[str, str], bool] = {}
 
     def module(self, name: str) -> ModuleSymbols | None:
         found = self._modules.get(name)
@@ -156,32 +158,38 @@ class ProjectIndex:
         return None
 
     def star_source(self, module: str, name: str) -> str | None:
-        """Of the modules that ``module`` star-imports, the one ``name`` comes from (as
-        ``resolve`` follows it); None when ``module`` binds ``name`` itself or the modules
-        it can read do not tell."""
-        symbols = self.module(module)
-        if symbols is None or not symbols.star_imports or symbols.defines(name):
-            return None
-        if name in symbols.imports:
-            return None
-        target = self._through_star(symbols, name, {f"{module}.{name}"})
-        if target is None:
-            return None
-        for star in symbols.star_imports:
-            if target == f"{star}.{name}":
-                return star
-        # Deeper: through a star import of a star-imported module; the first one that
-        # leads there, in ``_through_star``'s order.
-        for star in symbols.star_imports:
-            other = self.module(star)
+        """Of the modules that ``module`` star-imports, the one ``name`` comes from: the
+        only one that may bind it (define it, import it, or star-import it from one that
+        does; a module the index cannot read may bind anything). None when ``module``
+        binds ``name`` itself, or when none or several may."""
+        key = (module, name)
+        if key not in self._star_sources:
+            found = None
+            symbols = self.module(module)
             if (
-                other is not None
-                and other.star_imports
-                and self._through_star(other, name, {f"{module}.{name}", f"{star}.{name}"})
-                == target
+                symbols is not None
+                and symbols.star_imports
+                and not name.startswith("_")
+                and not symbols.defines(name)
+                and name not in symbols.imports
             ):
-                return star
-        return None
+                binding = [star for star in symbols.star_imports if self._binds(star, name)]
+                found = binding[0] if len(binding) == 1 else None
+            self._star_sources[key] = found
+        return self._star_sources[key]
+
+    def _binds(self, module: str, name: str) -> bool:
+        key = (module, name)
+        if key not in self._binding:
+            self._binding[key] = False  # a star import that leads back binds nothing more
+            symbols = self.module(module)
+            self._binding[key] = (
+                symbols is None
+                or symbols.defines(name)
+                or name in symbols.imports
+                or any(self._binds(star, name) for star in symbols.star_imports)
+            )
+        return self._binding[key]
 
     def is_project_name(self, qualname: str) -> bool:
         """Whether ``qualname`` (resolved) is a module of the project or defined in one."""
