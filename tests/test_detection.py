@@ -725,7 +725,7 @@ def test_pydantic_classes_that_import_a_service_at_module_level_are_no_schemas(t
         tmp_path,
         {
             "app/api/routers/nodes.py": ROUTER,
-            "app/services/context.py": "class Context:\n    pass\n",
+            "app/services/context.py": "ROLE = \"user\"\n\n\nclass Context:\n    pass\n",
             "app/invocations/model.py": (
                 "from pydantic import BaseModel\n\nfrom app.services.context import Context\n\n\n"
                 "class LoadModel(BaseModel):\n    name: str\n\n"
@@ -736,12 +736,20 @@ def test_pydantic_classes_that_import_a_service_at_module_level_are_no_schemas(t
                 "    def settle(self):\n        from app.services.context import Context  # ARC002\n\n"
                 "        return Context()\n"
             ),
+            # A constant of the services, and an example in the docstring: still a schema.
+            "app/users/models.py": (
+                '"""Users.\n\nfrom app.services.context import Context\n"""\n'
+                "from pydantic import BaseModel\n\nfrom app.services.context import ROLE  # ARC002\n\n\n"
+                "class User(BaseModel):\n    role: str = ROLE\n"
+            ),
         },
     )
     _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
     assert out.splitlines()[:-1] == [
         "app/payments/models.py:8:9: ARC002 Schema imports service app.services.context, a "
-        "higher layer; dependencies must point down the stack"
+        "higher layer; dependencies must point down the stack",
+        "app/users/models.py:7:1: ARC002 Schema imports service app.services.context, a "
+        "higher layer; dependencies must point down the stack",
     ], (out, err)
 
 

@@ -107,9 +107,6 @@ _FROM = re.compile(
     rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE
 )
 _PLAIN = re.compile(rb"^[ \t]*import[ \t]+([\w.]+)", re.MULTILINE)
-# The same at module level only: a statement that starts its line.
-_TOP_FROM = re.compile(_FROM.pattern.replace(rb"^[ \t]*", rb"^"), re.MULTILINE)
-_TOP_PLAIN = re.compile(_PLAIN.pattern.replace(rb"^[ \t]*", rb"^"), re.MULTILINE)
 _NAME = re.compile(rb"\b([A-Za-z_]\w*)\b(?:\s+as\s+\w+)?")
 # A class named for the service it is (``class DisputeCaseService:``, ``KBService(ABC)``).
 _SERVICE_CLASS = re.compile(rb"^class[ \t]+[A-Z]\w*Service\b", re.MULTILINE)
@@ -348,14 +345,12 @@ def services_by_name(
     return found
 
 
-def imported_targets(data: bytes, package: str | None, *, top_level: bool = False) -> set[str]:
+def imported_targets(data: bytes, package: str | None) -> set[str]:
     """The modules the import statements name (``import X``; ``from X import ...``,
     relative ones made absolute against ``package``, left out where it is None), and
-    ``X.y`` for each name ``y`` a ``from`` statement imports (a module, maybe). With
-    ``top_level``, only the statements that start their line (module level)."""
-    plain, from_ = (_TOP_PLAIN, _TOP_FROM) if top_level else (_PLAIN, _FROM)
-    found = {name.decode() for name in plain.findall(data)}
-    for dots, name, names in from_.findall(data):
+    ``X.y`` for each name ``y`` a ``from`` statement imports (a module, maybe)."""
+    found = {name.decode() for name in _PLAIN.findall(data)}
+    for dots, name, names in _FROM.findall(data):
         base = name.decode()
         if dots:
             if package is None:

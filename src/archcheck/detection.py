@@ -461,14 +461,29 @@ def _serves_without_app(data: bytes) -> bool:
     return declares_routes(data, builds=False) and not builds_app(data)
 
 
-def _imports_upper(module: str, layers: LayerMap, read: Callable[[str], bytes | None]) -> bool:
-    """Whether ``module`` (no package) imports the routers or services of ``layers`` at
-    module level."""
+def _imports_upper(
+    tree: _Tree,
+    module: str,
+    layers: LayerMap,
+    read: Callable[[str], bytes | None],
+    index: ProjectIndex,
+) -> bool:
+    """Whether ``module`` (no package) imports code of the routers or services of
+    ``layers`` at module level: a class or function, not an enum or a constant."""
     data = read(module)
-    return data is not None and any(
-        layers.layer_of(target) in (ROUTERS, SERVICES)
-        for target in imported_targets(data, _parent(module), top_level=True)
-    )
+    parsed = None if data is None or not _IMPORT_WORD.search(data) else _parsed(tree, module, data)
+    if parsed is None:
+        return False
+    for node in parsed.body:
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        for _name, target, plain in import_bindings(node, module, False):
+            layer = layers.layer_of(target)
+            if layer in (ROUTERS, SERVICES) and (
+                plain or isinstance(node, ast.Import) or not index.is_shared_value(target)
+            ):
+                return True
+    return False
 
 
 def _used_below(
@@ -667,7 +682,7 @@ def detect_layers(
         if layer != MODELS or (MODELS not in wanted and SCHEMAS not in wanted):
             continue
         for subtree in pydantic_only(tree, node, index, read):
-            if not tree.is_package(subtree) and _imports_upper(subtree, upper, read):
+            if not tree.is_package(subtree) and _imports_upper(tree, subtree, upper, read, index):
                 if subtree == node:
                     del chosen[node]
                 continue

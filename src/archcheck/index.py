@@ -157,6 +157,17 @@ class ProjectIndex:
                     return deeper
         return None
 
+    def is_shared_value(self, qualname: str) -> bool:
+        """An enum class, a class of constants only (``class Keys: UID = "uid"``), or a
+        constant (an upper-case name that is no class): what layers may share without
+        coupling their code."""
+        if self.kind(qualname) == ENUM:
+            return True
+        info = self.class_info(qualname)
+        if info is not None:
+            return info.constants
+        return qualname.rpartition(".")[2].isupper()
+
     def star_source(self, module: str, name: str) -> str | None:
         """Of the modules that ``module`` star-imports, the one ``name`` comes from: the
         only one that may bind it (define it, import it, or star-import it from one that

@@ -2,26 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archcheck.index import ENUM, ORM, ProjectIndex
+from archcheck.index import ORM
 from archcheck.layers import MODELS_ON_SCHEMAS, SCHEMAS_ON_MODELS
 from archcheck.rules.base import Example, ImportContext, ImportEdge, ImportHit, ImportRule
 
 
 def _shares_only_values(context: ImportContext, edge: ImportEdge) -> bool:
     names = context.names_imported(edge)
-    return bool(names) and all(_enum_or_constant(context.index, name) for name in names)
-
-
-def _enum_or_constant(index: ProjectIndex, name: str) -> bool:
-    """An enum class, a class of constants only (``class Keys: UID = "uid"``), or a
-    constant (an upper-case name that is no class): what either side may share with the
-    other without coupling the table to the API contract."""
-    if index.kind(name) == ENUM:
-        return True
-    info = index.class_info(name)
-    if info is not None:
-        return info.constants
-    return name.rpartition(".")[2].isupper()
+    return bool(names) and all(context.index.is_shared_value(name) for name in names)
 
 
 class ModelSchemaCoupling(ImportRule):
