@@ -1,17 +1,41 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 
 from archcheck.layers import ROUTERS, WIRING
 from archcheck.names import dotted, last_name
 from archcheck.rules.annotations import orm_classes
 from archcheck.rules.base import Example, SyntaxRule
 from archcheck.rules.orm_values import OrmValues
-from archcheck.rules.routes import route_of, routes_added
+from archcheck.rules.routes import Route, route_of, routes_added
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 # Return annotations that let a dict through whatever it holds.
 _MAPPINGS = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "Any"})
+
+
+# Responses that encode a dict as JSON; any other ``response_class`` (``HTMLResponse``)
+# renders it some other way.
+_JSON_RESPONSES = frozenset({"JSONResponse", "ORJSONResponse", "UJSONResponse"})
+_RENDERERS = ("template", "render")
+
+
+def _renders(function: _Function, routes: Sequence[Route]) -> bool:
+    """Whether the route renders what it returns into something other than JSON: a
+    template decorator (``@template("home.pt")``, ``@render(...)``) or a non-JSON
+    ``response_class``: a dict it returns is the template's context."""
+    for decorator in function.decorator_list:
+        written = dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
+        if written is not None and any(w in last_name(written).lower() for w in _RENDERERS):
+            return True
+    return any(
+        keyword.arg == "response_class"
+        and (name := dotted(keyword.value)) is not None
+        and last_name(name) not in _JSON_RESPONSES
+        for route in routes
+        for keyword in route.call.keywords
+    )
 
 
 def _any_mapping(annotation: ast.expr) -> str | None:
@@ -46,7 +70,9 @@ class OrmReturnedWithoutSchema(SyntaxRule):
       typed ``User`` (``current_user: CurrentUser`` with ``CurrentUser = Annotated[User,
       Depends(get_current_user)]``); also inside a dict it returns (``return {"data":
       user}``, ``{"items": [user]}``), unannotated or annotated ``dict`` or ``Any``, which
-      FastAPI encodes whole. What passes through a schema
+      FastAPI encodes whole (or, under ``-> dict``, fails to serialise at request time), but
+      for a template's context (a non-JSON ``response_class``, a ``@template`` or
+      ``@render`` decorator). What passes through a schema
       (``UserOut.model_validate(user)``) is not ORM.
 
     Models are found through ``list[...]``, ``List[...]``, ``Sequence[...]``,
@@ -89,7 +115,9 @@ class OrmReturnedWithoutSchema(SyntaxRule):
 
     def visit_Module(self, node: ast.Module) -> None:
         self.added = routes_added(node, self.scopes, self.index)
-        self.unannotated: dict[_Function, str] = {}  # routes whose returns decide
+        # The routes whose returns decide, and whether a dict they return is JSON (not a
+        # template's context).
+        self.unannotated: dict[_Function, bool] = {}
         self.values = OrmValues(self.scopes, self.index)
         for name, routes in self.added.items():
             if name in self.context.symbols.functions:
@@ -118,23 +146,26 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                     return  # one finding per function
         if not any(not route.has_response_model for route in routes):
             return
-        if node.returns is None or _any_mapping(node.returns):
-            self.unannotated[node] = node.name  # its return statements decide
-            return
-        orm = orm_classes(node.returns, self.scopes.qualify, self.index)
+        orm = (
+            []
+            if node.returns is None
+            else orm_classes(node.returns, self.scopes.qualify, self.index)
+        )
         if orm:
             self.report(
                 node,
                 f"Route {node.name} returns ORM model {orm[0]} (its return annotation) "
                 f"with no response_model; declare a Pydantic response_model",
             )
+        elif node.returns is None or _any_mapping(node.returns):
+            self.unannotated[node] = not _renders(node, routes)
 
     def visit_Return(self, node: ast.Return) -> None:
         function = self.scopes.function
         if function is None or function not in self.unannotated or node.value is None:
             return
         orm, where = self.values.instance(node.value), ""
-        if orm is None and isinstance(node.value, ast.Dict):
+        if orm is None and isinstance(node.value, ast.Dict) and self.unannotated[function]:
             # An envelope (``{"data": team}``): FastAPI encodes the row inside it whole.
             orm, where = self._in_dict(node.value), " in a dict"
         elif function.returns is not None and _any_mapping(function.returns) != "Any":
@@ -193,8 +224,8 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                             return 0
                 """,
                 "app/api/routers/users.py": """
-                    from fastapi import APIRouter, Depends
-                    from fastapi.responses import JSONResponse
+                    from fastapi import APIRouter, Depends, Request
+                    from fastapi.responses import HTMLResponse, JSONResponse
                     from sqlalchemy import func, select
                     from sqlalchemy.orm import Session
 
@@ -230,6 +261,12 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                     def envelope(user_id: int) -> dict:
                         user = UserService(None).get(user_id)
                         return {"data": UserOut.model_validate(user), "count": 1}
+
+
+                    @router.get("/users/{user_id}/page", response_class=HTMLResponse)
+                    def page(request: Request, user_id: int):
+                        user = UserService(None).get(user_id)
+                        return {"request": request, "user": user}  # a template's context
 
 
                     @router.post("/users", response_model=UserOut)
@@ -344,6 +381,13 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                     @router.get("/page")
                     def page():  # ARC201
                         return {"items": [UserRow(name="a")], "total": 1}
+
+
+                    @router.get("/by-name")
+                    def by_name() -> dict[str, User]:  # ARC201
+                        found = {}
+                        found["ada"] = User(id=1)
+                        return found
 
 
                     router.add_api_route("/legacy", legacy, methods=["GET"])
