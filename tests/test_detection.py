@@ -696,7 +696,8 @@ def test_a_test_tree_the_config_names_itself_is_the_configs(tmp_path):
     assert out.startswith("app/api/tests/router.py:3:1: ARC001"), (out, err)
 
 
-def test_a_glob_the_config_gives_a_layer_is_not_also_a_detected_layers(tmp_path):
+@pytest.mark.parametrize("glob", ["app.api.models", "app.*.models"])
+def test_a_glob_the_config_gives_a_layer_is_not_also_a_detected_layers(glob, tmp_path):
     # ``api/models`` re-exports the API's Pydantic responses: the config says schemas, and
     # the models layer it leaves to detection must not claim the same glob (on a tie the
     # higher layer won: a false ARC004 on every re-export).
@@ -711,7 +712,7 @@ def test_a_glob_the_config_gives_a_layer_is_not_also_a_detected_layers(tmp_path)
     )
     (tmp_path / "pyproject.toml").write_text(
         '[tool.archcheck]\nroot = "app"\n[tool.archcheck.layers]\nrouters = ["app.routers"]\n'
-        'services = ["app.services"]\nschemas = ["app.schemas", "app.api.models"]\n'
+        f'services = ["app.services"]\nschemas = ["app.schemas", "{glob}"]\n'
     )
     code, out, err = cli("app", "--no-cache", cwd=tmp_path)
     assert code == 0, (out, err)
@@ -793,6 +794,47 @@ def test_a_models_folder_of_machine_learning_networks_is_no_models_layer(tmp_pat
     )
     code, out, err = cli("app", "--no-cache", cwd=tmp_path)
     assert code == 0, (out, err)
+
+
+def test_a_models_folder_with_a_plain_class_beside_its_networks_stays_models(tmp_path):
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/images.py": ROUTER,
+            "app/services/predictor.py": "",
+            "app/models/net.py": "import torch\n\n\nclass Net(torch.nn.Module):\n    pass\n",
+            "app/models/user.py": (
+                "from dataclasses import dataclass\n\nfrom app.services import predictor  # ARC002\n\n\n"
+                "@dataclass\nclass User:\n    name: str\n"
+            ),
+        },
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert out.splitlines()[:-1] == [
+        "app/models/user.py:3:1: ARC002 Model imports service app.services.predictor, a higher "
+        "layer; dependencies must point down the stack"
+    ], (out, err)
+
+
+def test_a_table_re_exported_beside_pydantic_modules_leaves_them_schemas(tmp_path):
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/users.py": ROUTER,
+            "app/services/users.py": "",
+            "app/db/tables.py": (
+                "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n\n\n"
+                "class User(Base):\n    __tablename__ = 'users'\n"
+            ),
+            "app/models/__init__.py": "from app.db.tables import User  # ARC004\n",
+            "app/models/user.py": "from pydantic import BaseModel\n\n\nclass UserOut(BaseModel):\n    id: int\n",
+        },
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert out.splitlines()[:-1] == [
+        "app/models/__init__.py:1:1: ARC004 Schema imports ORM model app.db.tables.User; declare "
+        "the fields on the schema (share a non-table base if needed)"
+    ], (out, err)
 
 
 def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):

@@ -140,10 +140,13 @@ def reexported_kinds(module: str, index: ProjectIndex) -> set[str]:
         (symbols.classes, symbols.calls, symbols.aliases, symbols.functions, symbols.type_aliases)
     ):
         return set()
+    # Evidence for the schemas only: a re-exported table (``models/__init__.py`` exporting
+    # ``User`` beside Pydantic modules) makes the package no less Pydantic's.
     return {
         kind
         for target in symbols.imports.values()
-        if index.is_project_name(target) and (kind := index.kind(index.resolve(target)))
+        if index.is_project_name(target)
+        and (kind := index.kind(index.resolve(target))) in (SCHEMA, ENUM, CLASS)
     }
 
 
@@ -201,8 +204,13 @@ def models_without_orm(
         if layer != MODELS:
             continue
         code = [data for module in tree.below(node) if (data := read(module)) is not None]
-        if not any(_ORM_CODE.search(d) for d in code) and any(_ML_CODE.search(d) for d in code):
-            del chosen[node]
+        classes = [d for d in code if _CLASS.search(d)]
+        if (
+            classes
+            and not any(_ORM_CODE.search(d) for d in code)
+            and all(_ML_CODE.search(d) for d in classes)
+        ):
+            del chosen[node]  # every class of it is a network's (a plain one stays models)
             continue
         # ``entities`` are a domain's plain classes too: without a class, query functions.
         if last_name(node) in NAMES[MODELS][:2] or not any(_CLASS.search(d) for d in code):

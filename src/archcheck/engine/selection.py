@@ -182,15 +182,17 @@ def layer_map_for(
         # are found beside the routers, which may be known by their code alone.
         if found is None:
             found = detections(packages, config, read, index or ProjectIndex(()))
-        # A glob the config gives a layer is that layer's, not also a detected one's: on a
-        # tie the higher layer would win (``schemas = ["app.api.models"]`` left a detected
-        # models layer claiming it).
-        given = {glob for globs in config.layers.values() for glob in globs}
+        # A node a configured glob names is that layer's, not also a detected one's: the
+        # detected glob would win on a tie or as the more literal one (``schemas =
+        # ["app.*.models"]`` left a detected models layer claiming ``app.api.models``).
+        given = [compile_glob(glob) for globs in config.layers.values() for glob in globs]
         for detected in found:
             outside.extend(detected.left_out)
             for layer, globs in detected.patterns().items():
                 if layer not in config.layers:
-                    patterns[layer].extend(g for g in globs if g not in given)
+                    patterns[layer].extend(
+                        g for g in globs if not any(regex.fullmatch(g) for regex in given)
+                    )
     if found is None:
         # Every layer configured, detection not run: what it leaves out is left out all the
         # same (a ``tests/`` package under the routers' glob is no router).
