@@ -1083,6 +1083,39 @@ def test_a_workspace_member_named_for_its_distribution_is_searched_for_packages(
     ]
 
 
+def test_members_named_like_modules_are_searched_and_a_package_missed_is_named(tmp_path):
+    # jupyverse: ``plugins/auth/`` and ``api/auth/`` hold a project each (its build config,
+    # the package under ``src/``), named like modules; ``api/`` is a group of them, not a
+    # namespace package. A package deeper than discovery looks is named in a warning, not
+    # skipped in silence.
+    write_example(
+        tmp_path,
+        {
+            "plugins/auth/src/fps_auth/routes.py": (
+                "from fastapi import APIRouter\nfrom fps_auth.repositories.users import find  # ARC001\n"
+                "router = APIRouter()\n"
+            ),
+            "plugins/auth/src/fps_auth/services/users.py": "",
+            "plugins/auth/src/fps_auth/repositories/users.py": "def find():\n    return None\n",
+            "api/api/src/jupyverse_api/app.py": "X = 1\n",
+            "api/auth/src/jupyverse_auth/models.py": "X = 1\n",
+            "vendor/a/b/c/deep_pkg/routes.py": "X = 1\n",
+        },
+    )
+    namespaces(
+        tmp_path, "plugins", "plugins/auth", "plugins/auth/src", "api", "api/api", "api/api/src",
+        "api/auth", "api/auth/src", "vendor", "vendor/a", "vendor/a/b", "vendor/a/b/c",
+    )  # fmt: skip
+    for member in ("", "plugins/auth", "api/api", "api/auth"):
+        (tmp_path / member / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    code, out, err = cli(".", "--no-cache", cwd=tmp_path)
+    assert out.startswith("plugins/auth/src/fps_auth/routes.py:2:1: ARC001"), (out, err)
+    assert err.splitlines() == [
+        "archcheck: warning: vendor/a/b/c/deep_pkg/ not read: a package deeper than archcheck "
+        "looks for root packages (pass its folder, or set `root` in the config)"
+    ], err
+
+
 def test_a_repository_the_routers_import_as_from_package_import_module_is_kept(tmp_path):
     # Of several repositories, detection keeps those the routers import (a worker's own
     # folder is no alternative layer): ``from app import chat_repository`` imports the

@@ -169,7 +169,9 @@ def _looks_like_namespace_package(path: Path) -> bool:
         )
     except OSError:
         return False
-    children = _identifier_dirs(path)
+    # A child holding a project of its own (``api/jupyterlab/pyproject.toml``) is a
+    # workspace member beside the others, not a sub-package.
+    children = [child for child in _identifier_dirs(path) if not _marks_project(child)]
     if not has_modules and not any(child.name in _LAYER_DIR_NAMES for child in children):
         return False
     packages = {child.name for child in children if _is_package_dir(child)}
@@ -215,7 +217,9 @@ def _roots_under(directory: Path, depth: int = 0, member: bool = False) -> list[
             # ``app.api`` means is not it: it holds no ``api``.)
             roots.append(child)
         elif depth < 2 or (member and child.name == "src"):  # a member's ``src/`` too
-            roots.extend(_roots_under(child, depth + 1))
+            # A folder with its own build config is a member, named like a module or not
+            # (``plugins/auth/pyproject.toml`` over ``src/fps_auth/``).
+            roots.extend(_roots_under(child, depth + 1, member=_marks_project(child)))
     return roots
 
 
@@ -565,9 +569,10 @@ def discover(paths: Sequence[Path], config: Config) -> Project:
         shown = ", ".join(str(p) for p in paths)
         raise ProjectError(f"{shown}: no Python modules found")
     beside = _modules_beside(packages, targets, config)
-    if clashing or beside:
+    missed = [] if config.root else _packages_missed(packages, targets, config)
+    if clashing or beside or missed:
         first = packages[0]
-        packages[0] = first._replace(unread=(*first.unread, *clashing, *beside))
+        packages[0] = first._replace(unread=(*first.unread, *clashing, *beside, *missed))
     if config.root:
         _check_targets_in_roots(paths, targets, packages)
     return Project(packages=tuple(packages), targets=tuple(targets), config=config)
@@ -606,6 +611,45 @@ def _modules_beside(
             if name[:-3] in imported or any(head.partition(".")[0] in names for head in heads):
                 found.append(path)
     return found
+
+
+# Folders no app code sits in: virtual environments, installed and built copies, caches,
+# and the examples and benchmarks beside an app.
+_NOT_SEARCHED = frozenset(
+    {
+        "node_modules", "site-packages", "venv", "env", "build", "dist", "__pycache__",
+        "examples", "example", "samples", "sample", "benchmarks",
+    }
+)  # fmt: skip
+
+
+def _packages_missed(
+    packages: Sequence[Package], targets: Sequence[Path], config: Config
+) -> list[Path]:
+    """The packages under the folders the user asked for that discovery did not reach (a
+    workspace's members nested deeper than it searches, a package inside a folder it took
+    for something else): the top of each, so that nothing is left unread in silence. Test,
+    docs, migration and script trees, hidden folders and installed copies are not the app."""
+    read = {p.directory for p in packages}
+    tops = {parent for directory in read for parent in directory.parents}  # hold a read one
+    found = []
+    stack = [
+        t for t in targets if t.is_dir() and t not in read and not (read & set(t.parents))
+    ]
+    while stack:
+        folder = stack.pop()
+        for entry in _entries(folder):
+            name = entry.name
+            if name.startswith(".") or name in NOT_APP_DIRS or name in _NOT_SEARCHED:
+                continue
+            child = folder / name
+            if child in read or not _is_dir(entry) or _excluded(child, config):
+                continue
+            if child in tops or not _is_package_dir(child):
+                stack.append(child)  # a source root's folder, or one that holds packages
+            elif name.isidentifier() and not name.startswith("_"):
+                found.append(child)
+    return sorted(found)
 
 
 # Build and task-runner scripts beside the packages import them for a version or a session,

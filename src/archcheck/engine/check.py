@@ -72,6 +72,7 @@ def unread_warnings(project: Project) -> tuple[str, ...]:
     # (``0001_initial.py``) is one line, not one per script.
     unnamed: dict[Path, list[Path]] = {}
     beside = {p.directory.parent for p in project.packages}
+    names = {p.name for p in project.packages}
     for package in project.packages:
         for path in package.unread:
             if not os.path.lexists(path):
@@ -80,12 +81,17 @@ def unread_warnings(project: Project) -> tuple[str, ...]:
                 lines.append(
                     f"{display_path(path)}/ not read: it cannot be listed (permission denied)"
                 )
-            elif os.path.isdir(path) and path.name.isidentifier():
-                # A listable folder with a module's name is left unread only where discovery
+            elif os.path.isdir(path) and path.name in names:
+                # A listable folder with a root's name is left unread only where discovery
                 # found another root of that name nearer the top (``project.discover``).
                 lines.append(
                     f"{display_path(path)}/ not read: a folder nearer the top is the root "
                     f"package {path.name!r} (`root` in the config chooses)"
+                )
+            elif os.path.isdir(path) and path.name.isidentifier():
+                lines.append(
+                    f"{display_path(path)}/ not read: a package deeper than archcheck looks "
+                    f"for root packages (pass its folder, or set `root` in the config)"
                 )
             elif os.path.isdir(path):
                 lines.append(
