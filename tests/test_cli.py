@@ -1,6 +1,7 @@
 """The command line as users meet it: exit codes, one-line errors, options, odd input."""
 from __future__ import annotations
 
+import importlib
 import shutil
 
 import pytest
@@ -191,3 +192,39 @@ def test_a_moved_checkout_reports_its_own_paths_from_a_shared_cache(tmp_path):
     second = cli(".", "--cache-dir", cache, cwd=tmp_path / "second")
     assert second == first
     assert "ARC900" in second[1]
+
+
+ROUTES = (
+    "from fastapi import APIRouter\n\nfrom app.core.lookup import find\n\nrouter = APIRouter()\n\n\n"
+    "@router.get('/')\ndef index():\n    return find()\n"
+)
+
+
+def test_a_chain_search_past_its_budget_says_which_heads_it_left(tmp_path, monkeypatch):
+    # A project whose helpers import most of it (LiteLLM's routers each import a 10 000-line
+    # hub) would take minutes and gigabytes: past its budget the search stops, and says so.
+    # The module, not the package's ``check`` function of the same name.
+    check = importlib.import_module("archcheck.engine.check")
+
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/a.py": ROUTES,
+            "app/api/routers/b.py": ROUTES,
+            "app/core/lookup.py": (
+                "from app.repositories import repo\n\n\ndef find():\n    return repo.get()\n"
+            ),
+            "app/repositories/repo.py": "def get():\n    return 1\n",
+            "app/services/service.py": "",
+        },
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert out.startswith("app/core/lookup.py:1:1: ARC003") and err == "", (out, err)
+    monkeypatch.setattr(check, "_CHAIN_STEPS", 0)
+    monkeypatch.setattr(check, "_CHAIN_STEPS_PER_MODULE", 0)
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert err.splitlines() == [
+        "archcheck: warning: ARC003 searched the chains of 2 layered modules and stopped after "
+        "following 0 uses, before 5 more (first app.api.routers.b): their chains are not "
+        "reported"
+    ], err

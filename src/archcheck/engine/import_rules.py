@@ -66,9 +66,11 @@ class ImportChecks:
         layers: LayerMap,
         rules: Sequence[type[Rule]],
         is_ignored: Callable[[str, str], bool],
+        budget: int | None = None,
     ) -> None:
         self.layers = layers
         self.is_ignored = is_ignored
+        self.budget = budget  # the chain search's (``Chains.budget``)
         self.import_rules = [rule() for rule in rules if issubclass(rule, ImportRule)]
         self.chain_rules = [rule() for rule in rules if issubclass(rule, ChainRule)]
         self._chains: Chains | None = None
@@ -80,7 +82,7 @@ class ImportChecks:
         if self._chains is None and self.chain_rules:
             from archcheck.engine.chains import Chains
 
-            self._chains = Chains(self.layers, self.chain_rules)
+            self._chains = Chains(self.layers, self.chain_rules, self.budget)
         return self._chains
 
     def imports(self, source: ImportSource, module: str) -> list[str]:

@@ -161,7 +161,11 @@ class IndirectLayerLeak(ChainRule):
     out while that import is an ARC004 finding of the run: under ``--select ARC003``
     (ARC004 not run) they are reported, and a ``# noqa: ARC004`` on the import (the
     coupling accepted) leaves them out too. A fan's place follows the heads: one more
-    head that imports a link's module directly turns the fan back into its links.
+    head that imports a link's module directly turns the fan back into its links. The
+    search follows at most 4 million uses (2 000 per module in a larger project): where
+    the helpers import most of the project (every router importing a 10 000-line hub),
+    it stops there, in the layered modules' order, and a warning names how many heads it
+    left; their chains are not reported.
     """
 
     code = "ARC003"
