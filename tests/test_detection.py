@@ -796,6 +796,28 @@ def test_a_models_folder_of_machine_learning_networks_is_no_models_layer(tmp_pat
     assert code == 0, (out, err)
 
 
+def test_a_models_module_that_defines_no_class_is_no_models_layer(tmp_path):
+    # An LLM provider's ``models.py``: a registry of model entries built from the API's
+    # schemas. No class, no ORM anywhere: no model importing schemas.
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/chat.py": ROUTER,
+            "app/services/chat.py": "",
+            "app/schemas/entries.py": (
+                "from pydantic import BaseModel\n\n\nclass ModelEntry(BaseModel):\n    name: str\n"
+            ),
+            "app/providers/openai/models.py": (
+                "from app.schemas.entries import ModelEntry\n\n"
+                "MODEL_ENTRIES = [ModelEntry(name='gpt')]\n\n\n"
+                "def entries():\n    return MODEL_ENTRIES\n"
+            ),
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert code == 0, (out, err)
+
+
 def test_a_models_folder_with_a_plain_class_beside_its_networks_stays_models(tmp_path):
     write_example(
         tmp_path,

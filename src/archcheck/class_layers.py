@@ -205,12 +205,10 @@ def models_without_orm(
             continue
         code = [data for module in tree.below(node) if (data := read(module)) is not None]
         classes = [d for d in code if _CLASS.search(d)]
-        if (
-            classes
-            and not any(_ORM_CODE.search(d) for d in code)
-            and all(_ML_CODE.search(d) for d in classes)
-        ):
-            del chosen[node]  # every class of it is a network's (a plain one stays models)
+        if not any(_ORM_CODE.search(d) for d in code) and all(_ML_CODE.search(d) for d in classes):
+            # No model in it: every class of it is a network's (a plain one stays models),
+            # or it defines none (an LLM's registry of model entries, a page listing them).
+            del chosen[node]
             continue
         # ``entities`` are a domain's plain classes too: without a class, query functions.
         if last_name(node) in NAMES[MODELS][:2] or not any(_CLASS.search(d) for d in code):
