@@ -442,3 +442,27 @@ def test_the_star_import_a_name_comes_from(name, source):
         }
     )
     assert index.star_source("app.core", name) == source
+
+
+def test_the_models_of_active_record_orms_are_tables():
+    index = index_of(
+        {
+            "app.models": """
+                import peewee
+                from tortoise.models import Model as TortoiseModel
+                class BaseModel(peewee.Model):
+                    pass
+                class Event(BaseModel):
+                    label = peewee.CharField()
+                class Tournament(TortoiseModel):
+                    pass
+                class Plain:
+                    pass
+            """,
+        }
+    )
+    assert [index.kind(f"app.models.{n}") for n in ("Event", "Tournament", "Plain")] == [
+        ORM,
+        ORM,
+        CLASS,
+    ]

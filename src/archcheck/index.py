@@ -47,6 +47,17 @@ _SQLMODEL = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
 # The standard library's modules, and ``object``: no base a table derives from.
 _STANDARD = frozenset(sys.stdlib_module_names) | {"object"}
 _ENUMS = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
+# The tables of the active-record ORMs: every subclass of their model is mapped.
+ACTIVE_RECORD_BASES = frozenset(
+    {
+        "peewee.Model",
+        "playhouse.signals.Model",
+        "tortoise.models.Model",
+        "tortoise.Model",
+        "ormar.Model",
+        "piccolo.table.Table",
+    }
+)
 
 
 class ProjectIndex:
@@ -355,6 +366,8 @@ class ProjectIndex:
                 kinds.append(SCHEMA)
             elif resolved in _ENUMS:
                 kinds.append(ENUM)
+            elif resolved in ACTIVE_RECORD_BASES:
+                kinds.append(ORM)
             else:
                 base_kind = self.kind(resolved)
                 if base_kind in (ORM_BASE, ORM) or (base_kind == SCHEMA and info.is_table):

@@ -302,6 +302,31 @@ class OrmReturnedWithoutSchema(SyntaxRule):
     invalid = (
         Example(
             {
+                # An active-record ORM (peewee): the model's class gives its rows.
+                "app/models.py": """
+                    from peewee import CharField, Model
+
+
+                    class User(Model):
+                        password_hash = CharField()
+                """,
+                "app/api/routers/users.py": """
+                    from fastapi import APIRouter
+
+                    from app.models import User
+
+                    router = APIRouter()
+
+
+                    @router.get("/users/{user_id}")
+                    def read_user(user_id: int):  # ARC201
+                        return User.get_by_id(user_id)  # noqa: ARC202 (the query's own rule)
+                """,
+                "app/services/user_service.py": "",
+            }
+        ),
+        Example(
+            {
                 "app/db.py": """
                     from sqlalchemy.orm import declarative_base
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 
-from archcheck.index import ORM
+from archcheck.index import ACTIVE_RECORD_BASES, ORM
 from archcheck.layers import ROUTERS
 from archcheck.names import dotted, last_name
 from archcheck.rules.base import Example, SyntaxRule
@@ -13,6 +13,15 @@ _Function = ast.FunctionDef | ast.AsyncFunctionDef
 # Where compound statements keep the statements they hold.
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 _TRANSACTION = {"commit": "commits", "rollback": "rolls back"}
+# What an active-record ORM's model class runs against the database by itself.
+_ACTIVE_RECORD_QUERIES = frozenset(
+    {
+        "select", "get", "get_or_none", "get_by_id", "get_or_create", "create", "insert",
+        "insert_many", "insert_from", "update", "delete", "delete_by_id", "replace",
+        "replace_many", "raw", "filter", "all", "exclude", "exists", "count", "first",
+        "bulk_create", "bulk_update", "update_or_create", "objects",
+    }
+)  # fmt: skip
 
 
 class QueryInRouter(SyntaxRule):
@@ -42,9 +51,11 @@ class QueryInRouter(SyntaxRule):
     ``__call__`` is annotated so), one kept on Starlette's state object under a database
     session's name (``request.state.db``, ``async with request.app.state.db() as session``;
     a bare ``state.session`` is as often an HTTP client's), or FastAPI-SQLAlchemy's
-    request session (``from fastapi_sqlalchemy import db``, ``db.session``). A session handed to a method of an
-    ORM model (an active record: ``Workspace.create(db, name=name)``) is database work
-    too. Calls on other objects
+    request session (``from fastapi_sqlalchemy import db``, ``db.session``). A session
+    handed to a method of an ORM model (an active record: ``Workspace.create(db,
+    name=name)``) is database work too, and so is a query an active-record ORM's model
+    class runs itself, with no session (peewee, Tortoise, ormar, Piccolo:
+    ``Event.select()``, ``User.get_by_id(1)``, ``Band.objects.filter(...)``). Calls on other objects
     (``service.get(...)``, ``cache.delete(...)``, ``response.delete_cookie(...)``, a
     ``dict``'s ``get``) are not database work, and neither is opening or closing a
     session: a provider that only creates and closes one is clean.
@@ -116,7 +127,7 @@ class QueryInRouter(SyntaxRule):
                 if resolved in STATEMENTS:
                     what = f"{resolved.rpartition('.')[2]}()"
         if what is None and isinstance(func, ast.Attribute):
-            what = self._through_model(func, node)
+            what = self._through_model(func, node) or self._active_record(func)
         if what is None:
             return
         statement = _statement_of(function, node) or node
@@ -140,6 +151,23 @@ class QueryInRouter(SyntaxRule):
                 f"through a service"
             )
         self.report(node, message)
+
+    def _active_record(self, func: ast.Attribute) -> str | None:
+        """``Event.select()``, ``User.get_by_id(1)``, ``Band.objects.filter(...)``: a query
+        of an active-record ORM's model (peewee, Tortoise, ormar, Piccolo), which runs
+        without a session; as the call's text, else None."""
+        if func.attr not in _ACTIVE_RECORD_QUERIES:
+            return None
+        model = func.value
+        if isinstance(model, ast.Attribute) and model.attr == "objects":
+            model = model.value  # ormar's ``Model.objects``
+        written = dotted(model)
+        if written is None or not last_name(written)[:1].isupper():
+            return None  # a class's name (see ``_through_model``)
+        owner = self.scopes.qualify(model)
+        if owner is None or not self.index.inherits(owner, ACTIVE_RECORD_BASES):
+            return None
+        return f"{dotted(func) or func.attr}()"
 
     def _through_model(self, func: ast.Attribute, call: ast.Call) -> str | None:
         """``Workspace.create(db, ...)``: a session handed to a method of an ORM model (an
@@ -487,6 +515,47 @@ class QueryInRouter(SyntaxRule):
                         await request.app.state.redis_db.delete(workspace_id)  # Redis, no session
                 """,
                 "app/services/workspace_service.py": "",
+            }
+        ),
+        Example(
+            {
+                # An active-record ORM (peewee): the model's class runs the queries.
+                "app/models.py": """
+                    from peewee import CharField, Model
+
+
+                    class BaseModel(Model):
+                        pass
+
+
+                    class Event(BaseModel):
+                        label = CharField()
+                """,
+                "app/api/routers/events.py": """
+                    from fastapi import APIRouter
+
+                    from app import models
+                    from app.models import Event
+
+                    router = APIRouter()
+
+
+                    @router.get("/events")
+                    def list_events(label: str):
+                        events = (
+                            Event.select()  # ARC202
+                            .where(Event.label == label)
+                            .order_by(Event.id)
+                        )
+                        return [e.label for e in events]
+
+
+                    @router.delete("/events/{event_id}")
+                    def delete_event(event_id: int):
+                        models.Event.delete_by_id(event_id)  # ARC202
+                        return {"deleted": event_id}
+                """,
+                "app/services/event_service.py": "",
             }
         ),
         Example(

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import ast
 
-from archcheck.index import ORM, ProjectIndex
+from archcheck.index import ACTIVE_RECORD_BASES, ORM, ProjectIndex
+from archcheck.names import dotted, last_name
 from archcheck.rules.annotations import orm_classes, returns_of
 from archcheck.rules.sessions import STATEMENTS, Session
 from archcheck.scopes import ASSIGNED, PARAMETER, Scopes
@@ -22,6 +23,8 @@ _ROWS = frozenset(
     {"first", "one", "one_or_none", "all", "scalar_one", "scalar_one_or_none", "scalar"}
 )
 _SCALAR_ROWS = frozenset({"scalar_one", "scalar_one_or_none", "scalar"})
+# An active-record model's class methods that give one of its rows (peewee, Tortoise).
+_ROW_OF = frozenset({"get", "get_or_none", "get_by_id", "create", "first"})
 # Calls that keep what a statement, query or result is about.
 _FILTERS = frozenset(
     {
@@ -74,6 +77,14 @@ class OrmValues:
                     shape in (_QUERY, _SCALARS) or (func.attr in _SCALAR_ROWS and shape == _RESULT)
                 ):
                     return entity
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr in _ROW_OF
+                and last_name(dotted(func.value) or "")[:1].isupper()  # a class's name
+            ):
+                owner = self.scopes.qualify(func.value)
+                if owner is not None and self.index.inherits(owner, ACTIVE_RECORD_BASES):
+                    return self.index.resolve(owner)  # ``User.get_by_id(1)``
             orm = self._orm_class(func)
             if orm is None:
                 returned = returns_of(func, self.scopes, self.index)
