@@ -40,6 +40,10 @@ _ORM_CALLS = rb"\b(?:Column\(|relationship\(|Mapped\[)"
 # ``models`` package of query functions imports sqlalchemy too).
 _ORM_CODE = re.compile(ORM_HINT.pattern + rb"|sqlmodel|" + _ORM_CALLS + rb"|" + _OTHER_ORMS)
 _CLASS = re.compile(rb"^class[ \t]", re.MULTILINE)
+# A module-level function or assignment.
+_DEFINES_DATA = re.compile(
+    rb"^(?:(?:async[ \t]+)?def[ \t]|[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?=[^=])", re.MULTILINE
+)
 # What the code of machine-learning models imports: an AI app's ``models/`` of networks.
 _ML_CODE = re.compile(
     rb"^[ \t]*(?:import|from)[ \t]+(?:torch|tensorflow|keras|jax|flax|transformers|diffusers"
@@ -205,9 +209,14 @@ def models_without_orm(
             continue
         code = [data for module in tree.below(node) if (data := read(module)) is not None]
         classes = [d for d in code if _CLASS.search(d)]
-        if not any(_ORM_CODE.search(d) for d in code) and all(_ML_CODE.search(d) for d in classes):
+        if (
+            not any(_ORM_CODE.search(d) for d in code)
+            and all(_ML_CODE.search(d) for d in classes)
+            and (classes or any(_DEFINES_DATA.search(d) for d in code))
+        ):
             # No model in it: every class of it is a network's (a plain one stays models),
-            # or it defines none (an LLM's registry of model entries, a page listing them).
+            # or it defines functions and data but no class (an LLM's registry of model
+            # entries, a page listing them). An empty one is the layer still to be written.
             del chosen[node]
             continue
         # ``entities`` are a domain's plain classes too: without a class, query functions.
