@@ -774,44 +774,37 @@ def test_a_models_package_that_re_exports_pydantic_classes_is_schemas(tmp_path):
     assert "app.models: under models, defines Pydantic models and no ORM class" in out + err
 
 
-def test_a_models_folder_of_machine_learning_networks_is_no_models_layer(tmp_path):
-    # An AI app's ``models/`` of PyTorch networks, configured by its Pydantic schemas: no
-    # ORM table, and no model importing schemas.
+@pytest.mark.parametrize(
+    "models",
+    [
+        # An AI app's ``models/`` of PyTorch networks, configured by its Pydantic schemas.
+        {
+            "app/models/unet.py": (
+                "import torch\n\nfrom app.schemas.config import Config\n\n\n"
+                "class UNet(torch.nn.Module):\n    def __init__(self, config: Config):\n"
+                "        super().__init__()\n"
+            ),
+        },
+        # An LLM provider's ``models.py``: a registry of model entries built from schemas.
+        {
+            "app/providers/openai/models.py": (
+                "from app.schemas.config import Config\n\n"
+                "MODEL_ENTRIES = [Config(depth=1)]\n\n\ndef entries():\n    return MODEL_ENTRIES\n"
+            ),
+        },
+    ],
+)
+def test_a_models_node_that_holds_no_model_is_no_models_layer(models, tmp_path):
+    # No table, no ORM anywhere: no model importing schemas.
     write_example(
         tmp_path,
         {
             "app/api/routers/images.py": ROUTER,
-            "app/services/images.py": "from app.models.unet import UNet\n",
+            "app/services/images.py": "",
             "app/schemas/config.py": (
-                "from pydantic import BaseModel\n\n\nclass UNetConfig(BaseModel):\n    depth: int\n"
+                "from pydantic import BaseModel\n\n\nclass Config(BaseModel):\n    depth: int\n"
             ),
-            "app/models/unet.py": (
-                "import torch\n\nfrom app.schemas.config import UNetConfig\n\n\n"
-                "class UNet(torch.nn.Module):\n    def __init__(self, config: UNetConfig):\n"
-                "        super().__init__()\n"
-            ),
-        },
-    )
-    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
-    assert code == 0, (out, err)
-
-
-def test_a_models_module_that_defines_no_class_is_no_models_layer(tmp_path):
-    # An LLM provider's ``models.py``: a registry of model entries built from the API's
-    # schemas. No class, no ORM anywhere: no model importing schemas.
-    write_example(
-        tmp_path,
-        {
-            "app/api/routers/chat.py": ROUTER,
-            "app/services/chat.py": "",
-            "app/schemas/entries.py": (
-                "from pydantic import BaseModel\n\n\nclass ModelEntry(BaseModel):\n    name: str\n"
-            ),
-            "app/providers/openai/models.py": (
-                "from app.schemas.entries import ModelEntry\n\n"
-                "MODEL_ENTRIES = [ModelEntry(name='gpt')]\n\n\n"
-                "def entries():\n    return MODEL_ENTRIES\n"
-            ),
+            **models,
         },
     )
     code, out, err = cli("app", "--no-cache", cwd=tmp_path)
