@@ -13,6 +13,16 @@ _Function = ast.FunctionDef | ast.AsyncFunctionDef
 # Where compound statements keep the statements they hold.
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 _TRANSACTION = {"commit": "commits", "rollback": "rolls back"}
+# Prisma Client Python's queries, on a model's client (``prisma.user``) or the client.
+_PRISMA_QUERIES = frozenset(
+    {
+        "find_many", "find_unique", "find_unique_or_raise", "find_first",
+        "find_first_or_raise", "create", "create_many", "update", "update_many", "delete",
+        "delete_many", "upsert", "group_by", "count", "query_raw", "query_first",
+        "execute_raw",
+    }
+)  # fmt: skip
+_PRISMA_CLIENTS = frozenset({"prisma.Prisma", "prisma.client.Prisma"})
 # What an active-record ORM's model class runs against the database by itself.
 _ACTIVE_RECORD_QUERIES = frozenset(
     {
@@ -55,7 +65,9 @@ class QueryInRouter(SyntaxRule):
     handed to a method of an ORM model (an active record: ``Workspace.create(db,
     name=name)``) is database work too, and so is a query an active-record ORM's model
     class runs itself, with no session (peewee, Tortoise, ormar, Piccolo:
-    ``Event.select()``, ``User.get_by_id(1)``, ``Band.objects.filter(...)``). Calls on other objects
+    ``Event.select()``, ``User.get_by_id(1)``, ``Band.objects.filter(...)``), and a
+    Prisma Client Python query (``find_many``, ``upsert``, ``query_raw``... on a client
+    named for Prisma or made by ``Prisma()``, or on what a call given one returns). Calls on other objects
     (``service.get(...)``, ``cache.delete(...)``, ``response.delete_cookie(...)``, a
     ``dict``'s ``get``) are not database work, and neither is opening or closing a
     session: a provider that only creates and closes one is clean.
@@ -127,7 +139,9 @@ class QueryInRouter(SyntaxRule):
                 if resolved in STATEMENTS:
                     what = f"{resolved.rpartition('.')[2]}()"
         if what is None and isinstance(func, ast.Attribute):
-            what = self._through_model(func, node) or self._active_record(func)
+            what = (
+                self._through_model(func, node) or self._active_record(func) or self._prisma(func)
+            )
         if what is None:
             return
         statement = _statement_of(function, node) or node
@@ -151,6 +165,36 @@ class QueryInRouter(SyntaxRule):
                 f"through a service"
             )
         self.report(node, message)
+
+    def _prisma(self, func: ast.Attribute) -> str | None:
+        """``prisma.user.find_many(...)``, ``prisma_client.db.team.update(...)``,
+        ``User.prisma().find_unique(...)``, ``await db.query_raw(...)`` with ``db`` a
+        ``Prisma()`` client: Prisma Client Python's queries, as the call's text; else None."""
+        if func.attr not in _PRISMA_QUERIES:
+            return None
+        root: ast.expr = func.value
+        while isinstance(root, (ast.Attribute, ast.Call)):
+            if isinstance(root, ast.Attribute) and "prisma" in root.attr.lower():
+                return f"{dotted(func) or func.attr}()"
+            if isinstance(root, ast.Call) and any(
+                isinstance(a, ast.Name) and "prisma" in a.id.lower() for a in root.args
+            ):
+                return f"{dotted(func) or func.attr}()"  # ``_table(prisma_client).find_many``
+            root = root.func if isinstance(root, ast.Call) else root.value
+        if not isinstance(root, ast.Name):
+            return None
+        if "prisma" in root.id.lower():
+            return f"{dotted(func) or func.attr}()"
+        binding = self.scopes.lookup(root.id)
+        if binding is not None and binding.annotation is not None:
+            typed = dotted(binding.annotation)
+            return (
+                f"{dotted(func) or func.attr}()" if typed and last_name(typed) == "Prisma" else None
+            )
+        name = self.scopes.qualify(root)
+        if name is not None and self.index.call_of(name) in _PRISMA_CLIENTS:
+            return f"{dotted(func) or func.attr}()"
+        return None
 
     def _active_record(self, func: ast.Attribute) -> str | None:
         """``Event.select()``, ``User.get_by_id(1)``, ``Band.objects.filter(...)``: a query
@@ -556,6 +600,42 @@ class QueryInRouter(SyntaxRule):
                         return {"deleted": event_id}
                 """,
                 "app/services/event_service.py": "",
+            }
+        ),
+        Example(
+            {
+                # Prisma Client Python: the client's model queries and raw SQL.
+                "app/db.py": """
+                    from prisma import Prisma
+
+                    db = Prisma()
+                """,
+                "app/api/routers/teams.py": """
+                    from fastapi import APIRouter
+
+                    from app.db import db
+
+                    router = APIRouter()
+
+
+                    def _teams(prisma_client):
+                        return prisma_client.litellm_teamtable
+
+
+                    @router.get("/teams")
+                    async def list_teams(prisma_client=db):
+                        blocked = await _teams(prisma_client).find_many(  # ARC202
+                            where={"blocked": True}
+                        )
+                        total = await db.query_raw("SELECT count(*) FROM teams")  # ARC202
+                        return {"blocked": len(blocked), "total": total}
+
+
+                    @router.get("/cache")
+                    def cache_stats(cache: dict):
+                        return cache.get("teams"), cache.update({})  # a dict: no query
+                """,
+                "app/services/team_service.py": "",
             }
         ),
         Example(
