@@ -224,7 +224,7 @@ def test_a_chain_search_past_its_budget_says_which_heads_it_left(tmp_path, monke
     monkeypatch.setattr(check, "_CHAIN_STEPS_PER_MODULE", 0)
     _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
     assert err.splitlines() == [
-        "archcheck: warning: ARC003 searched the chains of 2 layered modules and stopped after "
-        "following 0 uses, before 5 more (first app.api.routers.b): their chains are not "
-        "reported"
+        "archcheck: warning: ARC003 searched the chains of 2 layered modules and stopped once "
+        "it had followed more than 0 uses, before 5 more (first app.api.routers.b): their "
+        "chains are not reported"
     ], err

@@ -852,6 +852,25 @@ def test_a_table_re_exported_beside_pydantic_modules_leaves_them_schemas(tmp_pat
     ], (out, err)
 
 
+def test_a_configured_double_star_glob_leaves_detected_nodes_their_layers(tmp_path):
+    # ``routers = ["app.api.**"]`` names the HTTP tier loosely: the providers beside the
+    # routers stay wiring, so building a repository there is no ARC001.
+    write_example(
+        tmp_path,
+        {
+            "app/api/users.py": ROUTER + "from app.api.deps import get_repo\n",
+            "app/api/deps.py": "from app.repositories.users import UserRepo\n\n\ndef get_repo():\n    return UserRepo()\n",
+            "app/services/users.py": "",
+            "app/repositories/users.py": "class UserRepo:\n    pass\n",
+        },
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.archcheck]\nroot = "app"\n[tool.archcheck.layers]\nrouters = ["app.api.**"]\n'
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert code == 0, (out, err)
+
+
 def test_a_module_named_for_routers_with_no_web_code_is_no_router(tmp_path):
     # ``db/views.py`` of SQL views and ``endpoints.py`` of URLs: a service may import them.
     write_example(
@@ -1123,6 +1142,12 @@ def test_members_named_like_modules_are_searched_and_a_package_missed_is_named(t
     )  # fmt: skip
     for member in ("", "plugins/auth", "api/api", "api/auth"):
         (tmp_path / member / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    # Not the app, and never followed: a test tree named otherwise (its ``conftest.py``), a
+    # virtual environment's packages, a symbolic link back up the tree.
+    write_example(tmp_path, {"e2e-tests/system/test_login.py": "", "env311/lib/pkg/mod.py": ""})
+    (tmp_path / "e2e-tests" / "system" / "conftest.py").write_text("")
+    (tmp_path / "env311" / "pyvenv.cfg").write_text("")
+    (tmp_path / "vendor" / "a" / "up").symlink_to("..", target_is_directory=True)
     code, out, err = cli(".", "--no-cache", cwd=tmp_path)
     assert out.startswith("plugins/auth/src/fps_auth/routes.py:2:1: ARC001"), (out, err)
     assert err.splitlines() == [

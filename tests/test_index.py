@@ -459,10 +459,14 @@ def test_the_models_of_active_record_orms_are_tables():
                 class Plain:
                     pass
             """,
+            # peewee's documented style
+            "app.starred": """
+                from peewee import *
+                class Tag(Model):
+                    name = CharField()
+            """,
         }
     )
-    assert [index.kind(f"app.models.{n}") for n in ("Event", "Tournament", "Plain")] == [
-        ORM,
-        ORM,
-        CLASS,
-    ]
+    assert [
+        index.kind(name) for name in ("app.models.Event", "app.models.Tournament", "app.models.Plain", "app.starred.Tag")
+    ] == [ORM, ORM, CLASS, ORM]

@@ -125,7 +125,11 @@ class ProjectIndex:
             if target is None:
                 target = self._through_star(symbols, name, seen)
             if target is None:
-                return qualname
+                # ``from peewee import *``: the one star import outside the project binds it.
+                outside = [m for m in symbols.star_imports if self.module(m) is None]
+                if len(outside) != 1 or name.startswith("_"):
+                    return qualname
+                target = f"{outside[0]}.{name}"
             qualname = target
         return qualname
 
@@ -275,8 +279,12 @@ class ProjectIndex:
             return self._inherits[key]
         self._inherits[key] = False  # guards against inheritance cycles
         info = self.class_info(qualname)
+        module = qualname.rpartition(".")[0]
         answer = info is not None and any(
-            self.resolve(base) in bases or self.inherits(base, bases) for base in info.bases
+            self.resolve(base) in bases
+            or ("." not in base and self.resolve(f"{module}.{base}") in bases)  # star import
+            or self.inherits(base, bases)
+            for base in info.bases
         )
         self._inherits[key] = answer
         return answer
@@ -356,6 +364,8 @@ class ProjectIndex:
         unread = False  # a base that is no class archcheck knows: another distribution's
         for base in info.bases:
             resolved = self.resolve(base)
+            if "." not in resolved and found[0].star_imports:
+                resolved = self.resolve(f"{found[0].module}.{base}")  # a star import's name
             if resolved in _DECLARATIVE_CLASSES:
                 kinds.append(ORM_BASE)
             elif self._is_declarative_object(resolved):

@@ -169,10 +169,12 @@ def _looks_like_namespace_package(path: Path) -> bool:
         )
     except OSError:
         return False
-    # A child holding a project of its own (``api/jupyterlab/pyproject.toml``) is a
-    # workspace member beside the others, not a sub-package.
-    children = [child for child in _identifier_dirs(path) if not _marks_project(child)]
-    if not has_modules and not any(child.name in _LAYER_DIR_NAMES for child in children):
+    children = _identifier_dirs(path)
+    # A child holding a project of its own (``api/api/pyproject.toml``) is a workspace
+    # member beside the others, not a sub-package named for a layer.
+    if not has_modules and not any(
+        child.name in _LAYER_DIR_NAMES and not _marks_project(child) for child in children
+    ):
         return False
     packages = {child.name for child in children if _is_package_dir(child)}
     if not packages:
@@ -569,7 +571,7 @@ def discover(paths: Sequence[Path], config: Config) -> Project:
         shown = ", ".join(str(p) for p in paths)
         raise ProjectError(f"{shown}: no Python modules found")
     beside = _modules_beside(packages, targets, config)
-    missed = [] if config.root else _packages_missed(packages, targets, config)
+    missed = [] if config.root else _packages_missed(packages, targets, config, clashing)
     if clashing or beside or missed:
         first = packages[0]
         packages[0] = first._replace(unread=(*first.unread, *clashing, *beside, *missed))
@@ -624,32 +626,63 @@ _NOT_SEARCHED = frozenset(
 
 
 def _packages_missed(
-    packages: Sequence[Package], targets: Sequence[Path], config: Config
+    packages: Sequence[Package], targets: Sequence[Path], config: Config, read: Sequence[Path]
 ) -> list[Path]:
     """The packages under the folders the user asked for that discovery did not reach (a
     workspace's members nested deeper than it searches, a package inside a folder it took
-    for something else): the top of each, so that nothing is left unread in silence. Test,
-    docs, migration and script trees, hidden folders and installed copies are not the app."""
-    read = {p.directory for p in packages}
-    tops = {parent for directory in read for parent in directory.parents}  # hold a read one
-    found = []
-    stack = [
-        t for t in targets if t.is_dir() and t not in read and not (read & set(t.parents))
-    ]
-    while stack:
-        folder = stack.pop()
-        for entry in _entries(folder):
-            name = entry.name
-            if name.startswith(".") or name in NOT_APP_DIRS or name in _NOT_SEARCHED:
-                continue
-            child = folder / name
-            if child in read or not _is_dir(entry) or _excluded(child, config):
-                continue
-            if child in tops or not _is_package_dir(child):
-                stack.append(child)  # a source root's folder, or one that holds packages
-            elif name.isidentifier() and not name.startswith("_"):
-                found.append(child)
-    return sorted(found)
+    for something else), so that nothing is left unread in silence: the top of each, or of
+    a folder holding more than three. ``read``: folders already named otherwise (a second
+    root of a name). Test, docs, migration, script and example trees, environments
+    (``lib/python3.11``, ``__pypackages__``, a ``pyvenv.cfg``), hidden folders and symbolic
+    links are not the app, nor is anything deeper than a few folders."""
+    done = {p.directory for p in packages} | set(read)
+    tops = {parent for directory in done for parent in directory.parents}  # hold a read one
+    found: dict[Path, list[Path]] = {}
+    for target in targets:
+        if not target.is_dir() or target in done or done & set(target.parents):
+            continue
+        stack = [(target, 0)]
+        while stack:
+            folder, depth = stack.pop()
+            for entry in _entries(folder):
+                name = entry.name
+                if (
+                    name.startswith((".", "__pypackages__"))
+                    or name in NOT_APP_DIRS
+                    or name in _NOT_SEARCHED
+                    or name.startswith("python3")
+                ):
+                    continue
+                child = folder / name
+                try:
+                    if entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
+                        continue
+                except OSError:
+                    continue
+                if child in done or _excluded(child, config) or _not_app_tree(child):
+                    continue
+                if child in tops or not _is_package_dir(child):
+                    if depth < _MISSED_DEPTH:
+                        stack.append((child, depth + 1))
+                elif name.isidentifier() and not name.startswith("_"):
+                    top = target / child.relative_to(target).parts[0]
+                    found.setdefault(top, []).append(child)
+    return sorted(
+        path
+        for top, paths in found.items()
+        for path in (paths if len(paths) <= 3 or not top.name.isidentifier() else [top])
+    )
+
+
+# How deep under a folder passed the missed packages are looked for.
+_MISSED_DEPTH = 6
+
+
+def _not_app_tree(folder: Path) -> bool:
+    """A virtual environment, or a test tree (``conftest.py``) named otherwise."""
+    return any(
+        os.path.lexists(folder / name) for name in ("pyvenv.cfg", "conda-meta", "conftest.py")
+    )
 
 
 # Build and task-runner scripts beside the packages import them for a version or a session,

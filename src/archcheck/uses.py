@@ -118,9 +118,7 @@ class ModuleUses:
     functions: dict[str, list[_Written]] = field(default_factory=dict)
     # Which of the star-imported modules a name comes from, where the project's code tells
     # (``ProjectIndex.star_source``); without it, any star import may bind any name.
-    star_source: Callable[[str], str | None] | None = field(
-        default=None, repr=False, compare=False
-    )
+    star_source: Callable[[str], str | None] | None = field(default=None, repr=False, compare=False)
     _memo: dict[
         tuple[frozenset[str] | None, frozenset[str] | None],
         tuple[frozenset[Use], frozenset[str], frozenset[str]],

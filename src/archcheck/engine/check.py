@@ -89,8 +89,11 @@ def unread_warnings(project: Project) -> tuple[str, ...]:
                     f"package {path.name!r} (`root` in the config chooses)"
                 )
             elif os.path.isdir(path) and path.name.isidentifier():
+                # A package discovery did not reach (``project._packages_missed``), or a
+                # folder holding several.
+                what = "a package" if os.path.lexists(path / "__init__.py") else "it holds packages"
                 lines.append(
-                    f"{display_path(path)}/ not read: a package deeper than archcheck looks "
+                    f"{display_path(path)}/ not read: {what} deeper than archcheck looks "
                     f"for root packages (pass its folder, or set `root` in the config)"
                 )
             elif os.path.isdir(path):
@@ -288,10 +291,11 @@ def _import_findings(
         findings += checks.chains.findings(links, run.locate)
         left = checks.chains.unsearched
         if left:
+            searched = sum(1 for m in modules if run.layers.layer_of(m)) - len(left)
             warnings = (
-                f"ARC003 searched the chains of {sum(1 for m in modules if run.layers.layer_of(m)) - len(left)} "
-                f"layered modules and stopped after following {budget} uses, before {len(left)} more "
-                f"(first {left[0]}): their chains are not reported",
+                f"ARC003 searched the chains of {searched} layered modules and stopped once it "
+                f"had followed more than {budget} uses, before {len(left)} more (first "
+                f"{left[0]}): their chains are not reported",
             )
     return findings, demands, direct, warnings
 

@@ -185,7 +185,14 @@ def layer_map_for(
         # A node a configured glob names is that layer's, not also a detected one's: the
         # detected glob would win on a tie or as the more literal one (``schemas =
         # ["app.*.models"]`` left a detected models layer claiming ``app.api.models``).
-        given = [compile_glob(glob) for globs in config.layers.values() for glob in globs]
+        # (A ``**`` glob names a whole subtree loosely: the more literal detected node, a
+        # provider beside the routers, keeps its own layer, as the README's rule says.)
+        given = [
+            compile_glob(glob)
+            for globs in config.layers.values()
+            for glob in globs
+            if "**" not in glob
+        ]
         for detected in found:
             outside.extend(detected.left_out)
             for layer, globs in detected.patterns().items():

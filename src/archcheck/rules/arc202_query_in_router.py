@@ -23,13 +23,15 @@ _PRISMA_QUERIES = frozenset(
     }
 )  # fmt: skip
 _PRISMA_CLIENTS = frozenset({"prisma.Prisma", "prisma.client.Prisma"})
+_ORMAR = frozenset({"ormar.Model"})
 # What an active-record ORM's model class runs against the database by itself.
 _ACTIVE_RECORD_QUERIES = frozenset(
     {
         "select", "get", "get_or_none", "get_by_id", "get_or_create", "create", "insert",
         "insert_many", "insert_from", "update", "delete", "delete_by_id", "replace",
         "replace_many", "raw", "filter", "all", "exclude", "exists", "count", "first",
-        "bulk_create", "bulk_update", "update_or_create", "objects",
+        "bulk_create", "bulk_update", "update_or_create", "annotate", "in_bulk",
+        "set_by_id", "values", "values_list",
     }
 )  # fmt: skip
 
@@ -200,16 +202,19 @@ class QueryInRouter(SyntaxRule):
         """``Event.select()``, ``User.get_by_id(1)``, ``Band.objects.filter(...)``: a query
         of an active-record ORM's model (peewee, Tortoise, ormar, Piccolo), which runs
         without a session; as the call's text, else None."""
-        if func.attr not in _ACTIVE_RECORD_QUERIES:
-            return None
         model = func.value
+        bases = ACTIVE_RECORD_BASES
         if isinstance(model, ast.Attribute) and model.attr == "objects":
-            model = model.value  # ormar's ``Model.objects``
+            # ormar's ``Model.objects``: whatever it is asked runs a query (a peewee model's
+            # ``objects`` is a column of that name).
+            model, bases = model.value, _ORMAR
+        elif func.attr not in _ACTIVE_RECORD_QUERIES:
+            return None
         written = dotted(model)
         if written is None or not last_name(written)[:1].isupper():
             return None  # a class's name (see ``_through_model``)
         owner = self.scopes.qualify(model)
-        if owner is None or not self.index.inherits(owner, ACTIVE_RECORD_BASES):
+        if owner is None or not self.index.inherits(owner, bases):
             return None
         return f"{dotted(func) or func.attr}()"
 
@@ -598,6 +603,27 @@ class QueryInRouter(SyntaxRule):
                     def delete_event(event_id: int):
                         models.Event.delete_by_id(event_id)  # ARC202
                         return {"deleted": event_id}
+                """,
+                # ormar: whatever ``Model.objects`` is asked runs a query.
+                "app/catalog.py": """
+                    import ormar
+
+
+                    class Category(ormar.Model):
+                        name: str = ormar.String(max_length=40)
+                """,
+                "app/api/routers/categories.py": """
+                    from fastapi import APIRouter
+
+                    from app.catalog import Category
+
+                    router = APIRouter()
+
+
+                    @router.get("/categories")
+                    async def list_categories():
+                        found = await Category.objects.order_by("name").all()  # ARC202
+                        return [c.name for c in found]
                 """,
                 "app/services/event_service.py": "",
             }
