@@ -57,7 +57,9 @@ class QueryInRouter(SyntaxRule):
     the method is annotated ``-> AsyncIterator[AsyncSession]``, or, unannotated, named
     for sessions: ``session_context``, ``get_db``, also on an object nothing types, such as
     an unannotated dependency's value; or takes the next value of such a provider called
-    by hand: ``db = next(get_db())``, ``await anext(get_session())``), or calls a factory
+    by hand: ``db = next(get_db())``, ``await anext(get_session())``; or keeps one on
+    ``self``: ``self.db_session = AsyncSession(engine)`` in a method of its class), or
+    calls a factory
     typed to give one
     (``sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]]``, an object whose
     ``__call__`` is annotated so), one kept on Starlette's state object under a database
@@ -469,6 +471,16 @@ class QueryInRouter(SyntaxRule):
                     async def archive_users():
                         async with database.db.session_context() as session:
                             await session.execute(sa.update(object))  # ARC202
+
+
+                    class Callbacks:
+                        def __init__(self):
+                            self.db: AsyncSession = AsyncSessionLocal()
+                            self.maker_session = AsyncSession(engine)
+
+                        async def store(self, token: str):
+                            self.db.add(token)  # ARC202
+                            await self.maker_session.commit()  # ARC202
 
 
                     def nightly_cleanup():

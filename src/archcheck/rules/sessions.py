@@ -134,14 +134,20 @@ class Session:
     def __init__(self, scopes: Scopes, index: ProjectIndex) -> None:
         self.scopes = scopes
         self.index = index
+        self._kept: dict[tuple[ast.ClassDef, str], bool] = {}
 
     def holds(self, expr: ast.expr) -> bool:
         scopes = self.scopes
         if isinstance(expr, (ast.Call, ast.Await)):
             return self._gives_session(expr)
         if isinstance(expr, ast.Attribute):
-            # ``request.state.db.query(...)``; FastAPI-SQLAlchemy's ``db.session.query(...)``
-            return _on_app_state(expr) or self._resolves_to(expr, _LIBRARY_SESSIONS)
+            # ``request.state.db.query(...)``; FastAPI-SQLAlchemy's ``db.session.query(...)``;
+            # ``self.db_session`` of a class that keeps one.
+            return (
+                _on_app_state(expr)
+                or self._resolves_to(expr, _LIBRARY_SESSIONS)
+                or self._kept_on_self(expr)
+            )
         if not isinstance(expr, ast.Name):
             return False
         binding = scopes.lookup(expr.id)
@@ -172,6 +178,24 @@ class Session:
                 return self._gives_session(value)
             return isinstance(value, ast.Name) and self.holds(value)
         return False
+
+    def _kept_on_self(self, expr: ast.Attribute) -> bool:
+        """``self.db_session`` where a method of the enclosing class assigns it a session
+        (``self.db_session = AsyncSession(engine)``) or annotates it as one."""
+        if not (isinstance(expr.value, ast.Name) and expr.value.id == "self"):
+            return False
+        owner = next((n for n in self.scopes.enclosing() if isinstance(n, ast.ClassDef)), None)
+        if owner is None:
+            return False
+        key = (owner, expr.attr)
+        if key not in self._kept:
+            self._kept[key] = False  # an assignment of itself (``self.s = self.s``)
+            self._kept[key] = any(
+                (annotation is not None and self._typed_session(annotation, None))
+                or (value is not None and self._gives_session(value))
+                for annotation, value in _assigned_on_self(owner, expr.attr)
+            )
+        return self._kept[key]
 
     def _gives_session(self, value: ast.expr) -> bool:
         """Whether ``value`` is a session made by a call: ``SessionLocal()``, or the next
@@ -349,6 +373,29 @@ class Session:
             if head in self.scopes.symbols.imports or self.scopes.lookup(head) is not None:
                 return False  # another package's: ``requests.Session()`` is no database session
         return _session_named(last_name(resolved))
+
+
+def _assigned_on_self(
+    owner: ast.ClassDef, attribute: str
+) -> list[tuple[ast.expr | None, ast.expr | None]]:
+    """(annotation, value) of each ``self.<attribute> = ...`` in the class's methods."""
+    found = []
+    for node in ast.walk(owner):
+        if isinstance(node, ast.Assign):
+            targets, annotation = node.targets, None
+        elif isinstance(node, ast.AnnAssign):
+            targets, annotation = [node.target], node.annotation
+        else:
+            continue
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr == attribute
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+            ):
+                found.append((annotation, node.value))
+    return found
 
 
 def _session_named(name: str) -> bool:
