@@ -68,11 +68,12 @@ class OrmReturnedWithoutSchema(SyntaxRule):
       repo.get(id)`` with ``repo`` typed or given by a typed dependency, a model's own
       classmethod ``User.find(db, name)``), or a parameter
       typed ``User`` (``current_user: CurrentUser`` with ``CurrentUser = Annotated[User,
-      Depends(get_current_user)]``); also inside a dict it returns (``return {"data":
-      user}``, ``{"items": [user]}``), unannotated or annotated ``dict`` or ``Any``, which
-      FastAPI encodes whole (or, under ``-> dict``, fails to serialise at request time), but
-      for a template's context (a non-JSON ``response_class``, a ``@template`` or
-      ``@render`` decorator). What passes through a schema
+      Depends(get_current_user)]``), or a list of those copied (``[u for u in users]``);
+      also inside a dict it returns (``return {"data": user}``, ``{"items": [user]}``),
+      unannotated or annotated ``dict`` or ``Any``, which FastAPI encodes whole (or, under
+      ``-> dict``, fails to serialise at request time), but for a template's context (a
+      non-JSON ``response_class``, a ``@template`` or ``@render`` decorator). What passes
+      through a schema
       (``UserOut.model_validate(user)``) is not ORM.
 
     Models are found through ``list[...]``, ``List[...]``, ``Sequence[...]``,
@@ -406,6 +407,12 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                     @router.get("/page")
                     def page():  # ARC201
                         return {"items": [UserRow(name="a")], "total": 1}
+
+
+                    @router.get("/copies")
+                    def copies():  # ARC201
+                        users: list[User] = []
+                        return [user for user in users]
 
 
                     @router.get("/by-name")

@@ -63,6 +63,15 @@ class OrmValues:
         """The ORM class of what ``value`` visibly is, or None."""
         if isinstance(value, ast.Await):
             value = value.value
+        if (
+            isinstance(value, ast.ListComp)
+            and isinstance(value.elt, ast.Name)
+            and len(value.generators) == 1
+            and isinstance(value.generators[0].target, ast.Name)
+            and value.generators[0].target.id == value.elt.id
+            and depth < 5
+        ):
+            return self.instance(value.generators[0].iter, depth + 1)  # ``[u for u in users]``
         if isinstance(value, ast.Call):
             func = value.func
             if isinstance(func, ast.Attribute) and self.session.holds(func.value):
