@@ -264,6 +264,11 @@ class OrmReturnedWithoutSchema(SyntaxRule):
                         return {"data": UserOut.model_validate(user), "count": 1}
 
 
+                    @router.get("/users/names")
+                    def names(by_name: dict[str, User]):
+                        return [name for name in by_name]  # the keys: strings
+
+
                     @router.get("/users/{user_id}/page", response_class=HTMLResponse)
                     def page(request: Request, user_id: int):
                         user = UserService(None).get(user_id)

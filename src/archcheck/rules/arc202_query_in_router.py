@@ -23,6 +23,7 @@ _PRISMA_QUERIES = frozenset(
     }
 )  # fmt: skip
 _PRISMA_CLIENTS = frozenset({"prisma.Prisma", "prisma.client.Prisma"})
+_GENERIC_VERBS = frozenset({"create", "update", "delete", "count"})
 _ORMAR = frozenset({"ormar.Model"})
 # What an active-record ORM's model class runs against the database by itself.
 _ACTIVE_RECORD_QUERIES = frozenset(
@@ -173,32 +174,62 @@ class QueryInRouter(SyntaxRule):
     def _prisma(self, func: ast.Attribute) -> str | None:
         """``prisma.user.find_many(...)``, ``prisma_client.db.team.update(...)``,
         ``User.prisma().find_unique(...)``, ``await db.query_raw(...)`` with ``db`` a
-        ``Prisma()`` client: Prisma Client Python's queries, as the call's text; else None."""
+        ``Prisma()`` client: Prisma Client Python's queries, as the call's text; else None.
+        A generic verb (``create``, ``update``, ``delete``, ``count``) counts only on a
+        model's client (``prisma.user.create``), not on the client or a helper itself."""
         if func.attr not in _PRISMA_QUERIES:
+            return None
+        text = f"{dotted(func) or func.attr}()"
+        specific = func.attr not in _GENERIC_VERBS
+        if not specific and not isinstance(func.value, (ast.Attribute, ast.Call)):
             return None
         root: ast.expr = func.value
         while isinstance(root, (ast.Attribute, ast.Call)):
-            if isinstance(root, ast.Attribute) and "prisma" in root.attr.lower():
-                return f"{dotted(func) or func.attr}()"
-            if isinstance(root, ast.Call) and any(
-                isinstance(a, ast.Name) and "prisma" in a.id.lower() for a in root.args
+            if isinstance(root, ast.Attribute) and _names_prisma(root.attr):
+                return text if specific or root is not func.value else None
+            if (
+                specific
+                and isinstance(root, ast.Call)
+                and any(
+                    isinstance(a, ast.Name) and _names_prisma(a.id) and self._may_be_prisma(a)
+                    for a in root.args
+                )
             ):
-                return f"{dotted(func) or func.attr}()"  # ``_table(prisma_client).find_many``
+                return text  # ``_table(prisma_client).find_many``
             root = root.func if isinstance(root, ast.Call) else root.value
-        if not isinstance(root, ast.Name):
+        if not isinstance(root, ast.Name) or not self._may_be_prisma(root):
             return None
-        if "prisma" in root.id.lower():
-            return f"{dotted(func) or func.attr}()"
         binding = self.scopes.lookup(root.id)
         if binding is not None and binding.annotation is not None:
             typed = dotted(binding.annotation)
-            return (
-                f"{dotted(func) or func.attr}()" if typed and last_name(typed) == "Prisma" else None
-            )
+            return text if typed and last_name(typed) in ("Prisma", "PrismaClient") else None
+        if binding is not None and isinstance(binding.value, ast.Call):
+            made = self.scopes.qualify(binding.value.func)
+            return text if made and self.index.resolve(made) in _PRISMA_CLIENTS else None
+        if _names_prisma(root.id):
+            return text
         name = self.scopes.qualify(root)
         if name is not None and self.index.call_of(name) in _PRISMA_CLIENTS:
-            return f"{dotted(func) or func.attr}()"
+            return text
         return None
+
+    def _may_be_prisma(self, name: ast.Name) -> bool:
+        """Whether ``name`` may hold a Prisma client: not a class's name, nor a module,
+        class or function of the project, nor a local annotated as something else."""
+        if name.id[:1].isupper():
+            return False
+        binding = self.scopes.lookup(name.id)
+        if binding is not None:
+            typed = None if binding.annotation is None else dotted(binding.annotation)
+            return binding.annotation is None or (
+                typed is not None and last_name(typed) in ("Prisma", "PrismaClient")
+            )
+        qualified = self.scopes.qualify(name)
+        if qualified is None:
+            return True
+        resolved = self.index.resolve(qualified)
+        found = self.index.module(resolved) is not None or self.index.function(resolved) is not None
+        return not found and self.index.class_info(resolved) is None
 
     def _active_record(self, func: ast.Attribute) -> str | None:
         """``Event.select()``, ``User.get_by_id(1)``, ``Band.objects.filter(...)``: a query
@@ -373,6 +404,49 @@ class QueryInRouter(SyntaxRule):
                         return {"name": user.get("name")}
                 """,
                 "app/services/user_service.py": "",
+            }
+        ),
+            Example(
+            {
+                # Named for Prisma, but no client's model query: a schema generator, a
+                # service, a dict; and an HTTP client kept on self, made by a factory the
+                # constructor is handed.
+                "app/services/prisma.py": """
+                    def create(name):
+                        return name
+                """,
+                "app/api/routers/tools.py": """
+                    from collections.abc import Callable
+
+                    import aiohttp
+                    from fastapi import APIRouter
+
+                    from app.services import prisma
+
+                    router = APIRouter()
+
+
+                    class PrismaService:
+                        def create(self, data):
+                            return data
+
+
+                    @router.post("/generate")
+                    def generate(name: str, prisma_generator=None):
+                        prisma_fields: dict = {}
+                        prisma_fields.update({"name": name})
+                        PrismaService().create(prisma_fields)
+                        prisma.create(name)
+                        return prisma_generator.create(name) if prisma_generator else None
+
+
+                    class Fetcher:
+                        def __init__(self, session_maker: Callable[[], aiohttp.ClientSession]):
+                            self.session = session_maker()
+
+                        async def fetch(self, url: str):
+                            return await self.session.get(url)
+                """,
             }
         ),
     )
@@ -728,6 +802,11 @@ class QueryInRouter(SyntaxRule):
             }
         ),
     )
+
+
+def _names_prisma(name: str) -> bool:
+    """``prisma``, ``prisma_client``, ``db_prisma``: a name one of whose words is prisma."""
+    return "prisma" in name.lower().split("_")
 
 
 def _statement_of(function: _Function, node: ast.expr) -> ast.stmt | None:

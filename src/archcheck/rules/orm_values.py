@@ -23,6 +23,7 @@ _ROWS = frozenset(
     {"first", "one", "one_or_none", "all", "scalar_one", "scalar_one_or_none", "scalar"}
 )
 _SCALAR_ROWS = frozenset({"scalar_one", "scalar_one_or_none", "scalar"})
+_MAPPINGS = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "OrderedDict"})
 # An active-record model's class methods that give one of its rows (peewee, Tortoise).
 _ROW_OF = frozenset({"get", "get_or_none", "get_by_id", "create", "first"})
 # Calls that keep what a statement, query or result is about.
@@ -70,6 +71,7 @@ class OrmValues:
             and isinstance(value.generators[0].target, ast.Name)
             and value.generators[0].target.id == value.elt.id
             and depth < 5
+            and not self._mapping(value.generators[0].iter)
         ):
             return self.instance(value.generators[0].iter, depth + 1)  # ``[u for u in users]``
         if isinstance(value, ast.Call):
@@ -112,6 +114,18 @@ class OrmValues:
                 if binding.kind == ASSIGNED and binding.value is not None:
                     return self.instance(binding.value, depth + 1)
         return None
+
+    def _mapping(self, iterable: ast.expr) -> bool:
+        """Whether ``iterable`` is a mapping (its keys are what a loop over it gives): a
+        name annotated ``dict[...]`` or ``Mapping[...]``, or a ``.keys()`` call."""
+        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute):
+            return iterable.func.attr == "keys"
+        binding = self.scopes.lookup(iterable.id) if isinstance(iterable, ast.Name) else None
+        annotation = None if binding is None else binding.annotation
+        if isinstance(annotation, ast.Subscript):
+            annotation = annotation.value
+        written = None if annotation is None else dotted(annotation)
+        return written is not None and last_name(written) in _MAPPINGS
 
     def _query(self, expr: ast.expr, depth: int) -> tuple[str | None, str | None]:
         """What ``expr`` is on the way to rows: (_QUERY, entity) for ``session.query(User)``

@@ -181,7 +181,8 @@ class Session:
 
     def _kept_on_self(self, expr: ast.Attribute) -> bool:
         """``self.db_session`` where a method of the enclosing class assigns it a session
-        (``self.db_session = AsyncSession(engine)``) or annotates it as one."""
+        made of module-level names (``self.db_session = AsyncSession(engine)``), annotates
+        it as one, or assigns it a parameter typed as one (``self.session = session``)."""
         if not (isinstance(expr.value, ast.Name) and expr.value.id == "self"):
             return False
         owner = next((n for n in self.scopes.enclosing() if isinstance(n, ast.ClassDef)), None)
@@ -191,11 +192,34 @@ class Session:
         if key not in self._kept:
             self._kept[key] = False  # an assignment of itself (``self.s = self.s``)
             self._kept[key] = any(
-                (annotation is not None and self._typed_session(annotation, None))
-                or (value is not None and self._gives_session(value))
-                for annotation, value in _assigned_on_self(owner, expr.attr)
+                self._makes_kept(method, annotation, value)
+                for method, annotation, value in _assigned_on_self(owner, expr.attr)
             )
         return self._kept[key]
+
+    def _makes_kept(
+        self,
+        method: ast.FunctionDef | ast.AsyncFunctionDef,
+        annotation: ast.expr | None,
+        value: ast.expr | None,
+    ) -> bool:
+        """Whether an assignment to ``self.<x>`` in ``method`` keeps a session, judged
+        without the method's own names, which count by their annotations only: the answer
+        must not depend on which method asks."""
+        if annotation is not None:
+            return self._typed_session(annotation, None)
+        local = _local_names(method)
+        if isinstance(value, ast.Name):
+            typed = local.get(value.id)
+            return typed is not None and self._typed_session(typed, None)
+        call = value.value if isinstance(value, ast.Await) else value
+        if not isinstance(call, ast.Call):
+            return False
+        inner = call.args[0] if call.args and isinstance(call.args[0], ast.Call) else None
+        head = dotted(inner.func if inner is not None else call.func)
+        if head is None or head.split(".")[0] in local:
+            return False  # a parameter's or a local's call: the method's own name
+        return self._gives_session(value if isinstance(value, ast.Await) else call)
 
     def _gives_session(self, value: ast.expr) -> bool:
         """Whether ``value`` is a session made by a call: ``SessionLocal()``, or the next
@@ -377,24 +401,49 @@ class Session:
 
 def _assigned_on_self(
     owner: ast.ClassDef, attribute: str
-) -> list[tuple[ast.expr | None, ast.expr | None]]:
-    """(annotation, value) of each ``self.<attribute> = ...`` in the class's methods."""
+) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, ast.expr | None, ast.expr | None]]:
+    """(method, annotation, value) of each ``self.<attribute> = ...`` in the class's own
+    methods (and the functions nested in them), not in a nested class's."""
     found = []
-    for node in ast.walk(owner):
-        if isinstance(node, ast.Assign):
-            targets, annotation = node.targets, None
-        elif isinstance(node, ast.AnnAssign):
-            targets, annotation = [node.target], node.annotation
-        else:
+    for method in owner.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        for target in targets:
-            if (
-                isinstance(target, ast.Attribute)
-                and target.attr == attribute
-                and isinstance(target.value, ast.Name)
-                and target.value.id == "self"
-            ):
-                found.append((annotation, node.value))
+        stack: list[ast.AST] = [method]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.ClassDef):
+                continue
+            stack.extend(ast.iter_child_nodes(node))
+            if isinstance(node, ast.Assign):
+                targets, annotation = node.targets, None
+            elif isinstance(node, ast.AnnAssign):
+                targets, annotation = [node.target], node.annotation
+            else:
+                continue
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and target.attr == attribute
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                ):
+                    found.append((method, annotation, node.value))
+    return found
+
+
+def _local_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr | None]:
+    """The parameters (with their annotations) and the plain names assigned in ``function``."""
+    arguments = function.args
+    found: dict[str, ast.expr | None] = {
+        arg.arg: arg.annotation
+        for arg in (
+            *arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+            *(a for a in (arguments.vararg, arguments.kwarg) if a),
+        )
+    }  # fmt: skip
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found.setdefault(node.id, None)
     return found
 
 
