@@ -406,7 +406,7 @@ class QueryInRouter(SyntaxRule):
                 "app/services/user_service.py": "",
             }
         ),
-            Example(
+        Example(
             {
                 # Named for Prisma, but no client's model query: a schema generator, a
                 # service, a dict; and an HTTP client kept on self, made by a factory the
