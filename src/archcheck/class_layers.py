@@ -209,8 +209,9 @@ def models_without_orm(
             continue
         code = [data for module in tree.below(node) if (data := read(module)) is not None]
         classes = [d for d in code if _CLASS.search(d)]
+        orm = any(_ORM_CODE.search(d) for d in code)
         if (
-            not any(_ORM_CODE.search(d) for d in code)
+            not orm
             and all(_ML_CODE.search(d) for d in classes)
             and (classes or any(_DEFINES_DATA.search(d) for d in code))
         ):
@@ -220,8 +221,8 @@ def models_without_orm(
             del chosen[node]
             continue
         # ``entities`` are a domain's plain classes too: without a class, query functions.
-        if last_name(node) in NAMES[MODELS][:2] or not any(_CLASS.search(d) for d in code):
-            hinted[node] = any(_ORM_CODE.search(data) for data in code)
+        if last_name(node) in NAMES[MODELS][:2] or not classes:
+            hinted[node] = orm
         elif any(ORM_HINT.search(data) for data in code):
             # ORM tables kept under another name (``zen_stores/schemas/``).
             tables_elsewhere = True

@@ -477,10 +477,9 @@ def _imports_upper(
     for node in parsed.body:
         if not isinstance(node, (ast.Import, ast.ImportFrom)):
             continue
-        for _name, target, plain in import_bindings(node, module, False):
-            layer = layers.layer_of(target)
-            if layer in (ROUTERS, SERVICES) and (
-                plain or isinstance(node, ast.Import) or not index.is_shared_value(target)
+        for _name, target, _plain in import_bindings(node, module, False):
+            if layers.layer_of(target) in (ROUTERS, SERVICES) and (
+                isinstance(node, ast.Import) or not index.is_shared_value(target)
             ):
                 return True
     return False

@@ -278,14 +278,14 @@ class ProjectIndex:
         if key in self._inherits:
             return self._inherits[key]
         self._inherits[key] = False  # guards against inheritance cycles
-        info = self.class_info(qualname)
-        module = qualname.rpartition(".")[0]
-        answer = info is not None and any(
-            self.resolve(base) in bases
-            or ("." not in base and self.resolve(f"{module}.{base}") in bases)  # star import
-            or self.inherits(base, bases)
-            for base in info.bases
-        )
+        answer = False
+        found = self._split(qualname)
+        if found is not None and (info := found[0].classes.get(found[1])) is not None:
+            symbols = found[0]
+            answer = any(
+                self._base(symbols, base) in bases or self.inherits(base, bases)
+                for base in info.bases
+            )
         self._inherits[key] = answer
         return answer
 
@@ -304,6 +304,14 @@ class ProjectIndex:
         )
         self._from_sqlalchemy[qualname] = answer
         return answer
+
+    def _base(self, symbols: ModuleSymbols, base: str) -> str:
+        """Where a base of a class of ``symbols`` is defined: a bare name no import binds
+        is a star import's (``from peewee import *``, ``class Event(Model)``)."""
+        resolved = self.resolve(base)
+        if "." not in resolved and symbols.star_imports:
+            return self.resolve(f"{symbols.module}.{base}")
+        return resolved
 
     def class_info(self, qualname: str) -> ClassInfo | None:
         found = self._split(self.resolve(qualname))
@@ -363,9 +371,7 @@ class ProjectIndex:
         kinds = []
         unread = False  # a base that is no class archcheck knows: another distribution's
         for base in info.bases:
-            resolved = self.resolve(base)
-            if "." not in resolved and found[0].star_imports:
-                resolved = self.resolve(f"{found[0].module}.{base}")  # a star import's name
+            resolved = self._base(found[0], base)
             if resolved in _DECLARATIVE_CLASSES:
                 kinds.append(ORM_BASE)
             elif self._is_declarative_object(resolved):

@@ -69,6 +69,15 @@ def type_walk(
             yield index.resolve(name), None, qualify
 
 
+def outer_type(annotation: ast.expr | None) -> str | None:
+    """The last name of an annotation's outermost type: ``dict`` of ``dict[str, User]``,
+    ``Mapping`` of ``typing.Mapping[...]``; None for what is no dotted name."""
+    if isinstance(annotation, ast.Subscript):
+        annotation = annotation.value
+    written = None if annotation is None else dotted(annotation)
+    return None if written is None else last_name(written)
+
+
 def orm_classes(expr: ast.expr | None, qualify: Qualify, index: ProjectIndex) -> list[str]:
     """ORM model classes a type expression names (``list[User]``, ``"User | None"``, ...)."""
     found = []

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from archcheck.layers import ROUTERS, WIRING
 from archcheck.names import dotted, last_name
-from archcheck.rules.annotations import orm_classes
+from archcheck.rules.annotations import orm_classes, outer_type
 from archcheck.rules.base import Example, SyntaxRule
 from archcheck.rules.orm_values import OrmValues
 from archcheck.rules.routes import Route, route_of, routes_added
@@ -41,10 +41,7 @@ def _renders(function: _Function, routes: Sequence[Route]) -> bool:
 def _any_mapping(annotation: ast.expr) -> str | None:
     """The name of a return annotation that lets any dict through (``dict[str, Any]``,
     ``Any``), or None."""
-    if isinstance(annotation, ast.Subscript):
-        annotation = annotation.value
-    written = dotted(annotation)
-    name = None if written is None else last_name(written)
+    name = outer_type(annotation)
     return name if name in _MAPPINGS else None
 
 

@@ -23,6 +23,7 @@ _PRISMA_QUERIES = frozenset(
     }
 )  # fmt: skip
 _PRISMA_CLIENTS = frozenset({"prisma.Prisma", "prisma.client.Prisma"})
+_PRISMA_TYPES = frozenset({"Prisma", "PrismaClient"})
 _GENERIC_VERBS = frozenset({"create", "update", "delete", "count"})
 _ORMAR = frozenset({"ormar.Model"})
 # What an active-record ORM's model class runs against the database by itself.
@@ -201,8 +202,7 @@ class QueryInRouter(SyntaxRule):
             return None
         binding = self.scopes.lookup(root.id)
         if binding is not None and binding.annotation is not None:
-            typed = dotted(binding.annotation)
-            return text if typed and last_name(typed) in ("Prisma", "PrismaClient") else None
+            return text  # typed a Prisma client (``_may_be_prisma``)
         if binding is not None and isinstance(binding.value, ast.Call):
             made = self.scopes.qualify(binding.value.func)
             return text if made and self.index.resolve(made) in _PRISMA_CLIENTS else None
@@ -222,7 +222,7 @@ class QueryInRouter(SyntaxRule):
         if binding is not None:
             typed = None if binding.annotation is None else dotted(binding.annotation)
             return binding.annotation is None or (
-                typed is not None and last_name(typed) in ("Prisma", "PrismaClient")
+                typed is not None and last_name(typed) in _PRISMA_TYPES
             )
         qualified = self.scopes.qualify(name)
         if qualified is None:

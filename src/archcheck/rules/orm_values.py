@@ -9,7 +9,7 @@ import ast
 
 from archcheck.index import ACTIVE_RECORD_BASES, ORM, ProjectIndex
 from archcheck.names import dotted, last_name
-from archcheck.rules.annotations import orm_classes, returns_of
+from archcheck.rules.annotations import orm_classes, outer_type, returns_of
 from archcheck.rules.sessions import STATEMENTS, Session
 from archcheck.scopes import ASSIGNED, PARAMETER, Scopes
 
@@ -121,11 +121,7 @@ class OrmValues:
         if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute):
             return iterable.func.attr == "keys"
         binding = self.scopes.lookup(iterable.id) if isinstance(iterable, ast.Name) else None
-        annotation = None if binding is None else binding.annotation
-        if isinstance(annotation, ast.Subscript):
-            annotation = annotation.value
-        written = None if annotation is None else dotted(annotation)
-        return written is not None and last_name(written) in _MAPPINGS
+        return binding is not None and outer_type(binding.annotation) in _MAPPINGS
 
     def _query(self, expr: ast.expr, depth: int) -> tuple[str | None, str | None]:
         """What ``expr`` is on the way to rows: (_QUERY, entity) for ``session.query(User)``
