@@ -212,33 +212,36 @@ class Session:
         if isinstance(value, ast.Name):
             typed = local.get(value.id)
             return typed is not None and self._typed_session(typed, None)
-        call = value.value if isinstance(value, ast.Await) else value
-        if not isinstance(call, ast.Call):
-            return False
-        inner = call.args[0] if call.args and isinstance(call.args[0], ast.Call) else None
-        head = dotted(inner.func if inner is not None else call.func)
+        func = self._maker(value) if value is not None else None
+        head = dotted(func) if func is not None else None
         if head is None or head.split(".")[0] in local:
             return False  # a parameter's or a local's call: the method's own name
-        return self._gives_session(value if isinstance(value, ast.Await) else call)
+        return self._makes_session(func)
 
     def _gives_session(self, value: ast.expr) -> bool:
         """Whether ``value`` is a session made by a call: ``SessionLocal()``, or the next
         value of a provider called by hand, outside FastAPI's dependencies (``next(get_db())``,
         ``await anext(get_session())``)."""
+        func = self._maker(value)
+        return func is not None and self._makes_session(func)
+
+    def _maker(self, value: ast.expr) -> ast.expr | None:
+        """What ``value`` calls to make its result: ``SessionLocal`` of ``SessionLocal()``,
+        the provider of ``next(get_db())`` or ``await anext(get_session())``; None where
+        ``value`` is no call (or awaits anything but ``anext``)."""
         if isinstance(value, ast.Await):
             value = value.value
             if not (isinstance(value, ast.Call) and self._is_builtin(value.func, "anext")):
-                return False
+                return None
         if not isinstance(value, ast.Call):
-            return False
-        func = value.func
+            return None
         if (
-            self._is_builtin(func, "next", "anext")
+            self._is_builtin(value.func, "next", "anext")
             and len(value.args) == 1
             and isinstance(value.args[0], ast.Call)
         ):
-            func = value.args[0].func
-        return self._makes_session(func)
+            return value.args[0].func
+        return value.func
 
     def _is_builtin(self, func: ast.expr, *names: str) -> bool:
         return (
