@@ -35,6 +35,7 @@ from archcheck.names import (
 
 __all__ = [
     "ENQUEUE",
+    "RAN",
     "ModuleUses",
     "Use",
     "attribute_names",
@@ -45,6 +46,11 @@ __all__ = [
     "under_never_run",
     "uses_of",
 ]
+
+# Among the names asked of a module: its module-level statements ran before the asker's
+# import did (the module is a package above the asker, whose ``__init__`` runs first), so
+# only the definitions of the other names are needed.
+RAN = "(ran)"
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _DEFINITIONS = (*_FUNCTIONS, ast.ClassDef)
@@ -230,8 +236,10 @@ class ModuleUses:
         )
         found = self._memo.get(key)
         if found is None:
-            pulled = {""}
-            uses = frozenset(self._closure(*key, pulled))
+            ran = key[0] is not None and RAN in key[0]
+            pulled = set() if ran else {""}
+            wanted = key[0] - {RAN} if ran and key[0] is not None else key[0]
+            uses = frozenset(self._closure(wanted, key[1], pulled, statements=not ran))
             reads = frozenset(a for name in pulled for a in self.attributes.get(name, ()))
             uncalled = frozenset(
                 m
@@ -243,13 +251,20 @@ class ModuleUses:
         return found
 
     def _closure(
-        self, names: frozenset[str] | None, called: frozenset[str] | None, pulled: set[str]
+        self,
+        names: frozenset[str] | None,
+        called: frozenset[str] | None,
+        pulled: set[str],
+        *,
+        statements: bool = True,
     ) -> Iterator[Use]:
-        """The uses of ``names``; every definition they pull in is added to ``pulled``."""
-        locals_, found = self._edges("", None, self.statements)
-        yield from found
+        """The uses of ``names``, with the module-level statements' unless ``statements``
+        is false; every definition they pull in is added to ``pulled``."""
         wanted = list(self.definitions) if names is None else list(names)
-        wanted += locals_
+        if statements:
+            locals_, found = self._edges("", None, self.statements)
+            yield from found
+            wanted += locals_
         seen: set[str] = set()
         # What the code pulled in reads calls this module's own methods too (``self.x``).
         reads = set(self.attributes.get("", ()))

@@ -24,7 +24,7 @@ from archcheck.imports import enclosing_module
 from archcheck.layers import MODELS_ON_SCHEMAS, LayerMap, violation
 from archcheck.rules import ChainRule
 from archcheck.rules.base import Link, Reach
-from archcheck.uses import ENQUEUE, ModuleUses, Use, looked_at, neutral_base
+from archcheck.uses import ENQUEUE, RAN, ModuleUses, Use, looked_at, neutral_base
 
 __all__ = ["Chains", "Demand", "LinkSource", "link_findings", "names_used"]
 
@@ -109,10 +109,25 @@ def _use_order(use: Use) -> tuple[int, str, str]:
 
 
 def _merged(old: _Names, new: _Names) -> _Names:
-    return None if old is None or new is None else old | new
+    if old is None or new is None:
+        return None
+    if (RAN in old) != (RAN in new):
+        return (old | new) - {RAN}  # one asker needs the statements
+    return old | new
+
+
+def _ran(importer: str, module: str, names: _Names) -> _Names:
+    """What ``importer`` needs of ``module`` (``names``), less the module's statements where
+    it is a package above the importer: its ``__init__`` ran before the importer did,
+    whatever the importer imports of it (a service's ``from app import APP_DIR``, where
+    ``app/__init__.py`` builds the app and includes the routers)."""
+    if names is None or not importer.startswith(module + "."):
+        return names
+    return names | {RAN}
 
 
 def _uses_text(first: str, module: str, names: _Names) -> tuple[str, ...]:
+    names = None if names is None else names - {RAN}
     if names is None or not names:
         return (first,)
     # A message names what the head imports (``settings``, not ``settings.DEBUG``), and a
@@ -530,7 +545,7 @@ class Chains:
             for use in sorted(uses.uses(names, called), key=_use_order):
                 other = enclosing_module(use.target, imports)
                 if other is not None:
-                    wanted = names_used([use], (other,))[other]
+                    wanted = _ran(module, other, names_used([use], (other,))[other])
                     reached.append((other, use.line, use.definition, wanted))
             self._reaches[key] = _Step(
                 reached, uses.reads(names, called), uses.uncalled(names, called)
@@ -736,6 +751,7 @@ class Chains:
             if not firsts:
                 continue
             wanted, attributes = self._head_names(source, head, firsts, imports)
+            wanted = {first: _ran(head, first, names) for first, names in wanted.items()}
             traces, read[head] = self._traced(source, head, layer, wanted, attributes)
             skipped = direct.get(head, ())
             for first, trace in traces.items():

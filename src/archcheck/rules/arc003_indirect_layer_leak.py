@@ -96,7 +96,10 @@ class IndirectLayerLeak(ChainRule):
     import *``) is followed into the module it comes from, not into every star import
     beside it. What an import never runs is needed by
     nothing: imports under ``if TYPE_CHECKING:`` and a script's ``if __name__ ==
-    "__main__":`` block. A class with no base but builtins, the
+    "__main__":`` block. A package's ``__init__`` runs before any module below it, so a
+    module that imports a name of a package above it (``from app import APP_DIR`` in a
+    service, where ``app/__init__.py`` builds the app and includes the routers) needs
+    what that name does, not the package's module-level code. A class with no base but builtins, the
     standard library's neutral ones (``ABC``, ``Generic``, ``Enum``), data-class bases
     (Pydantic's ``BaseModel``, ``RootModel``, ``BaseSettings``; SQLAlchemy's
     ``DeclarativeBase``, a ``declarative_base()``; SQLModel) and the project's own such
@@ -322,6 +325,44 @@ class IndirectLayerLeak(ChainRule):
                         return []
                 """,
                 "app/services/report_service.py": "",
+            }
+        ),
+        # The package is the app: its __init__ builds it and includes the routers, and ran
+        # before the service, which only reads a constant of it.
+        Example(
+            {
+                "app/__init__.py": """
+                    from pathlib import Path
+
+                    from fastapi import FastAPI
+
+                    APP_DIR = Path(__file__).parent
+                    app = FastAPI()
+
+                    from app.api.routers import items  # noqa: E402
+
+                    app.include_router(items.router)
+                """,
+                "app/api/routers/items.py": """
+                    from fastapi import APIRouter
+
+                    from app.services.files import static_path
+
+                    router = APIRouter()
+
+
+                    @router.get("/")
+                    def index():
+                        return static_path("index.html")
+                """,
+                "app/services/files.py": """
+                    from app import APP_DIR
+
+
+                    def static_path(name):
+                        return str(APP_DIR / "static" / name)
+                """,
+                "app/repositories/item_repo.py": "",
             }
         ),
         # The report service builds a widget and asks its size; the mail service's

@@ -213,8 +213,7 @@ class Session:
             typed = local.get(value.id)
             return typed is not None and self._typed_session(typed, None)
         func = self._maker(value) if value is not None else None
-        head = dotted(func) if func is not None else None
-        if head is None or head.split(".")[0] in local:
+        if func is None or (head := dotted(func)) is None or head.split(".")[0] in local:
             return False  # a parameter's or a local's call: the method's own name
         return self._makes_session(func)
 
