@@ -83,6 +83,23 @@ def test_a_namespace_package_holding_modules_is_still_one(tmp_path):
     assert "acme.repositories.user_repo" in out
 
 
+@pytest.mark.parametrize("where", ["src", "src/acme"])
+def test_a_namespace_package_holding_pytest_conftest_is_still_one(tmp_path, where):
+    # papermerge/: no __init__.py, pytest's conftest.py beside core/ and app.py, and code
+    # that imports papermerge.core: the package, not a project's top with roots below.
+    files = {f"src/acme/{path[4:]}": source.replace("app.", "acme.") for path, source in APP.items()}
+    extra = {
+        "src/acme/main.py": "import acme.api.routers.users\n",
+        "src/acme/conftest.py": "import pytest\n",
+    }
+    write_example(tmp_path, {**files, **extra})
+    (tmp_path / "src" / "__init__.py").unlink()
+    (tmp_path / "src" / "acme" / "__init__.py").unlink()
+    code, out, err = check(tmp_path / where)
+    assert "acme.repositories.user_repo" in out, (out, err)
+    assert any(line == 1 and code == "ARC001" for _path, line, code in codes(out)), out
+
+
 def test_importing_a_folder_without_init_on_a_chain_is_no_internal_error(tmp_path):
     # ``import app.common.runtimes`` names a folder, not a file: a module of the graph that
     # no source backs. The chain search reads what it can and reports the leak.

@@ -152,6 +152,13 @@ def _marks_project(path: Path) -> bool:
     return any(os.path.lexists(path / name) for name in _PROJECT_MARKERS)
 
 
+def _builds(path: Path) -> bool:
+    """Whether a folder holds a build config or a checkout: a project's top, whatever its
+    code imports. pytest's ``conftest.py`` may sit in a namespace package too
+    (``papermerge/conftest.py`` beside ``papermerge/core/``): there the imports decide."""
+    return any(os.path.lexists(path / name) for name in (*_BUILD_CONFIGS, ".git"))
+
+
 def _looks_like_namespace_package(path: Path) -> bool:
     """Whether a folder without ``__init__.py`` is itself the top of a package.
 
@@ -161,8 +168,10 @@ def _looks_like_namespace_package(path: Path) -> bool:
     imports its sub-packages by their own names (``from app.x import y``) rather than
     through the folder's name is where packages sit.
     """
-    if not path.name.isidentifier() or _marks_project(path):
+    if not path.name.isidentifier() or _builds(path):
         return False
+    # pytest's root: the top of a project, unless the code imports through the folder.
+    pytest_root = _marks_project(path)
     try:
         has_modules = any(
             entry.name.endswith(".py") and entry.is_file() for entry in os.scandir(path)
@@ -178,13 +187,13 @@ def _looks_like_namespace_package(path: Path) -> bool:
         return False
     packages = {child.name for child in children if _is_package_dir(child)}
     if not packages:
-        return True
+        return not pytest_root
     if path.name in packages:
         # A checkout named like the package it holds (``shop/shop/``): ``from shop.x`` is
         # the inner package's, and the folder is where it sits.
         return False
     own, siblings = _import_counts(path.name, _sampled_heads(path), packages)
-    return own >= siblings
+    return own >= siblings and (own > 0 or not pytest_root)
 
 
 def _top_package(path: Path) -> Path:
@@ -209,7 +218,7 @@ def _roots_under(directory: Path, depth: int = 0, member: bool = False) -> list[
             continue
         if imported is None:
             imported = _imported_pairs(directory)
-        if not _marks_project(child) and any(
+        if not _builds(child) and any(
             (child / name).exists() or (child / f"{name}.py").exists()
             for name in imported.get(child.name, ())
         ):
