@@ -33,7 +33,9 @@ ORM_HINT = re.compile(
 # What an ORM's models name: SQLAlchemy's (and SQLModel's), and the other ORMs' packages
 # (Tortoise, Peewee, Beanie, ODMantic, MongoEngine, ormar, Piccolo, Pony), whose models
 # derive from their own bases and never name SQLAlchemy.
-_OTHER_ORMS = rb"\b(?:tortoise|peewee|beanie|odmantic|mongoengine|ormar|piccolo|pony)\b"
+_OTHER_ORMS = (
+    rb"\b(?:tortoise|peewee|beanie|odmantic|mongoengine|ormar|piccolo|pony)\b|\bdjango\.db\b"
+)
 # The column words as words: ``class DltColumn(`` and ``_is_type_relationship(`` are not.
 _ORM_CALLS = rb"\b(?:Column\(|relationship\(|Mapped\[)"
 # What the code of ORM models holds and a module that only runs queries does not (a

@@ -56,6 +56,8 @@ ACTIVE_RECORD_BASES = frozenset(
         "tortoise.Model",
         "ormar.Model",
         "piccolo.table.Table",
+        "django.db.models.Model",
+        "django.db.models.base.Model",
     }
 )
 

@@ -25,13 +25,15 @@ _PRISMA_QUERIES = frozenset(
 _PRISMA_CLIENTS = frozenset({"prisma.Prisma", "prisma.client.Prisma"})
 _PRISMA_TYPES = frozenset({"Prisma", "PrismaClient"})
 _GENERIC_VERBS = frozenset({"create", "update", "delete", "count"})
-_ORMAR = frozenset({"ormar.Model"})
+# Models whose ``objects`` manager runs whatever it is asked (a peewee model's ``objects``
+# is a column of that name).
+_MANAGED = frozenset({"ormar.Model", "django.db.models.Model", "django.db.models.base.Model"})
 # What an active-record ORM's model class runs against the database by itself.
 _ACTIVE_RECORD_QUERIES = frozenset(
     {
         "select", "get", "get_or_none", "get_by_id", "get_or_create", "create", "insert",
         "insert_many", "insert_from", "update", "delete", "delete_by_id", "replace",
-        "replace_many", "raw", "filter", "all", "exclude", "exists", "count", "first",
+        "replace_many", "raw", "filter", "all", "exclude", "exists", "count", "first", "objects",
         "bulk_create", "bulk_update", "update_or_create", "annotate", "in_bulk",
         "set_by_id", "values", "values_list",
     }
@@ -70,8 +72,9 @@ class QueryInRouter(SyntaxRule):
     request session (``from fastapi_sqlalchemy import db``, ``db.session``). A session
     handed to a method of an ORM model (an active record: ``Workspace.create(db,
     name=name)``) is database work too, and so is a query an active-record ORM's model
-    class runs itself, with no session (peewee, Tortoise, ormar, Piccolo:
-    ``Event.select()``, ``User.get_by_id(1)``, ``Band.objects.filter(...)``), and a
+    class runs itself, with no session (peewee, Tortoise, ormar, Piccolo, Django's ORM:
+    ``Event.select()``, ``User.get_by_id(1)``, ``Band.objects()``,
+    ``Entry.objects.filter(...)``), and a
     Prisma Client Python query (``find_many``, ``upsert``, ``query_raw``... on a client
     named for Prisma or made by ``Prisma()``, or on what a call given one returns). Calls on other objects
     (``service.get(...)``, ``cache.delete(...)``, ``response.delete_cookie(...)``, a
@@ -233,14 +236,13 @@ class QueryInRouter(SyntaxRule):
 
     def _active_record(self, func: ast.Attribute) -> str | None:
         """``Event.select()``, ``User.get_by_id(1)``, ``Band.objects.filter(...)``: a query
-        of an active-record ORM's model (peewee, Tortoise, ormar, Piccolo), which runs
-        without a session; as the call's text, else None."""
+        of an active-record ORM's model (peewee, Tortoise, ormar, Piccolo, Django), which
+        runs without a session; as the call's text, else None."""
         model = func.value
         bases = ACTIVE_RECORD_BASES
         if isinstance(model, ast.Attribute) and model.attr == "objects":
-            # ormar's ``Model.objects``: whatever it is asked runs a query (a peewee model's
-            # ``objects`` is a column of that name).
-            model, bases = model.value, _ORMAR
+            # ormar's and Django's ``Model.objects``: whatever it is asked runs a query.
+            model, bases = model.value, _MANAGED
         elif func.attr not in _ACTIVE_RECORD_QUERIES:
             return None
         written = dotted(model)
@@ -710,6 +712,52 @@ class QueryInRouter(SyntaxRule):
                     async def list_categories():
                         found = await Category.objects.order_by("name").all()  # ARC202
                         return [c.name for c in found]
+                """,
+                # Piccolo: a table's ``objects()`` query.
+                "app/bands/tables.py": """
+                    from piccolo.columns import Varchar
+                    from piccolo.table import Table
+
+
+                    class Band(Table):
+                        name = Varchar()
+                """,
+                "app/bands/router.py": """
+                    from fastapi import APIRouter
+
+                    from app.bands.tables import Band
+
+                    router = APIRouter()
+
+
+                    @router.get("/bands")
+                    async def list_bands():
+                        return await Band.objects().order_by(Band.name)  # ARC202
+                """,
+                # Django's ORM behind FastAPI: the manager's queries, async ones too.
+                "app/notes/models.py": """
+                    from django.db import models
+
+
+                    class Note(models.Model):
+                        text = models.TextField()
+                """,
+                "app/notes/router.py": """
+                    from fastapi import APIRouter
+
+                    from app.notes.models import Note
+
+                    router = APIRouter()
+
+
+                    @router.get("/notes")
+                    async def list_notes(user_id: int):
+                        return [n.text async for n in Note.objects.filter(user=user_id)]  # ARC202
+
+
+                    @router.delete("/notes/{note_id}")
+                    async def delete_note(note_id: int):
+                        await Note.objects.filter(id=note_id).adelete()  # ARC202
                 """,
                 "app/services/event_service.py": "",
             }
