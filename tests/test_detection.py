@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from archcheck.detection import not_app
-from conftest import FIXTURES, archcheck, cli, write_example
+from conftest import FIXTURES, archcheck, cli, findings, write_example
 
 # A router module's code: what makes a module a router wherever it lives.
 ROUTER = "from fastapi import APIRouter\nrouter = APIRouter()\n"
@@ -924,6 +924,53 @@ def test_a_module_named_for_routers_that_defines_code_but_no_routes_is_no_router
     )
     result = cli("init", "--dry-run", "app", cwd=tmp_path)
     assert ("endpoints" in result.stdout) is router, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("routes", "router"),
+    [
+        # jesse's ``routes/``: the (exchange, symbol) routes of a trading strategy.
+        ("class Route:\n    def __init__(self, exchange, symbol):\n        self.symbol = symbol\n", False),
+        # A package of route modules, and an empty skeleton: the routers' place.
+        ("from fastapi import APIRouter\n\nrouter = APIRouter()\n", True),
+        ("", True),
+    ],
+)
+def test_a_package_named_for_routers_whose_code_is_no_web_code_is_no_router(tmp_path, routes, router):
+    write_example(
+        tmp_path,
+        {
+            "app/routes/__init__.py": routes,
+            "app/routes/helpers.py": "",
+            "app/services/metrics.py": "from app.routes import helpers\n",
+            "app/api/routers/stats.py": ROUTER,
+            "app/repositories/stats.py": "",
+        },
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert ("app.routes" in result.stdout) is router, result.stdout
+    code, out, _err = cli("app", cwd=tmp_path)
+    assert (code == 1 and "ARC002" in out) is router, out
+
+
+def test_infrastructure_in_a_services_folder_is_in_no_layer(tmp_path):
+    # jesse's services/db.py holds the connection every model imports, beside the
+    # logger and the order service: a model importing the service is still ARC002.
+    write_example(
+        tmp_path,
+        {
+            "app/services/db.py": "database = None\n",
+            "app/services/logger.py": "def info(message):\n    print(message)\n",
+            "app/services/order_service.py": "from app.repositories.orders import save\n",
+            "app/repositories/orders.py": "from app.services.db import database\nfrom app.services import logger\n\n\ndef save(order):\n    logger.info(order)\n",
+            "app/models/order.py": "from app.services.db import database\nfrom app.services.order_service import save\n",
+            "app/api/routers/orders.py": ROUTER,
+        },
+    )
+    code, out, _err = cli("app", cwd=tmp_path)
+    assert [(f[0], f[1], f[3]) for f in findings(out)] == [("app/models/order.py", 2, "ARC002")], out
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert "app.services.db, app.services.logger (tests, docs" in result.stderr, result.stderr
 
 
 PROVIDER = (

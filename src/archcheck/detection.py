@@ -171,9 +171,37 @@ def _tests_beside(files: Sequence[SourceFile], read: Callable[[str], bytes | Non
 def left_out(
     prefix: str, files: Sequence[SourceFile], read: Callable[[str], bytes | None]
 ) -> set[str]:
-    """What of one root is no app code, in no layer whatever glob covers it: test,
-    migration and script trees (``not_app``), and test modules beside the code."""
-    return not_app(prefix, (f.module for f in files)) | _tests_beside(files, read)
+    """What of one root is in no layer whatever glob covers it: test, migration and script
+    trees (``not_app``), test modules beside the code, and the infrastructure kept in a
+    services folder (``_beside_services``)."""
+    return (
+        not_app(prefix, (f.module for f in files))
+        | _tests_beside(files, read)
+        | _beside_services(files)
+    )
+
+
+# What a services folder also holds that is no business logic: the database connection,
+# clients of infrastructure, logging, the environment (jesse's ``services/db.py``, which every
+# model imports for its connection).
+_INFRASTRUCTURE = frozenset({"db", "database", "redis", "cache", "logger", "logging", "log", "env"})
+
+
+def _beside_services(files: Sequence[SourceFile]) -> set[str]:
+    """The modules named for infrastructure right under a folder named for services
+    (``app/services/db.py``): models and repositories may import them. A package of that
+    name may be a layer of its own (langflow's ``services/database/`` holds the models and
+    their CRUD)."""
+    found = set()
+    for source in files:
+        parent, _, name = source.module.rpartition(".")
+        if (
+            not source.is_package
+            and name in _INFRASTRUCTURE
+            and layer_of_name(parent.rpartition(".")[2]) == SERVICES
+        ):
+            found.add(source.module)
+    return found
 
 
 def in_app(module: str, excluded: Iterable[str]) -> bool:
@@ -379,6 +407,16 @@ def _stands_for_routes(
         declares_routes(read(sibling) or b"")
         for sibling in tree.children.get(parent, ())
         if sibling != node and chosen.get(sibling, ("", ""))[0] == ROUTERS
+    )
+
+
+def _holds_no_web_code(tree: _Tree, node: str, read: Callable[[str], bytes | None]) -> bool:
+    """Whether a package named for routers holds code (a function or a class) and none of
+    it is web code: no route, no ``APIRouter``, no handler added, no word of FastAPI's or
+    Starlette's. An empty skeleton stays the routers' place."""
+    datas = [data for module in tree.below(node) if (data := read(module)) is not None]
+    return any(_DEFINES.search(data) for data in datas) and not any(
+        _WEB.search(data) or _ADDS_ROUTES.search(data) or declares_routes(data) for data in datas
     )
 
 
@@ -633,6 +671,20 @@ def detect_layers(
             if modules and all(m in code_routers for m in modules):
                 del chosen[node]
     if routers is None:
+        # A package named for routers whose code is no web code, while routes are declared
+        # elsewhere, holds another kind of route (jesse's ``routes/`` of trading routes).
+        named_routers = [n for n, (layer, _) in chosen.items() if layer == ROUTERS]
+        for node in named_routers:
+            if tree.is_package(node) and _holds_no_web_code(tree, node, read):
+                others = list(code_routers) + [
+                    m
+                    for other in named_routers
+                    if other != node and not other.startswith(node + ".")
+                    for m in tree.below(other)
+                ]
+                if any(declares_routes(read(m) or b"") for m in others):
+                    del chosen[node]
+                    layers = _layer_map(chosen)
         routers = [m for m in tree.modules if layers.layer_of(m) == ROUTERS] + list(code_routers)
     if layout == "layered" and (SERVICES in wanted or REPOSITORIES in wanted):
         _prefer_used(chosen, routers, read)

@@ -152,7 +152,8 @@ def describe(detection: Detection) -> str:
         if package.left_out:
             shown = ", ".join(package.left_out)
             lines.append(
-                f"  {'left out':<{width}}  {shown} (tests, docs, migrations, scripts: no layer)"
+                f"  {'left out':<{width}}  {shown} (tests, docs, migrations, scripts,"
+                " infrastructure in services: no layer)"
             )
     return "\n".join(lines) + "\n"
 
