@@ -953,6 +953,63 @@ def test_a_package_named_for_routers_whose_code_is_no_web_code_is_no_router(tmp_
     assert (code == 1 and "ARC002" in out) is router, out
 
 
+def test_a_repository_known_by_its_code_is_followed_by_arc003_once_the_config_names_it(tmp_path):
+    # fixtures/repositories_by_code: zero-config, no chain to app.database.vendor, whose
+    # queries alone make it a repository; named in the config, the helper's import is one.
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURES / "repositories_by_code", project)
+    zero = cli(".", cwd=project)
+    assert "ARC003" not in zero.stdout and "ARC001" in zero.stdout, zero.stdout
+    (project / "pyproject.toml").write_text(
+        '[tool.archcheck.layers]\nrepositories = ["app.database.spool", "app.database.vendor"]\n'
+    )
+    configured = cli(".", cwd=project)
+    assert [(f[0], f[1], f[3]) for f in findings(configured.stdout) if f[3] == "ARC003"] == [
+        ("app/core/exports.py", 7, "ARC003")
+    ], configured.stdout
+
+
+QUERY = "def q{n}(db):\n    return db.execute('select {n}')\n\n\n"
+PLAIN = "def p{n}(x):\n    return x\n\n\n"
+PROVIDER_OF_SESSIONS = (
+    "def get_db():\n    db = SessionLocal()\n    db.execute('set search_path to app')\n"
+    "    try:\n        yield db\n    finally:\n        db.close()\n\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "repository"),
+    [
+        ("app/db/users.py", QUERY.format(n=1) + QUERY.format(n=2) + PLAIN.format(n=3), True),
+        ("app/storage/users.py", QUERY.format(n=1) + QUERY.format(n=2), True),
+        # Half is enough; one query is not, nor a third of the functions.
+        ("app/db/users.py", QUERY.format(n=1) + PLAIN.format(n=2), False),
+        ("app/db/users.py", QUERY.format(n=1) + QUERY.format(n=2) + PLAIN.format(n=3) * 3, False),
+        # A provider opens the request's session (and sets it up): no query of its own.
+        ("app/db/session.py", PROVIDER_OF_SESSIONS + QUERY.format(n=1), False),
+        # No data word in its name: the same queries in ``app/core/users.py``.
+        ("app/core/users.py", QUERY.format(n=1) + QUERY.format(n=2), False),
+    ],
+)
+def test_a_module_named_for_data_whose_functions_run_the_database_is_a_repository(
+    tmp_path, path, code, repository
+):
+    module = path[:-3].replace("/", ".")
+    write_example(
+        tmp_path,
+        {
+            path: code,
+            "app/api/routers/users.py": ROUTER + f"import {module}\n",
+            "app/services/user_service.py": "",
+            "app/repositories/items.py": "",
+        },
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert (f"{module}: runs the database" in result.stderr) is repository, result.stderr
+    _code, out, _err = cli("app", cwd=tmp_path)
+    assert ("ARC001" in out) is repository, out
+
+
 def test_infrastructure_in_a_services_folder_is_in_no_layer(tmp_path):
     # jesse's services/db.py holds the connection every model imports, beside the
     # logger and the order service: a model importing the service is still ARC002.

@@ -34,6 +34,7 @@ from archcheck.class_layers import (
     services_by_base,
     services_by_name,
 )
+from archcheck.data_access import data_access, named_for_data
 from archcheck.index import ORM, ORM_BASE, ProjectIndex
 from archcheck.layer_names import LAYER_OF_NAME, layer_of_name
 from archcheck.layers import (
@@ -96,6 +97,9 @@ class Detected:
     layout: str | None  # "layered", "feature", or None when no name says
     evidence: tuple[Evidence, ...]
     left_out: tuple[str, ...] = ()  # test, migration and script trees: in no layer
+    # Repositories known by their code alone, no name: no chain of ARC003 to or from them
+    # (``LayerMap.for_chains``).
+    by_code: tuple[str, ...] = ()
 
     def patterns(self) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = {layer: [] for layer in LAYERS}
@@ -790,14 +794,82 @@ def detect_layers(
         service_modules = services_by_base(rest, services | set(by_name), packages, index, read)
         service_modules.update(by_name)
 
+    repository_modules = (
+        _repositories_by_code(
+            tree, prefix, chosen, code_routers, orm_modules, service_modules, taken, index, read
+        )
+        if REPOSITORIES in wanted
+        else {}
+    )
     evidence = [Evidence(layer, glob, reason) for glob, (layer, reason) in chosen.items()]
     evidence += [Evidence(ROUTERS, m, reason) for m, reason in code_routers.items()]
     evidence += [Evidence(MODELS, m, reason) for m, reason in orm_modules.items()]
     evidence += [Evidence(SERVICES, m, reason) for m, reason in service_modules.items()]
+    evidence += [Evidence(REPOSITORIES, m, reason) for m, reason in repository_modules.items()]
     evidence += [Evidence(layer, node, reason) for node, layer, reason in composition]
     if layout == "feature":
         evidence = _feature_globs(tree, evidence)
-    return Detected(prefix, layout, tuple(sorted(evidence)), tuple(sorted(tree.left_out)))
+    return Detected(
+        prefix,
+        layout,
+        tuple(sorted(evidence)),
+        tuple(sorted(tree.left_out)),
+        tuple(sorted(repository_modules)),
+    )
+
+
+def _repositories_by_code(
+    tree: _Tree,
+    prefix: str,
+    chosen: Mapping[str, tuple[str, str]],
+    code_routers: Collection[str],
+    orm_modules: Collection[str],
+    service_modules: Collection[str],
+    taken: Collection[str],
+    index: ProjectIndex,
+    read: Callable[[str], bytes | None],
+) -> dict[str, str]:
+    """Modules of no layer, named for the data they keep (``database/spool.py``,
+    ``features/users/db/api.py``), that the routers or the services import and whose
+    functions mostly run the database: repositories, with the reason."""
+    layers = _layer_map(chosen)
+    known = {*code_routers, *orm_modules, *service_modules}
+    candidates = [
+        m
+        for m in sorted(tree.modules)
+        if layers.layer_of(m) is None
+        and m not in known
+        and not tree.is_package(m)
+        and not any(m == node or m.startswith(node + ".") for node in taken)
+        and named_for_data(m[len(prefix) :])
+    ]
+    if not candidates:
+        return {}
+    upper = {*code_routers, *service_modules}
+    upper |= {m for m in tree.modules if layers.layer_of(m) in (ROUTERS, SERVICES)}
+    imported: set[str] = set()
+    for module in upper:
+        package = module if tree.is_package(module) else _parent(module)
+        imported |= imported_targets(read(module) or b"", package)
+    found = {}
+    for module in candidates:
+        data = read(module)
+        if module not in imported or data is None or _defines_orm(module, index):
+            continue  # an ORM's class methods (an active record's) are the models'
+        counted = data_access(data, module, False)
+        if counted is not None and counted[0] >= 2 and 2 * counted[0] >= counted[1]:
+            found[module] = f"runs the database in {counted[0]} of its {counted[1]} functions"
+    return found
+
+
+def _defines_orm(module: str, index: ProjectIndex) -> bool:
+    """Whether ``module`` defines an ORM class or base (``Base = declarative_base()``)."""
+    symbols = index.module(module)
+    if symbols is None:
+        return False
+    return bool(class_kinds(module, index) & {ORM, ORM_BASE}) or any(
+        index.is_declarative_base(f"{module}.{name}") for name in symbols.calls
+    )
 
 
 def _layer_map(chosen: Mapping[str, tuple[str, str]]) -> LayerMap:

@@ -119,9 +119,18 @@ class LayerMap:
     at or below the ``outside`` nodes (tests and migrations detection left out) are in
     none, whatever glob covers them."""
 
-    def __init__(self, patterns: Mapping[str, Iterable[str]], outside: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        patterns: Mapping[str, Iterable[str]],
+        outside: Iterable[str] = (),
+        unchained: Iterable[str] = (),
+    ) -> None:
         self.patterns = {layer: tuple(patterns.get(layer, ())) for layer in LAYERS}
         self.outside = tuple(sorted(set(outside)))
+        # Modules in a layer by their code alone (a repository known by its queries):
+        # ARC003 follows no chain to or from them (``for_chains``).
+        self.unchained = tuple(sorted(set(unchained)))
+        self._chains: LayerMap | None = None
         self._outside = frozenset(self.outside)
         # Per layer, the plain names in a set and the wildcards in one alternation: a
         # feature-first project is detected as a glob per feature module (1,500 for 1,000
@@ -136,6 +145,17 @@ class LayerMap:
         }
         self._own: dict[str, str | None] = {}
         self._cache: dict[str, str | None] = {}
+
+    def for_chains(self) -> LayerMap:
+        """The layers as ARC003's chain search reads them: the ``unchained`` modules in
+        none. A module that only its queries put among the repositories may as well be
+        the app's unnamed business logic: a router reaching it through a helper is no
+        leak anyone could name, while a router importing it is ARC001."""
+        if not self.unchained:
+            return self
+        if self._chains is None:
+            self._chains = LayerMap(self.patterns, (*self.outside, *self.unchained))
+        return self._chains
 
     def _matches_itself(self, name: str) -> str | None:
         try:

@@ -291,7 +291,8 @@ def _import_findings(
         findings += checks.chains.findings(links, run.locate)
         left = checks.chains.unsearched
         if left:
-            searched = sum(1 for m in modules if run.layers.layer_of(m)) - len(left)
+            layers = checks.chains.layers
+            searched = sum(1 for m in modules if layers.layer_of(m)) - len(left)
             warnings = (
                 f"ARC003 searched the chains of {searched} layered modules and stopped once it "
                 f"had followed more than {budget} uses, before {len(left)} more (first "
@@ -342,9 +343,10 @@ def _write_snapshot(
     with its file's stamp, and what layered heads need of the modules of no layer that
     may hold ARC003's links, with the stamps of the files on the way."""
     entries = {}
+    layers = run.layers.for_chains()  # the modules of no layer as ARC003 reads them
     for module in graph.modules:
         source = run.files.get(module)
-        if source is None or run.layers.layer_of(module) not in (None, SERVICES):
+        if source is None or layers.layer_of(module) not in (None, SERVICES):
             continue
         stamp = stamp_from(run.sources.status_of(module))
         if stamp is not None:

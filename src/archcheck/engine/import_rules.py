@@ -82,7 +82,7 @@ class ImportChecks:
         if self._chains is None and self.chain_rules:
             from archcheck.engine.chains import Chains
 
-            self._chains = Chains(self.layers, self.chain_rules, self.budget)
+            self._chains = Chains(self.layers.for_chains(), self.chain_rules, self.budget)
         return self._chains
 
     def imports(self, source: ImportSource, module: str) -> list[str]:

@@ -12,6 +12,7 @@ from archcheck.errors import ConfigError, ProjectError, UsageError
 from archcheck.index import ProjectIndex
 from archcheck.layers import (
     LAYERS,
+    REPOSITORIES,
     ROUTERS,
     WIRING,
     LayerMap,
@@ -177,6 +178,7 @@ def layer_map_for(
     _check_globs(packages, config)
     patterns: dict[str, list[str]] = {layer: [] for layer in LAYERS}
     outside: list[str] = []  # tests and migrations inside the packages: in no layer
+    unchained: list[str] = []  # in a layer by their code alone (``LayerMap.for_chains``)
     if any(layer not in config.layers for layer in LAYERS):
         # Even when only the wiring layer is left to detect, code counts: the providers
         # are found beside the routers, which may be known by their code alone.
@@ -200,6 +202,8 @@ def layer_map_for(
                     patterns[layer].extend(
                         g for g in globs if not any(regex.fullmatch(g) for regex in given)
                     )
+            if REPOSITORIES not in config.layers:
+                unchained.extend(detected.by_code)
     if found is None:
         # Every layer configured, detection not run: what it leaves out is left out all the
         # same (a ``tests/`` package under the routers' glob is no router).
@@ -222,7 +226,7 @@ def layer_map_for(
         providers = [glob for glob in patterns[WIRING] if is_provider(glob)]
         patterns[ROUTERS] += providers
         patterns[WIRING] = [glob for glob in patterns[WIRING] if not is_provider(glob)]
-    layer_map = LayerMap(patterns, outside)
+    layer_map = LayerMap(patterns, outside, unchained)
     if not any(layer_map.layer_of(f.module) for package in packages for f in package.files):
         names = ", ".join(p.name for p in packages)
         raise ProjectError(

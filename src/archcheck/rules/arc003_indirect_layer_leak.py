@@ -85,7 +85,10 @@ class IndirectLayerLeak(ChainRule):
     function that uses the repositories) is not a leak. Modules whose code cannot be
     read are followed by their module imports. Chains that end in models or schemas, or
     go through the wiring layer (composition roots: the entry point, the dependency
-    providers, DI containers), are not leaks; under ``strict = true`` the providers
+    providers, DI containers), are not leaks, and neither are chains to or from a
+    repository that detection knows by its queries alone (no name says so: it may as well
+    be the app's unnamed business logic that the helper calls; configured, it is a
+    repository like any other); under ``strict = true`` the providers
     (``deps``, ``dependencies``) count as routers, the others stay wiring. The body of a
     background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a worker, so
     whoever only enqueues it (``task.delay()``) does not reach what the body uses,
