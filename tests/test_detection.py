@@ -987,6 +987,23 @@ PROVIDER_OF_SESSIONS = (
         ("app/db/users.py", QUERY.format(n=1) + QUERY.format(n=2) + PLAIN.format(n=3) * 3, False),
         # A provider opens the request's session (and sets it up): no query of its own.
         ("app/db/session.py", PROVIDER_OF_SESSIONS + QUERY.format(n=1), False),
+        # What the module offers decides, through its own helpers: a public ``search``
+        # over private queries and private text helpers.
+        (
+            "app/db/search.py",
+            "def search(db, q):\n    return _find(db, _terms(q)), _count(db)\n\n\n"
+            "def _find(db, terms):\n    return db.execute(terms)\n\n\n"
+            "def _count(db):\n    return db.execute('select count(*) from items')\n\n\n"
+            + "".join(f"def _terms{n}(q):\n    return q.split()\n\n\n" for n in ("", 2, 3)),
+            True,
+        ),
+        # Statement builders run nothing: a library of queries, whoever runs them.
+        (
+            "app/db/users.py",
+            "from sqlalchemy import select\n\n\n"
+            + "def by_id(model, i):\n    return select(model).where(model.id == i)\n\n\n" * 2,
+            False,
+        ),
         # No data word in its name: the same queries in ``app/core/users.py``.
         ("app/core/users.py", QUERY.format(n=1) + QUERY.format(n=2), False),
     ],
@@ -1008,6 +1025,52 @@ def test_a_module_named_for_data_whose_functions_run_the_database_is_a_repositor
     assert (f"{module}: runs the database" in result.stderr) is repository, result.stderr
     _code, out, _err = cli("app", cwd=tmp_path)
     assert ("ARC001" in out) is repository, out
+
+
+@pytest.mark.parametrize(
+    ("imported", "finding"),
+    [
+        ("from app.database import get_db", False),  # the request's session
+        ("from app.database import Status", False),  # an enum kept beside the queries
+        ("from app.database import get_db, find_items", True),
+        ("from app import database", True),
+    ],
+)
+def test_an_import_of_none_of_a_code_repositorys_queries_is_no_finding(tmp_path, imported, finding):
+    # A ``database.py`` of get_db and queries: a router that takes only get_db for its
+    # Depends (or an enum) uses no data access; one that takes a query, or the module, does.
+    write_example(
+        tmp_path,
+        {
+            "app/database.py": (
+                "import enum\n\n\nclass Status(enum.Enum):\n    OPEN = 1\n\n\n"
+                + PROVIDER_OF_SESSIONS
+                + QUERY.format(n=1).replace("q1", "find_items")
+                + QUERY.format(n=2)
+            ),
+            "app/api/routers/items.py": ROUTER + imported + "\n",
+            "app/services/item_service.py": "from app.database import find_items\n",
+        },
+    )
+    _code, out, _err = cli("app", cwd=tmp_path)
+    assert ("ARC001" in out) is finding, out
+
+
+@pytest.mark.parametrize(("name", "finding"), [("get_db", False), ("find_items", True)])
+def test_a_name_a_package_re_exports_from_a_code_repository_counts_by_what_it_is(tmp_path, name, finding):
+    write_example(
+        tmp_path,
+        {
+            "app/db/__init__.py": "from app.db.manager import find_items, get_db\n",
+            "app/db/manager.py": PROVIDER_OF_SESSIONS
+            + QUERY.format(n=1).replace("q1", "find_items")
+            + QUERY.format(n=2),
+            "app/api/routers/items.py": ROUTER + f"from app.db import {name}\n",
+            "app/services/item_service.py": "from app.db.manager import find_items\n",
+        },
+    )
+    _code, out, _err = cli("app", cwd=tmp_path)
+    assert ("ARC001" in out) is finding, out
 
 
 def test_infrastructure_in_a_services_folder_is_in_no_layer(tmp_path):

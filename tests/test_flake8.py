@@ -200,6 +200,37 @@ def test_a_chain_that_repeats_a_models_own_coupling_is_left_out_by_flake8_too(tm
     assert findings(flake8(project, ".")[1]) == findings(cli_out)
 
 
+def test_a_chain_to_an_enum_of_the_schemas_is_no_link_in_both_tools(tmp_path):
+    # ``protocols.py`` gives the model a schemas module's enum, which ARC004 lets the model
+    # import itself; its helper that builds a response schema is a link, in both tools.
+    write_example(
+        tmp_path,
+        {
+            "app/schemas/proxy.py": (
+                "import enum\nfrom pydantic import BaseModel\n\n\n"
+                "class ProxyType(str, enum.Enum):\n    VMESS = 'vmess'\n\n\n"
+                "class ProxyOut(BaseModel):\n    type: ProxyType\n"
+            ),
+            "app/core/protocols.py": (
+                "from app.schemas.proxy import ProxyType\n"
+                "from app.schemas.proxy import ProxyOut\n\n\n"
+                "def supported(protocol):\n    return protocol in {p.value for p in ProxyType}\n\n\n"
+                "def shown(protocol):\n    return ProxyOut(type=protocol)\n"
+            ),
+            "app/models/proxy.py": (
+                "from app.core.protocols import shown, supported\n\n\n"
+                "class Proxy:\n    def usable(self):\n        return supported('vmess'), shown('vmess')\n"
+            ),
+            "app/api/routers/proxies.py": "",
+        },
+    )
+    settle()
+    _, cli_out, _ = cli(".", cwd=tmp_path)
+    assert [f[:4] for f in findings(cli_out)] == [("app/core/protocols.py", 2, 1, "ARC003")], cli_out
+    settle()
+    assert findings(flake8(tmp_path, ".")[1]) == findings(cli_out)
+
+
 @pytest.mark.parametrize(
     "type_checking",
     ["if TYPE_CHECKING:\n    from app.core.hub import Hub\n", "if TYPE_CHECKING: from app.core.hub import Hub\n\n"],

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import re
 
-from archcheck.names import dotted, import_bindings
+from archcheck.names import dotted
 
 __all__ = ["DATA_WORDS", "data_access", "named_for_data"]
 
@@ -50,8 +50,6 @@ _METHODS = frozenset(
     }
 )
 _RECEIVER = re.compile(r"(?:\w+_)?(?:session|db|conn|connection|sess|tx)", re.IGNORECASE)
-_STATEMENT_MODULES = ("sqlalchemy", "sqlmodel")
-_STATEMENTS = frozenset({"select", "insert", "update", "delete"})
 
 
 def named_for_data(module: str) -> bool:
@@ -59,54 +57,68 @@ def named_for_data(module: str) -> bool:
     return any(part in DATA_WORDS or part.endswith(_DATA_SUFFIXES) for part in module.split("."))
 
 
-def data_access(data: bytes, module: str, is_package: bool) -> tuple[int, int] | None:
-    """(functions that run the database, functions) of a module's code, counting its
-    functions and its classes' methods; None when it does not parse or calls no database
-    twice."""
+def data_access(data: bytes) -> tuple[frozenset[str], int, int] | None:
+    """What of a module's code runs the database: the names of its functions and classes
+    that do, themselves or through another of the module's functions (a class by any
+    of its methods), and how many of its public functions and methods do, of how many;
+    None when it does not parse or calls no database twice. Private helpers (a search
+    module's ``_split_terms``) are no part of what the module offers."""
     if len(_DB_CALL.findall(data)) < 2:
         return None
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    statements = _statement_names(tree, module, is_package)
-    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    units: list[tuple[str, bool, ast.FunctionDef | ast.AsyncFunctionDef]] = []
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            functions.append(node)
+            units.append((node.name, _public(node.name), node))
         elif isinstance(node, ast.ClassDef):
-            functions.extend(
-                part
+            units.extend(
+                (node.name, _public(node.name) and _public(part.name), part)
                 for part in node.body
                 if isinstance(part, (ast.FunctionDef, ast.AsyncFunctionDef))
                 and not (part.name.startswith("__") and part.name.endswith("__"))
             )
-    running = sum(1 for function in functions if _runs_database(function, statements))
-    return running, len(functions)
+    # Through the module's own functions (``search`` calling ``_search_spools``), not
+    # through a class whose other method runs one (a connection manager's health check)
+    # nor into a provider, which only opens the request's session.
+    functions = {name for name, _, f in units if name == f.name}
+    reads = [{n.id for n in ast.walk(f) if isinstance(n, ast.Name)} & functions for *_, f in units]
+    runs = [_runs_database(function) for _, _, function in units]
+    providers = [_provides(function) for _, _, function in units]
+    changed = True
+    while changed:
+        running = {owner for (owner, _, _), ran in zip(units, runs, strict=True) if ran}
+        changed = False
+        for i, read in enumerate(reads):
+            if not runs[i] and not providers[i] and read & running:
+                runs[i] = changed = True
+    public = [ran for (_, shown, _), ran in zip(units, runs, strict=True) if shown] or runs
+    if sum(runs) < 2:
+        return None
+    found = frozenset(owner for (owner, _, _), ran in zip(units, runs, strict=True) if ran)
+    return found, sum(public), len(public)
 
 
-def _statement_names(tree: ast.Module, module: str, is_package: bool) -> set[str]:
-    """The local names of SQLAlchemy's and SQLModel's statement constructors."""
-    found = set()
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom):
-            for name, target, _plain in import_bindings(node, module, is_package):
-                head, _, last = target.rpartition(".")
-                if last in _STATEMENTS and head.split(".")[0] in _STATEMENT_MODULES:
-                    found.add(name)
-    return found
+def _provides(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in ast.walk(function))
 
 
-def _runs_database(function: ast.FunctionDef | ast.AsyncFunctionDef, statements: set[str]) -> bool:
-    nodes = list(ast.walk(function))
-    if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in nodes):
+def _public(name: str) -> bool:
+    return not name.startswith("_")
+
+
+def _runs_database(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function runs a statement: a session's (or a connection's) call, a
+    Prisma or a Django query. Building one (``select(User).where(...)``) is no query: a
+    module of statement builders is a library, whoever runs them."""
+    if _provides(function):
         return False  # a provider (``get_db`` that commits what the request did): no query
-    for node in nodes:
+    for node in ast.walk(function):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        if isinstance(func, ast.Name) and func.id in statements:
-            return True
         if isinstance(func, ast.Attribute):
             if func.attr == "prisma":  # Prisma's client: ``User.prisma().find_many()``
                 return True

@@ -97,9 +97,9 @@ class Detected:
     layout: str | None  # "layered", "feature", or None when no name says
     evidence: tuple[Evidence, ...]
     left_out: tuple[str, ...] = ()  # test, migration and script trees: in no layer
-    # Repositories known by their code alone, no name: no chain of ARC003 to or from them
-    # (``LayerMap.for_chains``).
-    by_code: tuple[str, ...] = ()
+    # Repositories known by their code alone, no name, each with the names of its code
+    # that run the database (``LayerMap.unchained``).
+    by_code: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def patterns(self) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = {layer: [] for layer in LAYERS}
@@ -805,7 +805,7 @@ def detect_layers(
     evidence += [Evidence(ROUTERS, m, reason) for m, reason in code_routers.items()]
     evidence += [Evidence(MODELS, m, reason) for m, reason in orm_modules.items()]
     evidence += [Evidence(SERVICES, m, reason) for m, reason in service_modules.items()]
-    evidence += [Evidence(REPOSITORIES, m, reason) for m, reason in repository_modules.items()]
+    evidence += [Evidence(REPOSITORIES, m, why) for m, (why, _) in repository_modules.items()]
     evidence += [Evidence(layer, node, reason) for node, layer, reason in composition]
     if layout == "feature":
         evidence = _feature_globs(tree, evidence)
@@ -814,7 +814,7 @@ def detect_layers(
         layout,
         tuple(sorted(evidence)),
         tuple(sorted(tree.left_out)),
-        tuple(sorted(repository_modules)),
+        tuple((m, tuple(sorted(names))) for m, (_, names) in sorted(repository_modules.items())),
     )
 
 
@@ -828,10 +828,11 @@ def _repositories_by_code(
     taken: Collection[str],
     index: ProjectIndex,
     read: Callable[[str], bytes | None],
-) -> dict[str, str]:
+) -> dict[str, tuple[str, frozenset[str]]]:
     """Modules of no layer, named for the data they keep (``database/spool.py``,
     ``features/users/db/api.py``), that the routers or the services import and whose
-    functions mostly run the database: repositories, with the reason."""
+    functions mostly run the database: repositories, with the reason and the names of
+    their functions and classes that run it."""
     layers = _layer_map(chosen)
     known = {*code_routers, *orm_modules, *service_modules}
     candidates = [
@@ -856,9 +857,12 @@ def _repositories_by_code(
         data = read(module)
         if module not in imported or data is None or _defines_orm(module, index):
             continue  # an ORM's class methods (an active record's) are the models'
-        counted = data_access(data, module, False)
-        if counted is not None and counted[0] >= 2 and 2 * counted[0] >= counted[1]:
-            found[module] = f"runs the database in {counted[0]} of its {counted[1]} functions"
+        counted = data_access(data)
+        if counted is None:
+            continue
+        names, running, total = counted
+        if 2 * running >= total:
+            found[module] = (f"runs the database in {running} of its {total} functions", names)
     return found
 
 

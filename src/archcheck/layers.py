@@ -123,13 +123,14 @@ class LayerMap:
         self,
         patterns: Mapping[str, Iterable[str]],
         outside: Iterable[str] = (),
-        unchained: Iterable[str] = (),
+        unchained: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self.patterns = {layer: tuple(patterns.get(layer, ())) for layer in LAYERS}
         self.outside = tuple(sorted(set(outside)))
-        # Modules in a layer by their code alone (a repository known by its queries):
-        # ARC003 follows no chain to or from them (``for_chains``).
-        self.unchained = tuple(sorted(set(unchained)))
+        # Modules in a layer by their code alone (a repository known by its queries), each
+        # with the names of its code that make it so: ARC003 follows no chain to or from
+        # them (``for_chains``), and an import of none of those names is none of the layer's.
+        self.unchained = {m: frozenset(names) for m, names in sorted((unchained or {}).items())}
         self._chains: LayerMap | None = None
         self._outside = frozenset(self.outside)
         # Per layer, the plain names in a set and the wildcards in one alternation: a

@@ -415,10 +415,18 @@ class Chains:
     """The chain rules over one project."""
 
     def __init__(
-        self, layers: LayerMap, rules: Sequence[ChainRule], budget: int | None = None
+        self,
+        layers: LayerMap,
+        rules: Sequence[ChainRule],
+        budget: int | None = None,
+        shared: Callable[[str], bool] = lambda name: False,
     ) -> None:
         self.layers = layers
         self.rules = rules
+        # Whether a qualified name is a value layers may share (``ProjectIndex.
+        # is_shared_value``: an enum, a class of constants, a constant): a model may take
+        # one from the schemas (ARC004 allows it), through a helper too.
+        self.shared = shared
         # How many uses the whole search may follow (None: no end). Past it, the
         # heads left are not searched (``unsearched``): a project whose helpers import
         # most of it (a 10 000-line hub every router imports) took minutes and gigabytes.
@@ -437,6 +445,14 @@ class Chains:
         self._reaches: dict[tuple[str, _Names, frozenset[str]], _Step] = {}
         self._texts: dict[str, frozenset[str]] = {}  # module -> attribute names in its text
         self._by_name: dict[str, frozenset[str]] = {}  # module -> its classes cleared
+
+    def _shares(self, layer: str, other_layer: str, other: str, names: _Names) -> bool:
+        """Whether what a chain needs of the layered ``other`` (``names``) is values a
+        model may take from the schemas: enums and constants, as ARC004 allows."""
+        if violation(layer, other_layer) != MODELS_ON_SCHEMAS or not names:
+            return False
+        defined = {name.partition(".")[0] for name in names} - {RAN, ""}
+        return bool(defined) and all(self.shared(f"{other}.{name}") for name in defined)
 
     def _uses_of(self, source: LinkSource, module: str) -> ModuleUses | None:
         if module not in self._read:
@@ -613,7 +629,9 @@ class Chains:
             for other, line, definition, wanted in step.reached:
                 other_layer = self.layers.layer_of(other)
                 if other_layer is not None:
-                    if violation(layer, other_layer):
+                    if violation(layer, other_layer) and not self._shares(
+                        layer, other_layer, other, wanted
+                    ):
                         hit = (module, line, other)
                         if hit not in own:
                             own.add(hit)
@@ -1021,6 +1039,8 @@ def link_findings(
             other = enclosing_module(use.target, imports)
             other_layer = None if other is None else chains.layers.layer_of(other)
             if other is None or other_layer is None or not violation(layer, other_layer):
+                continue
+            if chains._shares(layer, other_layer, other, names_used([use], (other,))[other]):
                 continue
             if _repeats(chains.layers, layer, other_layer, skipped) or (
                 other in skipped and _reexports(uses, names, demand.called, use.line)

@@ -271,7 +271,9 @@ def _import_findings(
     own imports that have a finding (both for the snapshot), and a warning when ARC003's
     search ended before it searched every layered module."""
     budget = max(_CHAIN_STEPS, _CHAIN_STEPS_PER_MODULE * len(graph.modules))
-    checks = ImportChecks(run.layers, run.rules, run.is_ignored_import, budget)
+    checks = ImportChecks(
+        run.layers, run.rules, run.is_ignored_import, budget, index.is_shared_value
+    )
     if not checks.import_rules and checks.chains is None:
         return [], {}, {}, ()
     # Imported here: the chain search and the name following it reads are not needed by a

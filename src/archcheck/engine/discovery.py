@@ -127,6 +127,7 @@ def write_discovery(file: Path, project: Project, layers: LayerMap, read: Iterab
         "files": files,
         "layers": {layer: list(globs) for layer, globs in layers.patterns.items()},
         "outside": list(layers.outside),
+        "unchained": {module: sorted(names) for module, names in layers.unchained.items()},
         "targets": [str(t) for t in project.targets],
         "packages": [
             {
@@ -312,12 +313,13 @@ def _package(data: object) -> tuple[Package, KeptFiles]:
     return package, files
 
 
-def _layers(data: object, outside: object) -> LayerMap:
-    if type(data) is not dict or set(data) != set(LAYERS):
+def _layers(data: object, outside: object, unchained: object) -> LayerMap:
+    if type(data) is not dict or set(data) != set(LAYERS) or type(unchained) is not dict:
         raise ValueError("not the layers")
     return LayerMap(
         {layer: tuple(_text(g) for g in _list(globs)) for layer, globs in data.items()},
         [_text(node) for node in _list(outside)],
+        {_text(m): [_text(n) for n in _list(names)] for m, names in unchained.items()},
     )
 
 
@@ -336,7 +338,7 @@ def read_discovery(
         if not _unchanged(data):
             return None
         kept = [_package(p) for p in _list(data["packages"])]
-        layers = _layers(data["layers"], data["outside"])
+        layers = _layers(data["layers"], data["outside"], data["unchained"])
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
     if not kept:

@@ -67,10 +67,12 @@ class ImportChecks:
         rules: Sequence[type[Rule]],
         is_ignored: Callable[[str, str], bool],
         budget: int | None = None,
+        shared: Callable[[str], bool] = lambda name: False,
     ) -> None:
         self.layers = layers
         self.is_ignored = is_ignored
         self.budget = budget  # the chain search's (``Chains.budget``)
+        self.shared = shared  # ``Chains.shared``
         self.import_rules = [rule() for rule in rules if issubclass(rule, ImportRule)]
         self.chain_rules = [rule() for rule in rules if issubclass(rule, ChainRule)]
         self._chains: Chains | None = None
@@ -82,7 +84,9 @@ class ImportChecks:
         if self._chains is None and self.chain_rules:
             from archcheck.engine.chains import Chains
 
-            self._chains = Chains(self.layers.for_chains(), self.chain_rules, self.budget)
+            self._chains = Chains(
+                self.layers.for_chains(), self.chain_rules, self.budget, self.shared
+            )
         return self._chains
 
     def imports(self, source: ImportSource, module: str) -> list[str]:
@@ -124,12 +128,19 @@ class ImportChecks:
             imported_layer = self.layers.layer_of(imported)
             if imported_layer is None:
                 for edge in self._reexported(source, importer, importer_layer, imported):
-                    statements.setdefault(edge.line, []).append(edge)
+                    running = self.layers.unchained.get(edge.imported)
+                    if running is None or _uses_any(edge.names, running):
+                        statements.setdefault(edge.line, []).append(edge)
                 continue
             if violation(importer_layer, imported_layer) is None:
                 continue
+            running = self.layers.unchained.get(imported)
             for line in source.lines(importer, imported):
                 edge = ImportEdge(importer, imported, importer_layer, imported_layer, line)
+                if running is not None:
+                    taken = source.names_taken(edge)
+                    if taken and not _uses_any(taken, running):
+                        continue
                 statements.setdefault(line, []).append(edge)
         findings = []
         for line, edges in sorted(statements.items()):
@@ -212,6 +223,13 @@ class ImportChecks:
             and violation(importer_layer, layer) is not None
             and not self.is_ignored(importer, module)
         )
+
+
+def _uses_any(names: Iterable[str], running: frozenset[str]) -> bool:
+    """Whether any of the qualified ``names`` taken of a repository known by its code is
+    code of it that runs the database: ``from app.database import get_db`` (a provider),
+    an enum or a DTO kept beside the queries are no use of the data layer."""
+    return any(name.rpartition(".")[2] in running for name in names)
 
 
 def direct_imports(findings: Iterable[Finding]) -> dict[str, list[str]]:

@@ -178,7 +178,7 @@ def layer_map_for(
     _check_globs(packages, config)
     patterns: dict[str, list[str]] = {layer: [] for layer in LAYERS}
     outside: list[str] = []  # tests and migrations inside the packages: in no layer
-    unchained: list[str] = []  # in a layer by their code alone (``LayerMap.for_chains``)
+    unchained: dict[str, tuple[str, ...]] = {}  # in a layer by their code alone (``LayerMap``)
     if any(layer not in config.layers for layer in LAYERS):
         # Even when only the wiring layer is left to detect, code counts: the providers
         # are found beside the routers, which may be known by their code alone.
@@ -203,7 +203,7 @@ def layer_map_for(
                         g for g in globs if not any(regex.fullmatch(g) for regex in given)
                     )
             if REPOSITORIES not in config.layers:
-                unchained.extend(detected.by_code)
+                unchained.update(detected.by_code)
     if found is None:
         # Every layer configured, detection not run: what it leaves out is left out all the
         # same (a ``tests/`` package under the routers' glob is no router).

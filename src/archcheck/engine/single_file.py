@@ -56,7 +56,10 @@ class _Project:
 
     def __init__(self, run: Run) -> None:
         self.run = run
-        self.checks = ImportChecks(run.layers, run.rules, run.is_ignored_import)
+        index = ProjectIndex((), load=run.sources.symbols_for)
+        self.checks = ImportChecks(
+            run.layers, run.rules, run.is_ignored_import, shared=index.is_shared_value
+        )
         self._imports: dict[str, frozenset[str]] = {}
         self._by_layer: dict[str | None, list[str]] = {}
 

@@ -99,7 +99,8 @@ class IndirectLayerLeak(ChainRule):
     import *``) is followed into the module it comes from, not into every star import
     beside it. What an import never runs is needed by
     nothing: imports under ``if TYPE_CHECKING:`` and a script's ``if __name__ ==
-    "__main__":`` block. A package's ``__init__`` runs before any module below it, so a
+    "__main__":`` block. What a model may import from the schemas itself (enums,
+    constants: ARC004) it may take through a helper. A package's ``__init__`` runs before any module below it, so a
     module that imports a name of a package above it (``from app import APP_DIR`` in a
     service, where ``app/__init__.py`` builds the app and includes the routers) needs
     what that name does, not the package's module-level code. A class with no base but builtins, the
@@ -328,6 +329,47 @@ class IndirectLayerLeak(ChainRule):
                         return []
                 """,
                 "app/services/report_service.py": "",
+            }
+        ),
+        # A helper gives the model an enum of the schemas: values ARC004 lets a model
+        # import itself, so no leak through a helper either.
+        Example(
+            {
+                "app/schemas/proxy.py": """
+                    import enum
+
+
+                    class ProxyType(str, enum.Enum):
+                        VMESS = "vmess"
+                        VLESS = "vless"
+                """,
+                "app/core/protocols.py": """
+                    from app.schemas.proxy import ProxyType
+
+
+                    def supported(protocol: str) -> bool:
+                        return protocol in {p.value for p in ProxyType}
+                """,
+                "app/models/proxy.py": """
+                    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+                    from app.core.protocols import supported
+
+
+                    class Base(DeclarativeBase):
+                        pass
+
+
+                    class Proxy(Base):
+                        __tablename__ = "proxies"
+                        id: Mapped[int] = mapped_column(primary_key=True)
+                        protocol: Mapped[str]
+
+                        @property
+                        def usable(self) -> bool:
+                            return supported(self.protocol)
+                """,
+                "app/api/routers/proxies.py": "",
             }
         ),
         # The package is the app: its __init__ builds it and includes the routers, and ran
