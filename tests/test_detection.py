@@ -933,13 +933,24 @@ def test_a_module_named_for_routers_that_defines_code_but_no_routes_is_no_router
         ("class Route:\n    def __init__(self, exchange, symbol):\n        self.symbol = symbol\n", False),
         # A package of route modules, and an empty skeleton: the routers' place.
         ("from fastapi import APIRouter\n\nrouter = APIRouter()\n", True),
+        # Handlers that the app registers itself (``main.py``'s ``app.add_api_route``).
+        ("def list_items():\n    return []\n", "registered"),
         ("", True),
     ],
 )
 def test_a_package_named_for_routers_whose_code_is_no_web_code_is_no_router(tmp_path, routes, router):
+    main = (
+        "from fastapi import FastAPI\nfrom app.routes import list_items\n\napp = FastAPI()\n"
+        "app.add_api_route('/items', list_items)\n"
+    )
+    if router == "registered":
+        router = True
+    else:
+        main = ""
     write_example(
         tmp_path,
         {
+            "app/main.py": main,
             "app/routes/__init__.py": routes,
             "app/routes/helpers.py": "",
             "app/services/metrics.py": "from app.routes import helpers\n",
@@ -1004,6 +1015,15 @@ PROVIDER_OF_SESSIONS = (
             + "def by_id(model, i):\n    return select(model).where(model.id == i)\n\n\n" * 2,
             False,
         ),
+        # The database's setup: the engine, get_db, a health check and create_all.
+        (
+            "app/db/session.py",
+            "from sqlalchemy import create_engine\n\nengine = create_engine('sqlite://')\n\n\n"
+            + PROVIDER_OF_SESSIONS
+            + QUERY.format(n=1)
+            + QUERY.format(n=2),
+            False,
+        ),
         # No data word in its name: the same queries in ``app/core/users.py``.
         ("app/core/users.py", QUERY.format(n=1) + QUERY.format(n=2), False),
     ],
@@ -1033,6 +1053,8 @@ def test_a_module_named_for_data_whose_functions_run_the_database_is_a_repositor
         ("from app.database import get_db", False),  # the request's session
         ("from app.database import Status", False),  # an enum kept beside the queries
         ("from app.database import get_db, find_items", True),
+        # What the module hands out of a class of queries.
+        ("from app.database import items", True),
         ("from app import database", True),
     ],
 )
@@ -1047,6 +1069,8 @@ def test_an_import_of_none_of_a_code_repositorys_queries_is_no_finding(tmp_path,
                 + PROVIDER_OF_SESSIONS
                 + QUERY.format(n=1).replace("q1", "find_items")
                 + QUERY.format(n=2)
+                + "class Items:\n    def all(self, db):\n        return db.query('items')\n\n\n"
+                + "items = Items()\n"
             ),
             "app/api/routers/items.py": ROUTER + imported + "\n",
             "app/services/item_service.py": "from app.database import find_items\n",
@@ -1071,6 +1095,71 @@ def test_a_name_a_package_re_exports_from_a_code_repository_counts_by_what_it_is
     )
     _code, out, _err = cli("app", cwd=tmp_path)
     assert ("ARC001" in out) is finding, out
+
+
+@pytest.mark.parametrize(
+    ("code", "wiring"),
+    [
+        # tiled's structures/container.py: a data structure; a statistics bootstrap.
+        ("from dataclasses import dataclass\n\n\n@dataclass\nclass Container:\n    keys: list\n", False),
+        ("import random\n\n\ndef resample(xs):\n    return random.choices(xs, k=len(xs))\n", False),
+        # Containers: one that builds a service, one over a factories module, one of a DI
+        # library's providers.
+        ("from app.services.orders import OrderService\n\nservice = OrderService()\n", True),
+        ("from app.core.factories import order_service\n\nservice = order_service()\n", True),
+        ("from dependency_injector import containers\n\n\nclass Container(containers.DeclarativeContainer):\n    pass\n", True),
+    ],
+)
+@pytest.mark.parametrize("name", ["container", "bootstrap"])
+def test_a_container_or_bootstrap_is_wiring_where_it_composes(tmp_path, name, code, wiring):
+    write_example(
+        tmp_path,
+        {
+            f"app/core/{name}.py": code,
+            "app/core/factories.py": "from app.services.orders import OrderService\n\n\ndef order_service():\n    return OrderService()\n",
+            "app/api/routers/orders.py": ROUTER,
+            "app/services/orders.py": "class OrderService:\n    pass\n",
+            "app/repositories/orders.py": "",
+        },
+    )
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert (f'"app.core.{name}"' in result.stdout) is wiring, result.stdout
+
+
+def test_alembic_migrations_are_in_no_layer_whatever_their_folder_is_called(tmp_path):
+    # SkyPilot's sky/schemas/db/: its env.py imports the models' Base, no schema's ARC004.
+    write_example(
+        tmp_path,
+        {
+            "app/schemas/db/env.py": "from alembic import context\nfrom app.models.user import Base\n\ncontext.configure(target_metadata=Base.metadata)\n",
+            "app/schemas/user.py": "from pydantic import BaseModel\n\n\nclass UserOut(BaseModel):\n    id: int\n",
+            "app/models/user.py": "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n",
+            "app/api/routers/users.py": ROUTER,
+        },
+    )
+    code, out, _err = cli("app", cwd=tmp_path)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_a_cache_over_a_repository_is_a_service_and_configured_services_are_the_configs(tmp_path, configured):
+    # services/cache.py that uses a repository is a service; configured services are all
+    # the config's, infrastructure names or not.
+    files = {
+        "app/services/cache.py": "from app.repositories.items import all_items\n",
+        "app/services/db.py": "engine = None\n",
+        "app/repositories/items.py": "from app.services.cache import cached\nfrom app.services.db import engine\n\n\ndef all_items():\n    return []\n",
+        "app/api/routers/items.py": ROUTER,
+    }
+    if configured:
+        files["pyproject.toml"] = '[tool.archcheck.layers]\nservices = ["app.services.*"]\n'
+    write_example(tmp_path, files)
+    _code, out, _err = cli("app", cwd=tmp_path)
+    found = sorted((f[0], f[1], f[3]) for f in findings(out))
+    expected = [("app/repositories/items.py", 1, "ARC002")]
+    if configured:
+        expected.append(("app/repositories/items.py", 2, "ARC002"))
+    assert found == expected, out
 
 
 def test_infrastructure_in_a_services_folder_is_in_no_layer(tmp_path):

@@ -100,6 +100,26 @@ def test_a_namespace_package_holding_pytest_conftest_is_still_one(tmp_path, wher
     assert any(line == 1 and code == "ARC001" for _path, line, code in codes(out)), out
 
 
+def test_a_checkout_named_like_a_bundled_package_is_still_a_folder_of_roots(tmp_path):
+    # morphik cloned as ``morphik/``: a stray ``__init__.py`` at the top, the app's ``core``
+    # imported as ``core.x``, and a bundled SDK ``sdks/python/morphik`` whose own imports
+    # (``morphik.models``) are no imports through the checkout's name.
+    root = tmp_path / "morphik"
+    sdk = {f"sdks/python/morphik/{name}.py": "from morphik.models import Document\n" for name in ("sync", "rules", "models")}
+    write_example(
+        root,
+        {
+            **sdk,
+            "core/api/routers/documents.py": "from core.repositories.documents import get\n",
+            "core/repositories/documents.py": "def get():\n    return 1\n",
+            "core/services/documents.py": "from core.repositories.documents import get\n",
+        },
+    )
+    (root / "__init__.py").write_text("")
+    code, out, err = check(root)
+    assert ("core/api/routers/documents.py", 1, "ARC001") in codes(out), (out, err)
+
+
 def test_importing_a_folder_without_init_on_a_chain_is_no_internal_error(tmp_path):
     # ``import app.common.runtimes`` names a folder, not a file: a module of the graph that
     # no source backs. The chain search reads what it can and reports the leak.

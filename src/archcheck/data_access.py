@@ -49,6 +49,12 @@ _METHODS = frozenset(
         "refresh",
     }
 )
+# What makes the engine or the session factory: a module that does at its top level is
+# the database's setup (its health check and ``create_all`` run statements too), no
+# repository; a store class that makes its own engine still is one.
+_SESSION_MAKERS = frozenset(
+    {"create_engine", "create_async_engine", "sessionmaker", "async_sessionmaker", "scoped_session"}
+)
 _RECEIVER = re.compile(r"(?:\w+_)?(?:session|db|conn|connection|sess|tx)", re.IGNORECASE)
 
 
@@ -68,6 +74,8 @@ def data_access(data: bytes) -> tuple[frozenset[str], int, int] | None:
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if any(_makes_sessions(node) for node in tree.body):
         return None
     units: list[tuple[str, bool, ast.FunctionDef | ast.AsyncFunctionDef]] = []
     for node in tree.body:
@@ -97,8 +105,27 @@ def data_access(data: bytes) -> tuple[frozenset[str], int, int] | None:
     public = [ran for (_, shown, _), ran in zip(units, runs, strict=True) if shown] or runs
     if sum(runs) < 2:
         return None
-    found = frozenset(owner for (owner, _, _), ran in zip(units, runs, strict=True) if ran)
-    return found, sum(public), len(public)
+    found = {owner for (owner, _, _), ran in zip(units, runs, strict=True) if ran}
+    # ``users = UserQueries()``: what the module hands out of a class that runs queries.
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            value, targets = node.value, node.targets
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            value, targets = node.value, [node.target]
+        else:
+            continue
+        made = value.func if isinstance(value, ast.Call) else value
+        if isinstance(made, ast.Name) and made.id in found:
+            found.update(t.id for t in targets if isinstance(t, ast.Name))
+    return frozenset(found), sum(public), len(public)
+
+
+def _makes_sessions(node: ast.stmt) -> bool:
+    value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign, ast.Expr)) else None
+    if not isinstance(value, ast.Call):
+        return False
+    name = dotted(value.func)
+    return name is not None and name.rpartition(".")[2] in _SESSION_MAKERS
 
 
 def _provides(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -68,6 +68,15 @@ _ROOT_NAMES = {
     "bootstrap": WIRING,
 }
 _MODULE_ONLY = frozenset({"main", "app"})
+# Composition roots by these names only where they compose (``_composes``): a data
+# structure's ``structures/container.py``, a statistics ``bootstrap.py`` are not.
+_COMPOSERS = frozenset({"container", "containers", "bootstrap"})
+# Dependency-injection libraries: what imports one is a container, whatever it builds.
+_DI = re.compile(
+    rb"^[ \t]*(?:from|import)[ \t]+(?:dependency_injector|punq|lagom|injector|kink|svcs"
+    rb"|wireup|that_depends|dishka|rodi)\b",
+    re.MULTILINE,
+)
 _PROVIDERS = frozenset({"deps", "dependencies"})
 _IMPORT_WORD = re.compile(rb"\bimport\b")
 _WEB = re.compile(rb"\b(?:fastapi|starlette)\b")
@@ -100,6 +109,9 @@ class Detected:
     # Repositories known by their code alone, no name, each with the names of its code
     # that run the database (``LayerMap.unchained``).
     by_code: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Infrastructure in a services folder (``_beside_services``): in no layer while the
+    # services are detected.
+    infrastructure: tuple[str, ...] = ()
 
     def patterns(self) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = {layer: [] for layer in LAYERS}
@@ -176,13 +188,28 @@ def left_out(
     prefix: str, files: Sequence[SourceFile], read: Callable[[str], bytes | None]
 ) -> set[str]:
     """What of one root is in no layer whatever glob covers it: test, migration and script
-    trees (``not_app``), test modules beside the code, and the infrastructure kept in a
-    services folder (``_beside_services``)."""
+    trees (``not_app``, ``_alembic_trees``), and test modules beside the code."""
     return (
         not_app(prefix, (f.module for f in files))
         | _tests_beside(files, read)
-        | _beside_services(files)
+        | _alembic_trees(files, read)
     )
+
+
+_ALEMBIC = re.compile(rb"^[ \t]*(?:from|import)[ \t]+alembic\b", re.MULTILINE)
+
+
+def _alembic_trees(files: Sequence[SourceFile], read: Callable[[str], bytes | None]) -> set[str]:
+    """Alembic's migration packages whatever their name (SkyPilot's ``schemas/db/``): the
+    package of an ``env`` module that imports alembic."""
+    found = set()
+    for source in files:
+        parent, _, name = source.module.rpartition(".")
+        if name == "env" and parent and not source.is_package:
+            data = read(source.module)
+            if data is not None and _ALEMBIC.search(data):
+                found.add(parent)
+    return found
 
 
 # What a services folder also holds that is no business logic: the database connection,
@@ -191,20 +218,25 @@ def left_out(
 _INFRASTRUCTURE = frozenset({"db", "database", "redis", "cache", "logger", "logging", "log", "env"})
 
 
-def _beside_services(files: Sequence[SourceFile]) -> set[str]:
-    """The modules named for infrastructure right under a folder named for services
-    (``app/services/db.py``): models and repositories may import them. A package of that
-    name may be a layer of its own (langflow's ``services/database/`` holds the models and
-    their CRUD)."""
-    found = set()
-    for source in files:
-        parent, _, name = source.module.rpartition(".")
+def _beside_services(
+    tree: _Tree, layers: LayerMap, read: Callable[[str], bytes | None]
+) -> list[str]:
+    """The modules named for infrastructure right under a folder that detection put in
+    the services (``app/services/db.py``), which use no repository: models and
+    repositories may import them. A package of that name may be a layer of its own
+    (langflow's ``services/database/`` holds the models and their CRUD), and a cache over
+    a repository is a service."""
+    found = []
+    for module in sorted(tree.modules):
+        parent, _, name = module.rpartition(".")
         if (
-            not source.is_package
-            and name in _INFRASTRUCTURE
+            name in _INFRASTRUCTURE
+            and not tree.is_package(module)
             and layer_of_name(parent.rpartition(".")[2]) == SERVICES
+            and layers.layer_of(module) == SERVICES
+            and not _builds_layers(tree, module, layers, read, (REPOSITORIES,))
         ):
-            found.add(source.module)
+            found.append(module)
     return found
 
 
@@ -424,6 +456,20 @@ def _holds_no_web_code(tree: _Tree, node: str, read: Callable[[str], bytes | Non
     )
 
 
+def _registered_elsewhere(tree: _Tree, node: str, read: Callable[[str], bytes | None]) -> bool:
+    """Whether a module that adds routes (``app.add_api_route("/items", items.list_items)``
+    in ``main.py``) imports the package ``node`` or a module below it: its functions are
+    handlers, whatever their own code says."""
+    for module in tree.modules:
+        data = read(module)
+        if data is None or not _ADDS_ROUTES.search(data):
+            continue
+        package = module if tree.is_package(module) else _parent(module)
+        if any(t == node or t.startswith(node + ".") for t in imported_targets(data, package)):
+            return True
+    return False
+
+
 def _provides(
     tree: _Tree, node: str, layers: LayerMap, read: Callable[[str], bytes | None]
 ) -> bool:
@@ -444,9 +490,14 @@ def _parsed(tree: _Tree, module: str, data: bytes) -> ast.Module | None:
 
 
 def _builds_layers(
-    tree: _Tree, node: str, layers: LayerMap, read: Callable[[str], bytes | None]
+    tree: _Tree,
+    node: str,
+    layers: LayerMap,
+    read: Callable[[str], bytes | None],
+    built: tuple[str, ...] = (SERVICES, REPOSITORIES),
 ) -> bool:
-    """Whether code at or below ``node`` imports a service or a repository (to build it)."""
+    """Whether code at or below ``node`` imports a module of the ``built`` layers (a
+    service or a repository, to build it)."""
     for module in tree.below(node):
         data = read(module)
         if data is None or not _IMPORT_WORD.search(data):
@@ -460,11 +511,32 @@ def _builds_layers(
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
                 for _, target, _ in import_bindings(statement, module, source.is_package):
                     # Known here, or named so in another root (``oss.src.dbs.users.dao``).
-                    if layers.layer_of(target) in (SERVICES, REPOSITORIES) or any(
-                        layer_of_name(part) in (SERVICES, REPOSITORIES)
-                        for part in target.split(".")
+                    if layers.layer_of(target) in built or any(
+                        layer_of_name(part) in built for part in target.split(".")
                     ):
                         return True
+    return False
+
+
+def _composes(
+    tree: _Tree, node: str, layers: LayerMap, read: Callable[[str], bytes | None]
+) -> bool:
+    """Whether a container or bootstrap module (or package) assembles the app: it uses a
+    dependency-injection library, or builds services or repositories, itself or through
+    a module it imports (a container over a ``factories`` module)."""
+    if _builds_layers(tree, node, layers, read):
+        return True
+    own = tree.below(node)
+    for module in own:
+        data = read(module)
+        if data is None:
+            continue
+        if _DI.search(data):
+            return True
+        package = module if tree.is_package(module) else _parent(module)
+        for target in sorted(imported_targets(data, package) & tree.modules.keys()):
+            if target not in own and _builds_layers(tree, target, layers, read):
+                return True
     return False
 
 
@@ -679,7 +751,11 @@ def detect_layers(
         # elsewhere, holds another kind of route (jesse's ``routes/`` of trading routes).
         named_routers = [n for n, (layer, _) in chosen.items() if layer == ROUTERS]
         for node in named_routers:
-            if tree.is_package(node) and _holds_no_web_code(tree, node, read):
+            if (
+                tree.is_package(node)
+                and _holds_no_web_code(tree, node, read)
+                and not _registered_elsewhere(tree, node, read)
+            ):
                 others = list(code_routers) + [
                     m
                     for other in named_routers
@@ -705,6 +781,7 @@ def detect_layers(
             _provides(tree, node, layered, read)
             if last_name(node) in _PROVIDERS
             else not any(node.startswith(other + ".") for other in below)
+            and (last_name(node) not in _COMPOSERS or _composes(tree, node, layered, read))
         )
         # An ``app.py`` of routes on an ``APIRouter`` that builds no app is a router named
         # for the app it serves (frigate's ``api/app.py``), not its entry point; one that
@@ -815,6 +892,7 @@ def detect_layers(
         tuple(sorted(evidence)),
         tuple(sorted(tree.left_out)),
         tuple((m, tuple(sorted(names))) for m, (_, names) in sorted(repository_modules.items())),
+        tuple(_beside_services(tree, _layer_map(chosen), read)),
     )
 
 

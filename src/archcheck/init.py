@@ -98,7 +98,7 @@ def _group(
                 globs=globs,
                 source_root=not prefix,
                 evidence=detected.evidence,
-                left_out=detected.left_out,
+                left_out=tuple(sorted((*detected.left_out, *detected.infrastructure))),
             )
         )
     return result

@@ -394,12 +394,17 @@ def _heads(path: Path, _mtime: int, _size: int, _inode: int) -> tuple[str, ...] 
 
 def _sampled_heads(directory: Path, whole: bool = False) -> list[str]:
     """The first name of every import in a sample of the files under ``directory`` (with
-    ``whole``, its first two: ``a.b``)."""
-    return [
-        head if whole else head.partition(".")[0]
-        for path in sampled_sources(directory)
-        for head in import_heads(path) or ()
-    ]
+    ``whole``, its first two: ``a.b``). An import of the folder's own name from a file
+    below a folder of that name is that folder's (morphik's bundled ``sdks/python/morphik``
+    importing ``morphik.models`` says nothing of the checkout named ``morphik``)."""
+    found = []
+    for path in sampled_sources(directory):
+        inner = directory.name in path.relative_to(directory).parts[:-1]
+        for head in import_heads(path) or ():
+            first = head.partition(".")[0]
+            if not (inner and first == directory.name):
+                found.append(head if whole else first)
+    return found
 
 
 def _import_counts(own_name: str, heads: list[str], names: set[str]) -> tuple[int, int]:

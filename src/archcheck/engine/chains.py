@@ -116,12 +116,13 @@ def _merged(old: _Names, new: _Names) -> _Names:
     return old | new
 
 
-def _ran(importer: str, module: str, names: _Names) -> _Names:
-    """What ``importer`` needs of ``module`` (``names``), less the module's statements where
-    it is a package above the importer: its ``__init__`` ran before the importer did,
-    whatever the importer imports of it (a service's ``from app import APP_DIR``, where
-    ``app/__init__.py`` builds the app and includes the routers)."""
-    if names is None or not importer.startswith(module + "."):
+def _ran(head: str, module: str, names: _Names) -> _Names:
+    """What ``head`` needs of ``module`` (``names``), less the module's statements where it
+    is a package above the head: its ``__init__`` ran before the head did, whatever the
+    head imports of it (a service's ``from app import APP_DIR``, where ``app/__init__.py``
+    builds the app and includes the routers). Only the head's: a helper on the way runs
+    the ``__init__`` of its own packages when the head's chain first imports it."""
+    if names is None or not head.startswith(module + "."):
         return names
     return names | {RAN}
 
@@ -446,7 +447,7 @@ class Chains:
         self._texts: dict[str, frozenset[str]] = {}  # module -> attribute names in its text
         self._by_name: dict[str, frozenset[str]] = {}  # module -> its classes cleared
 
-    def _shares(self, layer: str, other_layer: str, other: str, names: _Names) -> bool:
+    def shares(self, layer: str, other_layer: str, other: str, names: _Names) -> bool:
         """Whether what a chain needs of the layered ``other`` (``names``) is values a
         model may take from the schemas: enums and constants, as ARC004 allows."""
         if violation(layer, other_layer) != MODELS_ON_SCHEMAS or not names:
@@ -561,7 +562,7 @@ class Chains:
             for use in sorted(uses.uses(names, called), key=_use_order):
                 other = enclosing_module(use.target, imports)
                 if other is not None:
-                    wanted = _ran(module, other, names_used([use], (other,))[other])
+                    wanted = names_used([use], (other,))[other]
                     reached.append((other, use.line, use.definition, wanted))
             self._reaches[key] = _Step(
                 reached, uses.reads(names, called), uses.uncalled(names, called)
@@ -629,7 +630,7 @@ class Chains:
             for other, line, definition, wanted in step.reached:
                 other_layer = self.layers.layer_of(other)
                 if other_layer is not None:
-                    if violation(layer, other_layer) and not self._shares(
+                    if violation(layer, other_layer) and not self.shares(
                         layer, other_layer, other, wanted
                     ):
                         hit = (module, line, other)
@@ -872,16 +873,17 @@ class Chains:
         (``edges``) from the modules the name's code uses (for a head with links only): a
         message names what the head uses that reaches the link, not all it uses of the
         module."""
-        uses = None if names is None or len(names) < 2 else self._uses_of(source, first)
-        if names is None or uses is None:
+        shown = None if names is None else names - {RAN}
+        uses = None if shown is None or len(shown) < 2 else self._uses_of(source, first)
+        if names is None or shown is None or uses is None:
             return None
         called = self._called(source, first, uses, attributes)
         imports = source.imports(first)
         reach: dict[str, set[str]] = {}
         found: dict[str, set[str]] = {}
-        for name in sorted(names):
+        for name in sorted(shown):
             led = {first}
-            for use in uses.uses((name,), called):
+            for use in uses.uses(_one(name, names), called):
                 other = enclosing_module(use.target, imports)
                 if other is not None and other in edges.get(first, ()):
                     if other not in reach:
@@ -1040,7 +1042,7 @@ def link_findings(
             other_layer = None if other is None else chains.layers.layer_of(other)
             if other is None or other_layer is None or not violation(layer, other_layer):
                 continue
-            if chains._shares(layer, other_layer, other, names_used([use], (other,))[other]):
+            if chains.shares(layer, other_layer, other, names_used([use], (other,))[other]):
                 continue
             if _repeats(chains.layers, layer, other_layer, skipped) or (
                 other in skipped and _reexports(uses, names, demand.called, use.line)
@@ -1131,9 +1133,14 @@ def _leading_lines(
 ) -> dict[int, frozenset[str]]:
     """Which of ``names`` lead to each import statement of the module: in a head's first
     module, what its messages show (``_line_text``)."""
-    if names is None or len(names) < 2:
+    if names is None or len(set(names) - {RAN}) < 2:
         return {}
     return _lines_led(uses, names, called)
+
+
+def _one(name: str, names: Collection[str]) -> tuple[str, ...]:
+    """``name`` alone of ``names``, as what it needs of its module says (``RAN`` kept)."""
+    return (name, RAN) if RAN in names else (name,)
 
 
 def _lines_led(
@@ -1142,8 +1149,8 @@ def _lines_led(
     """Which of ``names`` lead to each import statement of the module."""
     called = tuple(called)
     found: dict[int, set[str]] = {}
-    for name in sorted(names):
-        for use in uses.uses((name,), called):
+    for name in sorted(set(names) - {RAN}):
+        for use in uses.uses(_one(name, names), called):
             found.setdefault(use.line, set()).add(name)
     return {line: frozenset(leads) for line, leads in found.items()}
 

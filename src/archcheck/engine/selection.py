@@ -14,6 +14,7 @@ from archcheck.layers import (
     LAYERS,
     REPOSITORIES,
     ROUTERS,
+    SERVICES,
     WIRING,
     LayerMap,
     compile_glob,
@@ -204,6 +205,8 @@ def layer_map_for(
                     )
             if REPOSITORIES not in config.layers:
                 unchained.update(detected.by_code)
+            if SERVICES not in config.layers:
+                outside.extend(detected.infrastructure)
     if found is None:
         # Every layer configured, detection not run: what it leaves out is left out all the
         # same (a ``tests/`` package under the routers' glob is no router).
