@@ -69,7 +69,10 @@ class QueryInRouter(SyntaxRule):
     ``__call__`` is annotated so), one kept on Starlette's state object under a database
     session's name (``request.state.db``, ``async with request.app.state.db() as session``;
     a bare ``state.session`` is as often an HTTP client's), or FastAPI-SQLAlchemy's
-    request session (``from fastapi_sqlalchemy import db``, ``db.session``). A session
+    request session (``from fastapi_sqlalchemy import db``, ``db.session``), or the session
+    an object built from one keeps under a session's name (``async with UnitOfWork(db) as
+    uow: uow.session.add(org)``), or the one a ``session()`` method of an object typed
+    nowhere opens (``async with ctx.session() as db``). A session
     handed to a method of an ORM model (an active record: ``Workspace.create(db,
     name=name)``) is database work too, and so is a query an active-record ORM's model
     class runs itself, with no session (peewee, Tortoise, ormar, Piccolo, Django's ORM:
@@ -570,6 +573,54 @@ class QueryInRouter(SyntaxRule):
                     async def nightly_archive():
                         session = await anext(get_async_session())
                         await session.execute(sa.update(object))  # ARC202
+                """,
+                # A unit of work built from the request's session keeps it as ``session``.
+                "app/api/routers/orgs.py": """
+                    from fastapi import APIRouter, Depends
+                    from sqlalchemy.ext.asyncio import AsyncSession
+
+                    from app.db import get_session
+                    from app.unit_of_work import UnitOfWork
+
+                    router = APIRouter()
+
+
+                    @router.post("/orgs")
+                    async def create_org(name: str, db: AsyncSession = Depends(get_session)):
+                        async with UnitOfWork(db) as uow:
+                            uow.session.add(name)  # ARC202
+                            await uow.commit()
+                """,
+                # The session a context typed nowhere opens.
+                "app/api/routers/webhooks.py": """
+                    from fastapi import APIRouter, Request
+
+                    router = APIRouter()
+
+
+                    def _context(request):
+                        return request.app.state.catalog
+
+
+                    @router.delete("/webhooks/{webhook_id}")
+                    async def delete_webhook(request: Request, webhook_id: int):
+                        ctx = _context(request)
+                        async with ctx.session() as db:
+                            await db.execute(f"delete from webhooks where id = {webhook_id}")  # ARC202
+                """,
+                "app/unit_of_work.py": """
+                    class UnitOfWork:
+                        def __init__(self, session):
+                            self.session = session
+
+                        async def __aenter__(self):
+                            return self
+
+                        async def __aexit__(self, *exc):
+                            return None
+
+                        async def commit(self):
+                            await self.session.commit()
                 """,
                 "app/services/user_service.py": "",
             }

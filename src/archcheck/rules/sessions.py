@@ -72,6 +72,10 @@ _SESSION_METHOD_NAME = re.compile(
 # Of what an app keeps on its state, the names that say a database session or its factory:
 # ``db``, ``db_session``, ``async_session_maker``; a bare ``session``, ``http_session`` or
 # ``redis_db`` is another client's.
+# What an untyped object's method that opens the database's session is called.
+_OPENS_SESSION = frozenset({"session", "db_session", "async_session"})
+# The attribute under which an object keeps the session it was built with.
+_KEPT_SESSION = re.compile(r"_?(?:db_?|async_)?session|_?db|_?conn(?:ection)?", re.IGNORECASE)
 _STATE_SESSION = re.compile(
     r"(?:async_|sql_)?(?:db|database)(?:_?(?:session|sessions|maker|sessionmaker|factory))?"
     r"|(?:async_|db_)?session_?(?:local|maker|factory)|sessionlocal",
@@ -135,6 +139,7 @@ class Session:
         self.scopes = scopes
         self.index = index
         self._kept: dict[tuple[ast.ClassDef, str], bool] = {}
+        self._asking: set[int] = set()  # the calls ``_kept_by_object`` is judging
 
     def holds(self, expr: ast.expr) -> bool:
         scopes = self.scopes
@@ -147,6 +152,7 @@ class Session:
                 _on_app_state(expr)
                 or self._resolves_to(expr, _LIBRARY_SESSIONS)
                 or self._kept_on_self(expr)
+                or self._kept_by_object(expr)
             )
         if not isinstance(expr, ast.Name):
             return False
@@ -175,9 +181,61 @@ class Session:
                     if isinstance(inner, ast.Call):
                         return self._makes_session(inner.func)
                     return self._is_factory_expr(inner)
-                return self._gives_session(value)
+                return self._gives_session(value) or self._opens_untyped(func)
             return isinstance(value, ast.Name) and self.holds(value)
         return False
+
+    def _opens_untyped(self, func: ast.expr) -> bool:
+        """``async with ctx.session() as db``: a context a ``session()`` method of an object
+        typed nowhere opens (a catalog context taken from the app's state by a helper that
+        says nothing of its return): what it enters is the database's session."""
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr in _OPENS_SESSION
+            and isinstance(func.value, ast.Name)
+            and self._untyped(func.value)
+        )
+
+    def _untyped(self, name: ast.Name) -> bool:
+        """Whether ``name`` is typed nowhere: an unannotated parameter, or a variable made
+        by a project function that declares no return type."""
+        if self._unknown(name):
+            return True
+        binding = self.scopes.lookup(name.id)
+        if binding is None or binding.kind != ASSIGNED or binding.annotation is not None:
+            return False
+        value = binding.value
+        if isinstance(value, ast.Await):
+            value = value.value
+        if not isinstance(value, ast.Call):
+            return False
+        written = self.scopes.qualify(value.func)
+        function = None if written is None else self.index.function(self.index.resolve(written))
+        return function is not None and function[1].returns is None
+
+    def _kept_by_object(self, expr: ast.Attribute) -> bool:
+        """``uow.session`` of an object built here from a session (``async with
+        UnitOfWork(db) as uow``, ``repo = Repo(session=db)``): the session it was given,
+        under a session's name."""
+        holder = expr.value
+        if not (isinstance(holder, ast.Name) and _KEPT_SESSION.fullmatch(expr.attr)):
+            return False
+        binding = self.scopes.lookup(holder.id)
+        if binding is None or binding.kind not in (ASSIGNED, ENTERED):
+            return False
+        value = binding.value
+        if isinstance(value, ast.Await):
+            value = value.value
+        if not isinstance(value, ast.Call) or id(value) in self._asking:
+            return False  # (``s = w.session; w = Wrap(s)``: asked already, on the way)
+        self._asking.add(id(value))
+        try:
+            given = [*value.args, *(k.value for k in value.keywords)]
+            return any(
+                isinstance(arg, (ast.Name, ast.Attribute)) and self.holds(arg) for arg in given
+            )
+        finally:
+            self._asking.discard(id(value))
 
     def _kept_on_self(self, expr: ast.Attribute) -> bool:
         """``self.db_session`` where a method of the enclosing class assigns it a session
