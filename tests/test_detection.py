@@ -1162,6 +1162,30 @@ def test_a_cache_over_a_repository_is_a_service_and_configured_services_are_the_
     assert found == expected, out
 
 
+@pytest.mark.parametrize(
+    "tables",
+    [
+        "from django.db import models\n\n\nclass Note(models.Model):\n    text = models.TextField()\n",
+        "from piccolo.columns import Varchar\nfrom piccolo.table import Table\n\n\nclass Note(Table):\n    text = Varchar()\n",
+        "import peewee\n\n\nclass Note(peewee.Model):\n    text = peewee.TextField()\n",
+    ],
+)
+def test_active_record_tables_in_a_schemas_module_are_models(tmp_path, tables):
+    # An active-record ORM's tables name only their base: found by their import, as
+    # SQLAlchemy's are by their words (review 63, t6).
+    write_example(
+        tmp_path,
+        {
+            "app/schemas/tables.py": tables,
+            "app/schemas/api.py": "from pydantic import BaseModel\n\nfrom app.schemas.tables import Note\n\n\nclass NoteOut(BaseModel):\n    text: str\n",
+            "app/api/routers/notes.py": ROUTER,
+            "app/services/notes.py": "",
+        },
+    )
+    _code, out, _err = cli("app", cwd=tmp_path)
+    assert [(f[0], f[1], f[3]) for f in findings(out)] == [("app/schemas/api.py", 3, "ARC004")], out
+
+
 def test_infrastructure_in_a_services_folder_is_in_no_layer(tmp_path):
     # jesse's services/db.py holds the connection every model imports, beside the
     # logger and the order service: a model importing the service is still ARC002.

@@ -26,9 +26,12 @@ __all__ = [
     "services_by_name",
 ]
 
+# What an ORM's tables name: SQLAlchemy's words, or an import of an active-record ORM
+# (peewee, Tortoise, ormar, Piccolo, Django's), whose tables name only their base.
 ORM_HINT = re.compile(
     rb"declarative_base|DeclarativeBase|__tablename__|\btable\s*=\s*True|mapped_column"
     rb"|(?<![\w.])registry\("
+    rb"|(?m:^[ \t]*(?:from|import)[ \t]+(?:tortoise|peewee|playhouse|ormar|piccolo|django\.db)\b)"
 )
 # What an ORM's models name: SQLAlchemy's (and SQLModel's), and the other ORMs' packages
 # (Tortoise, Peewee, Beanie, ODMantic, MongoEngine, ormar, Piccolo, Pony), whose models

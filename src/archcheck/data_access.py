@@ -3,10 +3,11 @@
 ``features/users/db/api.py``, khoj's ``database/adapters``.
 
 Detection asks it of modules of no layer that a router or a service imports and that a
-data word names (``db``, ``data``, ``storage``...): most of their functions run the
-database themselves. A module of engines and ``get_db`` runs none (opening and closing a
-session is no query), and one of mixed helpers (``security.py``'s token functions beside
-one user lookup) runs it in a few.
+data word names (``db``, ``data``, ``storage``...): most of their public functions run the
+database, themselves or through the module's own helpers. A provider (``get_db``) runs
+none (opening and closing a session is no query), a module that makes the engine or the
+session factory is the database's setup, whatever its health check runs, and one of
+mixed helpers (``security.py``'s token functions beside one user lookup) runs it in a few.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import re
 
 from archcheck.names import dotted
 
-__all__ = ["DATA_WORDS", "data_access", "named_for_data"]
+__all__ = ["data_access", "named_for_data"]
 
 # A module or a package above it named for the data it keeps.
-DATA_WORDS = frozenset(
+_DATA_WORDS = frozenset(
     {"db", "database", "data", "dal", "storage", "store", "stores", "persistence", "queries"}
 )
 _DATA_SUFFIXES = ("_db", "_queries", "_store", "_storage")
@@ -60,7 +61,7 @@ _RECEIVER = re.compile(r"(?:\w+_)?(?:session|db|conn|connection|sess|tx)", re.IG
 
 def named_for_data(module: str) -> bool:
     """Whether ``module`` or a package above it is named for the data it keeps."""
-    return any(part in DATA_WORDS or part.endswith(_DATA_SUFFIXES) for part in module.split("."))
+    return any(part in _DATA_WORDS or part.endswith(_DATA_SUFFIXES) for part in module.split("."))
 
 
 def data_access(data: bytes) -> tuple[frozenset[str], int, int] | None:
