@@ -1047,6 +1047,23 @@ def test_a_module_named_for_data_whose_functions_run_the_database_is_a_repositor
     assert ("ARC001" in out) is repository, out
 
 
+@pytest.mark.parametrize(("below", "repository"), [({}, True), ({"app/database/adapters/users.py": ""}, False)])
+def test_a_leaf_package_of_queries_is_a_repository(tmp_path, below, repository):
+    # khoj's database/adapters/__init__.py: 2 380 lines of queries in a package's
+    # __init__. A package with modules below it is left to them: its glob would take them.
+    write_example(
+        tmp_path,
+        {
+            "app/database/adapters/__init__.py": QUERY.format(n=1) + QUERY.format(n=2),
+            **below,
+            "app/api/routers/users.py": ROUTER + "from app.database.adapters import q1\n",
+            "app/services/user_service.py": "from app.database.adapters import q2\n",
+        },
+    )
+    _code, out, _err = cli("app", cwd=tmp_path)
+    assert ("ARC001" in out) is repository, out
+
+
 @pytest.mark.parametrize(
     ("imported", "finding"),
     [

@@ -918,7 +918,9 @@ def _repositories_by_code(
         for m in sorted(tree.modules)
         if layers.layer_of(m) is None
         and m not in known
-        and not tree.is_package(m)
+        # A package only as a leaf (khoj's ``database/adapters/__init__.py`` of queries):
+        # its glob would take the modules below it.
+        and not (tree.is_package(m) and tree.children.get(m))
         and not any(m == node or m.startswith(node + ".") for node in taken)
         and named_for_data(m[len(prefix) :])
     ]
