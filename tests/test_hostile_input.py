@@ -120,6 +120,29 @@ def test_a_checkout_named_like_a_bundled_package_is_still_a_folder_of_roots(tmp_
     assert ("core/api/routers/documents.py", 1, "ARC001") in codes(out), (out, err)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    session = SessionLocal()\n    async with session as session:\n        await session.execute('select 1')\n",
+        "    async with a as b:\n        async with b as a:\n            await a.execute('select 1')\n",
+    ],
+)
+def test_a_name_entered_as_itself_is_no_internal_error(tmp_path, body):
+    # ``async with session as session``: the name's binding leads back to itself.
+    project(
+        tmp_path,
+        {
+            "app/api/routers/items.py": (
+                "from fastapi import APIRouter\nfrom app.db import SessionLocal\n\nrouter = APIRouter()\n\n\n"
+                "@router.get('/')\nasync def items(a=None):\n" + body
+            ),
+            "app/db.py": "SessionLocal = None\n",
+        },
+    )
+    code, out, err = check(tmp_path)
+    assert "internal error" not in err and code in (0, 1), (out, err)
+
+
 def test_importing_a_folder_without_init_on_a_chain_is_no_internal_error(tmp_path):
     # ``import app.common.runtimes`` names a folder, not a file: a module of the graph that
     # no source backs. The chain search reads what it can and reports the leak.

@@ -85,6 +85,15 @@ _ADDS_ROUTES = re.compile(
     rb"\.(?:add_api_route|add_route|add_api_websocket_route|add_websocket_route|include_router)"
     rb"\s*\("
 )
+_ROUTE_CALLS = frozenset(
+    {
+        "add_api_route",
+        "add_route",
+        "add_api_websocket_route",
+        "add_websocket_route",
+        "include_router",
+    }
+)
 _DEFINES = re.compile(rb"^[ \t]*(?:async[ \t]+def|def|class)[ \t]", re.MULTILINE)
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
 
@@ -200,15 +209,19 @@ _ALEMBIC = re.compile(rb"^[ \t]*(?:from|import)[ \t]+alembic\b", re.MULTILINE)
 
 
 def _alembic_trees(files: Sequence[SourceFile], read: Callable[[str], bytes | None]) -> set[str]:
-    """Alembic's migration packages whatever their name (SkyPilot's ``schemas/db/``): the
-    package of an ``env`` module that imports alembic."""
+    """Alembic's ``env`` modules whatever their folder (SkyPilot's ``schemas/db/env.py``),
+    and the ``versions`` package beside one: what else that folder holds is the app's
+    (an ``app/db/`` of repositories beside its migrations)."""
     found = set()
+    modules = {f.module for f in files}
     for source in files:
         parent, _, name = source.module.rpartition(".")
         if name == "env" and parent and not source.is_package:
             data = read(source.module)
             if data is not None and _ALEMBIC.search(data):
-                found.add(parent)
+                found.add(source.module)
+                if f"{parent}.versions" in modules:
+                    found.add(f"{parent}.versions")
     return found
 
 
@@ -457,16 +470,38 @@ def _holds_no_web_code(tree: _Tree, node: str, read: Callable[[str], bytes | Non
 
 
 def _registered_elsewhere(tree: _Tree, node: str, read: Callable[[str], bytes | None]) -> bool:
-    """Whether a module that adds routes (``app.add_api_route("/items", items.list_items)``
-    in ``main.py``) imports the package ``node`` or a module below it: its functions are
-    handlers, whatever their own code says."""
+    """Whether a module hands a name it imports from the package ``node`` (or below) to a
+    route call (``app.add_api_route("/items", items.list_items)`` in ``main.py``): its
+    functions are handlers, whatever their own code says."""
     for module in tree.modules:
         data = read(module)
         if data is None or not _ADDS_ROUTES.search(data):
             continue
-        package = module if tree.is_package(module) else _parent(module)
-        if any(t == node or t.startswith(node + ".") for t in imported_targets(data, package)):
-            return True
+        parsed = _parsed(tree, module, data)
+        if parsed is None:
+            continue
+        source = tree.modules[module]
+        # The names its imports bind to the package or below, then handed to a route call.
+        bound = {
+            name
+            for statement in ast.walk(parsed)
+            if isinstance(statement, (ast.Import, ast.ImportFrom))
+            for name, target, _ in import_bindings(statement, module, source.is_package)
+            if target == node or target.startswith(node + ".")
+        }
+        for call in ast.walk(parsed):
+            if (
+                bound
+                and isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr in _ROUTE_CALLS
+                and any(
+                    isinstance(part, ast.Name) and part.id in bound
+                    for argument in (*call.args, *(k.value for k in call.keywords))
+                    for part in ast.walk(argument)
+                )
+            ):
+                return True
     return False
 
 
@@ -535,6 +570,8 @@ def _composes(
             return True
         package = module if tree.is_package(module) else _parent(module)
         for target in sorted(imported_targets(data, package) & tree.modules.keys()):
+            if node.startswith(target + "."):
+                continue  # a package above it (``from app import config``): not what it builds
             if target not in own and _builds_layers(tree, target, layers, read):
                 return True
     return False

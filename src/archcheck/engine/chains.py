@@ -120,8 +120,9 @@ def _ran(head: str, module: str, names: _Names) -> _Names:
     """What ``head`` needs of ``module`` (``names``), less the module's statements where it
     is a package above the head: its ``__init__`` ran before the head did, whatever the
     head imports of it (a service's ``from app import APP_DIR``, where ``app/__init__.py``
-    builds the app and includes the routers). Only the head's: a helper on the way runs
-    the ``__init__`` of its own packages when the head's chain first imports it."""
+    builds the app and includes the routers). Further on, only the head's top package
+    counts so (``_reached``): a helper below another package runs that package's
+    ``__init__`` when the head's chain first imports it."""
     if names is None or not head.startswith(module + "."):
         return names
     return names | {RAN}
@@ -439,11 +440,11 @@ class Chains:
         # The follows from one start, one per set of methods counted as called on the way:
         # heads whose code reads the same method names share them.
         self._hits: dict[
-            tuple[str, str, _Names], dict[frozenset[str], dict[frozenset[str], _Trace]]
+            tuple[str, str, _Names, str], dict[frozenset[str], dict[frozenset[str], _Trace]]
         ] = {}
         self._read: dict[str, ModuleUses | None] = {}
         self._heads: dict[str, tuple[dict[str, _Names], frozenset[str]]] = {}
-        self._reaches: dict[tuple[str, _Names, frozenset[str]], _Step] = {}
+        self._reaches: dict[tuple[str, _Names, frozenset[str], str], _Step] = {}
         self._texts: dict[str, frozenset[str]] = {}  # module -> attribute names in its text
         self._by_name: dict[str, frozenset[str]] = {}  # module -> its classes cleared
 
@@ -537,12 +538,18 @@ class Chains:
         return self._leads[key]
 
     def _reached(
-        self, source: LinkSource, module: str, names: _Names, attributes: frozenset[str]
+        self,
+        source: LinkSource,
+        module: str,
+        names: _Names,
+        attributes: frozenset[str],
+        root: str,
     ) -> _Step:
         """What ``names`` of ``module`` use, for a head whose code reads ``attributes``
-        (see ``_Step``; kept, as every head that reaches ``module`` calling the same
-        methods needs the same answer). A module that cannot be read uses what it
-        imports."""
+        and whose top package is ``root`` (see ``_Step``; kept, as every head that
+        reaches ``module`` calling the same methods needs the same answer). A module that
+        cannot be read uses what it imports. The head's top package ran before the head:
+        what the chain imports of it needs no statement of its ``__init__`` (``_ran``)."""
         uses = self._uses_of(source, module)
         if uses is None:
             return _Step(
@@ -555,7 +562,7 @@ class Chains:
                 frozenset(),
             )
         called = self._called(source, module, uses, attributes)
-        key = (module, names, called)
+        key = (module, names, called, root)
         if key not in self._reaches:
             imports = source.imports(module)
             reached = []
@@ -563,6 +570,8 @@ class Chains:
                 other = enclosing_module(use.target, imports)
                 if other is not None:
                     wanted = names_used([use], (other,))[other]
+                    if other == root and wanted is not None:
+                        wanted = wanted | {RAN}
                     reached.append((other, use.line, use.definition, wanted))
             self._reaches[key] = _Step(
                 reached, uses.reads(names, called), uses.uncalled(names, called)
@@ -576,13 +585,14 @@ class Chains:
         first: str,
         names: _Names,
         attributes: frozenset[str],
+        root: str,
         seed: _Trace | None = None,
     ) -> _Trace:
-        """The links that ``names`` of ``first`` reach for a head of ``layer`` whose code
-        reads ``attributes``, what is needed of each module on the way (with the path from
-        ``first`` to it), and the fan they make, if they do. ``seed``: the follow of the
-        same names for fewer attributes, to go on from."""
-        key = (layer, first, names)
+        """The links that ``names`` of ``first`` reach for a head of ``layer`` in the top
+        package ``root`` whose code reads ``attributes``, what is needed of each module on
+        the way (with the path from ``first`` to it), and the fan they make, if they do.
+        ``seed``: the follow of the same names for fewer attributes, to go on from."""
+        key = (layer, first, names, root)
         # A follow depends on the head's attribute names only through the by-name methods
         # of the modules it read: a head that reads the same of those gets the same.
         kept = self._hits.setdefault(key, {})
@@ -624,7 +634,7 @@ class Chains:
         while queue:
             module = queue.popleft()
             pending.discard(module)
-            step = self._reached(source, module, needed[module], attributes)
+            step = self._reached(source, module, needed[module], attributes, root)
             state.steps[module] = step
             self.steps += len(step.reached)
             for other, line, definition, wanted in step.reached:
@@ -700,7 +710,15 @@ class Chains:
         traces: dict[str, _Trace] = {}
         while True:
             traces = {
-                first: self._follow(source, layer, first, names, attributes, traces.get(first))
+                first: self._follow(
+                    source,
+                    layer,
+                    first,
+                    names,
+                    attributes,
+                    head.partition(".")[0],
+                    traces.get(first),
+                )
                 for first, names in sorted(wanted.items(), key=lambda item: item[0])
             }
             more = set(attributes).union(*(t.reads for t in traces.values()))

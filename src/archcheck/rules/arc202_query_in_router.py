@@ -72,7 +72,8 @@ class QueryInRouter(SyntaxRule):
     request session (``from fastapi_sqlalchemy import db``, ``db.session``), or the session
     an object built from one keeps under a session's name (``async with UnitOfWork(db) as
     uow: uow.session.add(org)``), or the one a ``session()`` method of an object typed
-    nowhere opens (``async with ctx.session() as db``). A session
+    nowhere opens under a database's name (``async with ctx.session() as db``; ``as http``
+    is an HTTP client's). A session
     handed to a method of an ORM model (an active record: ``Workspace.create(db,
     name=name)``) is database work too, and so is a query an active-record ORM's model
     class runs itself, with no session (peewee, Tortoise, ormar, Piccolo, Django's ORM:
@@ -275,6 +276,28 @@ class QueryInRouter(SyntaxRule):
         return f"{dotted(func) or func.attr}({dotted(session) or 'session'}, ...)"
 
     valid = (
+        # An HTTP client's session a helper opens, under an HTTP name: no database's.
+        Example(
+            {
+                "app/api/routers/github.py": """
+                    from fastapi import APIRouter, Request
+
+                    router = APIRouter()
+
+
+                    def _client(request):
+                        return request.app.state.github
+
+
+                    @router.get("/repos")
+                    async def repos(request: Request):
+                        gh = _client(request)
+                        async with gh.session() as http:
+                            return await http.get("https://api.github.com/repos")
+                """,
+                "app/services/repo_service.py": "",
+            }
+        ),
         Example(
             {
                 "app/api/routers/users.py": """

@@ -72,6 +72,8 @@ _SESSION_METHOD_NAME = re.compile(
 # Of what an app keeps on its state, the names that say a database session or its factory:
 # ``db``, ``db_session``, ``async_session_maker``; a bare ``session``, ``http_session`` or
 # ``redis_db`` is another client's.
+# What the database's session is called where nothing types it (``as db``).
+_DB_NAME = re.compile(r"(?:\w+_)?db(?:_session)?|database", re.IGNORECASE)
 # What an untyped object's method that opens the database's session is called.
 _OPENS_SESSION = frozenset({"session", "db_session", "async_session"})
 # The attribute under which an object keeps the session it was built with.
@@ -139,7 +141,9 @@ class Session:
         self.scopes = scopes
         self.index = index
         self._kept: dict[tuple[ast.ClassDef, str], bool] = {}
-        self._asking: set[int] = set()  # the calls ``_kept_by_object`` is judging
+        # The calls ``_kept_by_object`` and the entered names ``holds`` are judging: a name
+        # that leads back to itself is no session.
+        self._asking: set[int] = set()
 
     def holds(self, expr: ast.expr) -> bool:
         scopes = self.scopes
@@ -181,18 +185,28 @@ class Session:
                     if isinstance(inner, ast.Call):
                         return self._makes_session(inner.func)
                     return self._is_factory_expr(inner)
-                return self._gives_session(value) or self._opens_untyped(func)
-            return isinstance(value, ast.Name) and self.holds(value)
+                return self._gives_session(value) or self._opens_untyped(func, expr)
+            if not isinstance(value, ast.Name) or id(binding) in self._asking:
+                return False  # (``async with session as session``: the name itself)
+            self._asking.add(id(binding))
+            try:
+                return self.holds(value)
+            finally:
+                self._asking.discard(id(binding))
         return False
 
-    def _opens_untyped(self, func: ast.expr) -> bool:
+    def _opens_untyped(self, func: ast.expr, target: ast.expr | None) -> bool:
         """``async with ctx.session() as db``: a context a ``session()`` method of an object
         typed nowhere opens (a catalog context taken from the app's state by a helper that
-        says nothing of its return): what it enters is the database's session."""
+        says nothing of its return), entered under a database's name: the database's
+        session (``as http`` is an HTTP client's)."""
         return (
             isinstance(func, ast.Attribute)
             and func.attr in _OPENS_SESSION
             and isinstance(func.value, ast.Name)
+            and func.value.id not in ("self", "cls")
+            and isinstance(target, ast.Name)
+            and bool(_DB_NAME.fullmatch(target.id))
             and self._untyped(func.value)
         )
 
