@@ -24,6 +24,8 @@ _PRISMA_QUERIES = frozenset(
 )  # fmt: skip
 _PRISMA_CLIENTS = frozenset({"prisma.Prisma", "prisma.client.Prisma"})
 _PRISMA_TYPES = frozenset({"Prisma", "PrismaClient"})
+# A session's methods that an HTTP client's session has too.
+_HTTP_VERBS = frozenset({"get", "delete"})
 _GENERIC_VERBS = frozenset({"create", "update", "delete", "count"})
 # Models whose ``objects`` manager runs whatever it is asked (a peewee model's ``objects``
 # is a column of that name).
@@ -137,6 +139,7 @@ class QueryInRouter(SyntaxRule):
             isinstance(func, ast.Attribute)
             and func.attr in SESSION_METHODS
             and self.session.holds(func.value)
+            and not (func.attr in _HTTP_VERBS and self.session.only_kept_by_object(func.value))
         ):
             what = f"{dotted(func.value) or 'session'}.{func.attr}()"
         elif not isinstance(func, ast.Attribute) or func.attr in (
@@ -276,6 +279,40 @@ class QueryInRouter(SyntaxRule):
         return f"{dotted(func) or func.attr}({dotted(session) or 'session'}, ...)"
 
     valid = (
+        # An importer built with the database's session keeps an HTTP session of its own:
+        # what it is asked by an HTTP verb is no query.
+        Example(
+            {
+                "app/api/routers/imports.py": """
+                    import aiohttp
+                    from fastapi import APIRouter, Depends
+                    from sqlalchemy.ext.asyncio import AsyncSession
+
+                    from app.db import get_session
+
+                    router = APIRouter()
+
+
+                    class Importer:
+                        def __init__(self, db: AsyncSession):
+                            self.db = db
+                            self.session = aiohttp.ClientSession()
+
+
+                    @router.post("/imports")
+                    async def start(url: str, db: AsyncSession = Depends(get_session)):
+                        importer = Importer(db)
+                        return await importer.session.get(url)
+                """,
+                "app/db.py": """
+                    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+                    async def get_session() -> AsyncSession: ...
+                """,
+                "app/services/import_service.py": "",
+            }
+        ),
         # An HTTP client's session a helper opens, under an HTTP name: no database's.
         Example(
             {

@@ -227,6 +227,20 @@ class Session:
         function = None if written is None else self.index.function(self.index.resolve(written))
         return function is not None and function[1].returns is None
 
+    def only_kept_by_object(self, expr: ast.expr) -> bool:
+        """Whether ``expr`` holds a session only as the one an object built from a session
+        keeps (``_kept_by_object``): what it is asked by an HTTP verb (``get``, ``delete``)
+        may be an HTTP client's that object made itself."""
+        return (
+            isinstance(expr, ast.Attribute)
+            and self._kept_by_object(expr)
+            and not (
+                _on_app_state(expr)
+                or self._resolves_to(expr, _LIBRARY_SESSIONS)
+                or self._kept_on_self(expr)
+            )
+        )
+
     def _kept_by_object(self, expr: ast.Attribute) -> bool:
         """``uow.session`` of an object built here from a session (``async with
         UnitOfWork(db) as uow``, ``repo = Repo(session=db)``): the session it was given,
