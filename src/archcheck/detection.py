@@ -81,19 +81,14 @@ _PROVIDERS = frozenset({"deps", "dependencies"})
 _IMPORT_WORD = re.compile(rb"\bimport\b")
 _WEB = re.compile(rb"\b(?:fastapi|starlette)\b")
 # Handlers added to a router made elsewhere: ``router.add_api_route("/x", handler)``.
-_ADDS_ROUTES = re.compile(
-    rb"\.(?:add_api_route|add_route|add_api_websocket_route|add_websocket_route|include_router)"
-    rb"\s*\("
+_ROUTE_CALLS = (
+    "add_api_route",
+    "add_route",
+    "add_api_websocket_route",
+    "add_websocket_route",
+    "include_router",
 )
-_ROUTE_CALLS = frozenset(
-    {
-        "add_api_route",
-        "add_route",
-        "add_api_websocket_route",
-        "add_websocket_route",
-        "include_router",
-    }
-)
+_ADDS_ROUTES = re.compile(rb"\.(?:" + "|".join(_ROUTE_CALLS).encode() + rb")\s*\(")
 _DEFINES = re.compile(rb"^[ \t]*(?:async[ \t]+def|def|class)[ \t]", re.MULTILINE)
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
 
@@ -880,12 +875,12 @@ def detect_layers(
 
     if orm_modules or any(layer == MODELS for layer, _ in chosen.values()):
         models_without_orm(tree, chosen, orm_modules, read)
+    layers = _layer_map(chosen)  # what names and the folders' code say, from here on
 
     # Code: a module of no layer whose classes derive from a service's is a service, and so
     # is one that defines a ``*Service`` class over the repositories.
     service_modules = {}
     if SERVICES in wanted:
-        layers = _layer_map(chosen)
         composed = {m for m in tree.modules if any(m == n or m.startswith(n + ".") for n in taken)}
         unlayered = [
             m
@@ -910,7 +905,7 @@ def detect_layers(
 
     repository_modules = (
         _repositories_by_code(
-            tree, prefix, chosen, code_routers, orm_modules, service_modules, taken, index, read
+            tree, prefix, layers, code_routers, orm_modules, service_modules, taken, index, read
         )
         if REPOSITORIES in wanted
         else {}
@@ -929,14 +924,14 @@ def detect_layers(
         tuple(sorted(evidence)),
         tuple(sorted(tree.left_out)),
         tuple((m, tuple(sorted(names))) for m, (_, names) in sorted(repository_modules.items())),
-        tuple(_beside_services(tree, _layer_map(chosen), read)),
+        tuple(_beside_services(tree, layers, read)),
     )
 
 
 def _repositories_by_code(
     tree: _Tree,
     prefix: str,
-    chosen: Mapping[str, tuple[str, str]],
+    layers: LayerMap,
     code_routers: Collection[str],
     orm_modules: Collection[str],
     service_modules: Collection[str],
@@ -947,8 +942,8 @@ def _repositories_by_code(
     """Modules of no layer, named for the data they keep (``database/spool.py``,
     ``features/users/db/api.py``), that the routers or the services import and whose
     functions mostly run the database: repositories, with the reason and the names of
-    their functions and classes that run it."""
-    layers = _layer_map(chosen)
+    their functions and classes that run it. ``layers``: those of names and of the
+    folders' code."""
     known = {*code_routers, *orm_modules, *service_modules}
     candidates = [
         m

@@ -143,13 +143,13 @@ def _is_dir(entry: os.DirEntry) -> bool:
 
 
 # Files that mark the top of a project (its build config, its git checkout, pytest's root):
-# a folder holding one is where the packages sit, never a package itself.
+# a folder holding one is where the packages sit, never a package itself (but for pytest's
+# root, where the code imports through the folder's name: ``_looks_like_namespace_package``).
 _BUILD_CONFIGS = ("pyproject.toml", "setup.py", "setup.cfg")
-_PROJECT_MARKERS = (*_BUILD_CONFIGS, "conftest.py", ".git")
 
 
 def _marks_project(path: Path) -> bool:
-    return any(os.path.lexists(path / name) for name in _PROJECT_MARKERS)
+    return _builds(path) or os.path.lexists(path / "conftest.py")
 
 
 def _builds(path: Path) -> bool:

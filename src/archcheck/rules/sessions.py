@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 from archcheck.index import ProjectIndex
 from archcheck.names import dotted, last_name
@@ -69,15 +70,15 @@ _SESSION_METHOD_NAME = re.compile(
     r"|(?:get|new|open)_db(?:_session)?",
     re.IGNORECASE,
 )
-# Of what an app keeps on its state, the names that say a database session or its factory:
-# ``db``, ``db_session``, ``async_session_maker``; a bare ``session``, ``http_session`` or
-# ``redis_db`` is another client's.
 # What the database's session is called where nothing types it (``as db``).
 _DB_NAME = re.compile(r"(?:\w+_)?db(?:_session)?|database", re.IGNORECASE)
 # What an untyped object's method that opens the database's session is called.
 _OPENS_SESSION = frozenset({"session", "db_session", "async_session"})
 # The attribute under which an object keeps the session it was built with.
 _KEPT_SESSION = re.compile(r"_?(?:db_?|async_)?session|_?db|_?conn(?:ection)?", re.IGNORECASE)
+# Of what an app keeps on its state, the names that say a database session or its factory:
+# ``db``, ``db_session``, ``async_session_maker``; a bare ``session``, ``http_session`` or
+# ``redis_db`` is another client's.
 _STATE_SESSION = re.compile(
     r"(?:async_|sql_)?(?:db|database)(?:_?(?:session|sessions|maker|sessionmaker|factory))?"
     r"|(?:async_|db_)?session_?(?:local|maker|factory)|sessionlocal",
@@ -150,14 +151,7 @@ class Session:
         if isinstance(expr, (ast.Call, ast.Await)):
             return self._gives_session(expr)
         if isinstance(expr, ast.Attribute):
-            # ``request.state.db.query(...)``; FastAPI-SQLAlchemy's ``db.session.query(...)``;
-            # ``self.db_session`` of a class that keeps one.
-            return (
-                _on_app_state(expr)
-                or self._resolves_to(expr, _LIBRARY_SESSIONS)
-                or self._kept_on_self(expr)
-                or self._kept_by_object(expr)
-            )
+            return self._holds_as_attribute(expr) or self._kept_by_object(expr)
         if not isinstance(expr, ast.Name):
             return False
         binding = scopes.lookup(expr.id)
@@ -186,14 +180,29 @@ class Session:
                         return self._makes_session(inner.func)
                     return self._is_factory_expr(inner)
                 return self._gives_session(value) or self._opens_untyped(func, expr)
-            if not isinstance(value, ast.Name) or id(binding) in self._asking:
-                return False  # (``async with session as session``: the name itself)
-            self._asking.add(id(binding))
-            try:
-                return self.holds(value)
-            finally:
-                self._asking.discard(id(binding))
+            # (``async with session as session``: the name leads back to itself.)
+            return isinstance(value, ast.Name) and self._once(binding, lambda: self.holds(value))
         return False
+
+    def _once(self, asked: object, judge: Callable[[], bool]) -> bool:
+        """``judge()``, unless ``asked`` (a binding, a call) is being judged already, on
+        the way to this question: then no session."""
+        if id(asked) in self._asking:
+            return False
+        self._asking.add(id(asked))
+        try:
+            return judge()
+        finally:
+            self._asking.discard(id(asked))
+
+    def _holds_as_attribute(self, expr: ast.Attribute) -> bool:
+        """``request.state.db``, FastAPI-SQLAlchemy's ``db.session``, ``self.db_session`` of
+        a class that keeps one: an attribute that holds a session by itself."""
+        return (
+            _on_app_state(expr)
+            or self._resolves_to(expr, _LIBRARY_SESSIONS)
+            or self._kept_on_self(expr)
+        )
 
     def _opens_untyped(self, func: ast.expr, target: ast.expr | None) -> bool:
         """``async with ctx.session() as db``: a context a ``session()`` method of an object
@@ -234,11 +243,7 @@ class Session:
         return (
             isinstance(expr, ast.Attribute)
             and self._kept_by_object(expr)
-            and not (
-                _on_app_state(expr)
-                or self._resolves_to(expr, _LIBRARY_SESSIONS)
-                or self._kept_on_self(expr)
-            )
+            and not self._holds_as_attribute(expr)
         )
 
     def _kept_by_object(self, expr: ast.Attribute) -> bool:
@@ -254,16 +259,16 @@ class Session:
         value = binding.value
         if isinstance(value, ast.Await):
             value = value.value
-        if not isinstance(value, ast.Call) or id(value) in self._asking:
-            return False  # (``s = w.session; w = Wrap(s)``: asked already, on the way)
-        self._asking.add(id(value))
-        try:
-            given = [*value.args, *(k.value for k in value.keywords)]
-            return any(
+        if not isinstance(value, ast.Call):
+            return False
+        given = [*value.args, *(k.value for k in value.keywords)]
+        # (``s = w.session; w = Wrap(s)``: the call is asked again on the way.)
+        return self._once(
+            value,
+            lambda: any(
                 isinstance(arg, (ast.Name, ast.Attribute)) and self.holds(arg) for arg in given
-            )
-        finally:
-            self._asking.discard(id(value))
+            ),
+        )
 
     def _kept_on_self(self, expr: ast.Attribute) -> bool:
         """``self.db_session`` where a method of the enclosing class assigns it a session
