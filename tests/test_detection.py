@@ -265,7 +265,7 @@ def test_a_feature_named_router_makes_its_suffixed_siblings_layers(tmp_path):
                 "def list_chats():\n    return find()\n\n\nrouter.add_api_route('/chats', list_chats)\n"
             ),
             "app/chat/chat_service.py": "",
-            "app/chat/chat_repository.py": "def find():\n    return []\n",
+            "app/chat/chat_repository.py": "def find(db):\n    return db.execute('select 1')\n",
         },
     )
     _code, out, err = cli("app", "--no-cache", cwd=tmp_path / "added")
@@ -953,7 +953,7 @@ def test_a_package_named_for_routers_whose_code_is_no_web_code_is_no_router(tmp_
             "app/main.py": main,
             "app/routes/__init__.py": routes,
             "app/routes/helpers.py": "",
-            "app/services/metrics.py": "from app.routes import helpers\n",
+            "app/services/reports.py": "from app.routes import helpers\n",
             "app/api/routers/stats.py": ROUTER,
             "app/repositories/stats.py": "",
         },
@@ -978,6 +978,33 @@ def test_a_repository_known_by_its_code_is_followed_by_arc003_once_the_config_na
     assert [(f[0], f[1], f[3]) for f in findings(configured.stdout) if f[3] == "ARC003"] == [
         ("app/core/exports.py", 7, "ARC003")
     ], configured.stdout
+
+
+def test_what_a_repository_known_by_its_code_imports_is_no_link(tmp_path):
+    # fides' ``db/system.py``: its queries make it a repository (the router's import is
+    # ARC001), and its import of ``crud`` is a repository's, not a helper's ARC003.
+    write_example(
+        tmp_path,
+        {
+            "app/api/v1/endpoints/system.py": (
+                "from fastapi import APIRouter\n\nfrom app.db.system import create_system, q1\n\n"
+                "router = APIRouter()\n\n\n@router.post('/system')\ndef create(data: dict):\n"
+                "    return create_system(q1(None), data)\n"
+            ),
+            "app/service/system_service.py": "from app.db.crud import create_resource\n",
+            "app/db/crud.py": "def create_resource(data, session):\n    session.add(data)\n    session.commit()\n",
+            "app/db/system.py": (
+                "from app.db.crud import create_resource\n\n\n"
+                + QUERY.format(n=1)
+                + QUERY.format(n=2)
+                + "def create_system(session, data):\n    return create_resource(data, session)\n"
+            ),
+        },
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert [(f[0], f[1], f[3]) for f in findings(out)] == [
+        ("app/api/v1/endpoints/system.py", 3, "ARC001")
+    ], (out, err)
 
 
 QUERY = "def q{n}(db):\n    return db.execute('select {n}')\n\n\n"
@@ -1453,6 +1480,10 @@ def test_members_named_like_modules_are_searched_and_a_package_missed_is_named(t
     ], err
 
 
+# A repository that keeps data: a compound name (``chat_repository``) alone does not say so.
+STORED = "class {}:\n    def get(self, session):\n        return session.execute('select 1')\n"
+
+
 def test_a_repository_the_routers_import_as_from_package_import_module_is_kept(tmp_path):
     # Of several repositories, detection keeps those the routers import (a worker's own
     # folder is no alternative layer): ``from app import chat_repository`` imports the
@@ -1466,9 +1497,9 @@ def test_a_repository_the_routers_import_as_from_package_import_module_is_kept(t
                 "from app.user_chat_repository import UserChatRepository\n"
                 "router = APIRouter()\n"
             ),
-            "app/chat_repository.py": "class ChatRepository:\n    pass\n",
-            "app/user_chat_repository.py": "class UserChatRepository:\n    pass\n",
-            "app/audit_repository.py": "class AuditRepository:\n    pass\n",
+            "app/chat_repository.py": STORED.format("ChatRepository"),
+            "app/user_chat_repository.py": STORED.format("UserChatRepository"),
+            "app/audit_repository.py": STORED.format("AuditRepository"),
         },
     )
     code, out, err = cli("app", "--no-cache", cwd=tmp_path)
@@ -1493,8 +1524,8 @@ def test_two_repositories_named_by_suffix_are_the_data_layer_of_a_flat_package(t
                 "from app.user_repository import UserRepository\n"
                 "router = APIRouter()\n"
             ),
-            "app/user_repository.py": "class UserRepository:\n    pass\n",
-            "app/task_repository.py": "class TaskRepository:\n    pass\n",
+            "app/user_repository.py": STORED.format("UserRepository"),
+            "app/task_repository.py": STORED.format("TaskRepository"),
         },
     )
     code, out, err = cli("app", "--no-cache", cwd=tmp_path)
@@ -1522,6 +1553,63 @@ def test_a_verb_before_the_suffix_names_an_action_not_a_layer(tmp_path):
     )
     code, out, err = cli("app", "--no-cache", cwd=tmp_path)
     assert code == 0, (out, err)
+
+
+@pytest.mark.parametrize(
+    ("client", "layer"),
+    [
+        # zenml's ``code_repositories``: clients of GitHub, no data layer.
+        ("import json\n\n\nclass GitHubRepository:\n    def files(self):\n        return json.loads('[]')\n", False),
+        # The same name over the models, a store's library or a statement keeps data.
+        ("from app.models.project import Project\n\n\nclass GitHubRepository:\n    pass\n", True),
+        ("import pymongo\n\n\nclass GitHubRepository:\n    pass\n", True),
+        ("from sqlalchemy import select\n\n\nclass GitHubRepository:\n    pass\n", True),
+        ("class GitHubRepository:\n    def get(self, session):\n        return session.execute('select 1')\n", True),
+        # SQLAlchemy's session type alone is handed on by code of any layer.
+        ("from sqlalchemy.orm import Session\n\n\nclass GitHubRepository:\n    def files(self, session: Session):\n        return []\n", False),
+    ],
+)
+def test_a_repository_a_compound_name_alone_says_keeps_data(tmp_path, client, layer):
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/projects.py": ROUTER,
+            "app/services/projects.py": "",
+            "app/core/source.py": "from app.code_repositories.github import GitHubRepository\n\n\ndef files():\n    return GitHubRepository().files()\n",
+            "app/code_repositories/__init__.py": "from app.code_repositories.github import GitHubRepository\n",
+            "app/code_repositories/github.py": client,
+            "app/models/project.py": "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n",
+            "app/api/routers/files.py": (
+                "from fastapi import APIRouter\nfrom app.core.source import files\n\n"
+                "router = APIRouter()\n\n\n@router.get('/')\ndef read():\n    return files()\n"
+            ),
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert (code == 1 and "ARC003 Repository app.code_repositories.github" in out) is layer, (out, err)
+
+
+def test_settings_and_log_formats_in_a_services_folder_are_in_no_layer(tmp_path):
+    # bisheng's ``common/services/config_service.py`` (its settings) and ``metric_log.py``
+    # (a log line's format), which the database's setup reads: no service the models reach.
+    write_example(
+        tmp_path,
+        {
+            "app/common/services/config_service.py": "class ConfigService:\n    url = 'sqlite://'\n\n\nsettings = ConfigService()\n",
+            "app/common/services/metric_log.py": "def record(ms):\n    print(ms)\n",
+            "app/common/services/user_service.py": "from app.user.repository import find\n",
+            "app/core/database.py": (
+                "from app.common.services.config_service import settings\n"
+                "from app.common.services.metric_log import record\n\n\n"
+                "def get_session():\n    record(1)\n    return settings.url\n"
+            ),
+            "app/user/repository.py": "from app.core.database import get_session\n\n\ndef find():\n    return get_session()\n",
+            "app/user/models.py": "from app.core.database import get_session\nfrom app.common.services.user_service import find  # ARC002\n",
+            "app/user/router.py": ROUTER,
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert [(f[0], f[1], f[3]) for f in findings(out)] == [("app/user/models.py", 2, "ARC002")], (out, err)
 
 
 def test_a_module_named_app_that_serves_routes_on_a_router_is_a_router(tmp_path):

@@ -17,7 +17,7 @@ import re
 
 from archcheck.names import dotted
 
-__all__ = ["data_access", "named_for_data"]
+__all__ = ["data_access", "named_for_data", "runs_database"]
 
 # A module or a package above it named for the data it keeps.
 _DATA_WORDS = frozenset(
@@ -119,6 +119,21 @@ def data_access(data: bytes) -> tuple[frozenset[str], int, int] | None:
         if isinstance(made, ast.Name) and made.id in found:
             found.update(t.id for t in targets if isinstance(t, ast.Name))
     return frozenset(found), sum(public), len(public)
+
+
+def runs_database(data: bytes) -> bool:
+    """Whether any function or method of the module runs a statement (``_runs_database``)."""
+    if not _DB_CALL.search(data):
+        return False
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return any(
+        _runs_database(node)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    )
 
 
 def _makes_sessions(node: ast.stmt) -> bool:

@@ -34,7 +34,7 @@ from archcheck.class_layers import (
     services_by_base,
     services_by_name,
 )
-from archcheck.data_access import data_access, named_for_data
+from archcheck.data_access import data_access, named_for_data, runs_database
 from archcheck.index import ORM, ORM_BASE, ProjectIndex
 from archcheck.layer_names import LAYER_OF_NAME, layer_of_name
 from archcheck.layers import (
@@ -221,26 +221,47 @@ def _alembic_trees(files: Sequence[SourceFile], read: Callable[[str], bytes | No
 
 
 # What a services folder also holds that is no business logic: the database connection,
-# clients of infrastructure, logging, the environment (jesse's ``services/db.py``, which every
-# model imports for its connection).
-_INFRASTRUCTURE = frozenset({"db", "database", "redis", "cache", "logger", "logging", "log", "env"})
+# clients of infrastructure, logging, the environment, settings, constants and enums (jesse's
+# ``services/db.py``, which every model imports for its connection; bisheng's
+# ``services/config_service.py``, its settings, and ``metric_log.py``, a log line's format).
+# A word of the name says it: ``config_service``, ``metric_log``.
+_INFRASTRUCTURE = frozenset(
+    {
+        "db",
+        "database",
+        "redis",
+        "cache",
+        "logger",
+        "logging",
+        "log",
+        "env",
+        "config",
+        "configs",
+        "settings",
+        "constants",
+        "consts",
+        "enums",
+        "metrics",
+        "telemetry",
+    }
+)
 
 
 def _beside_services(
     tree: _Tree, layers: LayerMap, read: Callable[[str], bytes | None]
 ) -> list[str]:
-    """The modules named for infrastructure right under a folder that detection put in
-    the services (``app/services/db.py``), which use no repository: models and
-    repositories may import them. A package of that name may be a layer of its own
-    (langflow's ``services/database/`` holds the models and their CRUD), and a cache over
-    a repository is a service."""
+    """The modules named for infrastructure in a folder that detection put in the
+    services (``app/services/db.py``, ``app/services/config_service.py``), which use no
+    repository: models and repositories may import them. A package of that name may be a
+    layer of its own (langflow's ``services/database/`` holds the models and their CRUD),
+    and a cache over a repository is a service."""
     found = []
     for module in sorted(tree.modules):
         parent, _, name = module.rpartition(".")
         if (
-            name in _INFRASTRUCTURE
+            not _INFRASTRUCTURE.isdisjoint(name.split("_"))
             and not tree.is_package(module)
-            and layer_of_name(parent.rpartition(".")[2]) == SERVICES
+            and any(layer_of_name(folder) == SERVICES for folder in parent.split(".")[1:])
             and layers.layer_of(module) == SERVICES
             and not _builds_layers(tree, module, layers, read, (REPOSITORIES,))
         ):
@@ -875,6 +896,8 @@ def detect_layers(
 
     if orm_modules or any(layer == MODELS for layer, _ in chosen.values()):
         models_without_orm(tree, chosen, orm_modules, read)
+    if REPOSITORIES in wanted:
+        _repositories_without_store(tree, chosen, read)
     layers = _layer_map(chosen)  # what names and the folders' code say, from here on
 
     # Code: a module of no layer whose classes derive from a service's is a service, and so
@@ -925,6 +948,94 @@ def detect_layers(
         tuple(sorted(tree.left_out)),
         tuple((m, tuple(sorted(names))) for m, (_, names) in sorted(repository_modules.items())),
         tuple(_beside_services(tree, layers, read)),
+    )
+
+
+# Libraries of stores that importing says a module keeps data in one (SQLAlchemy's and
+# SQLModel's below: their session type alone is handed on by code of any layer).
+_STORE_LIBRARIES = frozenset(
+    {
+        "aiobotocore",
+        "aioboto3",
+        "aiomysql",
+        "aioredis",
+        "aiosqlite",
+        "asyncpg",
+        "beanie",
+        "boto3",
+        "cassandra",
+        "chromadb",
+        "clickhouse_connect",
+        "databases",
+        "duckdb",
+        "elasticsearch",
+        "motor",
+        "mongoengine",
+        "neo4j",
+        "odmantic",
+        "opensearchpy",
+        "ormar",
+        "peewee",
+        "piccolo",
+        "pinecone",
+        "prisma",
+        "psycopg",
+        "psycopg2",
+        "pymongo",
+        "pymysql",
+        "qdrant_client",
+        "redis",
+        "sqlite3",
+        "supabase",
+        "tortoise",
+        "weaviate",
+    }
+)
+_SQL_LIBRARIES = frozenset({"sqlalchemy", "sqlmodel"})
+_SQL_PATH = frozenset({*_SQL_LIBRARIES, "ext", "asyncio", "orm", "Session", "AsyncSession"})
+_IMPORTS_SQL = re.compile(rb"^[ \t]*import[ \t]+(?:sqlalchemy|sqlmodel)\b", re.MULTILINE)
+
+
+def _repositories_without_store(
+    tree: _Tree, chosen: dict[str, tuple[str, str]], read: Callable[[str], bytes | None]
+) -> None:
+    """Leave out the repositories that only a compound name says (``code_repositories``,
+    ``image_repository``: a repository of what?), whose code keeps no data: none of their
+    modules imports the models, a store's library (more of SQLAlchemy than its session
+    type) or another repository, nor runs a statement. zenml's ``code_repositories`` are
+    clients of GitHub; a repository's interface names the entities it keeps
+    (``domain/user_repository.py`` importing ``domain/entities``). A plain
+    ``repositories`` folder is the layer, stubs and all."""
+    layers = _layer_map(chosen)
+    for node, (layer, _reason) in sorted(chosen.items()):
+        if layer != REPOSITORIES or last_name(node) in LAYER_OF_NAME:
+            continue
+        own = [node, *tree.below(node)] if tree.is_package(node) else [node]
+        if not any(_keeps_data(tree, m, node, layers, read) for m in own):
+            del chosen[node]
+
+
+def _keeps_data(
+    tree: _Tree,
+    module: str,
+    node: str,
+    layers: LayerMap,
+    read: Callable[[str], bytes | None],
+) -> bool:
+    data = read(module)
+    if data is None:
+        return True  # unread: its name is all there is to go by
+    package = module if tree.is_package(module) else _parent(module)
+    for target in imported_targets(data, package):
+        top, _, _ = target.partition(".")
+        if top in _STORE_LIBRARIES:
+            return True
+        if top in _SQL_LIBRARIES and target.rpartition(".")[2] not in _SQL_PATH:
+            return True
+        if in_app(target, (node,)) and layers.layer_of(target) in (MODELS, REPOSITORIES):
+            return True
+    return (
+        bool(_IMPORTS_SQL.search(data)) or ORM_HINT.search(data) is not None or runs_database(data)
     )
 
 

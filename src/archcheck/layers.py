@@ -132,6 +132,8 @@ class LayerMap:
         # them (``for_chains``), and an import of none of those names is none of the layer's.
         self.unchained = {m: frozenset(names) for m, names in sorted((unchained or {}).items())}
         self._chains: LayerMap | None = None
+        # In the chain search's map: the modules no chain passes (``for_chains``).
+        self.blocked: frozenset[str] = frozenset()
         self._outside = frozenset(self.outside)
         # Per layer, the plain names in a set and the wildcards in one alternation: a
         # feature-first project is detected as a glob per feature module (1,500 for 1,000
@@ -149,13 +151,15 @@ class LayerMap:
 
     def for_chains(self) -> LayerMap:
         """The layers as ARC003's chain search reads them: the ``unchained`` modules in
-        none. A module that only its queries put among the repositories may as well be
-        the app's unnamed business logic: a router reaching it through a helper is no
-        leak anyone could name, while a router importing it is ARC001."""
+        none, and no chain passing them. A module that only its queries put among the
+        repositories may as well be the app's unnamed business logic: a router reaching it
+        through a helper is no leak anyone could name, while a router importing it is
+        ARC001; and what it imports itself is a repository's business, not a helper's."""
         if not self.unchained:
             return self
         if self._chains is None:
             self._chains = LayerMap(self.patterns, (*self.outside, *self.unchained))
+            self._chains.blocked = frozenset(self.unchained)
         return self._chains
 
     def _matches_itself(self, name: str) -> str | None:

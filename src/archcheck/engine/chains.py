@@ -520,6 +520,8 @@ class Chains:
                 if nxt in seen:
                     continue
                 seen.add(nxt)
+                if nxt in self.layers.blocked:
+                    continue
                 layer = self.layers.layer_of(nxt)
                 if layer is None:
                     queue.append(nxt)
@@ -531,6 +533,8 @@ class Chains:
     def _leads_on(self, module: str, layer: str, source: LinkSource) -> bool:
         """Whether a chain of the module graph from ``module`` (of no layer) ends in a
         layer that ``layer`` may not depend on."""
+        if module in self.layers.blocked:
+            return False
         key = (module, layer)
         if key not in self._leads:
             tails = self._tail_layers(module, source.imports)

@@ -85,7 +85,7 @@ class IndirectLayerLeak(ChainRule):
     function that uses the repositories) is not a leak. Modules whose code cannot be
     read are followed by their module imports. Chains that end in models or schemas, or
     go through the wiring layer (composition roots: the entry point, the dependency
-    providers, DI containers), are not leaks, and neither are chains to or from a
+    providers, DI containers), are not leaks, and neither are chains to, from or through a
     repository that detection knows by its queries alone (no name says so: it may as well
     be the app's unnamed business logic that the helper calls; configured, it is a
     repository like any other); under ``strict = true`` the providers
