@@ -505,3 +505,102 @@ DECORATED = """
 def test_what_runs_when_a_class_or_function_is_made_is_needed_with_it(names, needed):
     uses = uses_of(ast.parse(textwrap.dedent(DECORATED)), "app.core.jobs", False)
     assert {use.target for use in uses.uses(names, ())} == needed
+
+
+# What a class, a text and an app factory say about what runs: each project reaches a
+# service from a repository (or a router from a service) only where ``leak`` holds.
+ROUTES = "from fastapi import APIRouter\n\nfrom app.services import runner\n\nrouter = APIRouter()\n"
+JOB = "from pydantic import BaseModel, field_validator\n\nfrom app.services import runner\n{}\n\nclass Job(BaseModel):\n    name: str\n{}"
+READS = {
+    # skyvern's ``@traced(...)`` on ``Block.execute_safe``: a project decorator wraps a
+    # Pydantic model's method, Pydantic does not call it.
+    "a wrapping decorator": (
+        JOB.format("from app.core.tracing import traced\n", "\n    @traced('job')\n    def run_safe(self):\n        return runner.run(self.name)\n"),
+        "    return Job(name='x')\n",
+        False,
+    ),
+    # A validator Pydantic runs when the model is built.
+    "a validator": (
+        JOB.format("", "\n    @field_validator('name')\n    @classmethod\n    def check(cls, value):\n        return runner.run(value)\n"),
+        "    return Job(name='x')\n",
+        True,
+    ),
+    # ``send = _send`` in the class body binds a method: it runs where code calls it.
+    "a method bound by assignment": (
+        JOB.format("\n\ndef _send(self):\n    return runner.run(self.name)\n", "\n    send = _send\n"),
+        "    return Job(name='x')\n",
+        False,
+    ),
+    "a method bound by assignment, called": (
+        JOB.format("\n\ndef _send(self):\n    return runner.run(self.name)\n", "\n    send = _send\n"),
+        "    return Job(name='x').send()\n",
+        True,
+    ),
+    # A session's ``execute`` is the database's, not every ``Job.execute``.
+    "a session's execute": (
+        JOB.format("", "\n    def execute(self):\n        return runner.run(self.name)\n"),
+        "    rows = session.execute('select name from job')\n    return [Job(name=r) for r in rows]\n",
+        False,
+    ),
+    "the model's execute": (
+        JOB.format("", "\n    def execute(self):\n        return runner.run(self.name)\n"),
+        "    return Job(name='x').execute()\n",
+        True,
+    ),
+    # An import's module path (``from app.core.execute import``) calls nothing.
+    "a module path": (
+        JOB.format("", "\n    def execute(self):\n        return runner.run(self.name)\n"),
+        "    from app.core.execute.helpers import clean\n\n    return Job(name=clean('x'))\n",
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize(("jobs", "load", "leak"), list(READS.values()), ids=list(READS))
+def test_what_a_class_and_a_text_say_runs(tmp_path, jobs, load, leak):
+    from conftest import cli, findings, write_example
+
+    write_example(
+        tmp_path,
+        {
+            "app/api/routes/jobs.py": ROUTES,
+            "app/services/runner.py": "def run(name):\n    return name\n",
+            "app/core/tracing.py": "import functools\n\n\ndef traced(name):\n    def wrap(fn):\n        @functools.wraps(fn)\n        def inner(*args):\n            return fn(*args)\n\n        return inner\n\n    return wrap\n",
+            "app/core/execute/helpers.py": "def clean(text):\n    return text\n",
+            "app/core/jobs.py": jobs,
+            "app/repositories/job_repo.py": "from app.core.jobs import Job\n\n\ndef load(session):\n" + load,
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    found = [(f[0], f[3]) for f in findings(out)]
+    assert (("app/core/jobs.py", "ARC003") in found) is leak, (out, err)
+
+
+def test_a_module_that_builds_the_app_with_the_entry_points_factory_is_wiring(tmp_path):
+    # skyvern's ``library/embedded_server_factory.py`` runs the whole app in-process with
+    # ``create_api_app()``: a composition root, as a ``bootstrap.py`` would be, so a router
+    # reaching the facade of every repository through it is no leak.
+    from conftest import cli, write_example
+
+    write_example(
+        tmp_path,
+        {
+            "app/main.py": "from fastapi import FastAPI\n\n\ndef create_app():\n    return FastAPI()\n",
+            "app/db/facade.py": "from app.repositories.users import UserRepo\n\n\nclass Database:\n    users = UserRepo\n",
+            "app/repositories/users.py": "class UserRepo:\n    def get(self, session):\n        return session.execute('select 1')\n",
+            "app/services/users.py": "from app.repositories.users import UserRepo\n",
+            "app/sdk/embedded.py": (
+                "from app.db.facade import Database\nfrom app.main import create_app\n\n\n"
+                "def local():\n    return create_app(), Database()\n"
+            ),
+            "app/sdk/client.py": "from app.sdk.embedded import local\n\n\ndef connect():\n    return local()\n",
+            "app/api/routes/copilot.py": (
+                "from fastapi import APIRouter\n\nfrom app.sdk.client import connect\n\n"
+                "router = APIRouter()\n\n\n@router.get('/')\ndef run():\n    return connect()\n"
+            ),
+        },
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert code == 0, (out, err)
+    result = cli("init", "--dry-run", "app", cwd=tmp_path)
+    assert "app.sdk.embedded: builds the app with app.main's factory" in result.stderr + result.stdout

@@ -47,7 +47,7 @@ from archcheck.layers import (
     WIRING,
     LayerMap,
 )
-from archcheck.names import import_bindings, last_name
+from archcheck.names import dotted, import_bindings, last_name
 from archcheck.project import SourceFile
 from archcheck.route_code import builds_app, declares_routes
 from archcheck.syntax import SourceError, parse_source
@@ -671,6 +671,79 @@ def _used_below(
     return {node for node in nodes if any(n == node or n.startswith(node + ".") for n in used)}
 
 
+def _runs_app_factories(
+    tree: _Tree,
+    composition: list[tuple[str, str, str]],
+    layers: LayerMap,
+    code_routers: Collection[str],
+    read: Callable[[str], bytes | None],
+) -> list[tuple[str, str, str]]:
+    """Modules of no layer that build the app by calling a wiring module's factory (a
+    function of it that makes ``FastAPI()``): skyvern's ``library/embedded_server_factory.py``
+    runs the whole app in-process for its SDK, as a ``bootstrap.py`` would. Unless a
+    lower layer imports one: then it is shared code that happens to start the app."""
+    wiring = {node for node, layer, _ in composition if layer == WIRING}
+    if not wiring:
+        return []
+    words = {last_name(node).encode() for node in wiring}
+    factories: dict[str, set[str]] = {}  # wiring module -> its functions that build the app
+    found = {}
+    for module in sorted(tree.modules):
+        if (
+            module in code_routers
+            or layers.layer_of(module) is not None
+            or not in_app(module, wiring)
+            or tree.is_package(module)
+        ):
+            continue
+        data = read(module)
+        if data is None or not any(word in data for word in words):
+            continue
+        parsed = _parsed(tree, module, data)
+        if parsed is None:
+            continue
+        imported: dict[str, str] = {}  # local name -> wiring module
+        for node in ast.walk(parsed):
+            if isinstance(node, ast.ImportFrom):
+                for name, target, _ in import_bindings(node, module, False):
+                    owner = _parent(target)
+                    if owner in wiring and target.rpartition(".")[2] in _app_factories(
+                        tree, owner, read, factories
+                    ):
+                        imported[name] = owner
+        called = {
+            node.func.id
+            for node in ast.walk(parsed)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        }
+        if imported.keys() & called:
+            owner = imported[min(imported.keys() & called)]
+            found[module] = f"builds the app with {owner}'s factory"
+    used = _used_below(tree, layers, read, found) if found else set()
+    return [(module, WIRING, reason) for module, reason in found.items() if module not in used]
+
+
+def _app_factories(
+    tree: _Tree,
+    module: str,
+    read: Callable[[str], bytes | None],
+    known: dict[str, set[str]],
+) -> set[str]:
+    """The module-level functions of ``module`` that build the FastAPI app."""
+    if module not in known:
+        known[module] = set()
+        data = read(module) if module in tree.modules else None
+        parsed = None if data is None or b"FastAPI" not in data else _parsed(tree, module, data)
+        for node in parsed.body if parsed is not None else ():
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                isinstance(part, ast.Call)
+                and (dotted(part.func) or "").rpartition(".")[2] == "FastAPI"
+                for part in ast.walk(node)
+            ):
+                known[module].add(node.name)
+    return known[module]
+
+
 def _roots_of_composition(tree: _Tree, routers: Iterable[str]) -> list[tuple[str, str, str]]:
     """``(node, layer, reason)`` for the composition roots and the HTTP tier around the
     routers (``_ROOT_NAMES``), anchored."""
@@ -843,6 +916,7 @@ def detect_layers(
     ]
     composition += [(node, WIRING, reason) for node, reason in app_builders.items()]
     composition += _providers_away(tree, composition, layered, below, read)
+    composition += _runs_app_factories(tree, composition, layered, code_routers, read)
     taken = {node for node, _, _ in composition}
     for module in list(code_routers):
         if any(module == node or module.startswith(node + ".") for node in taken):

@@ -425,7 +425,7 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                 part
                 for part in node.body
                 if isinstance(part, _FUNCTIONS)
-                and _by_name(part)
+                and _by_name(part, data=bool(bases))
                 # An override of a data-class base's own method is called where the base's
                 # is (``model_post_init`` by pydantic, ``model_dump`` by FastAPI).
                 and not (bases and part.name in _DATA_HOOKS)
@@ -445,8 +445,14 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                 if bases == []
                 else []
             )
-            if by_name:
-                found.methods[node.name] = sorted({part.name for part in by_name})
+            # ``send = _send`` in the body: a method by another name, run where code calls it.
+            aliases = (
+                {}
+                if bases is None
+                else _aliases(node, {p.name for p in tree.body if isinstance(p, _FUNCTIONS)})
+            )
+            if by_name or aliases:
+                found.methods[node.name] = sorted({part.name for part in by_name} | set(aliases))
             if registered:
                 found.registered[node.name] = sorted({part.name for part in registered})
             for part in (*by_name, *registered):
@@ -454,9 +460,15 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                 found.definitions.setdefault(method, []).extend(
                     _references(part, module, is_package, read.setdefault(method, set()))
                 )
-            skipped = {id(part) for part in (*by_name, *registered)}
-            # A registered method's decorators run when the class is made (they register it).
-            for part in registered:
+            for name, alias in aliases.items():
+                method = f"{node.name}.{name}"
+                found.definitions.setdefault(method, []).extend(
+                    _references(alias.value, module, is_package, read.setdefault(method, set()))
+                )
+            skipped = {id(part) for part in (*by_name, *registered, *aliases.values())}
+            # A decorated method's decorators run when the class is made (a registered one's
+            # register it; ``@traced(...)`` wraps it).
+            for part in (*registered, *by_name):
                 for d in part.decorator_list:
                     found.definitions.setdefault(node.name, []).extend(
                         _references(d, module, is_package, read.setdefault(node.name, set()))
@@ -513,8 +525,53 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
     return found
 
 
-# An attribute read, in text: ``.name`` (strings and comments too: a superset).
-_ATTRIBUTE = re.compile(r"\.[ \t]*([A-Za-z_]\w*)")
+# An attribute read, in text: ``.name`` (strings and comments too: a superset), with the
+# name it is read of, if one: ``session.execute``.
+_ATTRIBUTE = re.compile(r"(\w*)[ \t]*\.[ \t]*([A-Za-z_]\w*)")
+# The module paths of import statements, which read no attribute (``from app.ingest.x``).
+_IMPORT_PATH = re.compile(r"^[ \t]*(?:from|import)[ \t]+[\w.]+", re.MULTILINE)
+# What a session, a connection or a cursor is asked, asked of one by its name
+# (``session.execute``, ``self.db.add``, ``conn.fetch``): the database's methods, not
+# the project's methods of that name (every ``Block.execute``).
+_DATABASE_METHODS = frozenset(
+    {
+        "add",
+        "add_all",
+        "begin",
+        "close",
+        "commit",
+        "delete",
+        "exec",
+        "execute",
+        "executemany",
+        "fetch",
+        "fetchall",
+        "fetchone",
+        "fetchrow",
+        "fetchval",
+        "flush",
+        "get",
+        "merge",
+        "query",
+        "refresh",
+        "rollback",
+        "scalar",
+        "scalar_one",
+        "scalar_one_or_none",
+        "scalars",
+        "stream",
+    }
+)
+_DATABASE = re.compile(
+    r"_*(?:\w+_)?(?:session|sess|db|conn|connection|cursor|cur|tx|transaction)", re.IGNORECASE
+)
+
+
+def _asks_database(receiver: str, name: str) -> bool:
+    """Whether ``receiver.name`` asks a database's session, connection or cursor."""
+    return name in _DATABASE_METHODS and _DATABASE.fullmatch(receiver) is not None
+
+
 _LINE_ENDS = re.compile(r"\r\n?|\n")
 # The one or two attributes read after a name (``crud.user.get``).
 _READ = re.compile(
@@ -524,8 +581,13 @@ _READ = re.compile(
 
 
 def attribute_names(text: str) -> frozenset[str]:
-    """Every attribute name ``text`` may read (``.name``; strings and comments too)."""
-    return frozenset(_ATTRIBUTE.findall(text))
+    """Every attribute name ``text`` may read (``.name``; strings and comments too), but
+    a database's methods asked of one by its name."""
+    return frozenset(
+        name
+        for receiver, name in _ATTRIBUTE.findall(_IMPORT_PATH.sub("", text))
+        if not _asks_database(receiver, name)
+    )
 
 
 def imported_names(
@@ -775,15 +837,65 @@ def _special(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return method.name.startswith("__") and method.name.endswith("__")
 
 
-def _by_name(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def _by_name(method: ast.FunctionDef | ast.AsyncFunctionDef, *, data: bool = False) -> bool:
     """Whether the method runs only when code calls it by name: not a special method
-    (construction, operators, ``__call__``), not registered by a decorator."""
+    (construction, operators, ``__call__``), not registered by a decorator. On a class
+    with imported bases (``data``) only the data-class libraries' decorators register a
+    method: a project's ``@traced(...)`` on a Pydantic model's method wraps it, and
+    Pydantic calls what its own validators and serializers name (a base of any other
+    library calls every method anyway)."""
     if _special(method):
         return False
-    return all(
-        (name := dotted(d)) is not None and name.rpartition(".")[2] in _PLAIN_DECORATORS
-        for d in method.decorator_list
-    )
+    for decorator in method.decorator_list:
+        name = dotted(decorator.func if data and isinstance(decorator, ast.Call) else decorator)
+        last = None if name is None else name.rpartition(".")[2]
+        if last in _PLAIN_DECORATORS:
+            continue
+        if not data or last is None or last in _DATA_REGISTRARS:
+            return False
+    return True
+
+
+def _aliases(node: ast.ClassDef, functions: set[str]) -> dict[str, ast.Assign]:
+    """The class body's ``name = function`` bindings of a function of the module or a
+    method of the class: methods under another name, which run only where called."""
+    methods = {part.name for part in node.body if isinstance(part, _FUNCTIONS)} | functions
+    found = {}
+    for part in node.body:
+        if (
+            isinstance(part, ast.Assign)
+            and len(part.targets) == 1
+            and isinstance(part.targets[0], ast.Name)
+            and isinstance(part.value, ast.Name)
+            and part.value.id in methods
+        ):
+            found[part.targets[0].id] = part
+    return found
+
+
+# What the data-class libraries register a method with: Pydantic's validators and
+# serializers, SQLAlchemy's ``@validates``, hybrids, ``@declared_attr`` and event hooks.
+_DATA_REGISTRARS = frozenset(
+    {
+        "validator",
+        "root_validator",
+        "field_validator",
+        "model_validator",
+        "field_serializer",
+        "model_serializer",
+        "computed_field",
+        "validate_call",
+        "validates",
+        "reconstructor",
+        "hybrid_property",
+        "hybrid_method",
+        "declared_attr",
+        "listens_for",
+        "expression",
+        "comparator",
+        "inplace",
+    }
+)
 
 
 # Bases whose machinery calls no method of a subclass but its special ones.
@@ -959,7 +1071,9 @@ def _references(
                 if name != "*":
                     local.setdefault(name, []).append((target, part.lineno, plain))
         elif isinstance(part, ast.Attribute):
-            if isinstance(part.ctx, ast.Load):
+            if isinstance(part.ctx, ast.Load) and not _asks_database(
+                _receiver(part.value), part.attr
+            ):
                 attributes.add(part.attr)
             if id(part) in inner:
                 inner.add(id(part.value))
@@ -981,6 +1095,15 @@ def _references(
         else:
             found.append((name, line))
     return found
+
+
+def _receiver(value: ast.expr) -> str:
+    """The last name of what an attribute is read of (``self.session`` -> ``session``)."""
+    if isinstance(value, ast.Name):
+        return value.id
+    if isinstance(value, ast.Attribute):
+        return value.attr
+    return ""
 
 
 def _walk(node: ast.AST, skipped: Collection[int] = ()) -> list[ast.AST]:

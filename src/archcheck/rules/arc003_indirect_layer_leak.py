@@ -84,7 +84,8 @@ class IndirectLayerLeak(ChainRule):
     builds a schema would say so again. A module that also holds code the layers never call (a seed
     function that uses the repositories) is not a leak. Modules whose code cannot be
     read are followed by their module imports. Chains that end in models or schemas, or
-    go through the wiring layer (composition roots: the entry point, the dependency
+    go through the wiring layer (composition roots: the entry point, a module that builds
+    the app with the entry point's factory, the dependency
     providers, DI containers), are not leaks, and neither are chains to, from or through a
     repository that detection knows by its queries alone (no name says so: it may as well
     be the app's unnamed business logic that the helper calls; configured, it is a
@@ -108,8 +109,10 @@ class IndirectLayerLeak(ChainRule):
     (Pydantic's ``BaseModel``, ``RootModel``, ``BaseSettings``; SQLAlchemy's
     ``DeclarativeBase``, a ``declarative_base()``; SQLModel) and the project's own such
     classes is followed method by method: building it needs its body, its special
-    methods (``__init__``, ``__call__``...) and the methods a decorator registers
-    (validators, serializers, ``@validates``); any other method counts once the head's
+    methods (``__init__``, ``__call__``...) and the methods its library's decorators
+    register (validators, serializers, ``@validates``; a project's ``@traced(...)``
+    wraps a method, it registers nothing), while ``send = _send`` in its body is a
+    method by another name; any other method counts once the head's
     code reads its name (``exporter.rows()``): its own, the code on its way, and the
     modules of no layer that code uses without leading to a layer (it may hand them the
     object), so a method that only a worker, or another head, calls does not tie every
@@ -152,7 +155,9 @@ class IndirectLayerLeak(ChainRule):
     ## Known problems
     Names are followed statically: a name reached through ``getattr`` or a registry
     filled at run time is not seen. A method is known to be called by its name alone
-    (``x.rows`` anywhere on a head's way calls every ``rows``), and only where the head's
+    (``x.rows`` anywhere on a head's way calls every ``rows``; not a database's
+    ``execute``, ``get``, ``add``... asked of a session, connection or cursor by its
+    name, ``session.execute``, nor a module path of an import statement), and only where the head's
     code, or a helper it uses directly, reads it: an object handed on through two helpers
     that lead to no layer is not followed, nor are the registered methods that a
     method reaches through ``dir(cls)`` or ``getattr``. What a layered module uses of
