@@ -65,6 +65,9 @@ class MemoryImports:
     def attribute_names(self, module: str) -> frozenset[str]:
         return frozenset()
 
+    def provided(self, module: str) -> frozenset[str]:
+        return frozenset()
+
     def runs(self, module: str, line: int) -> bool:
         return True
 

@@ -604,3 +604,37 @@ def test_a_module_that_builds_the_app_with_the_entry_points_factory_is_wiring(tm
     assert code == 0, (out, err)
     result = cli("init", "--dry-run", "app", cwd=tmp_path)
     assert "app.sdk.embedded: builds the app with app.main's factory" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_name_the_router_only_hands_to_depends_is_a_provider(tmp_path, strict):
+    # polar's ``order/auth.py`` and lnbits' ``decorators.py`` hold the providers that
+    # routes declare as ``Depends(...)``: wiring, as the same code in ``deps.py`` is, and
+    # routers under ``strict``. A name the route also calls itself is followed.
+    from conftest import cli, findings, write_example
+
+    files = {
+        "app/api/routes/orders.py": (
+            "from fastapi import APIRouter, Depends\n\nfrom app.core.auth import get_order, audit\n\n"
+            "router = APIRouter()\nOrderDep = Depends(get_order)\n\n\n"
+            "@router.get('/{order_id}')\ndef read(order=OrderDep, guard=Depends(dependency=get_order)):\n"
+            "    return order\n"
+        ),
+        "app/core/auth.py": (
+            "from fastapi import Depends\n\nfrom app.repositories.orders import find\n\n\n"
+            "def get_order(order_id: int):\n    return find(order_id)\n\n\n"
+            "def audit(order_id: int):\n    return find(order_id)\n"
+        ),
+        "app/services/orders.py": "from app.repositories.orders import find\n",
+        "app/repositories/orders.py": "def find(order_id):\n    return order_id\n",
+    }
+    if strict:
+        files["pyproject.toml"] = "[tool.archcheck]\nstrict = true\n"
+    write_example(tmp_path, files)
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert [(f[0], f[3]) for f in findings(out)] == ([("app/core/auth.py", "ARC003")] if strict else []), (out, err)
+    # Called by the route itself, the same name is the route's business.
+    route = tmp_path / "app/api/routes/orders.py"
+    route.write_text(route.read_text() + "\n\n@router.get('/audit/{order_id}')\ndef check(order_id: int):\n    return audit(order_id)\n")
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert [(f[0], f[3]) for f in findings(out)] == [("app/core/auth.py", "ARC003")], (out, err)

@@ -590,6 +590,39 @@ def attribute_names(text: str) -> frozenset[str]:
     )
 
 
+# A name handed to FastAPI's ``Depends(...)`` or ``Security(...)`` (``Depends(get_order)``,
+# ``Depends(OrderGuard(...))``, ``dependency=get_order``).
+_PROVIDED = re.compile(r"\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([A-Za-z_]\w*)")
+_IMPORT_START = re.compile(r"[ \t]*(?:from[ \t]+\S+[ \t]+)?import\b")
+
+
+def provided_names(text: str) -> frozenset[str]:
+    """The names ``text`` only hands to ``Depends(...)`` or ``Security(...)``, outside
+    its import statements: dependency providers, which FastAPI calls for a route."""
+    handed = set(_PROVIDED.findall(text))
+    if not handed:
+        return frozenset()
+    code: list[str] = []
+    open_import = False
+    for line in source_lines(text):
+        if open_import:
+            open_import = ")" not in line
+            continue
+        if _IMPORT_START.match(line):
+            open_import = "(" in line and ")" not in line
+            continue
+        code.append(line)
+    body = "\n".join(code)
+    in_depends = {name: 0 for name in handed}
+    for name in _PROVIDED.findall(body):
+        in_depends[name] += 1
+    return frozenset(
+        name
+        for name, count in in_depends.items()
+        if count == len(re.findall(rf"(?<![\w.]){re.escape(name)}\b", body))
+    )
+
+
 def imported_names(
     text: str,
     statements: Mapping[str, Sequence[int]],

@@ -52,6 +52,9 @@ class LinkSource(Protocol):
     def attribute_names(self, module: str) -> frozenset[str]:
         """The attribute names the module's text may read (empty when it cannot be read)."""
 
+    def provided(self, module: str) -> frozenset[str]:
+        """The names the module's text only hands to ``Depends(...)`` (``uses.provided_names``)."""
+
     def runs(self, module: str, line: int) -> bool:
         """Whether the import statement on ``line`` of ``module`` runs when the module is
         imported (not one under ``if TYPE_CHECKING:``: ``names.never_run``)."""
@@ -422,9 +425,14 @@ class Chains:
         rules: Sequence[ChainRule],
         budget: int | None = None,
         shared: Callable[[str], bool] = lambda name: False,
+        providers: bool = True,
     ) -> None:
         self.layers = layers
         self.rules = rules
+        # Whether a head's names that it only hands to ``Depends(...)`` are dependency
+        # providers, wiring that FastAPI calls for the route (not under ``strict``, where
+        # the providers count as routers): not followed.
+        self.providers = providers
         # Whether a qualified name is a value layers may share (``ProjectIndex.
         # is_shared_value``: an enum, a class of constants, a constant): a model may take
         # one from the schemas (ARC004 allows it), through a helper too.
@@ -792,6 +800,11 @@ class Chains:
             if not firsts:
                 continue
             wanted, attributes = self._head_names(source, head, firsts, imports)
+            if self.providers and (provided := source.provided(head)):
+                wanted = {
+                    first: names if names is None else names - provided
+                    for first, names in wanted.items()
+                }
             wanted = {first: _ran(head, first, names) for first, names in wanted.items()}
             traces, read[head] = self._traced(source, head, layer, wanted, attributes)
             skipped = direct.get(head, ())

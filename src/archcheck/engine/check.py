@@ -272,7 +272,12 @@ def _import_findings(
     search ended before it searched every layered module."""
     budget = max(_CHAIN_STEPS, _CHAIN_STEPS_PER_MODULE * len(graph.modules))
     checks = ImportChecks(
-        run.layers, run.rules, run.is_ignored_import, budget, index.is_shared_value
+        run.layers,
+        run.rules,
+        run.is_ignored_import,
+        budget,
+        index.is_shared_value,
+        providers=not run.config.strict,
     )
     if not checks.import_rules and checks.chains is None:
         return [], {}, {}, ()

@@ -22,6 +22,7 @@ from archcheck.uses import (
     attribute_names,
     imported_names,
     names_from,
+    provided_names,
     source_lines,
     under_never_run,
     uses_of,
@@ -122,6 +123,15 @@ class GraphImports:
             return frozenset()
         try:
             return attribute_names(decode_source(data))
+        except SourceError:
+            return frozenset()
+
+    def provided(self, module: str) -> frozenset[str]:
+        data = self.sources.data_of(module)
+        if data is None:
+            return frozenset()
+        try:
+            return provided_names(decode_source(data))
         except SourceError:
             return frozenset()
 

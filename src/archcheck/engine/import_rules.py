@@ -48,6 +48,9 @@ class ImportSource(ImportContext, Protocol):
     def attribute_names(self, module: str) -> frozenset[str]:
         """The attribute names the module's text may read (``uses.attribute_names``)."""
 
+    def provided(self, module: str) -> frozenset[str]:
+        """The names the module's text only hands to ``Depends(...)``."""
+
     def runs(self, module: str, line: int) -> bool:
         """Whether the import statement on ``line`` of ``module`` runs when the module is
         imported (not one under ``if TYPE_CHECKING:``: ``names.never_run``)."""
@@ -68,9 +71,11 @@ class ImportChecks:
         is_ignored: Callable[[str, str], bool],
         budget: int | None = None,
         shared: Callable[[str], bool] = lambda name: False,
+        providers: bool = True,
     ) -> None:
         self.layers = layers
         self.is_ignored = is_ignored
+        self.providers = providers  # ``Chains.providers``
         self.budget = budget  # the chain search's (``Chains.budget``)
         self.shared = shared  # ``Chains.shared``
         self.import_rules = [rule() for rule in rules if issubclass(rule, ImportRule)]
@@ -85,7 +90,11 @@ class ImportChecks:
             from archcheck.engine.chains import Chains
 
             self._chains = Chains(
-                self.layers.for_chains(), self.chain_rules, self.budget, self.shared
+                self.layers.for_chains(),
+                self.chain_rules,
+                self.budget,
+                self.shared,
+                self.providers,
             )
         return self._chains
 
@@ -273,6 +282,9 @@ class _Filtered:
 
     def attribute_names(self, module: str) -> frozenset[str]:
         return self.source.attribute_names(module)
+
+    def provided(self, module: str) -> frozenset[str]:
+        return self.source.provided(module)
 
     def runs(self, module: str, line: int) -> bool:
         return self.source.runs(module, line)

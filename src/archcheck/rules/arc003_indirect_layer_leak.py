@@ -86,11 +86,14 @@ class IndirectLayerLeak(ChainRule):
     read are followed by their module imports. Chains that end in models or schemas, or
     go through the wiring layer (composition roots: the entry point, a module that builds
     the app with the entry point's factory, the dependency
-    providers, DI containers), are not leaks, and neither are chains to, from or through a
+    providers, DI containers), are not leaks, nor is what a layered module only hands to
+    ``Depends(...)`` or ``Security(...)`` (a provider, wherever it lives: ``auth.py``'s
+    ``get_order`` is one as ``deps.py``'s would be), and neither are chains to, from or through a
     repository that detection knows by its queries alone (no name says so: it may as well
     be the app's unnamed business logic that the helper calls; configured, it is a
     repository like any other); under ``strict = true`` the providers
-    (``deps``, ``dependencies``) count as routers, the others stay wiring. The body of a
+    (``deps``, ``dependencies``, and the names handed to ``Depends``) count as routers,
+    the others stay wiring. The body of a
     background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a worker, so
     whoever only enqueues it (``task.delay()``) does not reach what the body uses,
     wherever it imports the task: an import inside a function runs the module, and what
