@@ -638,3 +638,52 @@ def test_a_name_the_router_only_hands_to_depends_is_a_provider(tmp_path, strict)
     route.write_text(route.read_text() + "\n\n@router.get('/audit/{order_id}')\ndef check(order_id: int):\n    return audit(order_id)\n")
     _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
     assert [(f[0], f[3]) for f in findings(out)] == [("app/core/auth.py", "ARC003")], (out, err)
+
+
+SHARED = {
+    # langflow's ``UUIDstr``: a type alias of no project class.
+    "a type alias": ("UUIDstr = Annotated[str, AfterValidator(str)]\n", "UUIDstr", False),
+    # polar's ``Schema``: the project's Pydantic base, no field of its own.
+    "a fieldless base": ("class Schema(BaseModel):\n    model_config = {'frozen': True}\n", "Schema", False),
+    "a schema": ("class UserOut(BaseModel):\n    name: str\n", "UserOut", True),
+    # zenml's responses take their fields from a project base.
+    "a fieldless schema over a project base": (
+        "class UserBase(BaseModel):\n    name: str\n\n\nclass UserOut(UserBase):\n    pass\n",
+        "UserOut",
+        True,
+    ),
+    "an alias of a schema": (
+        "class UserOut(BaseModel):\n    name: str\n\n\nUserDoc = Annotated[UserOut, AfterValidator(str)]\n",
+        "UserDoc",
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("helper", [False, True])
+@pytest.mark.parametrize(("schemas", "name", "coupled"), list(SHARED.values()), ids=list(SHARED))
+def test_a_model_may_share_type_aliases_and_fieldless_bases_with_the_schemas(
+    tmp_path, schemas, name, coupled, helper
+):
+    # ARC004 at the model's own import, ARC003 at a helper's (polar's ``kit/address.py``
+    # derives its column's value type from the toolkit's ``Schema``).
+    from conftest import cli, findings, write_example
+
+    header = "from typing import Annotated\n\nfrom pydantic import AfterValidator, BaseModel\n\n\n"
+    table = "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
+    used = "Address" if helper else name
+    imported = f"from {'app.kit.address' if helper else 'app.schemas.kit'} import {used}\n"
+    table += f"\n\nclass User(Base):\n    __tablename__ = 'users'\n    kind = {used}\n"
+    write_example(
+        tmp_path,
+        {
+            "app/schemas/kit.py": header + schemas,
+            "app/models/user.py": imported + table,
+            "app/kit/address.py": f"from app.schemas.kit import {name}\n\n\nclass Address:\n    kind = {name}\n",
+            "app/api/routers/users.py": ROUTES.replace("from app.services import runner\n", ""),
+            "app/services/users.py": "",
+        },
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    found = ("app/kit/address.py", "ARC003") if helper else ("app/models/user.py", "ARC004")
+    assert [(f[0], f[3]) for f in findings(out)] == ([found] if coupled else []), (out, err)

@@ -11,7 +11,7 @@ import ast
 import sys
 from collections.abc import Callable, Iterable
 
-from archcheck.names import ClassInfo, FunctionInfo, ModuleSymbols
+from archcheck.names import ClassInfo, FunctionInfo, ModuleSymbols, dotted
 
 __all__ = ["CLASS", "ENUM", "ORM", "ORM_BASE", "SCHEMA", "ProjectIndex"]
 
@@ -175,14 +175,30 @@ class ProjectIndex:
         return None
 
     def is_shared_value(self, qualname: str) -> bool:
-        """An enum class, a class of constants only (``class Keys: UID = "uid"``), or a
-        constant (an upper-case name that is no class): what layers may share without
-        coupling their code."""
+        """An enum class, a class of constants only (``class Keys: UID = "uid"``), a
+        constant (an upper-case name that is no class), or a type alias of no project class
+        but enums (``UUIDstr = Annotated[str, AfterValidator(...)]``): what layers may
+        share without coupling their code."""
         if self.kind(qualname) == ENUM:
             return True
         info = self.class_info(qualname)
         if info is not None:
-            return info.constants
+            # A Pydantic base of no field, for others to derive from: what a value type
+            # stored in a column (polar's ``Address(Schema)``) may share. Not a class that
+            # inherits its fields from a project base (zenml's responses).
+            return info.constants or (
+                info.fieldless
+                and self.kind(qualname) == SCHEMA
+                and not any(self.class_info(base) for base in info.bases)
+            )
+        alias = self.type_alias(qualname)
+        if alias is not None:
+            symbols, expression = alias
+            return all(
+                self.kind(symbols.qualify(name)) in (None, ENUM)
+                for node in ast.walk(expression)
+                if (name := dotted(node)) is not None
+            )
         return qualname.rpartition(".")[2].isupper()
 
     def star_source(self, module: str, name: str) -> str | None:

@@ -72,6 +72,9 @@ class ClassInfo(NamedTuple):
     # ``__tablename__ = "users"`` in its body: SQLAlchemy's declarative table, whatever
     # base it names (one from another distribution: DB-GPT's ``dbgpt`` core ``Model``).
     tablename: bool = False
+    # No annotated field in its body (``class Schema(BaseModel): model_config = ...``): a
+    # data class's base for others to derive from, not a contract of its own.
+    fieldless: bool = False
 
     @property
     def is_table(self) -> bool:
@@ -152,6 +155,7 @@ def symbols_to_data(symbols: ModuleSymbols) -> list:
                 c.abstract,
                 c.constants,
                 c.tablename,
+                c.fieldless,
             ]
             for c in symbols.classes.values()
         ],
@@ -199,7 +203,17 @@ def symbols_from_data(data: object) -> ModuleSymbols:
         return None if position == -1 else exprs[position]
 
     symbols = ModuleSymbols(text(module), flag(is_package), table(imports))
-    for name, line, bases, keywords, decorators, abstract, constants, tablename in classes:
+    for (
+        name,
+        line,
+        bases,
+        keywords,
+        decorators,
+        abstract,
+        constants,
+        tablename,
+        fieldless,
+    ) in classes:
         symbols.classes[text(name)] = ClassInfo(
             text(name),
             integer(line),
@@ -209,6 +223,7 @@ def symbols_from_data(data: object) -> ModuleSymbols:
             flag(abstract),
             flag(constants),
             flag(tablename),
+            flag(fieldless),
         )
     symbols.calls = table(calls)
     symbols.aliases = table(aliases)
@@ -337,6 +352,7 @@ def symbols_of(tree: ast.Module, module: str, is_package: bool = False) -> Modul
                 abstract=any(_assigns_true(stmt, "__abstract__") for stmt in node.body),
                 constants=_holds_constants(node),
                 tablename=any(_names_table(stmt) for stmt in node.body),
+                fieldless=not any(isinstance(stmt, ast.AnnAssign) for stmt in node.body),
             )
             for member in node.body:
                 if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -26,7 +26,9 @@ class ModelSchemaCoupling(ImportRule):
     finding. A schema may still import from the models package what is not a table: a
     shared non-table base (SQLModel's ``HeroBase`` idiom), enums and constants; and a model
     may import enums and constants from a schemas module (a ``Status`` enum for an ``Enum``
-    column). A class with no base whose body only binds upper-case names to literals
+    column), a type alias that names no schema class (``UUIDstr = Annotated[str, ...]``)
+    and a Pydantic base class with no field of its own (a toolkit's ``Schema``, which a
+    column's value type derives from). A class with no base whose body only binds upper-case names to literals
     (``class Keys: UID = "uid"``) is constants too.
 
     ## Why is this bad?
