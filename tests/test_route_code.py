@@ -45,6 +45,21 @@ CASES = {
         "            return 1\n",
         True,
     ),
+    "a router at module level": ("router = APIRouter()\n", True),
+    # DB-GPT's ``util/fastapi.py``: swaps the app's router for a subclass, declares none.
+    "a router a function builds for the app": (
+        "def replace_router(app, router=None):\n    if not router:\n"
+        "        router = PriorityAPIRouter()\n    app.router = router\n    return app\n",
+        False,
+    ),
+    "a router factory": (
+        "def build_router():\n    router = APIRouter()\n    register(router)\n    return router\n",
+        True,
+    ),
+    "a function that adds routes to the router it builds": (
+        "def setup(app):\n    r = APIRouter()\n    r.add_api_route('/x', handler)\n    app.include_router(r)\n",
+        True,
+    ),
     "an app's route, not asked for": ('@app.get("/health")\ndef health():\n    return 1\n', False),
     "a comment": ('# @router.get("/")\nX = 1\n', False),
 }

@@ -49,7 +49,7 @@ from archcheck.layers import (
 )
 from archcheck.names import dotted, import_bindings, last_name
 from archcheck.project import SourceFile
-from archcheck.route_code import builds_app, declares_routes
+from archcheck.route_code import ROUTE_CALLS, builds_app, declares_routes
 from archcheck.syntax import SourceError, parse_source
 
 __all__ = ["Detected", "Evidence", "detect_layers", "in_app", "left_out", "not_app"]
@@ -81,14 +81,7 @@ _PROVIDERS = frozenset({"deps", "dependencies"})
 _IMPORT_WORD = re.compile(rb"\bimport\b")
 _WEB = re.compile(rb"\b(?:fastapi|starlette)\b")
 # Handlers added to a router made elsewhere: ``router.add_api_route("/x", handler)``.
-_ROUTE_CALLS = (
-    "add_api_route",
-    "add_route",
-    "add_api_websocket_route",
-    "add_websocket_route",
-    "include_router",
-)
-_ADDS_ROUTES = re.compile(rb"\.(?:" + "|".join(_ROUTE_CALLS).encode() + rb")\s*\(")
+_ADDS_ROUTES = re.compile(rb"\.(?:" + "|".join(ROUTE_CALLS).encode() + rb")\s*\(")
 _DEFINES = re.compile(rb"^[ \t]*(?:async[ \t]+def|def|class)[ \t]", re.MULTILINE)
 _BESIDE_ROUTERS = frozenset({"deps", "dependencies", "middleware", "middlewares"})
 
@@ -510,7 +503,7 @@ def _registered_elsewhere(tree: _Tree, node: str, read: Callable[[str], bytes | 
                 bound
                 and isinstance(call, ast.Call)
                 and isinstance(call.func, ast.Attribute)
-                and call.func.attr in _ROUTE_CALLS
+                and call.func.attr in ROUTE_CALLS
                 and any(
                     isinstance(part, ast.Name) and part.id in bound
                     for argument in (*call.args, *(k.value for k in call.keywords))

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from archcheck.names import dotted
 
-__all__ = ["builds_app", "declares_routes"]
+__all__ = ["ROUTE_CALLS", "builds_app", "declares_routes"]
 
 # Searched in lower-cased bytes (see ``declares_routes``).
 _NEW_ROUTER = re.compile(rb"apirouter\w*\s*\(")  # APIRouter(, APIRouterPro(...
@@ -63,8 +63,16 @@ def declares_routes(data: bytes, *, on_app: bool = False, builds: bool = True) -
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True  # newer syntax than this Python reads: the bytes' word stands
+    # A module-level function that builds a router and declares no route on it (DB-GPT's
+    # ``replace_router`` that swaps the app's router for a subclass) is plumbing.
+    in_functions = {
+        id(part)
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _adds_routes(node)
+        for part in ast.walk(node)
+    }
     for node in _outside_methods(tree):
-        if isinstance(node, ast.Call) and builds:
+        if isinstance(node, ast.Call) and builds and id(node) not in in_functions:
             name = dotted(node.func)
             if name is not None and "apirouter" in name.rpartition(".")[2].lower():
                 return True
@@ -79,6 +87,39 @@ def declares_routes(data: bytes, *, on_app: bool = False, builds: bool = True) -
                 ):
                     return True
     return False
+
+
+# What adds handlers to a router by call: ``router.add_api_route("/x", handler)``.
+ROUTE_CALLS = (
+    "add_api_route",
+    "add_route",
+    "add_api_websocket_route",
+    "add_websocket_route",
+    "include_router",
+)
+
+
+def _adds_routes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether the function adds routes by call (``router.add_api_route(...)``) or
+    returns the router it builds (a factory: ``build_capabilities_router()``)."""
+    built: set[str] = set()
+    for node in ast.walk(function):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ROUTE_CALLS
+        ):
+            return True
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and "apirouter" in (dotted(node.value.func) or "").rpartition(".")[2].lower()
+        ):
+            built.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return any(
+        isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in built
+        for node in ast.walk(function)
+    )
 
 
 def _outside_methods(tree: ast.AST) -> Iterator[ast.AST]:
