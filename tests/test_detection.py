@@ -1266,7 +1266,9 @@ def test_a_provider_away_from_the_routers_is_wiring_unless_a_lower_layer_imports
 ):
     # ``authz/dependencies.py`` holds guards that the account endpoints depend on: a
     # composition root like ``auth/dependencies.py`` beside ``auth/endpoints.py``, and its
-    # repository is no leak. A service that imports it makes it shared code instead.
+    # repository is no leak. A service that imports it makes it shared code instead: a
+    # route that runs the guard itself then reaches the repository (one that declares
+    # the dependency alias never does: FastAPI calls the provider).
     write_example(
         tmp_path,
         {
@@ -1274,11 +1276,14 @@ def test_a_provider_away_from_the_routers_is_wiring_unless_a_lower_layer_imports
             "app/authz/policies.py": "",
             "app/account/endpoints.py": (
                 "from fastapi import APIRouter\n"
-                "from app.authz.dependencies import AuthorizeAccount\n\n"
+                "from app.authz.dependencies import AccountGuard, AuthorizeAccount\n\n"
                 "router = APIRouter()\n\n\n"
                 "@router.get('/')\n"
                 "def read(account=AuthorizeAccount):\n"
-                "    return account\n"
+                "    return account\n\n\n"
+                "@router.get('/check')\n"
+                "def check():\n"
+                "    return AccountGuard()()\n"
             ),
             "app/account/service.py": service,
             "app/account/repository.py": "class AccountRepository:\n    def __init__(self, session):\n        pass\n\n    def get(self):\n        return 1\n",

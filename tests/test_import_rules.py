@@ -65,8 +65,8 @@ class MemoryImports:
     def attribute_names(self, module: str) -> frozenset[str]:
         return frozenset()
 
-    def provided(self, module: str) -> frozenset[str]:
-        return frozenset()
+    def provided(self, module: str) -> tuple[frozenset[str], frozenset[str]]:
+        return frozenset(), frozenset()
 
     def runs(self, module: str, line: int) -> bool:
         return True

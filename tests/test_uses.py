@@ -633,6 +633,18 @@ def test_a_name_the_router_only_hands_to_depends_is_a_provider(tmp_path, strict)
     write_example(tmp_path, files)
     _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
     assert [(f[0], f[3]) for f in findings(out)] == ([("app/core/auth.py", "ARC003")] if strict else []), (out, err)
+    # A dependency alias of the module it comes from (polar's ``auth.OrdersRead``).
+    route = tmp_path / "app/api/routes/orders.py"
+    route.write_text(
+        "from fastapi import APIRouter\n\nfrom app.core import auth\n\nrouter = APIRouter()\n\n\n"
+        "@router.get('/')\ndef read(order: auth.OrderDep):\n    return order\n"
+    )
+    (tmp_path / "app/core/auth.py").write_text(
+        files["app/core/auth.py"] + "\n\nOrderDep = Annotated[\n    int,\n    Depends(get_order),\n]\n"
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert [(f[0], f[3]) for f in findings(out)] == ([("app/core/auth.py", "ARC003")] if strict else []), (out, err)
+    route.write_text(files["app/api/routes/orders.py"])
     # Called by the route itself, the same name is the route's business.
     route = tmp_path / "app/api/routes/orders.py"
     route.write_text(route.read_text() + "\n\n@router.get('/audit/{order_id}')\ndef check(order_id: int):\n    return audit(order_id)\n")

@@ -596,12 +596,23 @@ _PROVIDED = re.compile(r"\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([A-Za
 _IMPORT_START = re.compile(r"[ \t]*(?:from[ \t]+\S+[ \t]+)?import\b")
 
 
-def provided_names(text: str) -> frozenset[str]:
+# A module-level alias of a dependency: ``CurrentUser = Annotated[User, Depends(f)]``,
+# ``OrderDep = Depends(get_order)``; an ``Annotated[`` may go on over indented lines.
+_PROVIDER_ALIAS = re.compile(
+    r"^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*"
+    r"(?:Annotated\[(?:[^\n]|\n[ \t])*?)?\b(?:Depends|Security)\(",
+    re.MULTILINE,
+)
+
+
+def provided_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The names ``text`` only hands to ``Depends(...)`` or ``Security(...)``, outside
-    its import statements: dependency providers, which FastAPI calls for a route."""
+    its import statements (dependency providers, which FastAPI calls for a route), and
+    the dependency aliases it defines (``CurrentUser = Annotated[User, Depends(f)]``)."""
+    aliases = frozenset(_PROVIDER_ALIAS.findall(text))
     handed = set(_PROVIDED.findall(text))
     if not handed:
-        return frozenset()
+        return frozenset(), aliases
     code: list[str] = []
     open_import = False
     for line in source_lines(text):
@@ -616,11 +627,12 @@ def provided_names(text: str) -> frozenset[str]:
     in_depends = {name: 0 for name in handed}
     for name in _PROVIDED.findall(body):
         in_depends[name] += 1
-    return frozenset(
+    only = frozenset(
         name
         for name, count in in_depends.items()
         if count == len(re.findall(rf"(?<![\w.]){re.escape(name)}\b", body))
     )
+    return only, aliases
 
 
 def imported_names(

@@ -52,8 +52,9 @@ class LinkSource(Protocol):
     def attribute_names(self, module: str) -> frozenset[str]:
         """The attribute names the module's text may read (empty when it cannot be read)."""
 
-    def provided(self, module: str) -> frozenset[str]:
-        """The names the module's text only hands to ``Depends(...)`` (``uses.provided_names``)."""
+    def provided(self, module: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The names the module's text only hands to ``Depends(...)``, and the dependency
+        aliases it defines (``uses.provided_names``)."""
 
     def runs(self, module: str, line: int) -> bool:
         """Whether the import statement on ``line`` of ``module`` runs when the module is
@@ -800,9 +801,12 @@ class Chains:
             if not firsts:
                 continue
             wanted, attributes = self._head_names(source, head, firsts, imports)
-            if self.providers and (provided := source.provided(head)):
+            if self.providers:
+                # What FastAPI calls for the route: a name handed to ``Depends``, or a
+                # dependency alias of the module it comes from (``auth.OrdersRead``).
+                handed = source.provided(head)[0]
                 wanted = {
-                    first: names if names is None else names - provided
+                    first: names if names is None else names - handed - source.provided(first)[1]
                     for first, names in wanted.items()
                 }
             wanted = {first: _ran(head, first, names) for first, names in wanted.items()}

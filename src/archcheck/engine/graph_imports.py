@@ -126,14 +126,14 @@ class GraphImports:
         except SourceError:
             return frozenset()
 
-    def provided(self, module: str) -> frozenset[str]:
+    def provided(self, module: str) -> tuple[frozenset[str], frozenset[str]]:
         data = self.sources.data_of(module)
         if data is None:
-            return frozenset()
+            return frozenset(), frozenset()
         try:
             return provided_names(decode_source(data))
         except SourceError:
-            return frozenset()
+            return frozenset(), frozenset()
 
     def runs(self, module: str, line: int) -> bool:
         data = self.sources.data_of(module)

@@ -48,8 +48,9 @@ class ImportSource(ImportContext, Protocol):
     def attribute_names(self, module: str) -> frozenset[str]:
         """The attribute names the module's text may read (``uses.attribute_names``)."""
 
-    def provided(self, module: str) -> frozenset[str]:
-        """The names the module's text only hands to ``Depends(...)``."""
+    def provided(self, module: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The names the module's text only hands to ``Depends(...)``, and its dependency
+        aliases."""
 
     def runs(self, module: str, line: int) -> bool:
         """Whether the import statement on ``line`` of ``module`` runs when the module is
@@ -283,7 +284,7 @@ class _Filtered:
     def attribute_names(self, module: str) -> frozenset[str]:
         return self.source.attribute_names(module)
 
-    def provided(self, module: str) -> frozenset[str]:
+    def provided(self, module: str) -> tuple[frozenset[str], frozenset[str]]:
         return self.source.provided(module)
 
     def runs(self, module: str, line: int) -> bool:

@@ -230,8 +230,8 @@ class _FileImports:
     def attribute_names(self, module: str) -> frozenset[str]:
         return frozenset()
 
-    def provided(self, module: str) -> frozenset[str]:
-        return frozenset()
+    def provided(self, module: str) -> tuple[frozenset[str], frozenset[str]]:
+        return frozenset(), frozenset()
 
     def runs(self, module: str, line: int) -> bool:
         return True  # ARC003's links come from the snapshot: see _Project.link_findings

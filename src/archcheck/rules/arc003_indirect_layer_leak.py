@@ -87,8 +87,9 @@ class IndirectLayerLeak(ChainRule):
     go through the wiring layer (composition roots: the entry point, a module that builds
     the app with the entry point's factory, the dependency
     providers, DI containers), are not leaks, nor is what a layered module only hands to
-    ``Depends(...)`` or ``Security(...)`` (a provider, wherever it lives: ``auth.py``'s
-    ``get_order`` is one as ``deps.py``'s would be), and neither are chains to, from or through a
+    ``Depends(...)`` or ``Security(...)``, or takes as a dependency alias
+    (``OrderDep = Annotated[Order, Depends(get_order)]``), a provider wherever it lives
+    (``auth.py``'s ``get_order`` is one as ``deps.py``'s would be), and neither are chains to, from or through a
     repository that detection knows by its queries alone (no name says so: it may as well
     be the app's unnamed business logic that the helper calls; configured, it is a
     repository like any other); under ``strict = true`` the providers
