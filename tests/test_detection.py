@@ -964,6 +964,28 @@ def test_a_package_named_for_routers_whose_code_is_no_web_code_is_no_router(tmp_
     assert (code == 1 and "ARC002" in out) is router, out
 
 
+@pytest.mark.parametrize(
+    ("routers", "router"),
+    [
+        # dstack's ``utils/routers.py``: response helpers, no route.
+        ("from fastapi import HTTPException\n\n\ndef error(msg):\n    return HTTPException(400, msg)\n", False),
+        ("from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\ndef error(msg):\n    return msg\n", True),
+    ],
+)
+def test_a_module_named_for_routers_that_declares_no_route_is_no_router(tmp_path, routers, router):
+    write_example(
+        tmp_path,
+        {
+            "app/utils/routers.py": routers,
+            "app/services/users.py": "from app.utils.routers import error\n",
+            "app/api/routers/users.py": ROUTER,
+            "app/repositories/users.py": "",
+        },
+    )
+    code, out, _err = cli("app", "--no-cache", cwd=tmp_path)
+    assert ("ARC002 Service imports router app.utils.routers" in out) is router, out
+
+
 def test_a_repository_known_by_its_code_is_followed_by_arc003_once_the_config_names_it(tmp_path):
     # fixtures/repositories_by_code: zero-config, no chain to app.database.vendor, whose
     # queries alone make it a repository; named in the config, the helper's import is one.

@@ -478,6 +478,16 @@ def _holds_no_web_code(tree: _Tree, node: str, read: Callable[[str], bytes | Non
     )
 
 
+def _declares_no_route(data: bytes | None) -> bool:
+    """Whether a module named for routers holds code and declares no route, builds no
+    router and adds no handler (dstack's ``utils/routers.py`` of response helpers)."""
+    return (
+        data is not None
+        and _DEFINES.search(data) is not None
+        and not (_ADDS_ROUTES.search(data) or declares_routes(data))
+    )
+
+
 def _registered_elsewhere(tree: _Tree, node: str, read: Callable[[str], bytes | None]) -> bool:
     """Whether a module hands a name it imports from the package ``node`` (or below) to a
     route call (``app.add_api_route("/items", items.list_items)`` in ``main.py``): its
@@ -867,14 +877,15 @@ def detect_layers(
                 del chosen[node]
     if routers is None:
         # A package named for routers whose code is no web code, while routes are declared
-        # elsewhere, holds another kind of route (jesse's ``routes/`` of trading routes).
+        # elsewhere, holds another kind of route (jesse's ``routes/`` of trading routes); a
+        # module of that name that declares none holds helpers (dstack's ``utils/routers``).
         named_routers = [n for n, (layer, _) in chosen.items() if layer == ROUTERS]
         for node in named_routers:
             if (
-                tree.is_package(node)
-                and _holds_no_web_code(tree, node, read)
-                and not _registered_elsewhere(tree, node, read)
-            ):
+                _holds_no_web_code(tree, node, read)
+                if tree.is_package(node)
+                else _declares_no_route(read(node))
+            ) and not _registered_elsewhere(tree, node, read):
                 others = list(code_routers) + [
                     m
                     for other in named_routers
