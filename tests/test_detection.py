@@ -265,7 +265,7 @@ def test_a_feature_named_router_makes_its_suffixed_siblings_layers(tmp_path):
                 "def list_chats():\n    return find()\n\n\nrouter.add_api_route('/chats', list_chats)\n"
             ),
             "app/chat/chat_service.py": "",
-            "app/chat/chat_repository.py": "def find(db):\n    return db.execute('select 1')\n",
+            "app/chat/chat_repository.py": "def find():\n    return []\n",
         },
     )
     _code, out, err = cli("app", "--no-cache", cwd=tmp_path / "added")
@@ -970,6 +970,8 @@ def test_a_package_named_for_routers_whose_code_is_no_web_code_is_no_router(tmp_
         # dstack's ``utils/routers.py``: response helpers, no route.
         ("from fastapi import HTTPException\n\n\ndef error(msg):\n    return HTTPException(400, msg)\n", False),
         ("from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\ndef error(msg):\n    return msg\n", True),
+        # Routes on the app itself (review 70, t13).
+        ("from app.main import app\n\n\n@app.get('/')\ndef error():\n    return 1\n", True),
     ],
 )
 def test_a_module_named_for_routers_that_declares_no_route_is_no_router(tmp_path, routers, router):
@@ -1507,10 +1509,6 @@ def test_members_named_like_modules_are_searched_and_a_package_missed_is_named(t
     ], err
 
 
-# A repository that keeps data: a compound name (``chat_repository``) alone does not say so.
-STORED = "class {}:\n    def get(self, session):\n        return session.execute('select 1')\n"
-
-
 def test_a_repository_the_routers_import_as_from_package_import_module_is_kept(tmp_path):
     # Of several repositories, detection keeps those the routers import (a worker's own
     # folder is no alternative layer): ``from app import chat_repository`` imports the
@@ -1524,9 +1522,9 @@ def test_a_repository_the_routers_import_as_from_package_import_module_is_kept(t
                 "from app.user_chat_repository import UserChatRepository\n"
                 "router = APIRouter()\n"
             ),
-            "app/chat_repository.py": STORED.format("ChatRepository"),
-            "app/user_chat_repository.py": STORED.format("UserChatRepository"),
-            "app/audit_repository.py": STORED.format("AuditRepository"),
+            "app/chat_repository.py": "class ChatRepository:\n    pass\n",
+            "app/user_chat_repository.py": "class UserChatRepository:\n    pass\n",
+            "app/audit_repository.py": "class AuditRepository:\n    pass\n",
         },
     )
     code, out, err = cli("app", "--no-cache", cwd=tmp_path)
@@ -1551,8 +1549,8 @@ def test_two_repositories_named_by_suffix_are_the_data_layer_of_a_flat_package(t
                 "from app.user_repository import UserRepository\n"
                 "router = APIRouter()\n"
             ),
-            "app/user_repository.py": STORED.format("UserRepository"),
-            "app/task_repository.py": STORED.format("TaskRepository"),
+            "app/user_repository.py": "class UserRepository:\n    pass\n",
+            "app/task_repository.py": "class TaskRepository:\n    pass\n",
         },
     )
     code, out, err = cli("app", "--no-cache", cwd=tmp_path)
@@ -1633,10 +1631,20 @@ def test_settings_and_log_formats_in_a_services_folder_are_in_no_layer(tmp_path)
             "app/user/repository.py": "from app.core.database import get_session\n\n\ndef find():\n    return get_session()\n",
             "app/user/models.py": "from app.core.database import get_session\nfrom app.common.services.user_service import find  # ARC002\n",
             "app/user/router.py": ROUTER,
+            # A business service whose name has one such word is a service (review 70, t8).
+            "app/common/services/user_settings.py": "def theme(user):\n    return user\n",
+            "app/user/prefs.py": "",
         },
     )
+    (tmp_path / "app/user/repository.py").write_text(
+        "from app.core.database import get_session\nfrom app.common.services.user_settings import theme\n\n\n"
+        "def find():\n    return get_session()\n"
+    )
     code, out, err = cli("app", "--no-cache", cwd=tmp_path)
-    assert [(f[0], f[1], f[3]) for f in findings(out)] == [("app/user/models.py", 2, "ARC002")], (out, err)
+    assert sorted((f[0], f[1], f[3]) for f in findings(out)) == [
+        ("app/user/models.py", 2, "ARC002"),
+        ("app/user/repository.py", 2, "ARC002"),
+    ], (out, err)
 
 
 def test_a_module_named_app_that_serves_routes_on_a_router_is_a_router(tmp_path):

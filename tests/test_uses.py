@@ -547,6 +547,31 @@ READS = {
         "    return Job(name='x').execute()\n",
         True,
     ),
+    # A project's object named for a database is the project's (review: ``vector_db``).
+    "a project object named for a database": (
+        JOB.format("", "\n    def query(self):\n        return runner.run(self.name)\n"),
+        "    vector_db = Job(name='x')\n    return vector_db.query()\n",
+        True,
+    ),
+    # ``__call__ = _run`` runs where the object is called, read by name or not.
+    "a special method bound by assignment": (
+        JOB.format("\n\ndef _run(self):\n    return runner.run(self.name)\n", "\n    __call__ = _run\n"),
+        "    return Job(name='x')()\n",
+        True,
+    ),
+    # ``send = _send`` of the class's own method: ``send`` reads what ``_send`` reads.
+    "a method of the class bound by assignment, called": (
+        JOB.format("", "\n    def _send(self):\n        return runner.run(self.name)\n\n    send = _send\n"),
+        "    return Job(name='x').send()\n",
+        True,
+    ),
+    # A project's base is no data class: its decorators may register the method.
+    "a project decorator under a project base": (
+        "from app.core.tracing import Events, traced\nfrom app.services import runner\n\n\n"
+        "class Job(Events):\n    @traced('created')\n    def created(self):\n        return runner.run('x')\n",
+        "    return Job()\n",
+        True,
+    ),
     # An import's module path (``from app.core.execute import``) calls nothing.
     "a module path": (
         JOB.format("", "\n    def execute(self):\n        return runner.run(self.name)\n"),
@@ -565,7 +590,7 @@ def test_what_a_class_and_a_text_say_runs(tmp_path, jobs, load, leak):
         {
             "app/api/routes/jobs.py": ROUTES,
             "app/services/runner.py": "def run(name):\n    return name\n",
-            "app/core/tracing.py": "import functools\n\n\ndef traced(name):\n    def wrap(fn):\n        @functools.wraps(fn)\n        def inner(*args):\n            return fn(*args)\n\n        return inner\n\n    return wrap\n",
+            "app/core/tracing.py": "import functools\n\n\ndef traced(name):\n    def wrap(fn):\n        @functools.wraps(fn)\n        def inner(*args):\n            return fn(*args)\n\n        return inner\n\n    return wrap\n\n\nclass Events:\n    pass\n",
             "app/core/execute/helpers.py": "def clean(text):\n    return text\n",
             "app/core/jobs.py": jobs,
             "app/repositories/job_repo.py": "from app.core.jobs import Job\n\n\ndef load(session):\n" + load,
@@ -580,7 +605,7 @@ def test_a_module_that_builds_the_app_with_the_entry_points_factory_is_wiring(tm
     # skyvern's ``library/embedded_server_factory.py`` runs the whole app in-process with
     # ``create_api_app()``: a composition root, as a ``bootstrap.py`` would be, so a router
     # reaching the facade of every repository through it is no leak.
-    from conftest import cli, write_example
+    from conftest import cli, findings, write_example
 
     write_example(
         tmp_path,
@@ -604,6 +629,14 @@ def test_a_module_that_builds_the_app_with_the_entry_points_factory_is_wiring(tm
     assert code == 0, (out, err)
     result = cli("init", "--dry-run", "app", cwd=tmp_path)
     assert "app.sdk.embedded: builds the app with app.main's factory" in result.stderr + result.stdout
+    # A helper the routers import that also starts the app (a script's ``dump_openapi``)
+    # is shared code: the router's chain through it is followed.
+    (tmp_path / "app/api/routes/copilot.py").write_text(
+        "from fastapi import APIRouter\n\nfrom app.sdk.embedded import local\n\n"
+        "router = APIRouter()\n\n\n@router.get('/')\ndef run():\n    return local()\n"
+    )
+    code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert [(f[0], f[3]) for f in findings(out)] == [("app/db/facade.py", "ARC003")], (out, err)
 
 
 @pytest.mark.parametrize("strict", [False, True])
@@ -658,6 +691,17 @@ SHARED = {
     # polar's ``Schema``: the project's Pydantic base, no field of its own.
     "a fieldless base": ("class Schema(BaseModel):\n    model_config = {'frozen': True}\n", "Schema", False),
     "a schema": ("class UserOut(BaseModel):\n    name: str\n", "UserOut", True),
+    "an alias of an alias of a schema": (
+        "class UserOut(BaseModel):\n    name: str\n\n\nUserDoc = Annotated[UserOut, AfterValidator(str)]\n"
+        "UserDocs = list[UserDoc]\n",
+        "UserDocs",
+        True,
+    ),
+    "a forward reference to a schema": (
+        "UserRefs = list['UserOut']\n\n\nclass UserOut(BaseModel):\n    name: str\n",
+        "UserRefs",
+        True,
+    ),
     # zenml's responses take their fields from a project base.
     "a fieldless schema over a project base": (
         "class UserBase(BaseModel):\n    name: str\n\n\nclass UserOut(UserBase):\n    pass\n",
@@ -699,3 +743,36 @@ def test_a_model_may_share_type_aliases_and_fieldless_bases_with_the_schemas(
     _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
     found = ("app/kit/address.py", "ARC003") if helper else ("app/models/user.py", "ARC004")
     assert [(f[0], f[3]) for f in findings(out)] == ([found] if coupled else []), (out, err)
+
+
+def test_a_class_handed_to_depends_is_the_routes_object_not_a_provider(tmp_path):
+    # ``manager=Depends(OrderManager)`` gives the route an ``OrderManager`` whose methods it
+    # calls: its business, followed (review 70, t4).
+    from conftest import cli, findings, write_example
+
+    write_example(
+        tmp_path,
+        {
+            "app/api/routes/orders.py": (
+                "from fastapi import APIRouter, Depends\n\nfrom app.core.orders import OrderManager\n\n"
+                "router = APIRouter()\n\n\n@router.post('/')\n"
+                "def place(manager=Depends(OrderManager)):\n    return manager.place()\n"
+            ),
+            "app/core/orders.py": (
+                "from app.repositories.orders import save\n\n\n"
+                "class OrderManager:\n    def place(self):\n        return save()\n"
+            ),
+            "app/services/orders.py": "from app.repositories.orders import save\n",
+            "app/repositories/orders.py": "def save():\n    return 1\n",
+        },
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert [(f[0], f[3]) for f in findings(out)] == [("app/core/orders.py", "ARC003")], (out, err)
+
+
+def test_provided_names_read_a_string_that_looks_like_code():
+    # A string holding ``Depends(`` and an import-looking line (review 70, t15: KeyError).
+    from archcheck.uses import provided_names
+
+    text = 'USAGE = """Depends(\n    from app.core import load\n    load)"""\n\n\ndef f():\n    return load()\n'
+    assert "load" not in provided_names(text)[0]

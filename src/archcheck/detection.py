@@ -217,7 +217,7 @@ def _alembic_trees(files: Sequence[SourceFile], read: Callable[[str], bytes | No
 # clients of infrastructure, logging, the environment, settings, constants and enums (jesse's
 # ``services/db.py``, which every model imports for its connection; bisheng's
 # ``services/config_service.py``, its settings, and ``metric_log.py``, a log line's format).
-# A word of the name says it: ``config_service``, ``metric_log``.
+# Its name says it, in words of these and generic ones: ``config_service``, ``metric_log``.
 _INFRASTRUCTURE = frozenset(
     {
         "db",
@@ -240,6 +240,18 @@ _INFRASTRUCTURE = frozenset(
 )
 
 
+# Words that name no business of their own beside an infrastructure word
+# (``config_service``, ``redis_client``).
+_GENERIC = frozenset({"service", "services", "client", "manager", "utils", "helpers", "metric"})
+
+
+def _names_infrastructure(name: str) -> bool:
+    """Whether every word of the name is infrastructure's or generic, one at least the
+    former: ``config_service``, ``metric_log``; not ``user_settings``."""
+    words = set(name.lower().split("_")) - {""}
+    return bool(words & _INFRASTRUCTURE) and words <= _INFRASTRUCTURE | _GENERIC
+
+
 def _beside_services(
     tree: _Tree, layers: LayerMap, read: Callable[[str], bytes | None]
 ) -> list[str]:
@@ -252,7 +264,7 @@ def _beside_services(
     for module in sorted(tree.modules):
         parent, _, name = module.rpartition(".")
         if (
-            not _INFRASTRUCTURE.isdisjoint(name.split("_"))
+            _names_infrastructure(name)
             and not tree.is_package(module)
             and any(layer_of_name(folder) == SERVICES for folder in parent.split(".")[1:])
             and layers.layer_of(module) == SERVICES
@@ -484,7 +496,7 @@ def _declares_no_route(data: bytes | None) -> bool:
     return (
         data is not None
         and _DEFINES.search(data) is not None
-        and not (_ADDS_ROUTES.search(data) or declares_routes(data))
+        and not (_ADDS_ROUTES.search(data) or declares_routes(data, on_app=True))
     )
 
 
@@ -656,16 +668,20 @@ def _imports_upper(
 
 
 def _used_below(
-    tree: _Tree, layers: LayerMap, read: Callable[[str], bytes | None], nodes: Collection[str]
+    tree: _Tree,
+    layers: LayerMap,
+    read: Callable[[str], bytes | None],
+    nodes: Collection[str],
+    also: Collection[str] = (),
 ) -> set[str]:
-    """Of ``nodes``, those that a module of the layers below the routers imports (itself,
-    or a module inside it)."""
+    """Of ``nodes``, those that a module of the layers below the routers (and of the
+    layers ``also``) imports (itself, or a module inside it)."""
     # Bytes first: only a file that names one of the nodes' last parts is searched for its
     # imports (the lower layers are most of a large project).
     words = {last_name(node).encode() for node in nodes}
     imported: set[str] = set()
     for module, source in tree.modules.items():
-        if layers.layer_of(module) in (SERVICES, REPOSITORIES, MODELS, SCHEMAS):
+        if layers.layer_of(module) in (SERVICES, REPOSITORIES, MODELS, SCHEMAS, *also):
             data = read(module) or b""
             if any(word in data for word in words):
                 package = module if source.is_package else _parent(module)
@@ -722,7 +738,12 @@ def _runs_app_factories(
         if imported.keys() & called:
             owner = imported[min(imported.keys() & called)]
             found[module] = f"builds the app with {owner}'s factory"
-    used = _used_below(tree, layers, read, found) if found else set()
+    # A helper the routers or a lower layer import that also starts the app (a script's
+    # ``dump_openapi()``) is shared code.
+    used = _used_below(tree, layers, read, found, (ROUTERS,)) if found else set()
+    for router in code_routers if found else ():
+        package = router if tree.is_package(router) else _parent(router)
+        used.update(imported_targets(read(router) or b"", package) & found.keys())
     return [(module, WIRING, reason) for module, reason in found.items() if module not in used]
 
 
@@ -1077,16 +1098,16 @@ _IMPORTS_SQL = re.compile(rb"^[ \t]*import[ \t]+(?:sqlalchemy|sqlmodel)\b", re.M
 def _repositories_without_store(
     tree: _Tree, chosen: dict[str, tuple[str, str]], read: Callable[[str], bytes | None]
 ) -> None:
-    """Leave out the repositories that only a compound name says (``code_repositories``,
-    ``image_repository``: a repository of what?), whose code keeps no data: none of their
-    modules imports the models, a store's library (more of SQLAlchemy than its session
-    type) or another repository, nor runs a statement. zenml's ``code_repositories`` are
-    clients of GitHub; a repository's interface names the entities it keeps
-    (``domain/user_repository.py`` importing ``domain/entities``). A plain
-    ``repositories`` folder is the layer, stubs and all."""
+    """Leave out the packages of repositories that only a compound name says
+    (``code_repositories/``, ``image_repository/``: a repository of what?), whose code
+    keeps no data: none of their modules imports the models, a store's library (more of
+    SQLAlchemy than its session type) or another repository, nor runs a statement.
+    zenml's ``code_repositories`` are clients of GitHub. A ``repositories`` folder and a
+    feature's ``items_repository.py`` are the layer whatever they keep their data in (a
+    dict, a document store's handle), stubs and all."""
     layers = _layer_map(chosen)
     for node, (layer, _reason) in sorted(chosen.items()):
-        if layer != REPOSITORIES or last_name(node) in LAYER_OF_NAME:
+        if layer != REPOSITORIES or last_name(node) in LAYER_OF_NAME or not tree.is_package(node):
             continue
         own = [node, *tree.below(node)] if tree.is_package(node) else [node]
         if not any(_keeps_data(tree, m, node, layers, read) for m in own):

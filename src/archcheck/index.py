@@ -193,13 +193,31 @@ class ProjectIndex:
             )
         alias = self.type_alias(qualname)
         if alias is not None:
-            symbols, expression = alias
-            return all(
-                self.kind(symbols.qualify(name)) in (None, ENUM)
-                for node in ast.walk(expression)
-                if (name := dotted(node)) is not None
-            )
+            return self._names_no_class(*alias, depth=0)
         return qualname.rpartition(".")[2].isupper()
+
+    def _names_no_class(self, symbols: ModuleSymbols, expression: ast.expr, depth: int) -> bool:
+        """Whether a type alias's expression names no project class but enums, through
+        the aliases it names and the forward references in its strings."""
+        if depth > 20:
+            return False
+        for node in ast.walk(expression):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                # ``list["UserOut"]``: a forward reference; other strings name nothing.
+                name: str | None = node.value.strip()
+                if not all(part.isidentifier() for part in (name or "").split(".")):
+                    continue
+            else:
+                name = dotted(node)
+            if name is None:
+                continue
+            qualified = symbols.qualify(name)
+            if self.kind(qualified) not in (None, ENUM):
+                return False
+            inner = self.type_alias(qualified)
+            if inner is not None and not self._names_no_class(*inner, depth=depth + 1):
+                return False
+        return True
 
     def star_source(self, module: str, name: str) -> str | None:
         """Of the modules that ``module`` star-imports, the one ``name`` comes from: the

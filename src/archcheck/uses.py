@@ -425,7 +425,7 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                 part
                 for part in node.body
                 if isinstance(part, _FUNCTIONS)
-                and _by_name(part, data=bool(bases))
+                and _by_name(part, data=_data_class(bases))
                 # An override of a data-class base's own method is called where the base's
                 # is (``model_post_init`` by pydantic, ``model_dump`` by FastAPI).
                 and not (bases and part.name in _DATA_HOOKS)
@@ -460,10 +460,16 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                 found.definitions.setdefault(method, []).extend(
                     _references(part, module, is_package, read.setdefault(method, set()))
                 )
+            defined = {part.name: part for part in node.body if isinstance(part, _FUNCTIONS)}
             for name, alias in aliases.items():
                 method = f"{node.name}.{name}"
+                # The class's own method under another name reads what that method reads.
+                value = alias.value
+                aliased: ast.AST = (
+                    defined.get(value.id, value) if isinstance(value, ast.Name) else value
+                )
                 found.definitions.setdefault(method, []).extend(
-                    _references(alias.value, module, is_package, read.setdefault(method, set()))
+                    _references(aliased, module, is_package, read.setdefault(method, set()))
                 )
             skipped = {id(part) for part in (*by_name, *registered, *aliases.values())}
             # A decorated method's decorators run when the class is made (a registered one's
@@ -525,9 +531,10 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
     return found
 
 
-# An attribute read, in text: ``.name`` (strings and comments too: a superset), with the
-# name it is read of, if one: ``session.execute``.
-_ATTRIBUTE = re.compile(r"(\w*)[ \t]*\.[ \t]*([A-Za-z_]\w*)")
+# An attribute read, in text: ``.name`` (strings and comments too: a superset); and the
+# name it is read of, where one ends right before the dot: ``self.session.execute``.
+_ATTRIBUTE = re.compile(r"\.[ \t]*([A-Za-z_]\w*)")
+_RECEIVER = re.compile(r"(\w+)[ \t]*$")
 # The module paths of import statements, which read no attribute (``from app.ingest.x``).
 _IMPORT_PATH = re.compile(r"^[ \t]*(?:from|import)[ \t]+[\w.]+", re.MULTILINE)
 # What a session, a connection or a cursor is asked, asked of one by its name
@@ -563,7 +570,9 @@ _DATABASE_METHODS = frozenset(
     }
 )
 _DATABASE = re.compile(
-    r"_*(?:\w+_)?(?:session|sess|db|conn|connection|cursor|cur|tx|transaction)", re.IGNORECASE
+    r"_*(?:(?:async|sync|db|read|write|sql|orm|new|active|current)_)?"
+    r"(?:session|sess|db|conn|connection|cursor|cur|tx|transaction)",
+    re.IGNORECASE,
 )
 
 
@@ -583,16 +592,24 @@ _READ = re.compile(
 def attribute_names(text: str) -> frozenset[str]:
     """Every attribute name ``text`` may read (``.name``; strings and comments too), but
     a database's methods asked of one by its name."""
-    return frozenset(
-        name
-        for receiver, name in _ATTRIBUTE.findall(_IMPORT_PATH.sub("", text))
-        if not _asks_database(receiver, name)
-    )
+    text = _IMPORT_PATH.sub("", text)
+    found = set()
+    for match in _ATTRIBUTE.finditer(text):
+        name = match.group(1)
+        if name in _DATABASE_METHODS:
+            start = match.start()
+            before = _RECEIVER.search(text, max(0, start - 80), start)
+            if before is not None and _asks_database(before.group(1), name):
+                continue
+        found.add(name)
+    return frozenset(found)
 
 
 # A name handed to FastAPI's ``Depends(...)`` or ``Security(...)`` (``Depends(get_order)``,
 # ``Depends(OrderGuard(...))``, ``dependency=get_order``).
-_PROVIDED = re.compile(r"\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([A-Za-z_]\w*)")
+_PROVIDED = re.compile(
+    r"\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([A-Za-z_]\w*)([ \t]*\()?"
+)
 _IMPORT_START = re.compile(r"[ \t]*(?:from[ \t]+\S+[ \t]+)?import\b")
 
 
@@ -600,17 +617,27 @@ _IMPORT_START = re.compile(r"[ \t]*(?:from[ \t]+\S+[ \t]+)?import\b")
 # ``OrderDep = Depends(get_order)``; an ``Annotated[`` may go on over indented lines.
 _PROVIDER_ALIAS = re.compile(
     r"^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*"
-    r"(?:Annotated\[(?:[^\n]|\n[ \t])*?)?\b(?:Depends|Security)\(",
+    r"(?:Annotated\[(?:[^\n]|\n[ \t])*?)?\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?"
+    r"([A-Za-z_]\w*)([ \t]*\()?",
     re.MULTILINE,
 )
+
+
+def _provides(name: str, called: str) -> bool:
+    """Whether ``Depends(name)`` hands FastAPI a provider: a function, or a guard object
+    (``Depends(Guard(...))``); a class handed as it is (``Depends(OrderManager)``) gives the
+    route an object of it, whose methods the route calls."""
+    return bool(called) or not name[:1].isupper()
 
 
 def provided_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The names ``text`` only hands to ``Depends(...)`` or ``Security(...)``, outside
     its import statements (dependency providers, which FastAPI calls for a route), and
     the dependency aliases it defines (``CurrentUser = Annotated[User, Depends(f)]``)."""
-    aliases = frozenset(_PROVIDER_ALIAS.findall(text))
-    handed = set(_PROVIDED.findall(text))
+    aliases = frozenset(
+        alias for alias, name, called in _PROVIDER_ALIAS.findall(text) if _provides(name, called)
+    )
+    handed = {name for name, called in _PROVIDED.findall(text) if _provides(name, called)}
     if not handed:
         return frozenset(), aliases
     code: list[str] = []
@@ -625,8 +652,9 @@ def provided_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
         code.append(line)
     body = "\n".join(code)
     in_depends = {name: 0 for name in handed}
-    for name in _PROVIDED.findall(body):
-        in_depends[name] += 1
+    for name, _called in _PROVIDED.findall(body):
+        if name in in_depends:
+            in_depends[name] += 1
     only = frozenset(
         name
         for name, count in in_depends.items()
@@ -901,9 +929,15 @@ def _by_name(method: ast.FunctionDef | ast.AsyncFunctionDef, *, data: bool = Fal
     return True
 
 
+def _data_class(bases: list[str] | None) -> bool:
+    """Whether a data-class library's base is among the class's imported bases."""
+    return bool(bases) and any(base in _DATA_BASES for base in bases or ())
+
+
 def _aliases(node: ast.ClassDef, functions: set[str]) -> dict[str, ast.Assign]:
     """The class body's ``name = function`` bindings of a function of the module or a
-    method of the class: methods under another name, which run only where called."""
+    method of the class: methods under another name, which run only where called (not a
+    special method's: ``__call__ = _run`` runs where the object is called)."""
     methods = {part.name for part in node.body if isinstance(part, _FUNCTIONS)} | functions
     found = {}
     for part in node.body:
@@ -913,6 +947,7 @@ def _aliases(node: ast.ClassDef, functions: set[str]) -> dict[str, ast.Assign]:
             and isinstance(part.targets[0], ast.Name)
             and isinstance(part.value, ast.Name)
             and part.value.id in methods
+            and not (part.targets[0].id.startswith("__") and part.targets[0].id.endswith("__"))
         ):
             found[part.targets[0].id] = part
     return found
