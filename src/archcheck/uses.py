@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -531,10 +532,8 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
     return found
 
 
-# An attribute read, in text: ``.name`` (strings and comments too: a superset); and the
-# name it is read of, where one ends right before the dot: ``self.session.execute``.
+# An attribute read, in text: ``.name`` (strings and comments too: a superset).
 _ATTRIBUTE = re.compile(r"\.[ \t]*([A-Za-z_]\w*)")
-_RECEIVER = re.compile(r"(\w+)[ \t]*$")
 # The module paths of import statements, which read no attribute (``from app.ingest.x``).
 _IMPORT_PATH = re.compile(r"^[ \t]*(?:from|import)[ \t]+[\w.]+", re.MULTILINE)
 # What a session, a connection or a cursor is asked, asked of one by its name
@@ -576,6 +575,11 @@ _DATABASE = re.compile(
 )
 
 
+# A database's method read of a name: ``session.execute`` (``self.session.execute`` too).
+_ASKED = re.compile(r"\.[ \t]*(" + "|".join(sorted(_DATABASE_METHODS)) + r")\b")
+_RECEIVER = re.compile(r"(\w+)[ \t]*$")
+
+
 def _asks_database(receiver: str, name: str) -> bool:
     """Whether ``receiver.name`` asks a database's session, connection or cursor."""
     return name in _DATABASE_METHODS and _DATABASE.fullmatch(receiver) is not None
@@ -593,16 +597,17 @@ def attribute_names(text: str) -> frozenset[str]:
     """Every attribute name ``text`` may read (``.name``; strings and comments too), but
     a database's methods asked of one by its name."""
     text = _IMPORT_PATH.sub("", text)
-    found = set()
-    for match in _ATTRIBUTE.finditer(text):
-        name = match.group(1)
-        if name in _DATABASE_METHODS:
+    read = Counter(_ATTRIBUTE.findall(text))
+    if read.keys() & _DATABASE_METHODS:
+        # A name read only of databases (``self.session.execute``) is read of none.
+        asked: Counter[str] = Counter()
+        for match in _ASKED.finditer(text):
             start = match.start()
-            before = _RECEIVER.search(text, max(0, start - 80), start)
-            if before is not None and _asks_database(before.group(1), name):
-                continue
-        found.add(name)
-    return frozenset(found)
+            receiver = _RECEIVER.search(text[max(0, start - 60) : start])
+            if receiver is not None and _asks_database(receiver.group(1), match.group(1)):
+                asked[match.group(1)] += 1
+        return frozenset(name for name, count in read.items() if asked[name] < count)
+    return frozenset(read)
 
 
 # A name handed to FastAPI's ``Depends(...)`` or ``Security(...)`` (``Depends(get_order)``,
@@ -634,6 +639,8 @@ def provided_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The names ``text`` only hands to ``Depends(...)`` or ``Security(...)``, outside
     its import statements (dependency providers, which FastAPI calls for a route), and
     the dependency aliases it defines (``CurrentUser = Annotated[User, Depends(f)]``)."""
+    if "Depends(" not in text and "Security(" not in text:
+        return frozenset(), frozenset()
     aliases = frozenset(
         alias for alias, name, called in _PROVIDER_ALIAS.findall(text) if _provides(name, called)
     )
