@@ -702,10 +702,16 @@ def _runs_app_factories(
     runs the whole app in-process for its SDK, as a ``bootstrap.py`` would. Unless a
     lower layer imports one: then it is shared code that happens to start the app."""
     wiring = {node for node, layer, _ in composition if layer == WIRING}
-    if not wiring:
-        return []
-    words = {last_name(node).encode() for node in wiring}
     factories: dict[str, set[str]] = {}  # wiring module -> its functions that build the app
+    # Bytes first: only a file that names a factory is parsed (most projects have none).
+    words = {
+        name.encode()
+        for node in wiring
+        for module in ([node, *tree.below(node)] if tree.is_package(node) else [node])
+        for name in _app_factories(tree, module, read, factories)
+    }
+    if not words:
+        return []
     found = {}
     for module in sorted(tree.modules):
         if (

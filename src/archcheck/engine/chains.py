@@ -21,7 +21,7 @@ from typing import NamedTuple, Protocol
 
 from archcheck.findings import Finding, Location
 from archcheck.imports import enclosing_module
-from archcheck.layers import MODELS_ON_SCHEMAS, LayerMap, violation
+from archcheck.layers import MODELS_ON_SCHEMAS, ROUTERS, LayerMap, violation
 from archcheck.rules import ChainRule
 from archcheck.rules.base import Link, Reach
 from archcheck.uses import ENQUEUE, RAN, ModuleUses, Use, looked_at, neutral_base
@@ -801,7 +801,7 @@ class Chains:
             if not firsts:
                 continue
             wanted, attributes = self._head_names(source, head, firsts, imports)
-            if self.providers:
+            if self.providers and layer == ROUTERS:
                 # What FastAPI calls for the route: a name handed to ``Depends``, or a
                 # dependency alias of the module it comes from (``auth.OrdersRead``).
                 handed = source.provided(head)[0]
