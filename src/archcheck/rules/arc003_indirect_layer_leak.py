@@ -86,7 +86,7 @@ class IndirectLayerLeak(ChainRule):
     read are followed by their module imports. Chains that end in models or schemas, or
     go through the wiring layer (composition roots: the entry point, a module that builds
     the app with the entry point's factory, the dependency
-    providers, DI containers), are not leaks, nor is what a layered module only hands to
+    providers, DI containers), are not leaks, nor is what a router only hands to
     ``Depends(...)`` or ``Security(...)``, or takes as a dependency alias
     (``OrderDep = Annotated[Order, Depends(get_order)]``), a provider wherever it lives
     (``auth.py``'s ``get_order`` is one as ``deps.py``'s would be), and neither are chains to, from or through a
