@@ -1115,8 +1115,7 @@ def _repositories_without_store(
     for node, (layer, _reason) in sorted(chosen.items()):
         if layer != REPOSITORIES or last_name(node) in LAYER_OF_NAME or not tree.is_package(node):
             continue
-        own = [node, *tree.below(node)] if tree.is_package(node) else [node]
-        if not any(_keeps_data(tree, m, node, layers, read) for m in own):
+        if not any(_keeps_data(tree, m, node, layers, read) for m in [node, *tree.below(node)]):
             del chosen[node]
 
 

@@ -434,6 +434,7 @@ class Chains:
         # providers, wiring that FastAPI calls for the route (not under ``strict``, where
         # the providers count as routers): not followed.
         self.providers = providers
+        self._providers: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         # Whether a qualified name is a value layers may share (``ProjectIndex.
         # is_shared_value``: an enum, a class of constants, a constant): a model may take
         # one from the schemas (ARC004 allows it), through a helper too.
@@ -746,6 +747,12 @@ class Chains:
                 return traces, attributes
             attributes = frozenset(more)
 
+    def _provided(self, source: LinkSource, module: str) -> tuple[frozenset[str], frozenset[str]]:
+        # A module is a first of many routers: its file is read once a search.
+        if module not in self._providers:
+            self._providers[module] = source.provided(module)
+        return self._providers[module]
+
     def _text(self, source: LinkSource, module: str) -> frozenset[str]:
         if module not in self._texts:
             self._texts[module] = source.attribute_names(module)
@@ -804,9 +811,11 @@ class Chains:
             if self.providers and layer == ROUTERS:
                 # What FastAPI calls for the route: a name handed to ``Depends``, or a
                 # dependency alias of the module it comes from (``auth.OrdersRead``).
-                handed = source.provided(head)[0]
+                handed = self._provided(source, head)[0]
                 wanted = {
-                    first: names if names is None else names - handed - source.provided(first)[1]
+                    first: names
+                    if names is None
+                    else names - handed - self._provided(source, first)[1]
                     for first, names in wanted.items()
                 }
             wanted = {first: _ran(head, first, names) for first, names in wanted.items()}
