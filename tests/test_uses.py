@@ -547,6 +547,18 @@ READS = {
         "    return Job(name='x').execute()\n",
         True,
     ),
+    # Any prefix of a session's name is the database's (review m, t2), and the receiver
+    # may end a line (t14).
+    "a connection's execute": (
+        JOB.format("", "\n    def execute(self):\n        return runner.run(self.name)\n"),
+        "    rows = pg_conn.execute('select name from job')\n    return [Job(name=r) for r in rows]\n",
+        False,
+    ),
+    "a session's execute on the next line": (
+        JOB.format("", "\n    def execute(self):\n        return runner.run(self.name)\n"),
+        "    rows = (\n        session\n        .execute('select name from job')\n    )\n    return [Job(name=r) for r in rows]\n",
+        False,
+    ),
     # A project's object named for a database is the project's (review: ``vector_db``).
     "a project object named for a database": (
         JOB.format("", "\n    def query(self):\n        return runner.run(self.name)\n"),
@@ -713,6 +725,13 @@ SHARED = {
         "UserDoc",
         True,
     ),
+    # A recursive alias names itself, no class (review m, t6).
+    "a recursive alias": ("JSON = dict[str, 'JSON'] | list['JSON'] | str | int | None\n", "JSON", False),
+    "a recursive alias of a schema": (
+        "class UserOut(BaseModel):\n    name: str\n\n\nTree = dict[str, 'Tree'] | list['Tree'] | UserOut\n",
+        "Tree",
+        True,
+    ),
 }
 
 
@@ -768,6 +787,65 @@ def test_a_class_handed_to_depends_is_the_routes_object_not_a_provider(tmp_path)
     )
     _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
     assert [(f[0], f[3]) for f in findings(out)] == [("app/core/orders.py", "ARC003")], (out, err)
+
+
+PROVIDERS = {
+    # ``Depends(deps.get_db)`` of ``from app.core import deps`` (review m, t5).
+    "a module's attribute": (
+        "from app.core import auth\n\n\n@router.get('/')\ndef read(order=Depends(auth.get_order)):\n    return order\n",
+        "def get_order(order_id: int = 1):\n    return find(order_id)\n",
+    ),
+    # A guard object named as a constant is no class (t12).
+    "a constant's object": (
+        "from app.core.auth import ORDER_GUARD\n\n\n@router.get('/')\ndef read(order=Depends(ORDER_GUARD)):\n    return order\n",
+        "class OrderGuard:\n    def __call__(self, order_id: int = 1):\n        return find(order_id)\n\n\nORDER_GUARD = OrderGuard()\n",
+    ),
+}
+
+
+@pytest.mark.parametrize(("route", "auth"), list(PROVIDERS.values()), ids=list(PROVIDERS))
+def test_what_a_route_hands_to_depends_is_a_provider(tmp_path, route, auth):
+    from conftest import cli, findings, write_example
+
+    write_example(
+        tmp_path,
+        {
+            "app/api/routes/orders.py": "from fastapi import APIRouter, Depends\n\n" + route.replace("\n\n\n@", "\n\nrouter = APIRouter()\n\n\n@", 1),
+            "app/core/auth.py": "from app.repositories.orders import find\n\n\n" + auth,
+            "app/services/orders.py": "from app.repositories.orders import find\n",
+            "app/repositories/orders.py": "def find(order_id):\n    return order_id\n",
+        },
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert not findings(out), (out, err)
+
+
+def test_a_class_dependencys_own_depends_are_providers(tmp_path):
+    # FastAPI calls the providers of a class dependency's ``__init__`` too: a service
+    # taking ``user=Depends(get_current_user)`` does not run it (review m, t1).
+    from conftest import cli, findings, write_example
+
+    write_example(
+        tmp_path,
+        {
+            "app/api/routes/items.py": (
+                "from fastapi import APIRouter, Depends\n\nfrom app.services.items import ItemService\n\n"
+                "router = APIRouter()\n\n\n@router.get('/')\ndef read(service: ItemService = Depends()):\n"
+                "    return service.list()\n"
+            ),
+            "app/services/items.py": (
+                "from fastapi import Depends\n\nfrom app.core.auth import get_current_user\n"
+                "from app.repositories.items import all_items\n\n\n"
+                "class ItemService:\n    def __init__(self, user=Depends(get_current_user)):\n        self.user = user\n\n"
+                "    def list(self):\n        return all_items()\n"
+            ),
+            "app/core/auth.py": "from app.api.deps import SessionDep\n\n\ndef get_current_user(session: SessionDep):\n    return session\n",
+            "app/api/deps.py": "from typing import Annotated\n\nfrom fastapi import Depends\n\n\ndef get_session():\n    yield 1\n\n\nSessionDep = Annotated[int, Depends(get_session)]\n",
+            "app/repositories/items.py": "def all_items():\n    return []\n",
+        },
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert not findings(out), (out, err)
 
 
 def test_provided_names_read_a_string_that_looks_like_code():

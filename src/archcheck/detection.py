@@ -242,7 +242,27 @@ _INFRASTRUCTURE = frozenset(
 
 # Words that name no business of their own beside an infrastructure word
 # (``config_service``, ``redis_client``).
-_GENERIC = frozenset({"service", "services", "client", "manager", "utils", "helpers", "metric"})
+_GENERIC = frozenset(
+    {
+        "service",
+        "services",
+        "client",
+        "manager",
+        "utils",
+        "helpers",
+        "metric",
+        "connection",
+        "conn",
+        "session",
+        "pool",
+        "engine",
+        "handler",
+        "setup",
+        "loader",
+        "backend",
+        "exporter",
+    }
+)
 
 
 def _names_infrastructure(name: str) -> bool:

@@ -193,14 +193,13 @@ class ProjectIndex:
             )
         alias = self.type_alias(qualname)
         if alias is not None:
-            return self._names_no_class(*alias, depth=0)
+            return self._names_no_class(*alias, seen={qualname})
         return qualname.rpartition(".")[2].isupper()
 
-    def _names_no_class(self, symbols: ModuleSymbols, expression: ast.expr, depth: int) -> bool:
+    def _names_no_class(self, symbols: ModuleSymbols, expression: ast.expr, seen: set[str]) -> bool:
         """Whether a type alias's expression names no project class but enums, through
-        the aliases it names and the forward references in its strings."""
-        if depth > 20:
-            return False
+        the aliases it names and the forward references in its strings. An alias already
+        in ``seen`` (``JSON = dict[str, "JSON"] | ...``) adds no name."""
         for node in ast.walk(expression):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 # ``list["UserOut"]``: a forward reference; other strings name nothing.
@@ -214,9 +213,13 @@ class ProjectIndex:
             qualified = symbols.qualify(name)
             if self.kind(qualified) not in (None, ENUM):
                 return False
+            if qualified in seen:
+                continue
             inner = self.type_alias(qualified)
-            if inner is not None and not self._names_no_class(*inner, depth=depth + 1):
-                return False
+            if inner is not None:
+                seen.add(qualified)
+                if not self._names_no_class(*inner, seen=seen):
+                    return False
         return True
 
     def star_source(self, module: str, name: str) -> str | None:

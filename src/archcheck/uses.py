@@ -569,7 +569,9 @@ _DATABASE_METHODS = frozenset(
     }
 )
 _DATABASE = re.compile(
-    r"_*(?:(?:async|sync|db|read|write|sql|orm|new|active|current)_)?"
+    # Any prefix names a database's (``pg_conn``, ``tenant_session``, ``admin_db``) but a
+    # store the project wraps in classes of its own (``vector_db.query()``).
+    r"_*(?!(?:vector|graph|search|index|cache|embedding|doc|document|kv)_)(?:\w+_)?"
     r"(?:session|sess|db|conn|connection|cursor|cur|tx|transaction)",
     re.IGNORECASE,
 )
@@ -577,7 +579,8 @@ _DATABASE = re.compile(
 
 # A database's method read of a name: ``session.execute`` (``self.session.execute`` too).
 _ASKED = re.compile(r"\.[ \t]*(" + "|".join(sorted(_DATABASE_METHODS)) + r")\b")
-_RECEIVER = re.compile(r"(\w+)[ \t]*$")
+# (A line may end between the receiver and the dot inside brackets, or after a backslash.)
+_RECEIVER = re.compile(r"(\w+)\s*(?:\\\s*)?$")
 
 
 def _asks_database(receiver: str, name: str) -> bool:
@@ -613,7 +616,7 @@ def attribute_names(text: str) -> frozenset[str]:
 # A name handed to FastAPI's ``Depends(...)`` or ``Security(...)`` (``Depends(get_order)``,
 # ``Depends(OrderGuard(...))``, ``dependency=get_order``).
 _PROVIDED = re.compile(
-    r"\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([A-Za-z_]\w*)([ \t]*\()?"
+    r"\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([A-Za-z_][\w.]*)([ \t]*\()?"
 )
 _IMPORT_START = re.compile(r"[ \t]*(?:from[ \t]+\S+[ \t]+)?import\b")
 
@@ -631,14 +634,17 @@ _PROVIDER_ALIAS = re.compile(
 def _provides(name: str, called: str) -> bool:
     """Whether ``Depends(name)`` hands FastAPI a provider: a function, or a guard object
     (``Depends(Guard(...))``); a class handed as it is (``Depends(OrderManager)``) gives the
-    route an object of it, whose methods the route calls."""
-    return bool(called) or not name[:1].isupper()
+    route an object of it, whose methods the route calls. A constant's name
+    (``Depends(ORDER_GUARD)``) is an object's, not a class's."""
+    last = name.rpartition(".")[2]
+    return bool(called) or not last[:1].isupper() or last.isupper()
 
 
 def provided_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The names ``text`` only hands to ``Depends(...)`` or ``Security(...)``, outside
-    its import statements (dependency providers, which FastAPI calls for a route), and
-    the dependency aliases it defines (``CurrentUser = Annotated[User, Depends(f)]``)."""
+    its import statements (dependency providers, which FastAPI calls for a route; dotted
+    where a module's attribute is handed, ``deps.get_db``), and the dependency aliases it
+    defines (``CurrentUser = Annotated[User, Depends(f)]``)."""
     if "Depends(" not in text and "Security(" not in text:
         return frozenset(), frozenset()
     aliases = frozenset(

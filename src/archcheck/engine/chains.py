@@ -21,7 +21,7 @@ from typing import NamedTuple, Protocol
 
 from archcheck.findings import Finding, Location
 from archcheck.imports import enclosing_module
-from archcheck.layers import MODELS_ON_SCHEMAS, ROUTERS, LayerMap, violation
+from archcheck.layers import MODELS_ON_SCHEMAS, LayerMap, violation
 from archcheck.rules import ChainRule
 from archcheck.rules.base import Link, Reach
 from archcheck.uses import ENQUEUE, RAN, ModuleUses, Use, looked_at, neutral_base
@@ -417,6 +417,20 @@ def _meet(a: str, b: str, idom: dict[str, str], number: dict[str, int]) -> str:
     return a
 
 
+def _handed_of(module: str, handed: frozenset[str]) -> set[str]:
+    """The names of ``module`` among the ``handed`` ones: the plain ones, and the
+    attributes handed of a name that is the module's own (``deps.get_db`` of ``app.deps``)."""
+    tail = module.rpartition(".")[2]
+    found = set()
+    for name in handed:
+        owner, dot, attribute = name.partition(".")
+        if not dot:
+            found.add(name)
+        elif owner == tail:
+            found.add(attribute)
+    return found
+
+
 class Chains:
     """The chain rules over one project."""
 
@@ -808,14 +822,15 @@ class Chains:
             if not firsts:
                 continue
             wanted, attributes = self._head_names(source, head, firsts, imports)
-            if self.providers and layer == ROUTERS:
-                # What FastAPI calls for the route: a name handed to ``Depends``, or a
-                # dependency alias of the module it comes from (``auth.OrdersRead``).
+            if self.providers:
+                # What FastAPI calls for the route (and for a class dependency's own
+                # parameters): a name handed to ``Depends``, or a dependency alias of the
+                # module it comes from (``auth.OrdersRead``).
                 handed = self._provided(source, head)[0]
                 wanted = {
                     first: names
                     if names is None
-                    else names - handed - self._provided(source, first)[1]
+                    else names - _handed_of(first, handed) - self._provided(source, first)[1]
                     for first, names in wanted.items()
                 }
             wanted = {first: _ran(head, first, names) for first, names in wanted.items()}
