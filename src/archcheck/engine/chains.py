@@ -21,7 +21,7 @@ from typing import NamedTuple, Protocol
 
 from archcheck.findings import Finding, Location
 from archcheck.imports import enclosing_module
-from archcheck.layers import MODELS_ON_SCHEMAS, LayerMap, violation
+from archcheck.layers import BYPASS, MODELS_ON_SCHEMAS, SERVICES, LayerMap, violation
 from archcheck.rules import ChainRule
 from archcheck.rules.base import Link, Reach
 from archcheck.uses import ENQUEUE, RAN, ModuleUses, Use, looked_at, neutral_base
@@ -472,6 +472,15 @@ class Chains:
         self._texts: dict[str, frozenset[str]] = {}  # module -> attribute names in its text
         self._by_name: dict[str, frozenset[str]] = {}  # module -> its classes cleared
 
+    def forbids(self, layer: str, other_layer: str) -> bool:
+        """Whether a chain from ``layer`` may not reach ``other_layer``. In a project with
+        no services layer (routers over CRUD modules, as many apps are built) the modules
+        of no layer that routers call on their way to the repositories are its business
+        logic, the only place a service could be: no chain bypasses services there
+        (a router importing a repository itself is still ARC001)."""
+        found = violation(layer, other_layer)
+        return bool(found) and not (found == BYPASS and not self.layers.patterns[SERVICES])
+
     def shares(self, layer: str, other_layer: str, other: str, names: _Names) -> bool:
         """Whether what a chain needs of the layered ``other`` (``names``) is values a
         model may take from the schemas: enums and constants, as ARC004 allows."""
@@ -562,7 +571,7 @@ class Chains:
         key = (module, layer)
         if key not in self._leads:
             tails = self._tail_layers(module, source.imports)
-            self._leads[key] = any(violation(layer, tail) for tail in tails)
+            self._leads[key] = any(self.forbids(layer, tail) for tail in tails)
         return self._leads[key]
 
     def _reached(
@@ -668,7 +677,7 @@ class Chains:
             for other, line, definition, wanted in step.reached:
                 other_layer = self.layers.layer_of(other)
                 if other_layer is not None:
-                    if violation(layer, other_layer) and not self.shares(
+                    if self.forbids(layer, other_layer) and not self.shares(
                         layer, other_layer, other, wanted
                     ):
                         hit = (module, line, other)
@@ -1103,7 +1112,7 @@ def link_findings(
         for use in sorted(uses.uses(names, demand.called), key=_use_order):
             other = enclosing_module(use.target, imports)
             other_layer = None if other is None else chains.layers.layer_of(other)
-            if other is None or other_layer is None or not violation(layer, other_layer):
+            if other is None or other_layer is None or not chains.forbids(layer, other_layer):
                 continue
             if chains.shares(layer, other_layer, other, names_used([use], (other,))[other]):
                 continue

@@ -92,7 +92,11 @@ class IndirectLayerLeak(ChainRule):
     (``auth.py``'s ``get_order`` is one as ``deps.py``'s would be), and neither are chains to, from or through a
     repository that detection knows by its queries alone (no name says so: it may as well
     be the app's unnamed business logic that the helper calls; configured, it is a
-    repository like any other); under ``strict = true`` the providers
+    repository like any other). In a project with no services layer (routers over CRUD
+    modules, as many apps are built) the modules of no layer that routers call on their
+    way to the repositories are its business logic, the only place a service could be:
+    no chain to a repository is a leak there (a router's own import of a repository is
+    still ARC001). Under ``strict = true`` the providers
     (``deps``, ``dependencies``, and the names handed to ``Depends``) count as routers,
     the others stay wiring. The body of a
     background task (``@app.task``, ``@shared_task``, ``@actor``) runs in a worker, so
