@@ -95,7 +95,9 @@ def extract(apps: dict[str, dict], names: list[str], mirrors: dict[str, str]) ->
                     print(f"[{run}] skipped: no --mirror {what}=GITDIR")
                     continue
                 archive = subprocess.run(
-                    ["git", f"--git-dir={mirrors[what]}", "archive", app["commit"]],
+                    # Only the kept files: a mirror may lack the blobs of large others.
+                    ["git", f"--git-dir={mirrors[what]}", "archive", app["commit"], "--",
+                     *(f"*{suffix}" for suffix in KEPT_SUFFIXES)],
                     capture_output=True, check=False)
                 if archive.returncode:
                     raise Failure(f"[{run}] git archive failed: {archive.stderr.decode().strip()}")
