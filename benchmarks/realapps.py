@@ -94,11 +94,13 @@ def extract(apps: dict[str, dict], names: list[str], mirrors: dict[str, str]) ->
                 if what not in mirrors:
                     print(f"[{run}] skipped: no --mirror {what}=GITDIR")
                     continue
-                archive = subprocess.run(
-                    # Only the kept files: a mirror may lack the blobs of large others.
-                    ["git", f"--git-dir={mirrors[what]}", "archive", app["commit"], "--",
-                     *(f"*{suffix}" for suffix in KEPT_SUFFIXES)],
-                    capture_output=True, check=False)
+                git = ["git", f"--git-dir={mirrors[what]}"]
+                listed = subprocess.run([*git, "ls-tree", "-r", "--name-only", app["commit"]],
+                                        capture_output=True, text=True, check=False)
+                # Only the kept files: a mirror may lack the blobs of large others.
+                kept = [name for name in listed.stdout.splitlines() if _keep(name)]
+                archive = subprocess.run([*git, "archive", app["commit"], "--", *kept],
+                                         capture_output=True, check=False)
                 if archive.returncode:
                     raise Failure(f"[{run}] git archive failed: {archive.stderr.decode().strip()}")
                 with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
