@@ -95,10 +95,10 @@ def extract(apps: dict[str, dict], names: list[str], mirrors: dict[str, str]) ->
                     print(f"[{run}] skipped: no --mirror {what}=GITDIR")
                     continue
                 git = ["git", f"--git-dir={mirrors[what]}"]
-                listed = subprocess.run([*git, "ls-tree", "-r", "--name-only", app["commit"]],
+                listed = subprocess.run([*git, "ls-tree", "-r", "-z", "--name-only", app["commit"]],
                                         capture_output=True, text=True, check=False)
                 # Only the kept files: a mirror may lack the blobs of large others.
-                kept = [name for name in listed.stdout.splitlines() if _keep(name)]
+                kept = [name for name in listed.stdout.split("\0") if _keep(name)]
                 archive = subprocess.run([*git, "archive", app["commit"], "--", *kept],
                                          capture_output=True, check=False)
                 if archive.returncode:
