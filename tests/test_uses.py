@@ -854,3 +854,53 @@ def test_provided_names_read_a_string_that_looks_like_code():
 
     text = 'USAGE = """Depends(\n    from app.core import load\n    load)"""\n\n\ndef f():\n    return load()\n'
     assert "load" not in provided_names(text)[0]
+
+
+def test_mounting_a_router_runs_none_of_its_code(tmp_path):
+    # DB-GPT's per-feature ``Serve.init_app`` mounts the feature's router; its services
+    # take the component with ``Serve.get_instance()``: no service reaches the router.
+    from conftest import cli, findings, write_example
+
+    serve = (
+        "from app.lib import Component\nfrom app.feat.api.endpoints import router\n\n\n"
+        "class Serve(Component):\n    def init_app(self, app):\n        app.include_router({})\n"
+    )
+    files = {
+        "app/lib.py": "from somewhere import Base\n\n\nclass Component(Base):\n    pass\n",
+        "app/feat/api/endpoints.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get('/')\ndef read():\n    return 1\n",
+        "app/feat/service/service.py": "from app.feat.serve import Serve\n\n\ndef storage():\n    return Serve.get_instance()\n",
+        "app/feat/serve.py": serve.format("router, prefix='/feat'"),
+    }
+    write_example(tmp_path, files)
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert not findings(out), (out, err)
+    # Calling the router module's code is using it.
+    (tmp_path / "app/feat/serve.py").write_text(serve.format("router.routes[0].endpoint()"))
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert [(f[0], f[3]) for f in findings(out)] == [("app/feat/serve.py", "ARC003")], (out, err)
+
+
+@pytest.mark.parametrize(
+    ("imported", "leak"),
+    [("CSRF_ATTRIBUTE_NAME", False), ("Row", False), ("check_csrf", True)],
+)
+def test_a_chain_that_takes_only_values_of_a_layer_carries_no_dependency(tmp_path, imported, leak):
+    # fief's ``forms.py`` takes the CSRF middleware's attribute name, polar's backoffice
+    # helpers a type alias of a repository: values, which run none of the layer's code.
+    from conftest import cli, findings, write_example
+
+    write_example(
+        tmp_path,
+        {
+            "app/api/routers/items.py": ROUTES.replace("from app.services import runner\n", "")
+            + "\n\n@router.get('/')\ndef read():\n    return 1\n",
+            "app/api/routers/csrf.py": (
+                "from fastapi import APIRouter\n\nCSRF_ATTRIBUTE_NAME = 'csrftoken'\nRow = tuple[int, str]\n"
+                "router = APIRouter()\n\n\ndef check_csrf(request):\n    return request\n"
+            ),
+            "app/core/forms.py": f"from app.api.routers.csrf import {imported}\n\n\ndef field():\n    return {imported}\n",
+            "app/services/forms.py": "from app.core.forms import field\n\n\ndef render():\n    return field()\n",
+        },
+    )
+    _code, out, err = cli("app", "--no-cache", cwd=tmp_path)
+    assert ([(f[0], f[3]) for f in findings(out)] == [("app/core/forms.py", "ARC003")]) is leak, (out, err)

@@ -1157,6 +1157,15 @@ def _references(
         if isinstance(statement, (ast.Import, ast.ImportFrom))
     }
     for part in parts:
+        if (
+            isinstance(part, ast.Call)
+            and isinstance(part.func, ast.Attribute)
+            and part.func.attr in _MOUNTS
+        ):
+            # Mounting a router (``app.include_router(router)``) composes the app: it runs
+            # none of the router's code (DB-GPT's ``Serve.init_app``).
+            mounted = [*part.args[:1], *(k.value for k in part.keywords if k.arg == "router")]
+            inner.update(id(value) for value in mounted)
         if isinstance(part, (ast.Import, ast.ImportFrom)):
             for name, target, plain in import_bindings(part, module, is_package):
                 escapes = id(part) in in_class or name in escaping
@@ -1188,6 +1197,10 @@ def _references(
         else:
             found.append((name, line))
     return found
+
+
+# Calls that mount a router on an app or another router.
+_MOUNTS = frozenset({"include_router", "mount"})
 
 
 def _receiver(value: ast.expr) -> str:

@@ -482,9 +482,11 @@ class Chains:
         return bool(found) and not (found == BYPASS and not self.layers.patterns[SERVICES])
 
     def shares(self, layer: str, other_layer: str, other: str, names: _Names) -> bool:
-        """Whether what a chain needs of the layered ``other`` (``names``) is values a
-        model may take from the schemas: enums and constants, as ARC004 allows."""
-        if violation(layer, other_layer) != MODELS_ON_SCHEMAS or not names:
+        """Whether what a chain needs of the layered ``other`` (``names``) is values,
+        which run none of its code: enums and constants, as ARC004 lets a model take them
+        from the schemas (a form's ``CSRF_ATTRIBUTE_NAME`` from a middleware, a type alias
+        from a repository)."""
+        if not names:
             return False
         defined = {name.partition(".")[0] for name in names} - {RAN, ""}
         return bool(defined) and all(self.shared(f"{other}.{name}") for name in defined)

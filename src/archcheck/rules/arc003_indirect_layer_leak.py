@@ -109,7 +109,11 @@ class IndirectLayerLeak(ChainRule):
     beside it. What an import never runs is needed by
     nothing: imports under ``if TYPE_CHECKING:`` and a script's ``if __name__ ==
     "__main__":`` block. What a model may import from the schemas itself (enums,
-    constants, type aliases, a fieldless Pydantic base: ARC004) it may take through a helper. A package's ``__init__`` runs before
+    constants, type aliases, a fieldless Pydantic base: ARC004) it may take through a
+    helper, and a helper that takes only such values of any layer (a form's
+    ``CSRF_ATTRIBUTE_NAME`` from a middleware, a type alias from a repository) runs none
+    of its code. Mounting a router (``app.include_router(router)``) composes the app: it
+    uses none of the router's code. A package's ``__init__`` runs before
     any module below it, so a module that imports a name of a package above it (``from app
     import APP_DIR`` in a service, where ``app/__init__.py`` builds the app and includes
     the routers) needs what that name does, not the package's module-level code. A class
