@@ -577,6 +577,19 @@ READS = {
         "    return Job(name='x').send()\n",
         True,
     ),
+    # Behind the project's own Pydantic base, from another module (review m, t3).
+    "a wrapping decorator under a project's data base": (
+        "from app.core.base import CoreModel\nfrom app.core.tracing import traced\nfrom app.services import runner\n\n\n"
+        "class Job(CoreModel):\n    name: str\n\n    @traced('job')\n    def run_safe(self):\n        return runner.run(self.name)\n",
+        "    return Job(name='x')\n",
+        False,
+    ),
+    "a wrapping decorator under a project's data base, called": (
+        "from app.core.base import CoreModel\nfrom app.core.tracing import traced\nfrom app.services import runner\n\n\n"
+        "class Job(CoreModel):\n    name: str\n\n    @traced('job')\n    def run_safe(self):\n        return runner.run(self.name)\n",
+        "    return Job(name='x').run_safe()\n",
+        True,
+    ),
     # A project's base is no data class: its decorators may register the method.
     "a project decorator under a project base": (
         "from app.core.tracing import Events, traced\nfrom app.services import runner\n\n\n"
@@ -604,6 +617,7 @@ def test_what_a_class_and_a_text_say_runs(tmp_path, jobs, load, leak):
             "app/services/runner.py": "def run(name):\n    return name\n",
             "app/core/tracing.py": "import functools\n\n\ndef traced(name):\n    def wrap(fn):\n        @functools.wraps(fn)\n        def inner(*args):\n            return fn(*args)\n\n        return inner\n\n    return wrap\n\n\nclass Events:\n    pass\n",
             "app/core/execute/helpers.py": "def clean(text):\n    return text\n",
+            "app/core/base.py": "from pydantic import BaseModel\n\n\nclass CoreModel(BaseModel):\n    pass\n",
             "app/core/jobs.py": jobs,
             "app/repositories/job_repo.py": "from app.core.jobs import Job\n\n\ndef load(session):\n" + load,
         },

@@ -35,6 +35,7 @@ from archcheck.names import (
 )
 
 __all__ = [
+    "DATA_BASES",
     "ENQUEUE",
     "RAN",
     "ModuleUses",
@@ -123,6 +124,10 @@ class ModuleUses:
     registered: dict[str, list[str]] = field(default_factory=dict)
     # module-level function -> what its decorators use (what runs when it is defined)
     functions: dict[str, list[_Written]] = field(default_factory=dict)
+    # class whose imported bases are a project's -> its methods among ``methods`` that a
+    # decorator wraps: called by name only where those bases are data classes (the caller
+    # says so: ``Class:`` in ``called``), else needed with the class (they may register)
+    wrapped: dict[str, list[str]] = field(default_factory=dict)
     # Which of the star-imported modules a name comes from, where the project's code tells
     # (``ProjectIndex.star_source``); without it, any star import may bind any name.
     star_source: Callable[[str], str | None] | None = field(default=None, repr=False, compare=False)
@@ -147,12 +152,13 @@ class ModuleUses:
             self.bases,
             self.registered,
             {name: [list(w) for w in written] for name, written in self.functions.items()},
+            self.wrapped,
         ]
 
     @classmethod
     def from_data(cls, module: str, data: object) -> ModuleUses:
         """What ``to_data`` wrote; ValueError for any other shape."""
-        if type(data) is not list or len(data) != 10:
+        if type(data) is not list or len(data) != 11:
             raise ValueError("not module uses")
         (
             imports,
@@ -165,6 +171,7 @@ class ModuleUses:
             bases,
             registered,
             functions,
+            wrapped,
         ) = data
         return cls(
             module,
@@ -181,6 +188,7 @@ class ModuleUses:
             },
             {text(n): [text(m) for m in items(v)] for n, v in mapping(registered).items()},
             {text(n): [_written(w) for w in items(v)] for n, v in mapping(functions).items()},
+            {text(n): [text(m) for m in items(v)] for n, v in mapping(wrapped).items()},
         )
 
     @functools.cached_property
@@ -303,8 +311,17 @@ class ModuleUses:
             # ``Class.``: the class without its registered methods, for a read of one member.
             cls = name[:-1] if name.endswith(".") else name
             hooked = cls in self._hooked and (called is None or f"{cls}." not in called)
+            wrapped = (
+                () if called is not None and f"{cls}:" in called else self.wrapped.get(cls, ())
+            )
             for method in self.methods.get(cls, ()):
-                if hooked or called is None or method in called or method in reads:
+                if (
+                    hooked
+                    or called is None
+                    or method in called
+                    or method in reads
+                    or method in wrapped
+                ):
                     wanted.append(f"{cls}.{method}")
                 else:
                     waiting.setdefault(method, []).append(f"{cls}.{method}")
@@ -431,6 +448,22 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                 # is (``model_post_init`` by pydantic, ``model_dump`` by FastAPI).
                 and not (bases and part.name in _DATA_HOOKS)
             ]
+            # On a project's base, the methods a decorator wraps are called by name only if
+            # that base is a data class (``Job(CoreModel)``, ``CoreModel(BaseModel)``
+            # elsewhere): the chain search asks (``Class:``).
+            wrapped = (
+                [
+                    part
+                    for part in node.body
+                    if isinstance(part, _FUNCTIONS)
+                    and not _by_name(part)
+                    and _by_name(part, data=True)
+                    and part.name not in _DATA_HOOKS
+                ]
+                if bases and not _data_class(bases)
+                else []
+            )
+            by_name += wrapped
             if bases is None:
                 by_name = []  # a base of unknown kind may call its hooks unasked
             # A class of its own (no imported base) runs its decorated methods only where
@@ -456,6 +489,8 @@ def uses_of(tree: ast.Module, module: str, is_package: bool) -> ModuleUses:
                 found.methods[node.name] = sorted({part.name for part in by_name} | set(aliases))
             if registered:
                 found.registered[node.name] = sorted({part.name for part in registered})
+            if wrapped:
+                found.wrapped[node.name] = sorted({part.name for part in wrapped})
             for part in (*by_name, *registered):
                 method = f"{node.name}.{part.name}"
                 found.definitions.setdefault(method, []).extend(
@@ -944,7 +979,7 @@ def _by_name(method: ast.FunctionDef | ast.AsyncFunctionDef, *, data: bool = Fal
 
 def _data_class(bases: list[str] | None) -> bool:
     """Whether a data-class library's base is among the class's imported bases."""
-    return bool(bases) and any(base in _DATA_BASES for base in bases or ())
+    return bool(bases) and any(base in DATA_BASES for base in bases or ())
 
 
 def _aliases(node: ast.ClassDef, functions: set[str]) -> dict[str, ast.Assign]:
@@ -1000,7 +1035,7 @@ _NEUTRAL_BASES = ("abc.", "typing.", "typing_extensions.", "enum.", "collections
 # ``_model_construction.py`` sets ``__pydantic_post_init__``); pydantic-settings calls
 # ``settings_customise_sources`` and ``_settings_build_values``; SQLAlchemy's declarative
 # classes call only special methods (``__declare_last__``, ``__table_args__``).
-_DATA_BASES = frozenset(
+DATA_BASES = frozenset(
     {
         "pydantic.BaseModel",
         "pydantic.main.BaseModel",
@@ -1077,7 +1112,7 @@ _BASE_FACTORIES = frozenset({"declarative_base", "generate_base"})
 def neutral_base(name: str) -> bool:
     """Whether the class of absolute name ``name`` is a library's base that calls no method
     of a subclass by a name the subclass alone declares."""
-    return name.startswith(_NEUTRAL_BASES) or name in _DATA_BASES
+    return name.startswith(_NEUTRAL_BASES) or name in DATA_BASES
 
 
 def _base_factory(value: ast.expr | None) -> bool:

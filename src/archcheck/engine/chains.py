@@ -24,7 +24,7 @@ from archcheck.imports import enclosing_module
 from archcheck.layers import BYPASS, MODELS_ON_SCHEMAS, SERVICES, LayerMap, violation
 from archcheck.rules import ChainRule
 from archcheck.rules.base import Link, Reach
-from archcheck.uses import ENQUEUE, RAN, ModuleUses, Use, looked_at, neutral_base
+from archcheck.uses import DATA_BASES, ENQUEUE, RAN, ModuleUses, Use, looked_at, neutral_base
 
 __all__ = ["Chains", "Demand", "LinkSource", "link_findings", "names_used"]
 
@@ -505,24 +505,37 @@ class Chains:
         return uses.called(attributes) | self._cleared(source, module, uses)
 
     def _cleared(self, source: LinkSource, module: str, uses: ModuleUses) -> frozenset[str]:
+        """``Class.`` for the module's classes whose imported bases call none of their
+        methods by name, and ``Class:`` for those among them that are data classes."""
         found = self._by_name.get(module)
         if found is None:
-            found = self._by_name[module] = frozenset(
-                f"{name}."
-                for name, bases in uses.bases.items()
-                if bases and all(self._calls_none(source, module, b, ()) for b in bases)
-            )
+            cleared = set()
+            for name, bases in uses.bases.items():
+                if bases and all(self._base_is(source, module, b, (), neutral_base) for b in bases):
+                    cleared.add(f"{name}.")
+                    if name in uses.wrapped and any(
+                        self._base_is(source, module, b, (), DATA_BASES.__contains__, any)
+                        for b in bases
+                    ):
+                        cleared.add(f"{name}:")
+            found = self._by_name[module] = frozenset(cleared)
         return found
 
-    def _calls_none(
-        self, source: LinkSource, importer: str, base: str, path: tuple[str, ...]
+    def _base_is(
+        self,
+        source: LinkSource,
+        importer: str,
+        base: str,
+        path: tuple[str, ...],
+        library: Callable[[str], bool],
+        every: Callable[[Iterable[bool]], bool] = all,
     ) -> bool:
-        """Whether the class ``base`` (absolute, as ``importer`` imports it) calls no method
-        of a subclass by a name only the subclass declares: a library's neutral base, or a
-        project class whose own bases are such (a ``Base(DeclarativeBase)`` of
-        ``app/db.py``), followed through re-exports. A library's other classes, and what
-        cannot be read, may."""
-        if neutral_base(base):
+        """Whether the class ``base`` (absolute, as ``importer`` imports it) is a
+        ``library`` base, or a project class ``every`` of whose own bases is one (a
+        ``Base(DeclarativeBase)`` of ``app/db.py``), followed through re-exports. With
+        ``neutral_base``: whether it calls no method of a subclass by a name only the
+        subclass declares (a library's other classes, and what cannot be read, may)."""
+        if library(base):
             return True
         module = enclosing_module(base, source.imports(importer))
         if module is None or module == base or base in path:
@@ -534,12 +547,12 @@ class Chains:
         path = (*path, base)
         if name in uses.bases:
             bases = uses.bases[name]
-            return bases is not None and all(
-                self._calls_none(source, module, b, path) for b in bases
+            return bases is not None and every(
+                self._base_is(source, module, b, path, library, every) for b in bases
             )
         bound = uses.imports.get(name, ())
         if len(bound) == 1 and not bound[0][2]:  # ``from .base import Base``
-            return self._calls_none(source, module, bound[0][0], path)
+            return self._base_is(source, module, bound[0][0], path, library, every)
         return False
 
     def _tail_layers(self, start: str, imports: Callable[[str], Iterable[str]]) -> frozenset[str]:
