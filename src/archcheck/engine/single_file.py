@@ -234,7 +234,13 @@ class _FileImports:
         return frozenset(), frozenset()
 
     def runs(self, module: str, line: int) -> bool:
-        return True  # ARC003's links come from the snapshot: see _Project.link_findings
+        # Asked of the checked file's statements (ARC004); ARC003's links come from the
+        # snapshot: see _Project.link_findings.
+        if module != self.source.module:
+            return True
+        from archcheck.uses import source_lines, under_never_run
+
+        return under_never_run(source_lines(self.text), line) is not True
 
     def importers_in_layer(self, module: str, layer: str) -> list[str]:
         # Without the snapshot, reading every module of the layer would cost a full parse

@@ -29,7 +29,9 @@ class ModelSchemaCoupling(ImportRule):
     column), a type alias that names no schema class (``UUIDstr = Annotated[str, ...]``)
     and a Pydantic base class with no field of its own (a toolkit's ``Schema``, which a
     column's value type derives from). A class with no base whose body only binds upper-case names to literals
-    (``class Keys: UID = "uid"``) is constants too.
+    (``class Keys: UID = "uid"``) is constants too. An import under ``if TYPE_CHECKING:``
+    is an annotation's (a converter typed ``-> "UserOut"``), which runs nothing: not
+    reported.
 
     ## Why is this bad?
     The database schema and the API contract change for different reasons. A model that
@@ -65,6 +67,9 @@ class ModelSchemaCoupling(ImportRule):
     def check_statement(
         self, edges: Sequence[ImportEdge], context: ImportContext
     ) -> ImportHit | None:
+        # An import under ``if TYPE_CHECKING:`` types an annotation (a converter's
+        # ``-> "UserOut"``): the code of neither side depends on the other.
+        edges = [edge for edge in edges if context.runs(edge.importer, edge.line)]
         on_schemas = tuple(
             edge
             for edge in edges
@@ -119,6 +124,39 @@ class ModelSchemaCoupling(ImportRule):
         return None
 
     valid = (
+        # An import for annotations only: nothing runs it.
+        Example(
+            {
+                "app/models/user.py": """
+                    from __future__ import annotations
+
+                    from typing import TYPE_CHECKING
+
+                    from sqlalchemy import Column, Integer
+                    from sqlalchemy.orm import declarative_base
+
+                    if TYPE_CHECKING:
+                        from app.schemas.user import UserOut
+
+                    Base = declarative_base()
+
+
+                    class User(Base):
+                        __tablename__ = "users"
+                        id = Column(Integer, primary_key=True)
+
+                        def to_schema(self, build) -> UserOut:
+                            return build(self)
+                """,
+                "app/schemas/user.py": """
+                    from pydantic import BaseModel
+
+
+                    class UserOut(BaseModel):
+                        id: int
+                """,
+            }
+        ),
         # A class of constants only, shared like an enum.
         Example(
             {

@@ -141,6 +141,10 @@ class ImportContext(Protocol):
         """Qualified names a ``from <edge.imported> import a, b`` statement on ``edge.line``
         takes, read from the statement alone (``uses.names_from``); empty for any other."""
 
+    def runs(self, module: str, line: int) -> bool:
+        """Whether the import statement on ``line`` of ``module`` runs when the module is
+        imported (not one under ``if TYPE_CHECKING:``)."""
+
 
 class ImportHit(NamedTuple):
     """An import rule's finding before the engine turns it into a Finding: the message and
